@@ -1,0 +1,122 @@
+"""Settings read from the environment once, validated, and passed down.
+
+Nothing else in the package reads os.environ: the command line calls
+`load_settings()` and hands the result to `build_application()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# BotFather tokens look like "123456789:AAH...": a numeric bot id, a colon and
+# a 35-character secret. Checking the shape catches pasted quotes and spaces.
+_TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
+_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+SUPPORTED_LANGUAGES = ("en", "es")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line for a human."""
+
+
+def default_content_dir() -> Path:
+    # In a source checkout (and in the Docker image, which copies the tree)
+    # the packs sit beside the package.
+    return Path(__file__).resolve().parent.parent / "content"
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = field(default=None, repr=False)
+    database_path: Path = Path("civic-reflect.sqlite3")
+    api_base_url: str | None = None
+    default_timezone: str = "UTC"
+    default_language: str = "en"
+    log_level: str = "INFO"
+    content_dir: Path = field(default_factory=default_content_dir)
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.default_timezone)
+
+    def require_token(self) -> str:
+        if not self.token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and run "
+                "`export TELEGRAM_BOT_TOKEN=<the token it gives you>`"
+            )
+        return self.token
+
+
+def _check_token(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    token = raw.strip()
+    if not _TOKEN_SHAPE.match(token):
+        # Never echo the value: it may be a real secret with a typo in it.
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is malformed: it should look like 123456789:AAH... "
+            "(copy it again from @BotFather, without quotes or spaces)"
+        )
+    return token
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"DEFAULT_TIMEZONE={name!r} is not an IANA time zone (try Europe/London or UTC)"
+        ) from None
+    return name
+
+
+def _check_base_url(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    url = raw.strip().rstrip("/")
+    if not re.match(r"^https?://[^\s/]+", url):
+        raise ConfigError(
+            f"TELEGRAM_API_BASE_URL={url!r} must start with http:// or https:// "
+            "(for example http://localhost:8081/bot)"
+        )
+    return url
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in _LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL={level!r} must be one of {', '.join(_LOG_LEVELS)}")
+    language = env.get("DEFAULT_LANGUAGE", "en").strip().lower() or "en"
+    if language not in SUPPORTED_LANGUAGES:
+        raise ConfigError(
+            f"DEFAULT_LANGUAGE={language!r} must be one of {', '.join(SUPPORTED_LANGUAGES)}"
+        )
+    content = env.get("CIVIC_REFLECT_CONTENT", "").strip()
+    database = env.get("CIVIC_REFLECT_DB", "").strip() or "civic-reflect.sqlite3"
+    return Settings(
+        token=_check_token(env.get("TELEGRAM_BOT_TOKEN")),
+        database_path=Path(database),
+        api_base_url=_check_base_url(env.get("TELEGRAM_API_BASE_URL")),
+        default_timezone=_check_timezone(env.get("DEFAULT_TIMEZONE", "UTC").strip() or "UTC"),
+        default_language=language,
+        log_level=level,
+        content_dir=Path(content) if content else default_content_dir(),
+    )
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=getattr(logging, settings.log_level),
+    )
+    # httpx logs every request URL at INFO, and the URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -1,0 +1,313 @@
+"""Content packs: question sets loaded from content/*.toml and validated once.
+
+A pack file holds every language, so a missing translation is caught at start
+rather than when a member first meets the question.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+AUDIENCES = ("group", "personal", "both")
+ANSWER_TYPES = ("scale", "text")
+SCALE_POINTS = 5
+_ID_SHAPE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+_PACK_KEYS = {
+    "schema", "id", "order", "audience", "languages", "pairs_with", "default_answer",
+    "title", "description", "attribution", "scale", "themes", "items",
+}
+_ITEM_KEYS = {"id", "label", "theme", "pair", "answer", "text"}
+
+
+class PackError(Exception):
+    """A pack file is broken; the message names the file and the item."""
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    position: int  # 1-based order inside the pack
+    text: Mapping[str, str]
+    answer: str
+    label: str | None = None
+    theme: str | None = None
+    pair: int | None = None
+
+    def text_in(self, language: str) -> str:
+        return self.text[language]
+
+
+@dataclass(frozen=True)
+class Pack:
+    id: str
+    order: int
+    audience: str
+    languages: tuple[str, ...]
+    title: Mapping[str, str]
+    description: Mapping[str, str]
+    items: tuple[Item, ...]
+    themes: Mapping[str, Mapping[str, str]]
+    scale: Mapping[str, tuple[str, ...]]
+    attribution: Mapping[str, str] | None = None
+    pairs_with: str | None = None
+    path: Path | None = None
+
+    @property
+    def for_groups(self) -> bool:
+        return self.audience in ("group", "both")
+
+    @property
+    def for_individuals(self) -> bool:
+        return self.audience in ("personal", "both")
+
+    def item(self, item_id: str) -> Item | None:
+        return next((item for item in self.items if item.id == item_id), None)
+
+    def theme_name(self, theme_id: str, language: str) -> str:
+        return self.themes[theme_id][language]
+
+
+class PackLibrary:
+    """Every valid pack, by id, in display order."""
+
+    def __init__(self, packs: Iterable[Pack]):
+        ordered = sorted(packs, key=lambda pack: pack.order)
+        self._by_id = {pack.id: pack for pack in ordered}
+
+    def __iter__(self) -> Iterator[Pack]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, pack_id: object) -> bool:
+        return pack_id in self._by_id
+
+    def get(self, pack_id: str) -> Pack | None:
+        return self._by_id.get(pack_id)
+
+    def __getitem__(self, pack_id: str) -> Pack:
+        return self._by_id[pack_id]
+
+    def for_groups(self) -> list[Pack]:
+        return [pack for pack in self if pack.for_groups]
+
+    def for_individuals(self) -> list[Pack]:
+        return [pack for pack in self if pack.for_individuals]
+
+
+def load_library(directory: Path) -> PackLibrary:
+    files = sorted(directory.glob("*.toml"))
+    if not files:
+        raise PackError(f"{directory}: no content packs (*.toml) found")
+    packs = [load_pack(path) for path in files]
+    _check_across_packs(packs)
+    return PackLibrary(packs)
+
+
+def load_pack(path: Path) -> Pack:
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise PackError(f"{path.name}: not valid TOML ({error})") from None
+    return _PackReader(path, raw).read()
+
+
+class _PackReader:
+    def __init__(self, path: Path, raw: dict):
+        self.path = path
+        self.raw = raw
+
+    def fail(self, message: str, item: str | None = None) -> PackError:
+        where = f"{self.path.name}, item {item}" if item else self.path.name
+        return PackError(f"{where}: {message}")
+
+    def read(self) -> Pack:
+        raw = self.raw
+        unknown = set(raw) - _PACK_KEYS
+        if unknown:
+            raise self.fail(f"unknown key(s) {', '.join(sorted(unknown))}")
+        if raw.get("schema") != SCHEMA_VERSION:
+            raise self.fail(f"schema must be {SCHEMA_VERSION}")
+        pack_id = raw.get("id")
+        if not isinstance(pack_id, str) or not _ID_SHAPE.match(pack_id):
+            raise self.fail("id must be lowercase letters, digits and hyphens")
+        if pack_id != self.path.stem:
+            raise self.fail(f"id {pack_id!r} must equal the file name {self.path.stem!r}")
+        if not isinstance(raw.get("order"), int) or isinstance(raw.get("order"), bool):
+            raise self.fail("order must be an integer")
+        if raw.get("audience") not in AUDIENCES:
+            raise self.fail(f"audience must be one of {', '.join(AUDIENCES)}")
+        languages = raw.get("languages")
+        if (
+            not isinstance(languages, list)
+            or not languages
+            or not all(isinstance(code, str) and code for code in languages)
+            or len(set(languages)) != len(languages)
+        ):
+            raise self.fail("languages must be a non-empty list of distinct codes")
+        self.languages = tuple(languages)
+        default_answer = raw.get("default_answer", "text")
+        if default_answer not in ANSWER_TYPES:
+            raise self.fail(f"default_answer must be one of {', '.join(ANSWER_TYPES)}")
+        themes = {
+            theme_id: self.localized(names, f"theme {theme_id}")
+            for theme_id, names in (raw.get("themes") or {}).items()
+        }
+        items = self.read_items(default_answer, themes)
+        scale = self.read_scale(items)
+        pairs_with = raw.get("pairs_with")
+        if pairs_with is not None and not isinstance(pairs_with, str):
+            raise self.fail("pairs_with must be a pack id")
+        self.check_pairs(items, pairs_with)
+        attribution = raw.get("attribution")
+        return Pack(
+            id=pack_id,
+            order=raw["order"],
+            audience=raw["audience"],
+            languages=self.languages,
+            title=self.localized(raw.get("title"), "title"),
+            description=self.localized(raw.get("description"), "description"),
+            attribution=None if attribution is None else self.localized(attribution, "attribution"),
+            items=tuple(items),
+            themes=themes,
+            scale=scale,
+            pairs_with=pairs_with,
+            path=self.path,
+        )
+
+    def localized(self, value: object, what: str, item: str | None = None) -> dict[str, str]:
+        if not isinstance(value, dict):
+            raise self.fail(f"{what} must be a table with one entry per language", item)
+        missing = [code for code in self.languages if not _non_blank(value.get(code))]
+        if missing:
+            raise self.fail(f"{what} has no text in {', '.join(missing)}", item)
+        extra = sorted(set(value) - set(self.languages))
+        if extra:
+            raise self.fail(f"{what} has undeclared language(s) {', '.join(extra)}", item)
+        return {code: value[code].strip() for code in self.languages}
+
+    def read_items(self, default_answer: str, themes: Mapping) -> list[Item]:
+        raw_items = self.raw.get("items")
+        if not isinstance(raw_items, list) or not raw_items:
+            raise self.fail("a pack needs at least one [[items]] entry")
+        items: list[Item] = []
+        seen: set[str] = set()
+        for position, raw in enumerate(raw_items, start=1):
+            item_id = raw.get("id")
+            if not isinstance(item_id, str) or not _ID_SHAPE.match(item_id):
+                raise self.fail("id must be lowercase letters, digits and hyphens", f"#{position}")
+            if item_id in seen:
+                raise self.fail("duplicate item id", item_id)
+            seen.add(item_id)
+            unknown = set(raw) - _ITEM_KEYS
+            if unknown:
+                raise self.fail(f"unknown key(s) {', '.join(sorted(unknown))}", item_id)
+            answer = raw.get("answer", default_answer)
+            if answer not in ANSWER_TYPES:
+                raise self.fail(f"answer type {answer!r} is not one of {ANSWER_TYPES}", item_id)
+            theme = raw.get("theme")
+            if theme is not None and theme not in themes:
+                raise self.fail(f"theme {theme!r} is not declared in [themes]", item_id)
+            pair = raw.get("pair")
+            if pair is not None and (not isinstance(pair, int) or isinstance(pair, bool)):
+                raise self.fail("pair must be an integer", item_id)
+            label = raw.get("label")
+            items.append(
+                Item(
+                    id=item_id,
+                    position=position,
+                    text=self.localized(raw.get("text"), "text", item_id),
+                    answer=answer,
+                    label=None if label is None else str(label),
+                    theme=theme,
+                    pair=pair,
+                )
+            )
+        return items
+
+    def read_scale(self, items: list[Item]) -> dict[str, tuple[str, ...]]:
+        raw = self.raw.get("scale")
+        if raw is None:
+            needs = next((item.id for item in items if item.answer == "scale"), None)
+            if needs:
+                raise self.fail("answers on a scale but the pack has no [scale] labels", needs)
+            return {}
+        if not isinstance(raw, dict):
+            raise self.fail("scale must be a table of label lists, one per language")
+        scale = {}
+        for code in self.languages:
+            labels = raw.get(code)
+            if (
+                not isinstance(labels, list)
+                or len(labels) != SCALE_POINTS
+                or not all(_non_blank(label) for label in labels)
+            ):
+                raise self.fail(f"scale in {code} must list exactly {SCALE_POINTS} labels")
+            scale[code] = tuple(label.strip() for label in labels)
+        extra = sorted(set(raw) - set(self.languages))
+        if extra:
+            raise self.fail(f"scale has undeclared language(s) {', '.join(extra)}")
+        return scale
+
+    def check_pairs(self, items: list[Item], pairs_with: str | None) -> None:
+        paired = [item for item in items if item.pair is not None]
+        if pairs_with is None:
+            if paired:
+                raise self.fail("has a pair number but the pack has no pairs_with", paired[0].id)
+            return
+        unpaired = next((item.id for item in items if item.pair is None), None)
+        if unpaired:
+            raise self.fail(f"every item of a pack that pairs with {pairs_with} needs a pair",
+                            unpaired)
+        numbers = [item.pair for item in items]
+        duplicate = next((n for n in numbers if numbers.count(n) > 1), None)
+        if duplicate is not None:
+            raise self.fail(f"pair {duplicate} is used more than once")
+
+
+def _check_across_packs(packs: list[Pack]) -> None:
+    by_id = {pack.id: pack for pack in packs}
+    orders: dict[int, str] = {}
+    for pack in packs:
+        if pack.order in orders:
+            raise PackError(f"{pack.path.name}: order {pack.order} is also used by "
+                            f"{orders[pack.order]}")
+        orders[pack.order] = pack.id
+        if pack.pairs_with is not None:
+            _check_pair_partner(pack, by_id.get(pack.pairs_with))
+
+
+def _check_pair_partner(pack: Pack, partner: Pack | None) -> None:
+    name = pack.path.name if pack.path else pack.id
+    if partner is None:
+        raise PackError(f"{name}: pairs_with {pack.pairs_with!r} names no pack")
+    if partner.pairs_with != pack.id:
+        raise PackError(f"{name}: pairs with {partner.id} but {partner.id} does not pair back")
+    theirs = {item.pair: item for item in partner.items}
+    for item in pack.items:
+        match = theirs.get(item.pair)
+        if match is None:
+            raise PackError(f"{name}, item {item.id}: pair {item.pair} has no partner "
+                            f"in {partner.id}")
+        if match.theme != item.theme:
+            raise PackError(f"{name}, item {item.id}: theme {item.theme!r} differs from "
+                            f"its pair {match.id} ({match.theme!r})")
+    if len(theirs) != len(pack.items):
+        raise PackError(f"{name}: {len(pack.items)} items but {partner.id} has {len(theirs)}")
+
+
+def _non_blank(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def summary_rows(library: PackLibrary) -> list[tuple[str, str, int, str]]:
+    return [
+        (pack.id, pack.audience, len(pack.items), ",".join(pack.languages)) for pack in library
+    ]

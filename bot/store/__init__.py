@@ -1,0 +1,57 @@
+"""The store: the only place with SQL. One Database, one repository per aggregate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.store.answers import AnswerRepository
+from bot.store.chats import ChatRepository
+from bot.store.db import Clock, Database, backup_file, utc_now
+from bot.store.deliveries import DigestRepository, NudgeRepository
+from bot.store.enrolments import EnrolmentRepository
+from bot.store.exports import ExportRepository
+from bot.store.members import CoordinatorRepository, MemberRepository
+from bot.store.prompts import PromptRepository
+
+__all__ = ["Store", "backup_file"]
+
+
+class Store:
+    def __init__(self, path: Path | str, clock: Clock = utc_now):
+        self.db = Database(path, clock)
+        self.chats = ChatRepository(self.db)
+        self.members = MemberRepository(self.db)
+        self.coordinators = CoordinatorRepository(self.db)
+        self.enrolments = EnrolmentRepository(self.db)
+        self.prompts = PromptRepository(self.db)
+        self.answers = AnswerRepository(self.db)
+        self.nudges = NudgeRepository(self.db)
+        self.digests = DigestRepository(self.db)
+        self.exports = ExportRepository(self.db)
+
+    @classmethod
+    async def open(cls, path: Path | str, clock: Clock = utc_now) -> Store:
+        store = cls(path, clock)
+        await store.db.open()
+        return store
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def forget_person(self, user_id: int) -> None:
+        """Delete everything stored about one person, in every chat, at once.
+
+        Their private chat goes with its enrolments, prompts and answers (by
+        cascade); in groups, their answers, nudges, membership and coordinator
+        role go. Group questions and other people's answers stay.
+        """
+        async with self.db.transaction() as conn:
+            for statement in (
+                "DELETE FROM answers WHERE user_id = ?",
+                "DELETE FROM nudges WHERE user_id = ?",
+                "DELETE FROM digests WHERE recipient_id = ?",
+                "DELETE FROM coordinators WHERE user_id = ?",
+                "DELETE FROM members WHERE user_id = ?",
+                "DELETE FROM chats WHERE id = ? AND kind = 'private'",
+            ):
+                await conn.execute(statement, (user_id,))

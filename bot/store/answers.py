@@ -1,0 +1,127 @@
+"""Answers: one per member per prompt, with the history of every change."""
+
+from __future__ import annotations
+
+from bot.store.db import Database, to_db_time
+from bot.store.models import Answer, AnswerEdit
+from bot.store.rows import build, build_all
+
+_UNSET = object()
+_CONTENT = ("scale", "text", "voice_file_id")
+
+
+class AnswerRepository:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def record(
+        self,
+        prompt_id: int,
+        user_id: int,
+        *,
+        visibility: str = "group",
+        scale: object = _UNSET,
+        text: object = _UNSET,
+        voice_file_id: object = _UNSET,
+        skipped: bool = False,
+        quotable: bool | None = None,
+        message_id: int | None = None,
+    ) -> Answer:
+        """Save or change a member's answer; replaced content goes to answer_edits.
+
+        Only the parts given are changed: a rating tap keeps an earlier comment
+        and a comment keeps an earlier rating.
+        """
+        given = {
+            name: value
+            for name, value in (("scale", scale), ("text", text), ("voice_file_id", voice_file_id))
+            if value is not _UNSET
+        }
+        now = to_db_time(self.db.now())
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT * FROM answers WHERE prompt_id = ? AND user_id = ?", (prompt_id, user_id)
+            )
+            existing = await cursor.fetchone()
+            if existing is None:
+                cursor = await conn.execute(
+                    "INSERT INTO answers (prompt_id, user_id, scale, skipped, text, voice_file_id,"
+                    " visibility, quotable, message_id, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (prompt_id, user_id, given.get("scale"), int(skipped), given.get("text"),
+                     given.get("voice_file_id"), visibility, int(bool(quotable)), message_id, now),
+                )
+                answer_id = cursor.lastrowid
+            else:
+                answer_id = existing["id"]
+                changed = {k: v for k, v in given.items() if existing[k] != v}
+                if any(existing[k] is not None for k in changed):
+                    await conn.execute(
+                        "INSERT INTO answer_edits (answer_id, scale, text, voice_file_id,"
+                        " replaced_at) VALUES (?, ?, ?, ?, ?)",
+                        (answer_id, *(existing[k] for k in _CONTENT), now),
+                    )
+                updates = {
+                    **changed,
+                    "skipped": int(skipped),
+                    # A private answer stays private even if a later part comes
+                    # from the group, so no one is exposed by a later tap.
+                    "visibility": "private" if "private" in (visibility,
+                                                             existing["visibility"]) else "group",
+                    "quotable": existing["quotable"] if quotable is None else int(quotable),
+                    "message_id": message_id or existing["message_id"],
+                    "edited_at": now if changed else existing["edited_at"],
+                }
+                columns = ", ".join(f"{name} = ?" for name in updates)
+                await conn.execute(
+                    f"UPDATE answers SET {columns} WHERE id = ?", (*updates.values(), answer_id)
+                )
+            cursor = await conn.execute("SELECT * FROM answers WHERE id = ?", (answer_id,))
+            return build(Answer, await cursor.fetchone())
+
+    async def get(self, prompt_id: int, user_id: int) -> Answer | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM answers WHERE prompt_id = ? AND user_id = ?", (prompt_id, user_id)
+        )
+        return None if row is None else build(Answer, row)
+
+    async def by_message(self, prompt_id: int, message_id: int) -> Answer | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM answers WHERE prompt_id = ? AND message_id = ?", (prompt_id, message_id)
+        )
+        return None if row is None else build(Answer, row)
+
+    async def for_prompt(self, prompt_id: int) -> list[Answer]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM answers WHERE prompt_id = ? ORDER BY created_at, id", (prompt_id,)
+        )
+        return build_all(Answer, rows)
+
+    async def count_for_prompt(self, prompt_id: int) -> int:
+        row = await self.db.fetch_one(
+            "SELECT COUNT(*) FROM answers WHERE prompt_id = ? AND skipped = 0", (prompt_id,)
+        )
+        return int(row[0])
+
+    async def history(self, answer_id: int) -> list[AnswerEdit]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM answer_edits WHERE answer_id = ? ORDER BY replaced_at, id",
+            (answer_id,),
+        )
+        return build_all(AnswerEdit, rows)
+
+    async def for_member_in_chat(self, chat_id: int, user_id: int) -> list[Answer]:
+        rows = await self.db.fetch_all(
+            "SELECT a.* FROM answers a JOIN prompts p ON p.id = a.prompt_id"
+            " WHERE p.chat_id = ? AND a.user_id = ? ORDER BY p.opened_at, a.id",
+            (chat_id, user_id),
+        )
+        return build_all(Answer, rows)
+
+    async def forget_member_in_chat(self, chat_id: int, user_id: int) -> int:
+        """Delete a member's answers (and their history) in one chat."""
+        return await self.db.execute(
+            "DELETE FROM answers WHERE user_id = ? AND prompt_id IN"
+            " (SELECT id FROM prompts WHERE chat_id = ?)",
+            (user_id, chat_id),
+        )

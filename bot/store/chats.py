@@ -1,0 +1,89 @@
+"""Chats: groups the bot was added to and private chats with people."""
+
+from __future__ import annotations
+
+from bot.store.db import Database, to_db_time
+from bot.store.models import Chat
+from bot.store.rows import build
+
+_SETTABLE = {
+    "title", "timezone", "language", "names_visible", "nudges_enabled",
+    "quiet_start", "quiet_end",
+}
+
+
+class ChatRepository:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def get(self, chat_id: int) -> Chat | None:
+        row = await self.db.fetch_one("SELECT * FROM chats WHERE id = ?", (chat_id,))
+        return None if row is None else build(Chat, row)
+
+    async def ensure(
+        self, chat_id: int, *, kind: str, title: str | None, timezone: str, language: str
+    ) -> Chat:
+        """Record a chat (or reactivate it), keeping any settings it already has."""
+        now = to_db_time(self.db.now())
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO chats (id, kind, title, timezone, language, active,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET"
+                " title = COALESCE(excluded.title, chats.title), active = 1,"
+                " updated_at = excluded.updated_at",
+                (chat_id, kind, title, timezone, language, now, now),
+            )
+            cursor = await conn.execute("SELECT * FROM chats WHERE id = ?", (chat_id,))
+            return build(Chat, await cursor.fetchone())
+
+    async def set_active(self, chat_id: int, active: bool) -> bool:
+        changed = await self.db.execute(
+            "UPDATE chats SET active = ?, updated_at = ? WHERE id = ?",
+            (int(active), to_db_time(self.db.now()), chat_id),
+        )
+        return changed > 0
+
+    async def update(self, chat_id: int, **settings: object) -> Chat | None:
+        unknown = set(settings) - _SETTABLE
+        if unknown:
+            raise ValueError(f"not a chat setting: {', '.join(sorted(unknown))}")
+        if settings:
+            columns = ", ".join(f"{name} = ?" for name in settings)
+            values = [int(v) if isinstance(v, bool) else v for v in settings.values()]
+            await self.db.execute(
+                f"UPDATE chats SET {columns}, updated_at = ? WHERE id = ?",
+                (*values, to_db_time(self.db.now()), chat_id),
+            )
+        return await self.get(chat_id)
+
+    async def migrate(self, old_id: int, new_id: int) -> bool:
+        """Move a group and everything attached to it to its new supergroup id.
+
+        Foreign keys cascade on update. If the supergroup was already recorded
+        (an update from it arrived first) that empty shell is dropped, unless
+        it already holds data, in which case nothing is moved.
+        """
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute("SELECT 1 FROM chats WHERE id = ?", (old_id,))
+            if await cursor.fetchone() is None:
+                return False
+            cursor = await conn.execute(
+                "SELECT (SELECT COUNT(*) FROM enrolments WHERE chat_id = :id)"
+                " + (SELECT COUNT(*) FROM prompts WHERE chat_id = :id)",
+                {"id": new_id},
+            )
+            if (await cursor.fetchone())[0]:
+                return False
+            await conn.execute("DELETE FROM chats WHERE id = ?", (new_id,))
+            await conn.execute(
+                "UPDATE chats SET id = ?, updated_at = ? WHERE id = ?",
+                (new_id, to_db_time(self.db.now()), old_id),
+            )
+            return True
+
+    async def count_active(self, kind: str) -> int:
+        row = await self.db.fetch_one(
+            "SELECT COUNT(*) FROM chats WHERE kind = ? AND active = 1", (kind,)
+        )
+        return int(row[0])

@@ -1,0 +1,90 @@
+"""Enrolments: a chat following a pack on a cadence, with its own schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.store.db import Database, to_db_time
+from bot.store.models import Enrolment
+from bot.store.rows import build, build_all
+
+
+class EnrolmentRepository:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def start(
+        self,
+        chat_id: int,
+        pack_id: str,
+        *,
+        cadence: str,
+        days: Sequence[str],
+        local_time: str,
+        next_due_at: datetime | None,
+    ) -> Enrolment:
+        """Begin a programme. A different running programme is ended (kept for
+        history); the same pack keeps its place and only changes schedule."""
+        now = to_db_time(self.db.now())
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT * FROM enrolments WHERE chat_id = ? AND active = 1", (chat_id,)
+            )
+            current = await cursor.fetchone()
+            if current is not None and current["pack_id"] == pack_id:
+                await conn.execute(
+                    "UPDATE enrolments SET cadence = ?, days = ?, local_time = ?,"
+                    " next_due_at = ?, updated_at = ? WHERE id = ?",
+                    (cadence, ",".join(days), local_time, to_db_time(next_due_at), now,
+                     current["id"]),
+                )
+                enrolment_id = current["id"]
+            else:
+                if current is not None:
+                    await conn.execute(
+                        "UPDATE enrolments SET active = 0, updated_at = ? WHERE id = ?",
+                        (now, current["id"]),
+                    )
+                cursor = await conn.execute(
+                    "INSERT INTO enrolments (chat_id, pack_id, cadence, days, local_time,"
+                    " next_due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (chat_id, pack_id, cadence, ",".join(days), local_time,
+                     to_db_time(next_due_at), now, now),
+                )
+                enrolment_id = cursor.lastrowid
+            cursor = await conn.execute("SELECT * FROM enrolments WHERE id = ?", (enrolment_id,))
+            return build(Enrolment, await cursor.fetchone())
+
+    async def get(self, enrolment_id: int) -> Enrolment | None:
+        row = await self.db.fetch_one("SELECT * FROM enrolments WHERE id = ?", (enrolment_id,))
+        return None if row is None else build(Enrolment, row)
+
+    async def active_for(self, chat_id: int) -> Enrolment | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM enrolments WHERE chat_id = ? AND active = 1", (chat_id,)
+        )
+        return None if row is None else build(Enrolment, row)
+
+    async def due(self, now: datetime, limit: int = 500) -> list[Enrolment]:
+        """Running enrolments whose next question is due, oldest first."""
+        rows = await self.db.fetch_all(
+            "SELECT e.* FROM enrolments e JOIN chats c ON c.id = e.chat_id"
+            " WHERE e.active = 1 AND e.paused = 0 AND c.active = 1"
+            " AND e.next_due_at IS NOT NULL AND e.next_due_at <= ?"
+            " ORDER BY e.next_due_at, e.id LIMIT ?",
+            (to_db_time(now), limit),
+        )
+        return build_all(Enrolment, rows)
+
+    async def set_paused(self, enrolment_id: int, paused: bool) -> None:
+        await self.db.execute(
+            "UPDATE enrolments SET paused = ?, updated_at = ? WHERE id = ?",
+            (int(paused), to_db_time(self.db.now()), enrolment_id),
+        )
+
+    async def advance(self, enrolment_id: int, cursor: int, next_due_at: datetime | None) -> None:
+        await self.db.execute(
+            "UPDATE enrolments SET cursor = ?, next_due_at = ?, updated_at = ? WHERE id = ?",
+            (cursor, to_db_time(next_due_at), to_db_time(self.db.now()), enrolment_id),
+        )

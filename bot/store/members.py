@@ -1,0 +1,97 @@
+"""Members of a group as the bot knows them, and coordinators."""
+
+from __future__ import annotations
+
+from bot.store.db import Database, to_db_time
+from bot.store.models import Coordinator, Member
+from bot.store.rows import build, build_all
+
+
+class MemberRepository:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def seen(
+        self, chat_id: int, user_id: int, display_name: str, username: str | None = None
+    ) -> Member:
+        """Record that a person took part (joined, answered, used a command)."""
+        now = to_db_time(self.db.now())
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO members (chat_id, user_id, display_name, username, joined_at,"
+                " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (chat_id, user_id) DO UPDATE SET"
+                " display_name = excluded.display_name, username = excluded.username,"
+                " last_seen_at = excluded.last_seen_at, left_at = NULL",
+                (chat_id, user_id, display_name, username, now, now),
+            )
+            cursor = await conn.execute(
+                "SELECT * FROM members WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
+            )
+            return build(Member, await cursor.fetchone())
+
+    async def get(self, chat_id: int, user_id: int) -> Member | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM members WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
+        )
+        return None if row is None else build(Member, row)
+
+    async def list_current(self, chat_id: int) -> list[Member]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM members WHERE chat_id = ? AND left_at IS NULL"
+            " ORDER BY display_name COLLATE NOCASE, user_id",
+            (chat_id,),
+        )
+        return build_all(Member, rows)
+
+    async def mark_left(self, chat_id: int, user_id: int) -> bool:
+        changed = await self.db.execute(
+            "UPDATE members SET left_at = ? WHERE chat_id = ? AND user_id = ?",
+            (to_db_time(self.db.now()), chat_id, user_id),
+        )
+        return changed > 0
+
+    async def set_quiet(self, chat_id: int, user_id: int, quiet: bool) -> bool:
+        changed = await self.db.execute(
+            "UPDATE members SET quiet = ? WHERE chat_id = ? AND user_id = ?",
+            (int(quiet), chat_id, user_id),
+        )
+        return changed > 0
+
+
+class CoordinatorRepository:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def add(self, chat_id: int, user_id: int, added_by: int | None = None) -> bool:
+        """Make someone a coordinator; False if they already were one."""
+        changed = await self.db.execute(
+            "INSERT INTO coordinators (chat_id, user_id, added_by, added_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (chat_id, user_id, added_by, to_db_time(self.db.now())),
+        )
+        return changed > 0
+
+    async def remove(self, chat_id: int, user_id: int) -> bool:
+        changed = await self.db.execute(
+            "DELETE FROM coordinators WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
+        )
+        return changed > 0
+
+    async def is_coordinator(self, chat_id: int, user_id: int) -> bool:
+        row = await self.db.fetch_one(
+            "SELECT 1 FROM coordinators WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
+        )
+        return row is not None
+
+    async def list(self, chat_id: int) -> list[Coordinator]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM coordinators WHERE chat_id = ? ORDER BY added_at, user_id", (chat_id,)
+        )
+        return build_all(Coordinator, rows)
+
+    async def chats_of(self, user_id: int) -> list[int]:
+        rows = await self.db.fetch_all(
+            "SELECT chat_id FROM coordinators WHERE user_id = ? ORDER BY chat_id", (user_id,)
+        )
+        return [row[0] for row in rows]

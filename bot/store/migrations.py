@@ -1,0 +1,153 @@
+"""Numbered schema migrations.
+
+Each migration runs once, in its own transaction, and is recorded in
+schema_version. Never edit a migration that has shipped: add the next one.
+Every reference to a chat cascades on update so a group upgraded to a
+supergroup (a new chat id) takes all its data along with one UPDATE.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+_CHAT_FK = "REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE"
+
+INITIAL_SCHEMA = (
+    """
+    CREATE TABLE chats (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('group', 'private')),
+        title TEXT,
+        timezone TEXT NOT NULL,
+        language TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        names_visible INTEGER NOT NULL DEFAULT 0,
+        nudges_enabled INTEGER NOT NULL DEFAULT 1,
+        quiet_start TEXT NOT NULL DEFAULT '21:00',
+        quiet_end TEXT NOT NULL DEFAULT '08:00',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    f"""
+    CREATE TABLE members (
+        chat_id INTEGER NOT NULL {_CHAT_FK},
+        user_id INTEGER NOT NULL,
+        display_name TEXT NOT NULL,
+        username TEXT,
+        joined_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        left_at TEXT,
+        quiet INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (chat_id, user_id)
+    )
+    """,
+    "CREATE INDEX members_by_user ON members (user_id)",
+    f"""
+    CREATE TABLE coordinators (
+        chat_id INTEGER NOT NULL {_CHAT_FK},
+        user_id INTEGER NOT NULL,
+        added_by INTEGER,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (chat_id, user_id)
+    )
+    """,
+    "CREATE INDEX coordinators_by_user ON coordinators (user_id)",
+    f"""
+    CREATE TABLE enrolments (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL {_CHAT_FK},
+        pack_id TEXT NOT NULL,
+        cadence TEXT NOT NULL,
+        days TEXT NOT NULL DEFAULT '',
+        local_time TEXT NOT NULL DEFAULT '09:00',
+        cursor INTEGER NOT NULL DEFAULT 0,
+        next_due_at TEXT,
+        paused INTEGER NOT NULL DEFAULT 0,
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    # One running programme per chat; finished or replaced ones stay for history.
+    "CREATE UNIQUE INDEX enrolments_one_active ON enrolments (chat_id) WHERE active = 1",
+    "CREATE INDEX enrolments_due ON enrolments (next_due_at) WHERE active = 1 AND paused = 0",
+    f"""
+    CREATE TABLE prompts (
+        id INTEGER PRIMARY KEY,
+        enrolment_id INTEGER NOT NULL REFERENCES enrolments(id) ON DELETE CASCADE,
+        slot TEXT NOT NULL,
+        chat_id INTEGER NOT NULL {_CHAT_FK},
+        pack_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        message_id INTEGER,
+        opened_at TEXT NOT NULL,
+        closes_at TEXT,
+        closed_at TEXT,
+        UNIQUE (enrolment_id, slot)
+    )
+    """,
+    "CREATE INDEX prompts_by_chat ON prompts (chat_id, opened_at)",
+    "CREATE INDEX prompts_by_message ON prompts (chat_id, message_id)",
+    """
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        prompt_id INTEGER NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL,
+        scale INTEGER CHECK (scale BETWEEN 1 AND 5),
+        skipped INTEGER NOT NULL DEFAULT 0,
+        text TEXT,
+        voice_file_id TEXT,
+        visibility TEXT NOT NULL DEFAULT 'group' CHECK (visibility IN ('group', 'private')),
+        quotable INTEGER NOT NULL DEFAULT 0,
+        message_id INTEGER,
+        created_at TEXT NOT NULL,
+        edited_at TEXT,
+        UNIQUE (prompt_id, user_id)
+    )
+    """,
+    "CREATE INDEX answers_by_user ON answers (user_id)",
+    """
+    CREATE TABLE answer_edits (
+        id INTEGER PRIMARY KEY,
+        answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+        scale INTEGER,
+        text TEXT,
+        voice_file_id TEXT,
+        replaced_at TEXT NOT NULL
+    )
+    """,
+    f"""
+    CREATE TABLE nudges (
+        id INTEGER PRIMARY KEY,
+        prompt_id INTEGER NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,
+        chat_id INTEGER NOT NULL {_CHAT_FK},
+        user_id INTEGER NOT NULL,
+        channel TEXT NOT NULL CHECK (channel IN ('private', 'group')),
+        sent_at TEXT NOT NULL,
+        UNIQUE (prompt_id, user_id)
+    )
+    """,
+    "CREATE INDEX nudges_by_user ON nudges (user_id, sent_at)",
+    f"""
+    CREATE TABLE digests (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL {_CHAT_FK},
+        kind TEXT NOT NULL CHECK (kind IN ('summary', 'digest', 'recap')),
+        period TEXT NOT NULL,
+        recipient_id INTEGER NOT NULL DEFAULT 0,
+        sent_at TEXT NOT NULL,
+        UNIQUE (chat_id, kind, period, recipient_id)
+    )
+    """,
+)
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", INITIAL_SCHEMA),)

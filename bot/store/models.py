@@ -1,0 +1,125 @@
+"""Plain records the repositories return. No behaviour, no SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Chat:
+    id: int
+    kind: str  # "group" or "private"
+    title: str | None
+    timezone: str
+    language: str
+    active: bool
+    names_visible: bool
+    nudges_enabled: bool
+    quiet_start: str
+    quiet_end: str
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind == "group"
+
+
+@dataclass(frozen=True)
+class Member:
+    chat_id: int
+    user_id: int
+    display_name: str
+    username: str | None
+    joined_at: datetime
+    last_seen_at: datetime
+    left_at: datetime | None
+    quiet: bool
+
+
+@dataclass(frozen=True)
+class Coordinator:
+    chat_id: int
+    user_id: int
+    added_by: int | None
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    id: int
+    chat_id: int
+    pack_id: str
+    cadence: str
+    days: tuple[str, ...]
+    local_time: str
+    cursor: int
+    next_due_at: datetime | None
+    paused: bool
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Prompt:
+    id: int
+    enrolment_id: int
+    slot: str
+    chat_id: int
+    pack_id: str
+    item_id: str
+    message_id: int | None
+    opened_at: datetime
+    closes_at: datetime | None
+    closed_at: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    prompt_id: int
+    user_id: int
+    scale: int | None
+    skipped: bool
+    text: str | None
+    voice_file_id: str | None
+    visibility: str  # "group" or "private"
+    quotable: bool
+    message_id: int | None
+    created_at: datetime
+    edited_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AnswerEdit:
+    answer_id: int
+    scale: int | None
+    text: str | None
+    voice_file_id: str | None
+    replaced_at: datetime
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One answer with its question and (maybe) its author, for CSV/JSON export."""
+
+    chat_id: int
+    pack_id: str
+    item_id: str
+    asked_at: datetime
+    user_id: int
+    display_name: str | None
+    scale: int | None
+    skipped: bool
+    text: str | None
+    voice_file_id: str | None
+    visibility: str
+    quotable: bool
+    answered_at: datetime
+    edited_at: datetime | None

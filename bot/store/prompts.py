@@ -1,0 +1,76 @@
+"""Prompts: each time a question is put to a chat."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.store.db import Database, to_db_time
+from bot.store.models import Prompt
+from bot.store.rows import build, build_all
+
+
+class PromptRepository:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def open(
+        self,
+        enrolment_id: int,
+        slot: str,
+        *,
+        chat_id: int,
+        pack_id: str,
+        item_id: str,
+        closes_at: datetime | None = None,
+    ) -> tuple[Prompt, bool]:
+        """Record a question before it is sent. (enrolment, slot) is unique, so
+        a second attempt at the same slot returns the first one and False."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO prompts (enrolment_id, slot, chat_id, pack_id, item_id,"
+                " opened_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (enrolment_id, slot) DO NOTHING",
+                (enrolment_id, slot, chat_id, pack_id, item_id,
+                 to_db_time(self.db.now()), to_db_time(closes_at)),
+            )
+            created = cursor.rowcount > 0
+            cursor = await conn.execute(
+                "SELECT * FROM prompts WHERE enrolment_id = ? AND slot = ?", (enrolment_id, slot)
+            )
+            return build(Prompt, await cursor.fetchone()), created
+
+    async def set_message(self, prompt_id: int, message_id: int) -> None:
+        await self.db.execute(
+            "UPDATE prompts SET message_id = ? WHERE id = ?", (message_id, prompt_id)
+        )
+
+    async def close(self, prompt_id: int) -> bool:
+        changed = await self.db.execute(
+            "UPDATE prompts SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
+            (to_db_time(self.db.now()), prompt_id),
+        )
+        return changed > 0
+
+    async def get(self, prompt_id: int) -> Prompt | None:
+        row = await self.db.fetch_one("SELECT * FROM prompts WHERE id = ?", (prompt_id,))
+        return None if row is None else build(Prompt, row)
+
+    async def by_message(self, chat_id: int, message_id: int) -> Prompt | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM prompts WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+        )
+        return None if row is None else build(Prompt, row)
+
+    async def open_for_chat(self, chat_id: int) -> list[Prompt]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM prompts WHERE chat_id = ? AND closed_at IS NULL ORDER BY opened_at, id",
+            (chat_id,),
+        )
+        return build_all(Prompt, rows)
+
+    async def list_for_chat(self, chat_id: int, since: datetime | None = None) -> list[Prompt]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM prompts WHERE chat_id = ? AND opened_at >= ? ORDER BY opened_at, id",
+            (chat_id, to_db_time(since) or ""),
+        )
+        return build_all(Prompt, rows)
