@@ -1,0 +1,71 @@
+"""The composition root: everything the bot needs is built here.
+
+`python -m bot run` and the tests both call build_application(); the tests
+pass a fake `request` that answers the Bot API in-process.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot import handlers
+from bot.config import Settings
+from bot.context import BotApplication, BotContext, BotData
+from bot.locales import Catalog
+from bot.packs import load_library
+from bot.store import Clock, Store, utc_now
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    settings: Settings, request: BaseRequest | None = None, *, clock: Clock = utc_now
+) -> BotApplication:
+    builder = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=settings.tzinfo,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.api_base_url:
+        builder = builder.base_url(f"{settings.api_base_url}/bot").base_file_url(
+            f"{settings.api_base_url}/file/bot"
+        )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    application.bot_data.settings = settings
+    application.bot_data.clock = clock
+    handlers.register(application)
+    return application
+
+
+async def _post_init(application: BotApplication) -> None:
+    data = application.bot_data
+    data.packs = load_library(data.settings.content_dir)
+    data.catalog = Catalog.load()
+    data.store = await Store.open(data.settings.database_path, data.clock)
+    log.info(
+        "ready: %d content packs, database %s", len(data.packs), data.settings.database_path
+    )
+    await handlers.publish_menus(application, data.catalog)
+
+
+async def _post_shutdown(application: BotApplication) -> None:
+    if application.bot_data.store is not None:
+        await application.bot_data.store.close()
+        application.bot_data.store = None

@@ -1,0 +1,56 @@
+"""Typed access to the bot's dependencies from every handler and job.
+
+Settings are set when the application is built; the store, the packs and the
+catalog are filled in by post_init and closed by post_shutdown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.locales import Catalog
+from bot.packs import PackLibrary
+from bot.store import Clock, Store
+
+
+@dataclass
+class BotData:
+    settings: Settings | None = None
+    clock: Clock | None = None
+    store: Store | None = None
+    packs: PackLibrary | None = None
+    catalog: Catalog | None = None
+    # (command, description key) pairs per chat type, from the handler registry.
+    menus: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
+    """CallbackContext with the dependencies as checked properties."""
+
+    @property
+    def settings(self) -> Settings:
+        return _ready(self.bot_data.settings, "settings")
+
+    @property
+    def store(self) -> Store:
+        return _ready(self.bot_data.store, "store")
+
+    @property
+    def packs(self) -> PackLibrary:
+        return _ready(self.bot_data.packs, "packs")
+
+    @property
+    def catalog(self) -> Catalog:
+        return _ready(self.bot_data.catalog, "catalog")
+
+
+BotApplication = Application[ExtBot, BotContext, dict, dict, BotData, object]
+
+
+def _ready(value, name: str):
+    if value is None:
+        raise RuntimeError(f"{name} is not ready: post_init has not run")
+    return value

@@ -1,0 +1,102 @@
+"""UI strings, one TOML file per language, looked up by key.
+
+Catalog strings are HTML written by us. Values put into them are escaped
+unless they are wrapped in `Html`, so a user's name or comment can never
+inject markup.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+import tomllib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).resolve().parent
+FALLBACK = "en"
+
+
+class Html(str):
+    """Text that is already safe HTML (rendered by us); inserted unescaped."""
+
+
+class CatalogError(Exception):
+    pass
+
+
+def _flatten(table: Mapping, prefix: str = "") -> Iterator[tuple[str, str]]:
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{name}.")
+        else:
+            yield name, value
+
+
+def _placeholders(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
+class Catalog:
+    def __init__(self, strings: Mapping[str, Mapping[str, str]]):
+        if FALLBACK not in strings:
+            raise CatalogError(f"the {FALLBACK} catalog is required")
+        self._strings = strings
+
+    @classmethod
+    def load(cls, directory: Path = LOCALE_DIR) -> Catalog:
+        strings = {}
+        for path in sorted(directory.glob("*.toml")):
+            with path.open("rb") as handle:
+                strings[path.stem] = dict(_flatten(tomllib.load(handle)))
+        catalog = cls(strings)
+        problems = catalog.problems()
+        if problems:
+            raise CatalogError("; ".join(problems))
+        return catalog
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(sorted(self._strings))
+
+    def problems(self) -> list[str]:
+        """Keys missing from a translation, or with different placeholders."""
+        reference = self._strings[FALLBACK]
+        found = []
+        for language, table in self._strings.items():
+            for key, text in reference.items():
+                if key not in table:
+                    found.append(f"{language}: missing {key}")
+                elif _placeholders(table[key]) != _placeholders(text):
+                    found.append(f"{language}: {key} has other placeholders than {FALLBACK}")
+            found.extend(f"{language}: unknown key {key}" for key in table if key not in reference)
+        return found
+
+    def language_for(self, *candidates: str | None) -> str:
+        """The first candidate we have a catalog for (e.g. chat setting, then
+        the user's Telegram language), else the fallback."""
+        for candidate in candidates:
+            if candidate:
+                code = candidate.split("-")[0].lower()
+                if code in self._strings:
+                    return code
+        return FALLBACK
+
+    def has(self, key: str) -> bool:
+        return key in self._strings[FALLBACK]
+
+    def raw(self, language: str, key: str) -> str:
+        table = self._strings.get(language, self._strings[FALLBACK])
+        try:
+            return table[key]
+        except KeyError:
+            raise CatalogError(f"no string {key!r}") from None
+
+    def text(self, language: str, key: str, **values: object) -> str:
+        template = self.raw(language, key)
+        safe = {
+            name: value if isinstance(value, Html) else html.escape(str(value), quote=False)
+            for name, value in values.items()
+        }
+        return template.format(**safe)

@@ -1,0 +1,1 @@
+"""Message text: HTML from catalog strings, every user-supplied value escaped."""
