@@ -1,0 +1,371 @@
+"""The store: migrations, pragmas and every repository, on a real SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.store import Store
+from bot.store.db import Database, from_db_time, to_db_time
+from bot.store.migrations import MIGRATIONS, Migration
+
+
+class Clock:
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def store(tmp_path, clock):
+    opened = await Store.open(tmp_path / "store.sqlite3", clock)
+    yield opened
+    await opened.close()
+
+
+async def make_group(store: Store, chat_id: int = -100) -> None:
+    await store.chats.ensure(chat_id, kind="group", title="Riverside CSO", timezone="UTC",
+                             language="en")
+
+
+async def make_prompt(store: Store, chat_id: int = -100, slot: str = "2026-03-02T09:00Z"):
+    enrolment = await store.enrolments.active_for(chat_id)
+    if enrolment is None:
+        enrolment = await store.enrolments.start(
+            chat_id, "checklist-cso", cadence="weekly", days=["mon"], local_time="09:00",
+            next_due_at=None,
+        )
+    prompt, created = await store.prompts.open(
+        enrolment.id, slot, chat_id=chat_id, pack_id="checklist-cso", item_id="cso-01"
+    )
+    assert created
+    return prompt
+
+
+# --- migrations and pragmas ---------------------------------------------
+
+
+async def test_migrations_take_an_empty_file_to_the_head_once(tmp_path):
+    path = tmp_path / "fresh.sqlite3"
+    db = Database(path)
+    await db.open()
+    assert await db.schema_version() == MIGRATIONS[-1].version
+    tables = {row[0] for row in await db.fetch_all(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"chats", "members", "coordinators", "enrolments", "prompts", "answers",
+            "answer_edits", "nudges", "digests", "schema_version"} <= tables
+    assert await db.migrate() == []  # a second run changes nothing
+    await db.close()
+
+    schema_before = sqlite3.connect(path).execute(
+        "SELECT group_concat(sql, ';') FROM sqlite_master").fetchone()[0]
+    db = Database(path)
+    await db.open()  # opening again applies nothing new
+    rows = await db.fetch_all("SELECT version FROM schema_version")
+    await db.close()
+    assert [row[0] for row in rows] == [m.version for m in MIGRATIONS]
+    schema_after = sqlite3.connect(path).execute(
+        "SELECT group_concat(sql, ';') FROM sqlite_master").fetchone()[0]
+    assert schema_after == schema_before
+
+
+async def test_a_new_migration_applies_on_top_and_a_failing_one_rolls_back(tmp_path):
+    db = Database(tmp_path / "m.sqlite3")
+    await db.open()
+    extra = Migration(MIGRATIONS[-1].version + 1, "add a column",
+                      ("ALTER TABLE chats ADD COLUMN motto TEXT",))
+    assert await db.migrate((*MIGRATIONS, extra)) == [extra.version]
+    broken = Migration(extra.version + 1, "broken", (
+        "CREATE TABLE half_done (id INTEGER)", "THIS IS NOT SQL"))
+    with pytest.raises(sqlite3.OperationalError):
+        await db.migrate((*MIGRATIONS, extra, broken))
+    assert await db.schema_version() == extra.version
+    leftover = await db.fetch_one(
+        "SELECT name FROM sqlite_master WHERE name = 'half_done'")
+    assert leftover is None
+    await db.close()
+
+
+async def test_pragmas_are_set(store):
+    async with store.db.read() as conn:
+        values = {}
+        for pragma in ("journal_mode", "foreign_keys", "synchronous", "busy_timeout"):
+            cursor = await conn.execute(f"PRAGMA {pragma}")
+            values[pragma] = (await cursor.fetchone())[0]
+    assert values == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1,
+                      "busy_timeout": 5000}
+
+
+async def test_a_failed_transaction_leaves_nothing_behind(store):
+    with pytest.raises(RuntimeError):
+        async with store.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO chats (id, kind, timezone, language, created_at, updated_at)"
+                " VALUES (1, 'private', 'UTC', 'en', 'x', 'x')")
+            raise RuntimeError("interrupted")
+    assert await store.chats.get(1) is None
+
+
+def test_times_round_trip_in_utc_and_naive_times_are_refused():
+    moment = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    assert to_db_time(moment) == "2026-10-25T01:30:00Z"
+    assert from_db_time(to_db_time(moment)) == moment
+    with pytest.raises(ValueError):
+        to_db_time(datetime(2026, 1, 1))
+
+
+# --- chats, members, coordinators -----------------------------------------
+
+
+async def test_chats_are_recorded_updated_and_reactivated(store, clock):
+    chat = await store.chats.ensure(-100, kind="group", title="Riverside", timezone="Europe/Madrid",
+                                    language="es")
+    assert (chat.kind, chat.title, chat.timezone, chat.language, chat.active) == (
+        "group", "Riverside", "Europe/Madrid", "es", True)
+    assert (chat.names_visible, chat.nudges_enabled, chat.quiet_start, chat.quiet_end) == (
+        False, True, "21:00", "08:00")
+    assert await store.chats.set_active(-100, False)
+    assert (await store.chats.get(-100)).active is False
+    clock.advance(days=1)
+    again = await store.chats.ensure(-100, kind="group", title=None, timezone="UTC",
+                                     language="en")
+    # Coming back keeps the settings chosen before and the title it had.
+    assert (again.active, again.title, again.timezone, again.language) == (
+        True, "Riverside", "Europe/Madrid", "es")
+    assert again.updated_at == clock.now
+    updated = await store.chats.update(-100, names_visible=True, quiet_start="22:00")
+    assert (updated.names_visible, updated.quiet_start) == (True, "22:00")
+    with pytest.raises(ValueError):
+        await store.chats.update(-100, id=5)
+    assert await store.chats.count_active("group") == 1
+
+
+async def test_members_and_opt_outs(store, clock):
+    await make_group(store)
+    first = await store.members.seen(-100, 7, "Ana", "ana")
+    clock.advance(hours=2)
+    later = await store.members.seen(-100, 7, "Ana María", None)
+    assert first.joined_at == later.joined_at != later.last_seen_at
+    assert (later.display_name, later.username, later.quiet) == ("Ana María", None, False)
+    await store.members.seen(-100, 8, "bruno")
+    assert await store.members.set_quiet(-100, 8, True)
+    assert (await store.members.get(-100, 8)).quiet is True
+    assert [m.display_name for m in await store.members.list_current(-100)] == [
+        "Ana María", "bruno"]
+    assert await store.members.mark_left(-100, 7)
+    assert [m.user_id for m in await store.members.list_current(-100)] == [8]
+    assert not await store.members.set_quiet(-100, 99, True)
+
+
+async def test_coordinators(store):
+    await make_group(store)
+    assert await store.coordinators.add(-100, 7)
+    assert not await store.coordinators.add(-100, 7)
+    assert await store.coordinators.add(-100, 8, added_by=7)
+    assert await store.coordinators.is_coordinator(-100, 8)
+    assert [(c.user_id, c.added_by) for c in await store.coordinators.list(-100)] == [
+        (7, None), (8, 7)]
+    assert await store.coordinators.chats_of(8) == [-100]
+    assert await store.coordinators.remove(-100, 8)
+    assert not await store.coordinators.is_coordinator(-100, 8)
+
+
+# --- enrolments and prompts ---------------------------------------------
+
+
+async def test_enrolment_lifecycle_and_due_order(store, clock):
+    await make_group(store, -100)
+    await make_group(store, -200)
+    due_a = clock.now - timedelta(minutes=5)
+    due_b = clock.now - timedelta(minutes=10)
+    a = await store.enrolments.start(-100, "checklist-cso", cadence="weekly", days=["mon", "thu"],
+                                     local_time="09:30", next_due_at=due_a)
+    assert (a.days, a.local_time, a.cursor, a.next_due_at, a.paused) == (
+        ("mon", "thu"), "09:30", 0, due_a, False)
+    b = await store.enrolments.start(-200, "theory-u", cadence="daily", days=[],
+                                     local_time="18:00", next_due_at=due_b)
+    assert [e.id for e in await store.enrolments.due(clock.now)] == [b.id, a.id]
+
+    await store.enrolments.set_paused(b.id, True)
+    await store.chats.set_active(-100, False)
+    assert await store.enrolments.due(clock.now) == []
+    await store.chats.set_active(-100, True)
+
+    await store.enrolments.advance(a.id, 1, clock.now + timedelta(days=3))
+    assert (await store.enrolments.get(a.id)).cursor == 1
+    # Same pack again: schedule changes, place kept.
+    same = await store.enrolments.start(-100, "checklist-cso", cadence="daily", days=[],
+                                        local_time="08:00", next_due_at=due_a)
+    assert (same.id, same.cursor, same.cadence) == (a.id, 1, "daily")
+    # Another pack: the old enrolment ends and stays for history.
+    other = await store.enrolments.start(-100, "theory-u", cadence="weekly", days=["fri"],
+                                         local_time="10:00", next_due_at=None)
+    assert other.id != a.id and other.cursor == 0
+    assert (await store.enrolments.get(a.id)).active is False
+    assert (await store.enrolments.active_for(-100)).id == other.id
+
+
+async def test_a_slot_is_opened_only_once(store, clock):
+    await make_group(store)
+    prompt = await make_prompt(store)
+    again, created = await store.prompts.open(
+        prompt.enrolment_id, prompt.slot, chat_id=-100, pack_id="checklist-cso", item_id="cso-02")
+    assert not created and again.id == prompt.id and again.item_id == "cso-01"
+    await store.prompts.set_message(prompt.id, 42)
+    assert (await store.prompts.by_message(-100, 42)).id == prompt.id
+    assert [p.id for p in await store.prompts.open_for_chat(-100)] == [prompt.id]
+    clock.advance(hours=1)
+    assert await store.prompts.close(prompt.id)
+    assert not await store.prompts.close(prompt.id)
+    closed = await store.prompts.get(prompt.id)
+    assert closed.closed_at == clock.now and not closed.is_open
+    assert await store.prompts.open_for_chat(-100) == []
+
+
+# --- answers ------------------------------------------------------------
+
+
+async def test_answers_keep_every_change(store, clock):
+    await make_group(store)
+    prompt = await make_prompt(store)
+    answer = await store.answers.record(prompt.id, 7, scale=3)
+    assert (answer.scale, answer.text, answer.visibility, answer.quotable, answer.edited_at) == (
+        3, None, "group", False, None)
+    clock.advance(minutes=1)
+    answer = await store.answers.record(prompt.id, 7, scale=4)
+    clock.advance(minutes=1)
+    answer = await store.answers.record(prompt.id, 7, text="We <b>listen</b> 👂", message_id=55,
+                                        quotable=True)
+    clock.advance(minutes=1)
+    answer = await store.answers.record(prompt.id, 7, text="We listen, mostly")
+    assert (answer.scale, answer.text, answer.quotable, answer.message_id) == (
+        4, "We listen, mostly", True, 55)
+    assert answer.edited_at == clock.now
+    history = await store.answers.history(answer.id)
+    # The first comment was new (nothing replaced); the rating and the comment
+    # were each replaced once.
+    assert [(h.scale, h.text) for h in history] == [(3, None), (4, "We <b>listen</b> 👂")]
+    assert (await store.answers.by_message(prompt.id, 55)).id == answer.id
+
+    unchanged = await store.answers.record(prompt.id, 7, scale=4)
+    assert len(await store.answers.history(answer.id)) == 2
+    assert unchanged.edited_at == answer.edited_at
+
+
+async def test_private_answers_stay_private_and_counts_skip_skips(store):
+    await make_group(store)
+    prompt = await make_prompt(store)
+    await store.answers.record(prompt.id, 7, scale=2, visibility="private")
+    later = await store.answers.record(prompt.id, 7, text="said in the group too")
+    assert later.visibility == "private"
+    await store.answers.record(prompt.id, 8, voice_file_id="AwACAgIAAxk")
+    await store.answers.record(prompt.id, 9, skipped=True)
+    assert await store.answers.count_for_prompt(prompt.id) == 2
+    assert [a.user_id for a in await store.answers.for_prompt(prompt.id)] == [7, 8, 9]
+    with pytest.raises(sqlite3.IntegrityError):
+        await store.answers.record(prompt.id, 10, scale=6)
+
+
+async def test_forgetting_a_member_in_one_chat(store):
+    await make_group(store, -100)
+    await make_group(store, -200)
+    here = await make_prompt(store, -100)
+    there = await make_prompt(store, -200)
+    for prompt in (here, there):
+        await store.answers.record(prompt.id, 7, scale=5)
+        await store.answers.record(prompt.id, 8, scale=1)
+    await store.answers.record(here.id, 7, scale=4)  # leaves history behind
+    assert await store.answers.forget_member_in_chat(-100, 7) == 1
+    assert await store.answers.for_member_in_chat(-100, 7) == []
+    assert len(await store.answers.for_member_in_chat(-200, 7)) == 1
+    assert await store.answers.get(here.id, 8) is not None
+    orphans = await store.db.fetch_one("SELECT COUNT(*) FROM answer_edits")
+    assert orphans[0] == 0
+
+
+# --- migration to a supergroup, deliveries, forgetting a person ----------
+
+
+async def test_a_group_upgraded_to_a_supergroup_takes_its_data_along(store):
+    await make_group(store, -100)
+    prompt = await make_prompt(store, -100)
+    await store.members.seen(-100, 7, "Ana")
+    await store.coordinators.add(-100, 7)
+    await store.answers.record(prompt.id, 7, scale=5)
+    await store.nudges.record(prompt.id, -100, 8, "group")
+    await store.digests.record(-100, "summary", "2026-W10")
+    # The supergroup sent something first and got an empty record.
+    await store.chats.ensure(-1009, kind="group", title="Riverside", timezone="UTC",
+                             language="en")
+    assert await store.chats.migrate(-100, -1009)
+    assert await store.chats.get(-100) is None
+    assert (await store.enrolments.active_for(-1009)).pack_id == "checklist-cso"
+    assert (await store.prompts.get(prompt.id)).chat_id == -1009
+    assert await store.members.get(-1009, 7) is not None
+    assert await store.coordinators.is_coordinator(-1009, 7)
+    assert len(await store.answers.for_member_in_chat(-1009, 7)) == 1
+    for table in ("nudges", "digests"):
+        row = await store.db.fetch_one(f"SELECT chat_id FROM {table}")
+        assert row[0] == -1009
+    assert not await store.chats.migrate(-100, -1009)  # nothing left to move
+
+
+async def test_deliveries_are_claimed_once(store, clock):
+    await make_group(store)
+    prompt = await make_prompt(store)
+    assert await store.nudges.record(prompt.id, -100, 7, "private")
+    assert not await store.nudges.record(prompt.id, -100, 7, "group")
+    assert await store.nudges.last_sent_to(7) == clock.now
+    assert await store.nudges.last_sent_to(8) is None
+    assert await store.digests.record(-100, "digest", "2026-W10", recipient_id=7)
+    assert not await store.digests.record(-100, "digest", "2026-W10", recipient_id=7)
+    assert await store.digests.record(-100, "digest", "2026-W10", recipient_id=8)
+
+
+async def test_forgetting_a_person_leaves_no_row_about_them(store):
+    await make_group(store)
+    prompt = await make_prompt(store)
+    await store.chats.ensure(7, kind="private", title=None, timezone="UTC", language="en")
+    journal = await store.enrolments.start(7, "well-being", cadence="daily", days=[],
+                                           local_time="20:00", next_due_at=None)
+    entry, _ = await store.prompts.open(journal.id, "s1", chat_id=7, pack_id="well-being",
+                                        item_id="wellbeing-01")
+    await store.answers.record(entry.id, 7, text="a walk by the river")
+    await store.members.seen(-100, 7, "Ana")
+    await store.members.seen(-100, 8, "Bruno")
+    await store.coordinators.add(-100, 7)
+    await store.answers.record(prompt.id, 7, scale=3)
+    await store.answers.record(prompt.id, 7, scale=4)
+    await store.answers.record(prompt.id, 8, scale=2)
+    await store.nudges.record(prompt.id, -100, 7, "private")
+    await store.digests.record(-100, "digest", "2026-W10", recipient_id=7)
+
+    await store.forget_person(7)
+
+    checks = {
+        "chats": "SELECT COUNT(*) FROM chats WHERE id = 7",
+        "members": "SELECT COUNT(*) FROM members WHERE user_id = 7",
+        "coordinators": "SELECT COUNT(*) FROM coordinators WHERE user_id = 7",
+        "answers": "SELECT COUNT(*) FROM answers WHERE user_id = 7",
+        "answer_edits": "SELECT COUNT(*) FROM answer_edits",
+        "nudges": "SELECT COUNT(*) FROM nudges WHERE user_id = 7",
+        "digests": "SELECT COUNT(*) FROM digests WHERE recipient_id = 7",
+        "enrolments": "SELECT COUNT(*) FROM enrolments WHERE chat_id = 7",
+        "prompts": "SELECT COUNT(*) FROM prompts WHERE chat_id = 7",
+    }
+    for table, sql in checks.items():
+        assert (await store.db.fetch_one(sql))[0] == 0, table
+    assert await store.answers.get(prompt.id, 8) is not None
+    assert await store.members.get(-100, 8) is not None
