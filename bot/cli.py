@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"civic-reflect: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    except (PackError, OSError) as error:
+    except (PackError, OSError, sqlite3.Error) as error:
         print(f"civic-reflect: {error}", file=sys.stderr)
         return EXIT_FAILED
 

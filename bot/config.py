@@ -40,6 +40,9 @@ class Settings:
     default_language: str = "en"
     log_level: str = "INFO"
     content_dir: Path = field(default_factory=default_content_dir)
+    # How long the live "N voices so far" count waits before it is edited, so
+    # a burst of taps costs one edit (Telegram allows about 20 a minute per group).
+    count_refresh_seconds: float = 5.0
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -70,7 +73,8 @@ def _check_token(raw: str | None) -> str | None:
 def _check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: a folder of the tz database such as "Europe" is not a zone.
         raise ConfigError(
             f"DEFAULT_TIMEZONE={name!r} is not an IANA time zone (try Europe/London or UTC)"
         ) from None
@@ -81,7 +85,7 @@ def _check_base_url(raw: str | None) -> str | None:
     if raw is None or not raw.strip():
         return None
     url = raw.strip().rstrip("/")
-    if not re.match(r"^https?://[^\s/]+", url):
+    if not re.match(r"^https?://[^\s/]+[^\s]*$", url):
         raise ConfigError(
             f"TELEGRAM_API_BASE_URL={url!r} must start with http:// or https:// "
             "(for example http://localhost:8081/bot)"
@@ -124,6 +128,14 @@ class RedactToken(logging.Filter):
         if self.token in message:
             record.msg = message.replace(self.token, "<token>")
             record.args = None
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text when it is set, so the traceback they
+            # print is this redacted one.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, "<token>")
+        if record.stack_info and self.token in record.stack_info:
+            record.stack_info = record.stack_info.replace(self.token, "<token>")
         return True
 
 

@@ -200,6 +200,8 @@ class _PackReader:
         items: list[Item] = []
         seen: set[str] = set()
         for position, raw in enumerate(raw_items, start=1):
+            if not isinstance(raw, dict):
+                raise self.fail("must be an [[items]] table", f"#{position}")
             item_id = raw.get("id")
             if not isinstance(item_id, str) or not _ID_SHAPE.match(item_id):
                 raise self.fail("id must be lowercase letters, digits and hyphens", f"#{position}")
@@ -266,10 +268,11 @@ class _PackReader:
         if unpaired:
             raise self.fail(f"every item of a pack that pairs with {pairs_with} needs a pair",
                             unpaired)
-        numbers = [item.pair for item in items]
-        duplicate = next((n for n in numbers if numbers.count(n) > 1), None)
-        if duplicate is not None:
-            raise self.fail(f"pair {duplicate} is used more than once")
+        seen: dict[int, str] = {}
+        for item in items:
+            if item.pair in seen:
+                raise self.fail(f"pair {item.pair} is also used by {seen[item.pair]}", item.id)
+            seen[item.pair] = item.id
 
 
 def _check_across_packs(packs: list[Pack]) -> None:
