@@ -43,6 +43,10 @@ class Settings:
     # How long the live "N voices so far" count waits before it is edited, so
     # a burst of taps costs one edit (Telegram allows about 20 a minute per group).
     count_refresh_seconds: float = 5.0
+    # Telegram's flood limits, enforced before each request by AIORateLimiter.
+    # Only tests (with a fake Telegram and a simulated clock) change them.
+    overall_max_rate: float = 30.0
+    group_max_rate: float = 20.0
 
     @property
     def tzinfo(self) -> ZoneInfo:

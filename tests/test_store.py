@@ -287,7 +287,11 @@ async def test_forgetting_a_member_in_one_chat(store):
         await store.answers.record(prompt.id, 7, scale=5)
         await store.answers.record(prompt.id, 8, scale=1)
     await store.answers.record(here.id, 7, scale=4)  # leaves history behind
-    assert await store.answers.forget_member_in_chat(-100, 7) == 1
+    await store.members.seen(-100, 7, "Ana")
+    await store.nudges.record(here.id, -100, 7, "group")
+    assert await store.forget_member_in_chat(-100, 7) == 1
+    assert await store.members.get(-100, 7) is None
+    assert await store.nudges.record(here.id, -100, 7, "group")  # the old nudge is gone
     assert await store.answers.for_member_in_chat(-100, 7) == []
     assert len(await store.answers.for_member_in_chat(-200, 7)) == 1
     assert await store.answers.get(here.id, 8) is not None

@@ -10,9 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
-from bot.handlers import common
+from bot.handlers import answers, group, membership, mydata, private, setup, start
 from bot.handlers.errors import on_error
 from bot.locales import Catalog
 
@@ -29,9 +36,25 @@ class Command:
         return self.private if scope == "private" else self.group
 
 
+def _group_only(name: str, callback: Callable) -> Command:
+    return Command(name, callback, f"commands.{name}", private=False)
+
+
 COMMANDS: tuple[Command, ...] = (
-    Command("start", common.start, "commands.start"),
-    Command("help", common.help_command, "commands.help"),
+    Command("start", start.start, "commands.start"),
+    Command("help", start.help_command, "commands.help"),
+    _group_only("status", group.status),
+    _group_only("join", group.join),
+    _group_only("quiet", group.quiet),
+    _group_only("mydata", mydata.mydata),
+    _group_only("forget", mydata.forget),
+    _group_only("setup", setup.setup_command),
+    _group_only("timezone", setup.timezone_command),
+    _group_only("ask", group.ask),
+    _group_only("skip", group.skip),
+    _group_only("pause", group.pause),
+    _group_only("resume", group.resume),
+    _group_only("coordinators", group.coordinators),
 )
 
 
@@ -47,10 +70,25 @@ def _scope_filter(command: Command) -> filters.BaseFilter:
 
 
 def register(application: Application) -> None:
-    for command in COMMANDS:
-        application.add_handler(
-            CommandHandler(command.name, command.callback, filters=_scope_filter(command))
-        )
+    new_messages = filters.UpdateType.MESSAGE
+    application.add_handlers([
+        ChatMemberHandler(membership.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE, membership.migrated),
+        MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, membership.members_joined),
+        MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, membership.member_left),
+        *(
+            CommandHandler(c.name, c.callback, filters=_scope_filter(c) & new_messages)
+            for c in COMMANDS
+        ),
+        CallbackQueryHandler(answers.on_button),
+        MessageHandler(filters.REPLY & ~filters.COMMAND & new_messages, answers.on_reply),
+        MessageHandler(filters.REPLY & filters.UpdateType.EDITED_MESSAGE,
+                       answers.on_edited_reply),
+        # In a private chat every message deserves an answer; in groups the
+        # bot stays silent on anything that is not for it.
+        MessageHandler(filters.ChatType.PRIVATE & new_messages,
+                       private.unexpected_private_text),
+    ])
     application.add_error_handler(on_error)
     application.bot_data.menus = {scope: menu(scope) for scope in ("private", "group")}
 

@@ -1,11 +1,10 @@
-"""/start and /help, in private chats and in groups."""
+"""Helpers every handler uses: which chat is this, and in which language."""
 
 from __future__ import annotations
 
 from telegram import Chat, Update
 
 from bot.context import BotContext
-from bot.render import about
 from bot.store.models import Chat as StoredChat
 
 
@@ -43,28 +42,3 @@ async def chat_language(update: Update, context: BotContext) -> str:
         user.language_code if user else None,
         context.settings.default_language,
     )
-
-
-async def start(update: Update, context: BotContext) -> None:
-    chat = await remember_chat(update, context)
-    if chat.is_group:
-        text = about.group_welcome(
-            context.catalog, chat.language, update.effective_chat.title or ""
-        )
-    else:
-        text = about.private_welcome(
-            context.catalog, chat.language, update.effective_user.first_name
-        )
-    await update.effective_message.reply_text(text)
-
-
-async def help_command(update: Update, context: BotContext) -> None:
-    in_group = is_group(update.effective_chat)
-    language = await chat_language(update, context)
-    text = about.help_text(
-        context.catalog,
-        language,
-        in_group=in_group,
-        commands=context.bot_data.menus["group" if in_group else "private"],
-    )
-    await update.effective_message.reply_text(text)

@@ -93,6 +93,11 @@ class Catalog:
         except KeyError:
             raise CatalogError(f"no string {key!r}") from None
 
+    def plural(self, language: str, key: str, count: int, **values: object) -> str:
+        """`key.one` for exactly one, `key.other` otherwise (true of en and es)."""
+        form = "one" if count == 1 else "other"
+        return self.text(language, f"{key}.{form}", count=count, **values)
+
     def text(self, language: str, key: str, **values: object) -> str:
         template = self.raw(language, key)
         safe = {

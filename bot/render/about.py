@@ -10,7 +10,7 @@ from bot.locales import Catalog, Html
 def _about(catalog: Catalog, language: str) -> dict[str, Html]:
     return {
         part: Html(catalog.text(language, f"about.{part}"))
-        for part in ("what", "stores", "who_sees")
+        for part in ("what", "stores", "who_sees", "rights")
     }
 
 

@@ -8,6 +8,7 @@ from bot.store.answers import AnswerRepository
 from bot.store.chats import ChatRepository
 from bot.store.db import Clock, Database, backup_file, utc_now
 from bot.store.deliveries import DigestRepository, NudgeRepository
+from bot.store.drafts import SetupDraftRepository
 from bot.store.enrolments import EnrolmentRepository
 from bot.store.exports import ExportRepository
 from bot.store.members import CoordinatorRepository, MemberRepository
@@ -28,6 +29,7 @@ class Store:
         self.nudges = NudgeRepository(self.db)
         self.digests = DigestRepository(self.db)
         self.exports = ExportRepository(self.db)
+        self.drafts = SetupDraftRepository(self.db)
 
     @classmethod
     async def open(cls, path: Path | str, clock: Clock = utc_now) -> Store:
@@ -37,6 +39,22 @@ class Store:
 
     async def close(self) -> None:
         await self.db.close()
+
+    async def forget_member_in_chat(self, chat_id: int, user_id: int) -> int:
+        """A member's /forget in one group: their answers (with history), nudges
+        and membership there. Returns how many answers were deleted."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM answers WHERE user_id = ? AND prompt_id IN"
+                " (SELECT id FROM prompts WHERE chat_id = ?)",
+                (user_id, chat_id),
+            )
+            deleted = cursor.rowcount
+            for table in ("nudges", "members"):
+                await conn.execute(
+                    f"DELETE FROM {table} WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
+                )
+            return deleted
 
     async def forget_person(self, user_id: int) -> None:
         """Delete everything stored about one person, in every chat, at once.
@@ -50,6 +68,7 @@ class Store:
                 "DELETE FROM answers WHERE user_id = ?",
                 "DELETE FROM nudges WHERE user_id = ?",
                 "DELETE FROM digests WHERE recipient_id = ?",
+                "DELETE FROM setup_drafts WHERE user_id = ?",
                 "DELETE FROM coordinators WHERE user_id = ?",
                 "DELETE FROM members WHERE user_id = ?",
                 "DELETE FROM chats WHERE id = ? AND kind = 'private'",

@@ -99,7 +99,9 @@ class AnswerRepository:
 
     async def count_for_prompt(self, prompt_id: int) -> int:
         row = await self.db.fetch_one(
-            "SELECT COUNT(*) FROM answers WHERE prompt_id = ? AND skipped = 0", (prompt_id,)
+            "SELECT COUNT(*) FROM answers WHERE prompt_id = ? AND skipped = 0"
+            " AND (scale IS NOT NULL OR text IS NOT NULL OR voice_file_id IS NOT NULL)",
+            (prompt_id,),
         )
         return int(row[0])
 
@@ -117,11 +119,3 @@ class AnswerRepository:
             (chat_id, user_id),
         )
         return build_all(Answer, rows)
-
-    async def forget_member_in_chat(self, chat_id: int, user_id: int) -> int:
-        """Delete a member's answers (and their history) in one chat."""
-        return await self.db.execute(
-            "DELETE FROM answers WHERE user_id = ? AND prompt_id IN"
-            " (SELECT id FROM prompts WHERE chat_id = ?)",
-            (user_id, chat_id),
-        )

@@ -88,3 +88,9 @@ class EnrolmentRepository:
             "UPDATE enrolments SET cursor = ?, next_due_at = ?, updated_at = ? WHERE id = ?",
             (cursor, to_db_time(next_due_at), to_db_time(self.db.now()), enrolment_id),
         )
+
+    async def set_next_due(self, enrolment_id: int, next_due_at: datetime | None) -> None:
+        await self.db.execute(
+            "UPDATE enrolments SET next_due_at = ?, updated_at = ? WHERE id = ?",
+            (to_db_time(next_due_at), to_db_time(self.db.now()), enrolment_id),
+        )

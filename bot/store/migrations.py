@@ -150,4 +150,33 @@ INITIAL_SCHEMA = (
     """,
 )
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", INITIAL_SCHEMA),)
+GROUP_REFLECTION = (
+    # The /setup wizard's answers so far, keyed by the wizard's message, so a
+    # half-finished setup survives a restart and a stale button can be told.
+    f"""
+    CREATE TABLE setup_drafts (
+        chat_id INTEGER NOT NULL {_CHAT_FK},
+        message_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (chat_id, message_id)
+    )
+    """,
+    # Messages the bot sent in a private chat about a group's question (the
+    # "Answer privately" flow), so a reply there lands on the right question.
+    """
+    CREATE TABLE private_prompt_messages (
+        chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        message_id INTEGER NOT NULL,
+        prompt_id INTEGER NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (chat_id, message_id)
+    )
+    """,
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", INITIAL_SCHEMA),
+    Migration(2, "setup drafts and private answer threads", GROUP_REFLECTION),
+)

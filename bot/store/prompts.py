@@ -22,9 +22,14 @@ class PromptRepository:
         pack_id: str,
         item_id: str,
         closes_at: datetime | None = None,
+        cursor_after: int | None = None,
     ) -> tuple[Prompt, bool]:
         """Record a question before it is sent. (enrolment, slot) is unique, so
-        a second attempt at the same slot returns the first one and False."""
+        a second attempt at the same slot returns the first one and False.
+
+        With `cursor_after`, the enrolment moves on to its next item in the same
+        transaction, so a crash can neither skip nor repeat an item.
+        """
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO prompts (enrolment_id, slot, chat_id, pack_id, item_id,"
@@ -34,6 +39,11 @@ class PromptRepository:
                  to_db_time(self.db.now()), to_db_time(closes_at)),
             )
             created = cursor.rowcount > 0
+            if created and cursor_after is not None:
+                await conn.execute(
+                    "UPDATE enrolments SET cursor = ?, updated_at = ? WHERE id = ?",
+                    (cursor_after, to_db_time(self.db.now()), enrolment_id),
+                )
             cursor = await conn.execute(
                 "SELECT * FROM prompts WHERE enrolment_id = ? AND slot = ?", (enrolment_id, slot)
             )
@@ -55,6 +65,14 @@ class PromptRepository:
         row = await self.db.fetch_one("SELECT * FROM prompts WHERE id = ?", (prompt_id,))
         return None if row is None else build(Prompt, row)
 
+    async def get_many(self, prompt_ids: list[int]) -> dict[int, Prompt]:
+        if not prompt_ids:
+            return {}
+        marks = ", ".join("?" * len(prompt_ids))
+        rows = await self.db.fetch_all(f"SELECT * FROM prompts WHERE id IN ({marks})",
+                                       prompt_ids)
+        return {row["id"]: build(Prompt, row) for row in rows}
+
     async def by_message(self, chat_id: int, message_id: int) -> Prompt | None:
         row = await self.db.fetch_one(
             "SELECT * FROM prompts WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
@@ -74,3 +92,28 @@ class PromptRepository:
             (chat_id, to_db_time(since) or ""),
         )
         return build_all(Prompt, rows)
+
+    async def link_private_message(self, chat_id: int, message_id: int, prompt_id: int) -> None:
+        """Remember that a message in a private chat is about a group's prompt."""
+        await self.db.execute(
+            "INSERT OR REPLACE INTO private_prompt_messages (chat_id, message_id, prompt_id,"
+            " sent_at) VALUES (?, ?, ?, ?)",
+            (chat_id, message_id, prompt_id, to_db_time(self.db.now())),
+        )
+
+    async def by_private_message(self, chat_id: int, message_id: int) -> Prompt | None:
+        row = await self.db.fetch_one(
+            "SELECT p.* FROM private_prompt_messages m JOIN prompts p ON p.id = m.prompt_id"
+            " WHERE m.chat_id = ? AND m.message_id = ?",
+            (chat_id, message_id),
+        )
+        return None if row is None else build(Prompt, row)
+
+    async def latest_private_for(self, chat_id: int) -> Prompt | None:
+        """The group prompt most recently opened in this private chat."""
+        row = await self.db.fetch_one(
+            "SELECT p.* FROM private_prompt_messages m JOIN prompts p ON p.id = m.prompt_id"
+            " WHERE m.chat_id = ? ORDER BY m.sent_at DESC, m.message_id DESC LIMIT 1",
+            (chat_id,),
+        )
+        return None if row is None else build(Prompt, row)

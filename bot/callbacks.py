@@ -1,0 +1,100 @@
+"""callback_data: short, versioned strings, encoded and decoded only here.
+
+Format: "<version>|<kind>|<field>|<field>...". Decoding checks the version,
+the kind and every field's shape; anything else is `None`, which handlers
+answer with a polite "this button is no longer valid". What a decoded
+button refers to (a prompt, a setup draft) is then re-checked against the
+database: the data says what was pressed, never what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+VERSION = "1"
+_MAX_BYTES = 64
+_TOKEN = re.compile(r"^[A-Za-z0-9_:/+.-]{1,40}$")
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A tap on the scale under a question; value 0 means "skip"."""
+
+    prompt_id: int
+    value: int
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Allow (or stop allowing) one's comment to be quoted in the summary."""
+
+    prompt_id: int
+
+
+@dataclass(frozen=True)
+class SetupChoice:
+    """One answer in the /setup wizard."""
+
+    step: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ForgetConfirm:
+    """Confirming /forget in a group; only the person who asked may confirm."""
+
+    user_id: int
+    confirmed: bool
+
+
+Callback = Rate | Quote | SetupChoice | ForgetConfirm
+
+
+def encode(callback: Callback) -> str:
+    match callback:
+        case Rate(prompt_id, value):
+            parts = ["r", str(prompt_id), str(value)]
+        case Quote(prompt_id):
+            parts = ["q", str(prompt_id)]
+        case SetupChoice(step, value):
+            parts = ["s", step, value]
+        case ForgetConfirm(user_id, confirmed):
+            parts = ["f", str(user_id), "1" if confirmed else "0"]
+        case _:
+            raise TypeError(f"not a callback: {callback!r}")
+    data = "|".join([VERSION, *parts])
+    if len(data.encode()) > _MAX_BYTES or any(not _TOKEN.match(p) for p in parts[1:]):
+        raise ValueError(f"callback data {data!r} is too long or has a bad field")
+    return data
+
+
+def decode(data: str | None) -> Callback | None:
+    if not data or len(data.encode()) > _MAX_BYTES:
+        return None
+    version, _, rest = data.partition("|")
+    if version != VERSION:
+        return None
+    kind, *fields = rest.split("|")
+    if not all(_TOKEN.match(field) for field in fields):
+        return None
+    try:
+        match kind, fields:
+            case "r", [prompt_id, value] if 0 <= int(value) <= 5:
+                return Rate(_positive(prompt_id), int(value))
+            case "q", [prompt_id]:
+                return Quote(_positive(prompt_id))
+            case "s", [step, value]:
+                return SetupChoice(step, value)
+            case "f", [user_id, ("0" | "1") as confirmed]:
+                return ForgetConfirm(_positive(user_id), confirmed == "1")
+    except ValueError:
+        return None
+    return None
+
+
+def _positive(text: str) -> int:
+    number = int(text)
+    if number <= 0 or str(number) != text:
+        raise ValueError(text)
+    return number

@@ -1,0 +1,87 @@
+"""When a chat's next question is due.
+
+Times are computed in the chat's own time zone by APScheduler's CronTrigger,
+so a 09:00 question stays at 09:00 local time across daylight-saving changes,
+and returned in UTC for storage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
+
+CADENCES = ("daily", "twice-weekly", "weekly", "fortnightly")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAYS_NEEDED = {"daily": 0, "twice-weekly": 2, "weekly": 1, "fortnightly": 1}
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+# Fortnightly means "the chosen weekday, at least this long after the last one".
+_FORTNIGHT_GAP = timedelta(days=13)
+
+
+class ScheduleError(ValueError):
+    pass
+
+
+def valid_timezone(name: str) -> bool:
+    if not name or name.startswith(("/", ".")) or ".." in name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def parse_time(text: str) -> tuple[int, int]:
+    match = _TIME.match(text.strip())
+    if match is None:
+        raise ScheduleError(f"{text!r} is not a time like 09:30")
+    return int(match.group(1)), int(match.group(2))
+
+
+@dataclass(frozen=True)
+class Schedule:
+    cadence: str
+    days: tuple[str, ...]
+    local_time: str
+    timezone: str
+
+    def __post_init__(self) -> None:
+        if self.cadence not in CADENCES:
+            raise ScheduleError(f"unknown cadence {self.cadence!r}")
+        if any(day not in WEEKDAYS for day in self.days) or len(set(self.days)) != len(self.days):
+            raise ScheduleError(f"bad days {self.days!r}")
+        if len(self.days) != DAYS_NEEDED[self.cadence]:
+            raise ScheduleError(f"{self.cadence} needs {DAYS_NEEDED[self.cadence]} day(s)")
+        parse_time(self.local_time)
+        if not valid_timezone(self.timezone):
+            raise ScheduleError(f"unknown time zone {self.timezone!r}")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def _trigger(self) -> CronTrigger:
+        hour, minute = parse_time(self.local_time)
+        days = ",".join(sorted(self.days, key=WEEKDAYS.index)) or "*"
+        return CronTrigger(day_of_week=days, hour=hour, minute=minute, timezone=self.zone)
+
+    def next_due(self, after: datetime, last_sent: datetime | None = None) -> datetime:
+        """The first scheduled moment strictly after `after`, in UTC."""
+        if after.tzinfo is None:
+            raise ValueError("`after` must be timezone-aware")
+        start = after
+        if self.cadence == "fortnightly" and last_sent is not None:
+            start = max(start, last_sent + _FORTNIGHT_GAP)
+        fire = self._trigger().get_next_fire_time(
+            None, start.astimezone(self.zone) + timedelta(seconds=1)
+        )
+        return fire.astimezone(UTC)
+
+
+def local(moment: datetime, timezone: str) -> datetime:
+    return moment.astimezone(ZoneInfo(timezone))

@@ -1,0 +1,145 @@
+"""Group commands: /ask /skip /pause /resume /status /join /quiet /coordinators."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.handlers.common import remember_chat
+from bot.handlers.guards import (
+    is_admin,
+    refuse_chat_senders,
+    remember_member,
+    require_admin,
+    require_coordinator,
+    say,
+)
+from bot.render import status as render
+from bot.services import questions
+from bot.services.schedule import reschedule
+from bot.store.db import to_db_time
+
+
+async def _running(update: Update, context: BotContext):
+    enrolment = await context.store.enrolments.active_for(update.effective_chat.id)
+    if enrolment is None:
+        await say(update, context, "status.not_set_up")
+    return enrolment
+
+
+async def ask(update: Update, context: BotContext) -> None:
+    if not await require_coordinator(update, context):
+        return
+    enrolment = await _running(update, context)
+    if enrolment is None:
+        return
+    slot = f"ask:{to_db_time(context.store.db.now())}:{update.effective_message.message_id}"
+    await questions.ask_next(context.bot, context.bot_data, enrolment, slot)
+
+
+async def skip(update: Update, context: BotContext) -> None:
+    if not await require_coordinator(update, context):
+        return
+    enrolment = await _running(update, context)
+    if enrolment is None:
+        return
+    open_prompts = await context.store.prompts.open_for_chat(update.effective_chat.id)
+    if not open_prompts:
+        await say(update, context, "skip.nothing_open")
+    slot = f"skip:{to_db_time(context.store.db.now())}:{update.effective_message.message_id}"
+    await questions.ask_next(context.bot, context.bot_data, enrolment, slot)
+
+
+async def pause(update: Update, context: BotContext) -> None:
+    if not await require_coordinator(update, context):
+        return
+    enrolment = await _running(update, context)
+    if enrolment is None:
+        return
+    await context.store.enrolments.set_paused(enrolment.id, True)
+    await say(update, context, "pause.done")
+
+
+async def resume(update: Update, context: BotContext) -> None:
+    if not await require_coordinator(update, context):
+        return
+    enrolment = await _running(update, context)
+    if enrolment is None:
+        return
+    await context.store.enrolments.set_paused(enrolment.id, False)
+    next_due = await reschedule(context.bot_data, update.effective_chat.id)
+    chat = await context.store.chats.get(update.effective_chat.id)
+    await update.effective_message.reply_text(
+        render.resumed(context.catalog, chat, next_due)
+    )
+
+
+async def status(update: Update, context: BotContext) -> None:
+    chat = await remember_chat(update, context)
+    store = context.store
+    enrolment = await store.enrolments.active_for(chat.id)
+    open_prompts = await store.prompts.open_for_chat(chat.id)
+    current = open_prompts[-1] if open_prompts else None
+    answered = await store.answers.count_for_prompt(current.id) if current else 0
+    members = len(await store.members.list_current(chat.id))
+    await update.effective_message.reply_text(
+        render.status(context.catalog, chat, context.packs, enrolment, current, answered, members)
+    )
+
+
+async def join(update: Update, context: BotContext) -> None:
+    if await refuse_chat_senders(update, context):
+        return
+    await remember_member(update, context)
+    await say(update, context, "join.done", name=update.effective_user.first_name)
+
+
+async def quiet(update: Update, context: BotContext) -> None:
+    if await refuse_chat_senders(update, context):
+        return
+    await remember_member(update, context)
+    turn_off = (context.args or [""])[0].lower() in ("off", "no", "stop")
+    await context.store.members.set_quiet(
+        update.effective_chat.id, update.effective_user.id, not turn_off
+    )
+    await say(update, context, "quiet.off" if turn_off else "quiet.on",
+              name=update.effective_user.first_name)
+
+
+async def coordinators(update: Update, context: BotContext) -> None:
+    """/coordinators lists them; an admin replying to another admin's message
+    with /coordinators add (or remove) changes the list."""
+    chat = await remember_chat(update, context)
+    action = (context.args or [""])[0].lower()
+    if action in ("add", "remove"):
+        await _change_coordinators(update, context, action)
+        return
+    store = context.store
+    names = []
+    for coordinator in await store.coordinators.list(chat.id):
+        member = await store.members.get(chat.id, coordinator.user_id)
+        names.append(member.display_name if member else str(coordinator.user_id))
+    await update.effective_message.reply_text(render.coordinators(context.catalog, chat, names))
+
+
+async def _change_coordinators(update: Update, context: BotContext, action: str) -> None:
+    if not await require_admin(update, context):
+        return
+    target_message = update.effective_message.reply_to_message
+    target = target_message.from_user if target_message else None
+    if target is None or target.is_bot or target_message.sender_chat is not None:
+        await say(update, context, "coordinators.how_to_add")
+        return
+    chat_id = update.effective_chat.id
+    store = context.store
+    if action == "add":
+        if not await is_admin(context, chat_id, target.id):
+            await say(update, context, "coordinators.not_admin", name=target.full_name)
+            return
+        await store.members.seen(chat_id, target.id, target.full_name, target.username)
+        await store.coordinators.add(chat_id, target.id, added_by=update.effective_user.id)
+        await say(update, context, "coordinators.added", name=target.full_name)
+    else:
+        removed = await store.coordinators.remove(chat_id, target.id)
+        await say(update, context, "coordinators.removed" if removed
+                  else "coordinators.was_not", name=target.full_name)

@@ -1,0 +1,88 @@
+"""Who is asking, and may they? Shared checks for group commands."""
+
+from __future__ import annotations
+
+from telegram import ChatMember, Update
+from telegram.error import TelegramError
+
+from bot.context import BotContext
+from bot.handlers.common import chat_language, remember_chat
+
+# Telegram's stand-ins for people who post as a chat, not as themselves.
+GROUP_ANONYMOUS_BOT = 1087968824
+CHANNEL_BOT = 136817688
+_PRESENT = (ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER)
+
+
+def speaks_as_chat(update: Update) -> bool:
+    """An anonymous admin or a channel post: no person we could count."""
+    message = update.effective_message
+    user = update.effective_user
+    return (message is not None and message.sender_chat is not None) or (
+        user is not None and user.id in (GROUP_ANONYMOUS_BOT, CHANNEL_BOT)
+    )
+
+
+async def say(update: Update, context: BotContext, key: str, **values: object) -> None:
+    """Reply with a catalog string in the chat's language."""
+    language = await chat_language(update, context)
+    await update.effective_message.reply_text(context.catalog.text(language, key, **values))
+
+
+async def refuse_chat_senders(update: Update, context: BotContext) -> bool:
+    """True (after a friendly reply) when the sender is not a person."""
+    if speaks_as_chat(update):
+        await say(update, context, "guard.as_yourself")
+        return True
+    return False
+
+
+async def is_admin(context: BotContext, chat_id: int, user_id: int) -> bool:
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        return False
+    return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
+
+
+async def is_present(context: BotContext, chat_id: int, user_id: int) -> bool:
+    """Whether a person is (still) in a group, asked of Telegram, not our records."""
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        return False
+    if member.status == ChatMember.RESTRICTED:
+        return bool(getattr(member, "is_member", False))
+    return member.status in _PRESENT
+
+
+async def require_admin(update: Update, context: BotContext) -> bool:
+    if await refuse_chat_senders(update, context):
+        return False
+    if await is_admin(context, update.effective_chat.id, update.effective_user.id):
+        return True
+    await say(update, context, "guard.admins_only")
+    return False
+
+
+async def require_coordinator(update: Update, context: BotContext) -> bool:
+    if await refuse_chat_senders(update, context):
+        return False
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    if await context.store.coordinators.is_coordinator(chat_id, user_id):
+        return True
+    if await is_admin(context, chat_id, user_id):
+        await say(update, context, "guard.admin_not_coordinator")
+    else:
+        await say(update, context, "guard.coordinators_only")
+    return False
+
+
+async def remember_member(update: Update, context: BotContext) -> None:
+    user = update.effective_user
+    if user is None or user.is_bot or speaks_as_chat(update):
+        return
+    await remember_chat(update, context)
+    await context.store.members.seen(
+        update.effective_chat.id, user.id, user.full_name, user.username
+    )

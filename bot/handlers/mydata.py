@@ -1,0 +1,108 @@
+"""A member's own data in a group: /mydata shows it privately, /forget deletes it."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import Forbidden
+
+from bot import callbacks
+from bot.context import BotContext
+from bot.handlers.common import chat_language, remember_chat
+from bot.handlers.guards import is_present, refuse_chat_senders, say
+from bot.jobs import schedule_count_refresh
+from bot.render.mydata import my_answers
+from bot.render.question import deep_link
+
+log = logging.getLogger(__name__)
+
+
+async def mydata(update: Update, context: BotContext) -> None:
+    if await refuse_chat_senders(update, context):
+        return
+    chat = await remember_chat(update, context)
+    user = update.effective_user
+    private = await context.store.chats.get(user.id)
+    if private is not None and private.active:
+        try:
+            await send_my_answers(context, chat.id, user.id, private.language)
+        except Forbidden:
+            await context.store.chats.set_active(user.id, False)
+        else:
+            await say(update, context, "mydata.sent_privately", name=user.first_name)
+            return
+    language = await chat_language(update, context)
+    button = InlineKeyboardButton(
+        context.catalog.text(language, "mydata.open_private"),
+        url=deep_link(context.bot.username, f"d{chat.id}"),
+    )
+    await update.effective_message.reply_text(
+        context.catalog.text(language, "mydata.needs_private", name=user.first_name),
+        reply_markup=InlineKeyboardMarkup([[button]]),
+    )
+
+
+async def send_my_answers(context: BotContext, group_id: int, user_id: int, language: str):
+    store = context.store
+    group = await store.chats.get(group_id)
+    answers = await store.answers.for_member_in_chat(group_id, user_id)
+    prompts = await store.prompts.get_many([a.prompt_id for a in answers])
+    pairs = [(prompts[a.prompt_id], a) for a in answers]
+    for text in my_answers(context.catalog, language, group, context.packs, pairs):
+        await context.bot.send_message(user_id, text)
+
+
+async def forget(update: Update, context: BotContext) -> None:
+    if await refuse_chat_senders(update, context):
+        return
+    await remember_chat(update, context)
+    user = update.effective_user
+    language = await chat_language(update, context)
+    keyboard = InlineKeyboardMarkup([[
+        InlineKeyboardButton(
+            context.catalog.text(language, "forget.yes"),
+            callback_data=callbacks.encode(callbacks.ForgetConfirm(user.id, True)),
+        ),
+        InlineKeyboardButton(
+            context.catalog.text(language, "forget.no"),
+            callback_data=callbacks.encode(callbacks.ForgetConfirm(user.id, False)),
+        ),
+    ]])
+    await update.effective_message.reply_text(
+        context.catalog.text(language, "forget.confirm", name=user.first_name),
+        reply_markup=keyboard,
+    )
+
+
+async def forget_confirm(
+    update: Update, context: BotContext, choice: callbacks.ForgetConfirm
+) -> None:
+    query = update.callback_query
+    language = await chat_language(update, context)
+    if query.from_user.id != choice.user_id:
+        await query.answer(context.catalog.text(language, "forget.not_yours"), show_alert=True)
+        return
+    await query.answer()
+    name = query.from_user.first_name
+    if not choice.confirmed:
+        await query.edit_message_text(context.catalog.text(language, "forget.kept", name=name))
+        return
+    chat_id = query.message.chat.id
+    open_prompts = await context.store.prompts.open_for_chat(chat_id)
+    deleted = await context.store.forget_member_in_chat(chat_id, choice.user_id)
+    await query.edit_message_text(
+        context.catalog.plural(language, "forget.done", deleted, name=name)
+    )
+    for prompt in open_prompts:
+        schedule_count_refresh(context, prompt.id)
+
+
+async def mydata_from_link(update: Update, context: BotContext, group_id: int) -> None:
+    """/start d<group id> in a private chat: the member's answers in that group."""
+    user = update.effective_user
+    group = await context.store.chats.get(group_id)
+    if group is None or not group.is_group or not await is_present(context, group_id, user.id):
+        await say(update, context, "private.not_member")
+        return
+    await send_my_answers(context, group_id, user.id, await chat_language(update, context))

@@ -1,0 +1,61 @@
+"""Private chats: deep links from groups, and messages that are not replies."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.handlers.common import chat_language
+from bot.handlers.guards import is_present, say
+from bot.handlers.mydata import mydata_from_link
+from bot.render import question as render
+
+_ANSWER_LINK = re.compile(r"^p(\d{1,18})$")
+_MYDATA_LINK = re.compile(r"^d(-\d{1,18})$")
+
+
+async def open_deep_link(update: Update, context: BotContext, payload: str) -> bool:
+    """Handle /start <payload>; False if the payload is not one of ours."""
+    if match := _ANSWER_LINK.match(payload):
+        await answer_privately(update, context, int(match.group(1)))
+        return True
+    if match := _MYDATA_LINK.match(payload):
+        await mydata_from_link(update, context, int(match.group(1)))
+        return True
+    return False
+
+
+async def answer_privately(update: Update, context: BotContext, prompt_id: int) -> None:
+    """Send a group's question into this private chat; answers here stay private."""
+    store, catalog = context.store, context.catalog
+    user = update.effective_user
+    prompt = await store.prompts.get(prompt_id)
+    group = await store.chats.get(prompt.chat_id) if prompt else None
+    if prompt is None or group is None or not await is_present(context, group.id, user.id):
+        await say(update, context, "private.not_member")
+        return
+    if not prompt.is_open:
+        await say(update, context, "answer.closed")
+        return
+    pack = context.packs.get(prompt.pack_id)
+    item = pack.item(prompt.item_id) if pack else None
+    if item is None:
+        await say(update, context, "private.not_member")
+        return
+    language = await chat_language(update, context)
+    chat_id = update.effective_chat.id
+    question = await update.effective_message.reply_text(
+        render.private_question(catalog, language, pack, item, group_title=group.title or ""),
+        reply_markup=render.private_keyboard(catalog, language, pack, item, prompt.id),
+    )
+    await store.prompts.link_private_message(chat_id, question.message_id, prompt.id)
+    text, force_reply = render.comment_invitation(catalog, language)
+    invitation = await context.bot.send_message(chat_id, text, reply_markup=force_reply)
+    await store.prompts.link_private_message(chat_id, invitation.message_id, prompt.id)
+
+
+async def unexpected_private_text(update: Update, context: BotContext) -> None:
+    """A private message that answers nothing: say how answering works."""
+    await say(update, context, "private.how_to_answer")

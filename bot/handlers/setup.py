@@ -1,0 +1,122 @@
+"""/setup (a wizard of buttons) and /timezone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import Update
+
+from bot import callbacks
+from bot.context import BotContext
+from bot.domain import setup as wizard
+from bot.domain.schedule import valid_timezone
+from bot.handlers.common import chat_language, remember_chat
+from bot.handlers.guards import remember_member, require_admin, say
+from bot.render import setup as render
+from bot.services.schedule import reschedule
+
+
+async def setup_command(update: Update, context: BotContext) -> None:
+    if not await require_admin(update, context):
+        return
+    chat = await remember_chat(update, context)
+    await remember_member(update, context)
+    draft = wizard.SetupDraft(user_id=update.effective_user.id)
+    text, keyboard = render.step_message(context.catalog, chat.language, draft, context.packs)
+    message = await update.effective_message.reply_text(text, reply_markup=keyboard)
+    await context.store.drafts.save(chat.id, message.message_id, draft.user_id, draft.to_dict())
+
+
+async def setup_choice(
+    update: Update, context: BotContext, choice: callbacks.SetupChoice
+) -> None:
+    query = update.callback_query
+    chat_id, message_id = query.message.chat.id, query.message.message_id
+    language = await chat_language(update, context)
+    stored = await context.store.drafts.get(chat_id, message_id)
+    if stored is None:
+        await query.answer(context.catalog.text(language, "setup.expired"), show_alert=True)
+        return
+    owner, state = stored
+    if query.from_user.id != owner:
+        await query.answer(context.catalog.text(language, "setup.not_yours"), show_alert=True)
+        return
+    draft = wizard.SetupDraft.from_dict(state)
+    try:
+        draft = wizard.choose(
+            draft, choice.step, choice.value, pack_ids=[p.id for p in context.packs.for_groups()],
+            languages=context.catalog.languages,
+        )
+    except wizard.InvalidChoice:
+        await query.answer(context.catalog.text(language, "button.stale"), show_alert=True)
+        return
+    await query.answer()
+    await _show(update, context, message_id, draft)
+
+
+async def timezone_command(update: Update, context: BotContext) -> None:
+    """/timezone Area/City: during /setup it answers the time-zone step;
+    afterwards an admin can use it to move the group's schedule."""
+    name = " ".join(context.args or []).strip()
+    if not valid_timezone(name):
+        await say(update, context, "timezone.invalid", value=name or "…")
+        return
+    if not await require_admin(update, context):
+        return
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    pending = await context.store.drafts.latest_for(chat_id, user_id)
+    if pending is not None:
+        message_id, state = pending
+        draft = wizard.SetupDraft.from_dict(state)
+        if draft.step == wizard.TIMEZONE:
+            await _show(update, context, message_id, wizard.set_timezone(draft, name))
+            return
+    await context.store.chats.update(chat_id, timezone=name)
+    next_due = await reschedule(context.bot_data, chat_id)
+    language = await chat_language(update, context)
+    text = context.catalog.text(language, "timezone.changed", timezone=name)
+    if next_due is not None:
+        text += "\n" + context.catalog.text(
+            language, "status.next",
+            when=render.when(context.catalog, language, next_due, name),
+        )
+    await update.effective_message.reply_text(text)
+
+
+async def _show(
+    update: Update, context: BotContext, message_id: int, draft: wizard.SetupDraft
+) -> None:
+    """Save the draft and show its next step, or finish the setup."""
+    chat_id = update.effective_chat.id
+    catalog = context.catalog
+    language = draft.language or await chat_language(update, context)
+    if draft.step != wizard.DONE:
+        await context.store.drafts.save(chat_id, message_id, draft.user_id, draft.to_dict())
+        text, keyboard = render.step_message(catalog, language, draft, context.packs)
+        await context.bot.edit_message_text(
+            text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard
+        )
+        return
+    first = await _apply(context, chat_id, draft)
+    await context.store.drafts.delete(chat_id, message_id)
+    await context.bot.edit_message_text(
+        render.confirmation(catalog, language, draft, context.packs, first),
+        chat_id=chat_id, message_id=message_id,
+    )
+
+
+async def _apply(context: BotContext, chat_id: int, draft: wizard.SetupDraft) -> datetime:
+    store = context.store
+    await store.chats.update(
+        chat_id, timezone=draft.timezone, language=draft.language,
+        names_visible=bool(draft.names_visible),
+    )
+    await store.coordinators.add(chat_id, draft.user_id)
+    schedule = draft.schedule()
+    first = schedule.next_due(store.db.now())
+    await store.enrolments.start(
+        chat_id, draft.pack_id, cadence=schedule.cadence, days=schedule.days,
+        local_time=schedule.local_time, next_due_at=first,
+    )
+    return first
+

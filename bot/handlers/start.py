@@ -1,0 +1,39 @@
+"""/start (with the deep links from groups) and /help."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.handlers.common import chat_language, is_group, remember_chat
+from bot.handlers.private import open_deep_link
+from bot.render import about
+
+
+async def start(update: Update, context: BotContext) -> None:
+    chat = await remember_chat(update, context)
+    if not chat.is_group and context.args and await open_deep_link(
+        update, context, context.args[0]
+    ):
+        return
+    if chat.is_group:
+        text = about.group_welcome(
+            context.catalog, chat.language, update.effective_chat.title or ""
+        )
+    else:
+        text = about.private_welcome(
+            context.catalog, chat.language, update.effective_user.first_name
+        )
+    await update.effective_message.reply_text(text)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    in_group = is_group(update.effective_chat)
+    language = await chat_language(update, context)
+    text = about.help_text(
+        context.catalog,
+        language,
+        in_group=in_group,
+        commands=context.bot_data.menus["group" if in_group else "private"],
+    )
+    await update.effective_message.reply_text(text)

@@ -1,0 +1,60 @@
+"""/status, /resume and /coordinators replies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.locales import Catalog, Html
+from bot.packs import PackLibrary
+from bot.render.setup import when
+from bot.store.models import Chat, Enrolment, Prompt
+
+
+def status(
+    catalog: Catalog, chat: Chat, packs: PackLibrary, enrolment: Enrolment | None,
+    current: Prompt | None, answered: int, members: int,
+) -> str:
+    lang = chat.language
+    if enrolment is None or enrolment.pack_id not in packs:
+        return catalog.text(lang, "status.not_set_up")
+    pack = packs[enrolment.pack_id]
+    lines = [catalog.text(lang, "status.programme", programme=pack.title[lang])]
+    item = pack.item(current.item_id) if current else None
+    if item is not None:
+        lines.append(catalog.text(lang, "status.current", position=item.position,
+                                  total=len(pack.items), text=_short(item.text_in(lang))))
+        lines.append(catalog.plural(lang, "status.answered", answered, members=members))
+    else:
+        lines.append(catalog.text(lang, "status.no_current"))
+    if enrolment.paused:
+        lines.append(catalog.text(lang, "status.paused"))
+    elif enrolment.next_due_at is not None:
+        lines.append(catalog.text(
+            lang, "status.next",
+            when=Html(when(catalog, lang, enrolment.next_due_at, chat.timezone)),
+        ))
+    return "\n".join(lines)
+
+
+def resumed(catalog: Catalog, chat: Chat, next_due: datetime | None) -> str:
+    lines = [catalog.text(chat.language, "resume.done")]
+    if next_due is not None:
+        lines.append(catalog.text(
+            chat.language, "status.next",
+            when=Html(when(catalog, chat.language, next_due, chat.timezone)),
+        ))
+    return "\n".join(lines)
+
+
+def coordinators(catalog: Catalog, chat: Chat, names: Sequence[str]) -> str:
+    if not names:
+        return catalog.text(chat.language, "coordinators.none")
+    lines = [catalog.text(chat.language, "coordinators.title")]
+    lines += [catalog.text(chat.language, "coordinators.line", name=name) for name in names]
+    lines.append(catalog.text(chat.language, "coordinators.how_to_add"))
+    return "\n".join(lines)
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,89 @@
+"""Putting a question to a group, keeping its count fresh, and closing it."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot
+from telegram.error import BadRequest
+
+from bot.context import BotData
+from bot.domain.programme import next_question
+from bot.render import question as render
+from bot.store.models import Enrolment, Prompt
+
+log = logging.getLogger(__name__)
+
+
+async def ask_next(
+    bot: Bot, data: BotData, enrolment: Enrolment, slot: str, *, late: bool = False
+) -> Prompt | None:
+    """Close the chat's open question and post the next one.
+
+    The prompt row (unique per enrolment and slot) is written before the
+    message is sent, so asking the same slot twice sends one message.
+    """
+    store, packs = data.store, data.packs
+    chat = await store.chats.get(enrolment.chat_id)
+    pack = packs.get(enrolment.pack_id)
+    if chat is None or pack is None:
+        log.warning("enrolment %s refers to a missing chat or pack", enrolment.id)
+        return None
+    upcoming = next_question(enrolment.cursor, len(pack.items))
+    item = pack.items[upcoming.index]
+    for open_prompt in await store.prompts.open_for_chat(chat.id):
+        await close(bot, data, open_prompt)
+    prompt, created = await store.prompts.open(
+        enrolment.id, slot, chat_id=chat.id, pack_id=pack.id, item_id=item.id,
+        cursor_after=upcoming.cursor_after,
+    )
+    if not created:
+        return prompt
+    message = await bot.send_message(
+        chat.id,
+        render.group_question(data.catalog, chat.language, pack, item, answered=0, late=late),
+        reply_markup=render.group_keyboard(
+            data.catalog, chat.language, pack, item, prompt.id, bot.username
+        ),
+    )
+    await store.prompts.set_message(prompt.id, message.message_id)
+    return await store.prompts.get(prompt.id)
+
+
+async def close(bot: Bot, data: BotData, prompt: Prompt) -> bool:
+    """Close a question: no more answers, keyboard removed, final count shown."""
+    if not await data.store.prompts.close(prompt.id):
+        return False
+    await _edit(bot, data, prompt, closed=True)
+    return True
+
+
+async def refresh_count(bot: Bot, data: BotData, prompt_id: int) -> None:
+    prompt = await data.store.prompts.get(prompt_id)
+    if prompt is not None and prompt.is_open:
+        await _edit(bot, data, prompt, closed=False)
+
+
+async def _edit(bot: Bot, data: BotData, prompt: Prompt, *, closed: bool) -> None:
+    if prompt.message_id is None:
+        return
+    chat = await data.store.chats.get(prompt.chat_id)
+    pack = data.packs.get(prompt.pack_id)
+    item = pack.item(prompt.item_id) if pack else None
+    if chat is None or item is None:
+        return
+    answered = await data.store.answers.count_for_prompt(prompt.id)
+    text = render.group_question(
+        data.catalog, chat.language, pack, item, answered=answered, closed=closed
+    )
+    markup = None if closed else render.group_keyboard(
+        data.catalog, chat.language, pack, item, prompt.id, bot.username
+    )
+    try:
+        await bot.edit_message_text(
+            text, chat_id=chat.id, message_id=prompt.message_id, reply_markup=markup
+        )
+    except BadRequest as error:
+        # "message is not modified" (count unchanged) or a deleted message:
+        # neither is worth more than a note.
+        log.info("could not edit question %s in chat %s: %s", prompt.id, chat.id, error)

@@ -1,0 +1,26 @@
+"""Keeping an enrolment's next due time right when its settings change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.context import BotData
+from bot.domain.schedule import Schedule, ScheduleError
+
+
+async def reschedule(data: BotData, chat_id: int) -> datetime | None:
+    """Recompute the next question time of a chat's running programme from
+    now (after a time-zone change or /resume). None if nothing is scheduled."""
+    store = data.store
+    enrolment = await store.enrolments.active_for(chat_id)
+    chat = await store.chats.get(chat_id)
+    if enrolment is None or chat is None or enrolment.paused:
+        return None
+    try:
+        schedule = Schedule(enrolment.cadence, enrolment.days, enrolment.local_time,
+                            chat.timezone)
+    except ScheduleError:
+        return None
+    next_due = schedule.next_due(store.db.now())
+    await store.enrolments.set_next_due(enrolment.id, next_due)
+    return next_due

@@ -1,0 +1,100 @@
+"""Group reflection end to end: a group of five, setup, questions and answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from fake_telegram import visible_text
+from group_helpers import GROUP_ID, ask, bot_message, last_text, make_group, press, run_setup
+
+
+@pytest.fixture
+async def group(harness):
+    group = make_group(harness)
+    await harness.send(harness.updates.bot_added(group.chat, group.ana))
+    return group
+
+
+async def test_joining_a_group_welcomes_and_records_it(harness, group):
+    welcome = last_text(harness, GROUP_ID)
+    assert welcome.startswith("Hello, Riverside CSO!")
+    assert "What I keep:" in welcome and "/setup" in welcome
+    stored = await harness.store.chats.get(GROUP_ID)
+    assert (stored.kind, stored.title, stored.active) == ("group", "Riverside CSO", True)
+
+    await harness.send(harness.updates.bot_removed(group.chat, group.ana))
+    assert (await harness.store.chats.get(GROUP_ID)).active is False
+
+
+async def test_only_admins_may_set_up_and_the_wizard_ends_with_the_first_date(harness, group):
+    await harness.send(harness.updates.command(group.chat, group.bruno, "/setup"))
+    assert last_text(harness, GROUP_ID) == "Sorry, only the group's admins can do that."
+
+    confirmation = await run_setup(harness, group)
+    assert confirmation.startswith("✅ All set! This group will reflect on ")
+    assert "Every week on Monday at 09:00 (Europe/Madrid)." in confirmation
+    # Monday 2 March, 09:00 in Madrid: the first question is next Monday.
+    assert "The first question will come on Monday 9 March at 09:00 (Europe/Madrid)." in (
+        confirmation)
+    assert "Coordinators will see only how many answered." in confirmation
+    assert "David Towell" in confirmation  # the checklist is quoted with attribution
+
+    store = harness.store
+    chat = await store.chats.get(GROUP_ID)
+    assert (chat.timezone, chat.language, chat.names_visible) == ("Europe/Madrid", "en", False)
+    enrolment = await store.enrolments.active_for(GROUP_ID)
+    assert (enrolment.pack_id, enrolment.cadence, enrolment.days, enrolment.local_time) == (
+        "checklist-cso", "weekly", ("mon",), "09:00")
+    assert enrolment.next_due_at == datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
+    assert await store.coordinators.is_coordinator(GROUP_ID, group.ana["id"])
+    await harness.send(harness.updates.command(group.chat, group.bruno, "/coordinators"))
+    assert "• Ana Admin" in last_text(harness, GROUP_ID)
+
+
+async def test_setup_buttons_belong_to_the_admin_who_started_it(harness, group):
+    harness.telegram.set_chat_member(GROUP_ID, group.carla, "administrator")
+    await harness.send(harness.updates.command(group.chat, group.ana, "/setup"))
+    wizard = bot_message(harness, GROUP_ID)
+    answer = await press(harness, group.chat, group.carla, wizard, "1|s|p|theory-u")
+    assert answer["text"] == "Only the admin who started this setup can answer it."
+    answer = await press(harness, group.chat, group.ana, wizard, "1|s|t|09:00")  # wrong step
+    assert answer["text"] == "This button is no longer valid. Nothing was changed."
+    answer = await press(harness, group.chat, group.ana, wizard, "1|s|p|well-being")  # personal
+    assert answer["text"] == "This button is no longer valid. Nothing was changed."
+    await harness.send(harness.updates.command(group.chat, group.ana, "/timezone Mars/Olympus"))
+    assert last_text(harness, GROUP_ID).startswith("“Mars/Olympus” is not a time zone I know.")
+
+
+async def test_rerunning_setup_changes_settings_and_keeps_answers(harness, group):
+    await run_setup(harness, group)
+    question = await ask(harness, group)
+    prompt = await harness.store.prompts.by_message(GROUP_ID, question["message_id"])
+    await press(harness, group.chat, group.bruno, question, f"1|r|{prompt.id}|4")
+    await run_setup(harness, group, timezone="America/Santiago", names="names")
+    chat = await harness.store.chats.get(GROUP_ID)
+    assert (chat.timezone, chat.names_visible) == ("America/Santiago", True)
+    assert (await harness.store.answers.get(prompt.id, group.bruno["id"])).scale == 4
+    enrolment = await harness.store.enrolments.active_for(GROUP_ID)
+    assert enrolment.cursor == 1  # same programme: its place is kept
+
+
+async def test_a_question_message_shows_theme_position_scale_and_private_link(harness, group):
+    await run_setup(harness, group)
+    await harness.send(harness.updates.command(group.chat, group.bruno, "/ask"))
+    assert last_text(harness, GROUP_ID).startswith("Sorry, only this group's coordinators")
+
+    question = await ask(harness, group)
+    text = visible_text(question["text"])
+    assert text.splitlines()[0] == "Defining valued outcomes · 1 of 15"
+    assert ("How well has the CSO articulated its goals in terms of valued outcomes "
+            "(e.g. making a positive difference in people’s lives)?") in text
+    assert text.endswith("🗣 0 voices so far")
+    rows = question["reply_markup"]["inline_keyboard"]
+    prompt = await harness.store.prompts.by_message(GROUP_ID, question["message_id"])
+    assert [b["text"] for b in rows[0]] == ["1 · Not yet", "2 · A little", "3 · Partly"]
+    assert [b["text"] for b in rows[1]] == ["4 · Mostly", "5 · Very well", "Skip"]
+    assert [b["callback_data"] for b in rows[0] + rows[1]] == [
+        f"1|r|{prompt.id}|{v}" for v in (1, 2, 3, 4, 5, 0)]
+    assert rows[2][0]["url"] == f"https://t.me/civic_reflect_bot?start=p{prompt.id}"
+    assert rows[2][1]["callback_data"] == f"1|q|{prompt.id}"
