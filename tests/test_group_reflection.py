@@ -98,3 +98,23 @@ async def test_a_question_message_shows_theme_position_scale_and_private_link(ha
         f"1|r|{prompt.id}|{v}" for v in (1, 2, 3, 4, 5, 0)]
     assert rows[2][0]["url"] == f"https://t.me/civic_reflect_bot?start=p{prompt.id}"
     assert rows[2][1]["callback_data"] == f"1|q|{prompt.id}"
+
+
+async def test_people_joining_and_leaving_are_counted_without_a_word(harness, group):
+    u = harness.updates
+    newcomer = u.user(610, "Fatima")
+    joined = u.message(group.chat, group.ana, "")
+    joined["message"].pop("text")
+    joined["message"]["new_chat_members"] = [newcomer, {"id": 999, "is_bot": True,
+                                                         "first_name": "OtherBot"}]
+    await harness.send(joined)
+    left = u.message(group.chat, group.bruno, "")
+    left["message"].pop("text")
+    left["message"]["left_chat_member"] = group.bruno
+    await harness.send(u.command(group.chat, group.bruno, "/join"))
+    await harness.send(left)
+    members = await harness.store.members.list_current(GROUP_ID)
+    assert [m.display_name for m in members] == ["Fatima"]
+    assert (await harness.store.members.get(GROUP_ID, 602)).left_at is not None
+    # The service messages got no answer: the last thing said was the /join reply.
+    assert last_text(harness, GROUP_ID) == "Welcome, Bruno: you now count as a member here."
