@@ -16,6 +16,7 @@ from telegram.request import BaseRequest
 from bot import handlers
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, BotData
+from bot.jobs import schedule_dispatch
 from bot.locales import Catalog
 from bot.packs import load_library
 from bot.store import Clock, Store, utc_now
@@ -57,6 +58,8 @@ def build_application(
     application.bot_data.settings = settings
     application.bot_data.clock = clock
     handlers.register(application)
+    if settings.dispatch_interval_seconds > 0:
+        schedule_dispatch(application, settings.dispatch_interval_seconds)
     return application
 
 

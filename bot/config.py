@@ -47,6 +47,14 @@ class Settings:
     # Only tests (with a fake Telegram and a simulated clock) change them.
     overall_max_rate: float = 30.0
     group_max_rate: float = 20.0
+    # Retries after a network error, doubling from the base wait.
+    send_retries: int = 3
+    send_retry_base_seconds: float = 1.0
+    # The scheduler's tick; 0 turns it off (tests tick by hand).
+    dispatch_interval_seconds: float = 60.0
+    dispatch_concurrency: int = 32
+    # How long before a question closes its "closing soon" moment comes.
+    closing_soon_minutes: int = 180
 
     @property
     def tzinfo(self) -> ZoneInfo:

@@ -6,6 +6,7 @@ catalog are filled in by post_init and closed by post_shutdown.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -25,6 +26,9 @@ class BotData:
     catalog: Catalog | None = None
     # (command, description key) pairs per chat type, from the handler registry.
     menus: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # Called once per question when its "closing soon" moment comes:
+    # async hook(bot, bot_data, prompt). Nudges subscribe here.
+    closing_soon_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):

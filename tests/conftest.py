@@ -13,6 +13,8 @@ from telegram import Update
 from bot.app import build_application
 from bot.config import Settings
 from bot.context import BotApplication
+from bot.services import dispatch
+from bot.services.dispatch import TickReport
 from bot.store import Store
 
 TEST_TOKEN = "123456789:AAHtestTOKENtestTOKENtestTOKENtest01"
@@ -31,12 +33,28 @@ class Clock:
         self.now += timedelta(**delta)
 
 
+async def start_app(settings: Settings, telegram: FakeTelegram, clock: Clock) -> BotApplication:
+    """What run_polling does before it polls: initialize, post_init, start."""
+    app = build_application(settings, request=telegram, clock=clock)
+    await app.initialize()
+    await app.post_init(app)
+    await app.start()
+    return app
+
+
+async def stop_app(app: BotApplication) -> None:
+    await app.stop()
+    await app.post_shutdown(app)
+    await app.shutdown()
+
+
 @dataclass
 class Harness:
     app: BotApplication
     telegram: FakeTelegram
     updates: UpdateFactory
     clock: Clock
+    settings: Settings
 
     @property
     def store(self) -> Store:
@@ -45,6 +63,16 @@ class Harness:
     async def send(self, update: dict) -> None:
         """Deliver one update as Telegram would, and wait for the handlers."""
         await self.app.process_update(Update.de_json(update, self.app.bot))
+
+    async def tick(self) -> TickReport:
+        """One run of the scheduler's tick at the clock's current time."""
+        return await dispatch.tick(self.app.bot, self.app.bot_data)
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same database, as after a
+        crash or a deploy: nothing survives but the database."""
+        await stop_app(self.app)
+        self.app = await start_app(self.settings, self.telegram, self.clock)
 
     async def run_jobs(self, prefix: str = "") -> int:
         """Run the JobQueue's pending one-off jobs now (no real waiting)."""
@@ -72,6 +100,8 @@ def settings(tmp_path) -> Settings:
         # tests wait real minutes, so only the overall limit stays on.
         count_refresh_seconds=3600,
         group_max_rate=0,
+        dispatch_interval_seconds=0,
+        send_retry_base_seconds=0,
     )
 
 
@@ -82,15 +112,11 @@ def telegram() -> FakeTelegram:
 
 @pytest.fixture
 async def harness(settings, telegram, clock):
-    app = build_application(settings, request=telegram, clock=clock)
-    await app.initialize()
-    await app.post_init(app)
-    await app.start()
+    running = Harness(await start_app(settings, telegram, clock), telegram,
+                      UpdateFactory(telegram), clock, settings)
     try:
-        yield Harness(app, telegram, UpdateFactory(telegram), clock)
+        yield running
     finally:
-        await app.stop()
-        await app.post_shutdown(app)
-        await app.shutdown()
+        await stop_app(running.app)
     telegram.assert_clean()
 

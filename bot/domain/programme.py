@@ -34,4 +34,6 @@ def next_question(cursor: int, total: int) -> NextQuestion:
 
 def current_position(cursor: int, total: int) -> int:
     """1-based position of the question most recently asked (cursor already moved on)."""
+    if total <= 0:
+        raise ValueError("a programme needs at least one question")
     return (cursor - 1) % total + 1 if cursor > 0 else 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
@@ -71,16 +71,50 @@ class Schedule:
         return CronTrigger(day_of_week=days, hour=hour, minute=minute, timezone=self.zone)
 
     def next_due(self, after: datetime, last_sent: datetime | None = None) -> datetime:
-        """The first scheduled moment strictly after `after`, in UTC."""
+        """The first scheduled moment strictly after `after`, in UTC.
+
+        Daylight-saving changes: a wall time that happens twice (clocks going
+        back) is used once; a wall time that does not exist (clocks going
+        forward) fires at the first moment after the gap, that same day.
+        """
         if after.tzinfo is None:
             raise ValueError("`after` must be timezone-aware")
         start = after
         if self.cadence == "fortnightly" and last_sent is not None:
             start = max(start, last_sent + _FORTNIGHT_GAP)
-        fire = self._trigger().get_next_fire_time(
-            None, start.astimezone(self.zone) + timedelta(seconds=1)
-        )
-        return fire.astimezone(UTC)
+        already = {_wall(moment, self.zone) for moment in (after, last_sent) if moment}
+        trigger = self._trigger()
+        while True:
+            # Converting from UTC keeps `fold` right inside a repeated hour;
+            # the microsecond makes "strictly after" exact.
+            fire = trigger.get_next_fire_time(
+                None, (start + timedelta(microseconds=1)).astimezone(self.zone)
+            )
+            fire = min(fire, self._in_a_gap(start, fire) or fire).astimezone(UTC)
+            if _wall(fire, self.zone) not in already:
+                return fire
+            start = fire
+
+    def _in_a_gap(self, start: datetime, fire: datetime) -> datetime | None:
+        """A scheduled wall time skipped by a spring-forward change between
+        `start` and `fire`, moved to just after the gap (CronTrigger can skip
+        such a day entirely)."""
+        hour, minute = parse_time(self.local_time)
+        day = start.astimezone(self.zone).date()
+        while day <= fire.astimezone(self.zone).date():
+            wanted = datetime.combine(day, time(hour, minute), tzinfo=self.zone)
+            exists = wanted.astimezone(UTC).astimezone(self.zone).replace(tzinfo=None) == (
+                wanted.replace(tzinfo=None))
+            if (not exists and (not self.days or WEEKDAYS[day.weekday()] in self.days)):
+                shifted = wanted.astimezone(UTC)
+                if shifted > start:
+                    return shifted
+            day += timedelta(days=1)
+        return None
+
+
+def _wall(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment.astimezone(zone).replace(tzinfo=None, fold=0)
 
 
 def local(moment: datetime, timezone: str) -> datetime:

@@ -54,6 +54,8 @@ COMMANDS: tuple[Command, ...] = (
     _group_only("skip", group.skip),
     _group_only("pause", group.pause),
     _group_only("resume", group.resume),
+    _group_only("window", group.window),
+    _group_only("quiethours", group.quiet_hours),
     _group_only("coordinators", group.coordinators),
 )
 

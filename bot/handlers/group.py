@@ -1,10 +1,12 @@
-"""Group commands: /ask /skip /pause /resume /status /join /quiet /coordinators."""
+"""Group commands: /ask /skip /pause /resume /status /join /quiet /coordinators
+/window /quiethours."""
 
 from __future__ import annotations
 
 from telegram import Update
 
 from bot.context import BotContext
+from bot.domain.schedule import ScheduleError, parse_time
 from bot.handlers.common import remember_chat
 from bot.handlers.guards import (
     is_admin,
@@ -18,6 +20,8 @@ from bot.render import status as render
 from bot.services import questions
 from bot.services.schedule import reschedule
 from bot.store.db import to_db_time
+
+MAX_WINDOW_HOURS = 24 * 14
 
 
 async def _running(update: Update, context: BotContext):
@@ -143,3 +147,42 @@ async def _change_coordinators(update: Update, context: BotContext, action: str)
         removed = await store.coordinators.remove(chat_id, target.id)
         await say(update, context, "coordinators.removed" if removed
                   else "coordinators.was_not", name=target.full_name)
+
+
+async def window(update: Update, context: BotContext) -> None:
+    """/window HOURS closes each question that long after it opens; /window off
+    keeps it open until the next one."""
+    if not await require_coordinator(update, context):
+        return
+    argument = (context.args or [""])[0].lower().removesuffix("h")
+    if argument == "off":
+        await context.store.chats.update(update.effective_chat.id, close_after_minutes=None)
+        await say(update, context, "window.off")
+        return
+    if not argument.isdigit() or not 1 <= int(argument) <= MAX_WINDOW_HOURS:
+        await say(update, context, "window.usage", most=MAX_WINDOW_HOURS)
+        return
+    hours = int(argument)
+    await context.store.chats.update(update.effective_chat.id, close_after_minutes=hours * 60)
+    await say(update, context, "window.set", hours=hours)
+
+
+async def quiet_hours(update: Update, context: BotContext) -> None:
+    """/quiethours 21:00 08:00 sets when nothing is sent; /quiethours off."""
+    if not await require_coordinator(update, context):
+        return
+    args = [a.lower() for a in context.args or []]
+    chat_id = update.effective_chat.id
+    if args == ["off"]:
+        await context.store.chats.update(chat_id, quiet_start="00:00", quiet_end="00:00")
+        await say(update, context, "quiethours.off")
+        return
+    try:
+        start, end = args
+        parse_time(start)
+        parse_time(end)
+    except (ValueError, ScheduleError):
+        await say(update, context, "quiethours.usage")
+        return
+    await context.store.chats.update(chat_id, quiet_start=start, quiet_end=end)
+    await say(update, context, "quiethours.set", start=start, end=end)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram import Bot
 from telegram.error import BadRequest
@@ -10,6 +11,7 @@ from telegram.error import BadRequest
 from bot.context import BotData
 from bot.domain.programme import next_question
 from bot.render import question as render
+from bot.services.delivery import deliver
 from bot.store.models import Enrolment, Prompt
 
 log = logging.getLogger(__name__)
@@ -18,10 +20,13 @@ log = logging.getLogger(__name__)
 async def ask_next(
     bot: Bot, data: BotData, enrolment: Enrolment, slot: str, *, late: bool = False
 ) -> Prompt | None:
-    """Close the chat's open question and post the next one.
+    """Put the next question of a programme to its chat, closing the open one.
 
     The prompt row (unique per enrolment and slot) is written before the
-    message is sent, so asking the same slot twice sends one message.
+    message is sent and the programme moves on in the same transaction, so
+    asking the same slot again never sends a second message; a prompt whose
+    send never completed (a crash, an outage) is sent when its slot is asked
+    again. Raises Undeliverable when Telegram cannot take it.
     """
     store, packs = data.store, data.packs
     chat = await store.chats.get(enrolment.chat_id)
@@ -30,21 +35,28 @@ async def ask_next(
         log.warning("enrolment %s refers to a missing chat or pack", enrolment.id)
         return None
     upcoming = next_question(enrolment.cursor, len(pack.items))
-    item = pack.items[upcoming.index]
-    for open_prompt in await store.prompts.open_for_chat(chat.id):
-        await close(bot, data, open_prompt)
+    closes_at = (
+        store.db.now() + timedelta(minutes=chat.close_after_minutes)
+        if chat.close_after_minutes else None
+    )
     prompt, created = await store.prompts.open(
-        enrolment.id, slot, chat_id=chat.id, pack_id=pack.id, item_id=item.id,
+        enrolment.id, slot, chat_id=chat.id, pack_id=pack.id,
+        item_id=pack.items[upcoming.index].id, closes_at=closes_at,
         cursor_after=upcoming.cursor_after,
     )
-    if not created:
+    if not created and (prompt.message_id is not None or not prompt.is_open):
         return prompt
-    message = await bot.send_message(
-        chat.id,
-        render.group_question(data.catalog, chat.language, pack, item, answered=0, late=late),
-        reply_markup=render.group_keyboard(
-            data.catalog, chat.language, pack, item, prompt.id, bot.username
-        ),
+    for earlier in await store.prompts.open_for_chat(chat.id):
+        if earlier.id != prompt.id:
+            await close(bot, data, earlier)
+    item = pack.item(prompt.item_id) or pack.items[upcoming.index]
+    text = render.group_question(data.catalog, chat.language, pack, item, answered=0, late=late)
+    keyboard = render.group_keyboard(
+        data.catalog, chat.language, pack, item, prompt.id, bot.username
+    )
+    message, _ = await deliver(
+        data, chat.id, "sendMessage",
+        lambda chat_id: bot.send_message(chat_id, text, reply_markup=keyboard),
     )
     await store.prompts.set_message(prompt.id, message.message_id)
     return await store.prompts.get(prompt.id)
@@ -70,7 +82,7 @@ async def _edit(bot: Bot, data: BotData, prompt: Prompt, *, closed: bool) -> Non
     chat = await data.store.chats.get(prompt.chat_id)
     pack = data.packs.get(prompt.pack_id)
     item = pack.item(prompt.item_id) if pack else None
-    if chat is None or item is None:
+    if chat is None or item is None or not chat.active:
         return
     answered = await data.store.answers.count_for_prompt(prompt.id)
     text = render.group_question(

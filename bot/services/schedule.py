@@ -21,6 +21,8 @@ async def reschedule(data: BotData, chat_id: int) -> datetime | None:
                             chat.timezone)
     except ScheduleError:
         return None
-    next_due = schedule.next_due(store.db.now())
+    # Fortnightly programmes keep their rhythm from the last question asked.
+    last = await store.prompts.last_slot_time(enrolment.id)
+    next_due = schedule.next_due(store.db.now(), last_sent=last)
     await store.enrolments.set_next_due(enrolment.id, next_due)
     return next_due

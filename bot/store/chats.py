@@ -8,7 +8,7 @@ from bot.store.rows import build
 
 _SETTABLE = {
     "title", "timezone", "language", "names_visible", "nudges_enabled",
-    "quiet_start", "quiet_end",
+    "quiet_start", "quiet_end", "close_after_minutes",
 }
 
 

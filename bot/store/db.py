@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +36,13 @@ def to_db_time(moment: datetime | None) -> str | None:
     if moment.tzinfo is None:
         raise ValueError("refusing to store a naive datetime; use UTC")
     return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+Params = Iterable[Any] | Mapping[str, Any]
+
+
+def _bind(params: Params) -> tuple | Mapping[str, Any]:
+    return params if isinstance(params, Mapping) else tuple(params)
 
 
 def from_db_time(text: str | None) -> datetime | None:
@@ -127,20 +134,20 @@ class Database:
         async with self._lock:
             yield self.connection
 
-    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         async with self.read() as conn:
-            cursor = await conn.execute(sql, tuple(params))
+            cursor = await conn.execute(sql, _bind(params))
             return await cursor.fetchone()
 
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         async with self.read() as conn:
-            cursor = await conn.execute(sql, tuple(params))
+            cursor = await conn.execute(sql, _bind(params))
             return list(await cursor.fetchall())
 
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+    async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one writing statement in its own transaction; return rows changed."""
         async with self.transaction() as conn:
-            cursor = await conn.execute(sql, tuple(params))
+            cursor = await conn.execute(sql, _bind(params))
             return cursor.rowcount
 
     async def backup(self, target: Path | str) -> None:

@@ -71,9 +71,10 @@ class EnrolmentRepository:
         rows = await self.db.fetch_all(
             "SELECT e.* FROM enrolments e JOIN chats c ON c.id = e.chat_id"
             " WHERE e.active = 1 AND e.paused = 0 AND c.active = 1"
-            " AND e.next_due_at IS NOT NULL AND e.next_due_at <= ?"
-            " ORDER BY e.next_due_at, e.id LIMIT ?",
-            (to_db_time(now), limit),
+            " AND e.next_due_at IS NOT NULL AND e.next_due_at <= :now"
+            " AND (e.hold_until IS NULL OR e.hold_until <= :now)"
+            " ORDER BY e.next_due_at, e.id LIMIT :limit",
+            {"now": to_db_time(now), "limit": limit},
         )
         return build_all(Enrolment, rows)
 
@@ -90,7 +91,16 @@ class EnrolmentRepository:
         )
 
     async def set_next_due(self, enrolment_id: int, next_due_at: datetime | None) -> None:
+        """Move on to the next scheduled time; any quiet-hours hold ends."""
         await self.db.execute(
-            "UPDATE enrolments SET next_due_at = ?, updated_at = ? WHERE id = ?",
+            "UPDATE enrolments SET next_due_at = ?, hold_until = NULL, updated_at = ?"
+            " WHERE id = ?",
             (to_db_time(next_due_at), to_db_time(self.db.now()), enrolment_id),
+        )
+
+    async def hold(self, enrolment_id: int, until: datetime) -> None:
+        """Keep due work back (quiet hours) without losing its slot."""
+        await self.db.execute(
+            "UPDATE enrolments SET hold_until = ?, updated_at = ? WHERE id = ?",
+            (to_db_time(until), to_db_time(self.db.now()), enrolment_id),
         )

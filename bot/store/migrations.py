@@ -176,7 +176,19 @@ GROUP_REFLECTION = (
     """,
 )
 
+SCHEDULING = (
+    # Optional: close a question this many minutes after it opens (NULL: it
+    # stays open until the next one).
+    "ALTER TABLE chats ADD COLUMN close_after_minutes INTEGER",
+    # Due work held back (quiet hours) until this moment.
+    "ALTER TABLE enrolments ADD COLUMN hold_until TEXT",
+    # When the "closing soon" moment of a question was published, so once.
+    "ALTER TABLE prompts ADD COLUMN closing_soon_at TEXT",
+    "CREATE INDEX prompts_open ON prompts (closed_at, closes_at)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", INITIAL_SCHEMA),
     Migration(2, "setup drafts and private answer threads", GROUP_REFLECTION),
+    Migration(3, "question windows, quiet-hour holds, closing soon", SCHEDULING),
 )

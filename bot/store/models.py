@@ -20,6 +20,7 @@ class Chat:
     quiet_end: str
     created_at: datetime
     updated_at: datetime
+    close_after_minutes: int | None = None
 
     @property
     def is_group(self) -> bool:
@@ -60,6 +61,7 @@ class Enrolment:
     active: bool
     created_at: datetime
     updated_at: datetime
+    hold_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Prompt:
     opened_at: datetime
     closes_at: datetime | None
     closed_at: datetime | None
+    closing_soon_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:

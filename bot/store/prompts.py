@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from bot.store.db import Database, to_db_time
+from bot.store.db import Database, from_db_time, to_db_time
 from bot.store.models import Prompt
 from bot.store.rows import build, build_all
 
@@ -65,6 +65,13 @@ class PromptRepository:
         row = await self.db.fetch_one("SELECT * FROM prompts WHERE id = ?", (prompt_id,))
         return None if row is None else build(Prompt, row)
 
+    async def last_slot_time(self, enrolment_id: int) -> datetime | None:
+        """When the programme's most recent question was opened."""
+        row = await self.db.fetch_one(
+            "SELECT MAX(opened_at) FROM prompts WHERE enrolment_id = ?", (enrolment_id,)
+        )
+        return from_db_time(row[0])
+
     async def get_many(self, prompt_ids: list[int]) -> dict[int, Prompt]:
         if not prompt_ids:
             return {}
@@ -78,6 +85,38 @@ class PromptRepository:
             "SELECT * FROM prompts WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
         )
         return None if row is None else build(Prompt, row)
+
+    async def expired(self, now: datetime, limit: int = 500) -> list[Prompt]:
+        """Open questions whose window has ended."""
+        rows = await self.db.fetch_all(
+            "SELECT * FROM prompts WHERE closed_at IS NULL AND closes_at IS NOT NULL"
+            " AND closes_at <= ? ORDER BY closes_at, id LIMIT ?",
+            (to_db_time(now), limit),
+        )
+        return build_all(Prompt, rows)
+
+    async def closing_soon(self, now: datetime, lead: timedelta) -> list[Prompt]:
+        """Open, sent questions that close within `lead` (at the end of their
+        window, or when their programme's next question is due) and whose
+        closing-soon moment has not been published yet."""
+        rows = await self.db.fetch_all(
+            "SELECT p.* FROM prompts p JOIN enrolments e ON e.id = p.enrolment_id"
+            " WHERE p.closed_at IS NULL AND p.message_id IS NOT NULL"
+            " AND p.closing_soon_at IS NULL"
+            " AND COALESCE(p.closes_at, CASE WHEN e.active = 1 AND e.paused = 0"
+            "     THEN e.next_due_at END) <= ?"
+            " ORDER BY p.opened_at, p.id",
+            (to_db_time(now + lead),),
+        )
+        return build_all(Prompt, rows)
+
+    async def mark_closing_soon(self, prompt_id: int) -> bool:
+        """Claim the closing-soon moment of a question; False if already taken."""
+        changed = await self.db.execute(
+            "UPDATE prompts SET closing_soon_at = ? WHERE id = ? AND closing_soon_at IS NULL",
+            (to_db_time(self.db.now()), prompt_id),
+        )
+        return changed > 0
 
     async def open_for_chat(self, chat_id: int) -> list[Prompt]:
         rows = await self.db.fetch_all(

@@ -14,14 +14,14 @@ T = TypeVar("T")
 def build(record_type: type[T], row: sqlite3.Row) -> T:
     """Fill a record from a row whose column names match its fields.
 
-    Columns ending in _at hold UTC timestamps; fields typed bool are stored as
+    Fields typed datetime hold UTC timestamps; fields typed bool are stored as
     0/1; tuple fields are stored as comma-separated text.
     """
     values: dict[str, Any] = {}
     for field in fields(record_type):  # type: ignore[arg-type]
         raw = row[field.name]
         kind = str(field.type)
-        if field.name.endswith("_at"):
+        if "datetime" in kind:
             values[field.name] = from_db_time(raw)
         elif kind == "bool":
             values[field.name] = bool(raw)
