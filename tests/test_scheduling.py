@@ -63,6 +63,14 @@ async def test_48_hours_of_downtime_give_one_late_catch_up(harness, group):
     assert report.sent == 1
     assert len(questions_sent(harness)) == 1
     assert "A little late" in questions_sent(harness)[0]
+    # The note stays when the live count is edited.
+    prompt = (await store.prompts.list_for_chat(GROUP_ID))[0]
+    question = harness.telegram.message(GROUP_ID, prompt.message_id)
+    await harness.send(harness.updates.callback(group.chat, group.bruno, question,
+                                                f"1|r|{prompt.id}|4"))
+    await harness.run_jobs("count:")
+    edited = harness.telegram.last("editMessageText", chat_id=GROUP_ID).params["text"]
+    assert "A little late" in visible_text(edited) and "1 voice so far" in visible_text(edited)
     # Next: Thursday 09:00 Madrid, not the missed Tuesday or Wednesday.
     assert (await enrolment(harness)).next_due_at == datetime(2026, 3, 12, 8, 0, tzinfo=UTC)
     assert (await harness.tick()).sent == 0

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.domain import setup as wizard
-from bot.domain.programme import current_position, next_question
+from bot.domain.programme import next_question
 from bot.domain.schedule import Schedule
 from bot.domain.setup import InvalidChoice, SetupDraft, choose, set_timezone
 
@@ -252,16 +252,3 @@ def test_next_question_needs_at_least_one_question(total):
 def test_next_question_refuses_a_negative_cursor():
     with pytest.raises(ValueError, match="cursor cannot be negative"):
         next_question(-1, 15)
-
-
-@pytest.mark.parametrize(
-    ("cursor", "position"), [(0, 0), (1, 1), (13, 13), (15, 15), (16, 1), (30, 15), (31, 1)]
-)
-def test_current_position_is_the_question_last_asked(cursor, position):
-    assert current_position(cursor, 15) == position
-
-
-def test_current_position_after_asking_is_the_position_just_asked():
-    for cursor in range(50):
-        asked = next_question(cursor, 7)
-        assert current_position(asked.cursor_after, 7) == asked.position

@@ -31,9 +31,3 @@ def next_question(cursor: int, total: int) -> NextQuestion:
         cursor_after=cursor + 1,
     )
 
-
-def current_position(cursor: int, total: int) -> int:
-    """1-based position of the question most recently asked (cursor already moved on)."""
-    if total <= 0:
-        raise ValueError("a programme needs at least one question")
-    return (cursor - 1) % total + 1 if cursor > 0 else 0

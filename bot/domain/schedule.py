@@ -18,6 +18,8 @@ CADENCES = ("daily", "twice-weekly", "weekly", "fortnightly")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAYS_NEEDED = {"daily": 0, "twice-weekly": 2, "weekly": 1, "fortnightly": 1}
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+# A question sent this long after its scheduled time says it is late.
+LATE_AFTER = timedelta(hours=3)
 # Fortnightly means "the chosen weekday, at least this long after the last one".
 _FORTNIGHT_GAP = timedelta(days=13)
 
@@ -90,7 +92,9 @@ class Schedule:
             fire = trigger.get_next_fire_time(
                 None, (start + timedelta(microseconds=1)).astimezone(self.zone)
             )
-            fire = min(fire, self._in_a_gap(start, fire) or fire).astimezone(UTC)
+            if start.astimezone(self.zone).utcoffset() != fire.utcoffset():
+                fire = min(fire, self._in_a_gap(start, fire) or fire)
+            fire = fire.astimezone(UTC)
             if _wall(fire, self.zone) not in already:
                 return fire
             start = fire
@@ -115,6 +119,10 @@ class Schedule:
 
 def _wall(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(zone).replace(tzinfo=None, fold=0)
+
+
+def is_late(scheduled: datetime | None, sent: datetime) -> bool:
+    return scheduled is not None and sent - scheduled > LATE_AFTER
 
 
 def local(moment: datetime, timezone: str) -> datetime:

@@ -17,15 +17,13 @@ from telegram import Bot
 
 from bot.context import BotData
 from bot.domain.quiet import in_quiet_hours, quiet_hours_end
-from bot.domain.schedule import Schedule, ScheduleError
+from bot.domain.schedule import Schedule, ScheduleError, is_late
 from bot.services import questions
 from bot.services.delivery import Undeliverable
 from bot.store.db import to_db_time
 from bot.store.models import Enrolment
 
 log = logging.getLogger(__name__)
-# A question sent this long after its time says it is late.
-LATE_AFTER = timedelta(hours=3)
 # A chat Telegram could not be reached for is tried again after this.
 RETRY_UNREACHABLE_AFTER = timedelta(minutes=5)
 _BATCH = 500
@@ -94,7 +92,7 @@ async def dispatch_one(bot: Bot, data: BotData, enrolment: Enrolment, now: datet
         return "skipped"
     try:
         await questions.ask_next(
-            bot, data, enrolment, to_db_time(due_at), late=now - due_at > LATE_AFTER
+            bot, data, enrolment, to_db_time(due_at), late=is_late(due_at, now), chat=chat
         )
     except Undeliverable as failure:
         if failure.reason == "unreachable":

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Bot
 from telegram.error import BadRequest
 
 from bot.context import BotData
 from bot.domain.programme import next_question
+from bot.domain.schedule import is_late
 from bot.render import question as render
 from bot.services.delivery import deliver
-from bot.store.models import Enrolment, Prompt
+from bot.store.db import from_db_time
+from bot.store.models import Chat, Enrolment, Prompt
 
 log = logging.getLogger(__name__)
 
 
 async def ask_next(
-    bot: Bot, data: BotData, enrolment: Enrolment, slot: str, *, late: bool = False
+    bot: Bot, data: BotData, enrolment: Enrolment, slot: str, *, late: bool = False,
+    chat: Chat | None = None,
 ) -> Prompt | None:
     """Put the next question of a programme to its chat, closing the open one.
 
@@ -29,7 +32,7 @@ async def ask_next(
     again. Raises Undeliverable when Telegram cannot take it.
     """
     store, packs = data.store, data.packs
-    chat = await store.chats.get(enrolment.chat_id)
+    chat = chat or await store.chats.get(enrolment.chat_id)
     pack = packs.get(enrolment.pack_id)
     if chat is None or pack is None:
         log.warning("enrolment %s refers to a missing chat or pack", enrolment.id)
@@ -76,6 +79,14 @@ async def refresh_count(bot: Bot, data: BotData, prompt_id: int) -> None:
         await _edit(bot, data, prompt, closed=False)
 
 
+def _scheduled_time(prompt: Prompt) -> datetime | None:
+    """Scheduled prompts use their due time as slot; /ask and /skip do not."""
+    try:
+        return from_db_time(prompt.slot)
+    except ValueError:
+        return None
+
+
 async def _edit(bot: Bot, data: BotData, prompt: Prompt, *, closed: bool) -> None:
     if prompt.message_id is None:
         return
@@ -86,7 +97,8 @@ async def _edit(bot: Bot, data: BotData, prompt: Prompt, *, closed: bool) -> Non
         return
     answered = await data.store.answers.count_for_prompt(prompt.id)
     text = render.group_question(
-        data.catalog, chat.language, pack, item, answered=answered, closed=closed
+        data.catalog, chat.language, pack, item, answered=answered, closed=closed,
+        late=is_late(_scheduled_time(prompt), prompt.opened_at),
     )
     markup = None if closed else render.group_keyboard(
         data.catalog, chat.language, pack, item, prompt.id, bot.username

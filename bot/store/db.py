@@ -48,7 +48,9 @@ def _bind(params: Params) -> tuple | Mapping[str, Any]:
 def from_db_time(text: str | None) -> datetime | None:
     if text is None:
         return None
-    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads the trailing "Z" (Python 3.11) and is far cheaper
+    # than strptime, which matters when thousands of rows are read a minute.
+    return datetime.fromisoformat(text)
 
 
 class Database:
