@@ -19,6 +19,7 @@ from bot.context import BotApplication, BotContext, BotData
 from bot.jobs import schedule_dispatch
 from bot.locales import Catalog
 from bot.packs import load_library
+from bot.services.nudges import nudge_before_closing
 from bot.store import Clock, Store, utc_now
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ def build_application(
     application = builder.build()
     application.bot_data.settings = settings
     application.bot_data.clock = clock
+    application.bot_data.closing_soon_hooks.append(nudge_before_closing)
     handlers.register(application)
     if settings.dispatch_interval_seconds > 0:
         schedule_dispatch(application, settings.dispatch_interval_seconds)

@@ -48,7 +48,15 @@ class ForgetConfirm:
     confirmed: bool
 
 
-Callback = Rate | Quote | SetupChoice | ForgetConfirm
+@dataclass(frozen=True)
+class Journal:
+    """A page of one's journal (1 is the newest), optionally one programme's."""
+
+    page: int
+    pack_id: str | None
+
+
+Callback = Rate | Quote | SetupChoice | ForgetConfirm | Journal
 
 
 def encode(callback: Callback) -> str:
@@ -61,6 +69,8 @@ def encode(callback: Callback) -> str:
             parts = ["s", step, value]
         case ForgetConfirm(user_id, confirmed):
             parts = ["f", str(user_id), "1" if confirmed else "0"]
+        case Journal(page, pack_id):
+            parts = ["j", str(page), pack_id or "-"]
         case _:
             raise TypeError(f"not a callback: {callback!r}")
     data = "|".join([VERSION, *parts])
@@ -89,6 +99,8 @@ def decode(data: str | None) -> Callback | None:
                 return SetupChoice(step, value)
             case "f", [user_id, ("0" | "1") as confirmed]:
                 return ForgetConfirm(_positive(user_id), confirmed == "1")
+            case "j", [page, pack_id]:
+                return Journal(_positive(page), None if pack_id == "-" else pack_id)
     except ValueError:
         return None
     return None

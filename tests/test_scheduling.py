@@ -190,11 +190,14 @@ async def test_a_window_closes_questions_and_closing_soon_is_published_once(harn
     harness.clock.advance(hours=20)
     await harness.tick()
     assert published == []
-    harness.clock.advance(hours=1)  # three hours before closing
+    harness.clock.advance(hours=1)  # three hours before closing: 06:00 in Madrid, quiet
+    await harness.tick()
+    assert published == []
+    harness.clock.advance(hours=2)  # 08:00: quiet hours are over, an hour before closing
     await harness.tick()
     await harness.tick()
     assert published == [prompt.id]
-    harness.clock.advance(hours=3)
+    harness.clock.advance(hours=1)
     report = await harness.tick()
     assert report.closed == 1
     closing = harness.telegram.last("editMessageText", chat_id=GROUP_ID)

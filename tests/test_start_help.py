@@ -10,11 +10,13 @@ async def test_private_start_records_the_chat_and_explains_what_is_kept(harness)
     chat = harness.updates.private_chat(ana)
     await harness.send(harness.updates.command(chat, ana, "/start"))
 
-    reply = harness.telegram.last("sendMessage", chat_id=501)
-    text = visible_text(reply.params["text"])
+    welcome, choice = harness.telegram.calls_to("sendMessage", chat_id=501)
+    text = visible_text(welcome.params["text"])
     assert text.startswith("Hello Ana!")
+    # Then the choice of a personal programme.
+    assert visible_text(choice.params["text"]).startswith("🌱 Your personal reflection")
     assert "What I keep:" in text and "Who sees what:" in text and "/forget" in text
-    assert reply.params["parse_mode"] == "HTML"
+    assert welcome.params["parse_mode"] == "HTML"
     stored = await harness.store.chats.get(501)
     assert (stored.kind, stored.language, stored.active) == ("private", "en", True)
 
@@ -22,8 +24,8 @@ async def test_private_start_records_the_chat_and_explains_what_is_kept(harness)
 async def test_start_speaks_spanish_to_a_spanish_speaker(harness):
     bea = harness.updates.user(502, "Bea", language_code="es-AR")
     await harness.send(harness.updates.command(harness.updates.private_chat(bea), bea, "/start"))
-    text = visible_text(harness.telegram.last("sendMessage", chat_id=502).params["text"])
-    assert text.startswith("¡Hola, Bea!")
+    welcome = harness.telegram.calls_to("sendMessage", chat_id=502)[0]
+    assert visible_text(welcome.params["text"]).startswith("¡Hola, Bea!")
     assert (await harness.store.chats.get(502)).language == "es"
 
 
@@ -31,7 +33,7 @@ async def test_names_are_escaped(harness):
     mallory = harness.updates.user(503, "<b>M&M</b>")
     chat = harness.updates.private_chat(mallory)
     await harness.send(harness.updates.command(chat, mallory, "/start"))
-    sent = harness.telegram.last("sendMessage", chat_id=503).params["text"]
+    sent = harness.telegram.calls_to("sendMessage", chat_id=503)[0].params["text"]
     assert "&lt;b&gt;M&amp;M&lt;/b&gt;" in sent
     assert visible_text(sent).startswith("Hello <b>M&M</b>!")
 
@@ -56,7 +58,7 @@ async def test_private_help_lists_only_private_commands(harness):
     ana = harness.updates.user(501, "Ana")
     await harness.send(harness.updates.command(harness.updates.private_chat(ana), ana, "/help"))
     text = visible_text(harness.telegram.last("sendMessage", chat_id=501).params["text"])
-    assert "/start – " in text and "/help – " in text
+    assert "/start – " in text and "/help – " in text and "/journal – " in text
     assert "/setup" not in text and "/ask" not in text
 
 
@@ -75,5 +77,6 @@ async def test_menus_are_published_for_both_scopes_and_languages(harness):
                              ("all_group_chats", None), ("all_group_chats", "es")}
     private = [c["command"] for c in by_scope[("all_private_chats", None)].params["commands"]]
     group = [c["command"] for c in by_scope[("all_group_chats", None)].params["commands"]]
-    assert private == ["start", "help"]
+    assert private == ["start", "help", "digest", "programme", "journal", "later", "skip",
+                       "pause", "resume", "timezone", "language", "export", "forget"]
     assert group[:2] == ["start", "help"] and "setup" in group and "ask" in group

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
-CADENCES = ("daily", "twice-weekly", "weekly", "fortnightly")
+# "days": chosen weekdays, any number of them (personal programmes).
+CADENCES = ("daily", "twice-weekly", "weekly", "fortnightly", "days")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAYS_NEEDED = {"daily": 0, "twice-weekly": 2, "weekly": 1, "fortnightly": 1}
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -57,7 +58,10 @@ class Schedule:
             raise ScheduleError(f"unknown cadence {self.cadence!r}")
         if any(day not in WEEKDAYS for day in self.days) or len(set(self.days)) != len(self.days):
             raise ScheduleError(f"bad days {self.days!r}")
-        if len(self.days) != DAYS_NEEDED[self.cadence]:
+        if self.cadence == "days":
+            if not self.days:
+                raise ScheduleError("days needs at least one day")
+        elif len(self.days) != DAYS_NEEDED[self.cadence]:
             raise ScheduleError(f"{self.cadence} needs {DAYS_NEEDED[self.cadence]} day(s)")
         parse_time(self.local_time)
         if not valid_timezone(self.timezone):

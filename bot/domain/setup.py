@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, replace
 
-from bot.domain.schedule import CADENCES, DAYS_NEEDED, WEEKDAYS, Schedule, valid_timezone
+from bot.domain.schedule import DAYS_NEEDED, WEEKDAYS, Schedule, valid_timezone
 
 # Short step codes keep callback_data well under Telegram's 64 bytes.
 PROGRAMME, CADENCE, DAYS, TIME, TIMEZONE, LANGUAGE, NAMES, DONE = (
     "p", "c", "d", "t", "z", "l", "n", "done")
 STEPS = (PROGRAMME, CADENCE, DAYS, TIME, TIMEZONE, LANGUAGE, NAMES, DONE)
 TIMES = ("08:00", "09:00", "10:00", "12:00", "14:00", "17:00", "18:00", "19:00", "20:00")
+GROUP_CADENCES = ("daily", "twice-weekly", "weekly", "fortnightly")
 COMMON_TIMEZONES = (
     "Europe/London", "Europe/Madrid", "America/Bogota", "America/Mexico_City",
     "America/Santiago", "UTC",
@@ -58,7 +59,7 @@ def choose(
         raise InvalidChoice(f"step {step!r} is not the current step {draft.step!r}")
     if step == PROGRAMME and value in pack_ids:
         return replace(draft, pack_id=value, step=CADENCE)
-    if step == CADENCE and value in CADENCES:
+    if step == CADENCE and value in GROUP_CADENCES:
         needs_days = DAYS_NEEDED[value] > 0
         return replace(draft, cadence=value, days=(), step=DAYS if needs_days else TIME)
     if step == DAYS and value in WEEKDAYS:

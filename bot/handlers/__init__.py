@@ -19,7 +19,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import answers, group, membership, mydata, private, setup, start
+from bot.handlers import (
+    answers,
+    group,
+    membership,
+    mydata,
+    personal,
+    reports,
+    setup,
+    start,
+)
 from bot.handlers.errors import on_error
 from bot.locales import Catalog
 
@@ -40,6 +49,12 @@ def _group_only(name: str, callback: Callable) -> Command:
     return Command(name, callback, f"commands.{name}", private=False)
 
 
+def _private_only(name: str, callback: Callable) -> Command:
+    # The same command can mean one thing in a group and another in a
+    # private chat (/skip, /export, /forget...): each has its own entry.
+    return Command(name, callback, f"commands.private_{name}", group=False)
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("start", start.start, "commands.start"),
     Command("help", start.help_command, "commands.help"),
@@ -57,6 +72,21 @@ COMMANDS: tuple[Command, ...] = (
     _group_only("window", group.window),
     _group_only("quiethours", group.quiet_hours),
     _group_only("coordinators", group.coordinators),
+    _group_only("summary", reports.summary),
+    Command("digest", reports.digest, "commands.digest"),
+    _group_only("export", reports.export),
+    _group_only("nudges", reports.nudges),
+    _group_only("summarytime", reports.summary_time),
+    _private_only("programme", personal.begin_onboarding),
+    _private_only("journal", personal.journal),
+    _private_only("later", personal.later),
+    _private_only("skip", personal.skip),
+    _private_only("pause", personal.pause),
+    _private_only("resume", personal.resume),
+    _private_only("timezone", personal.timezone),
+    _private_only("language", personal.language),
+    _private_only("export", personal.export),
+    _private_only("forget", personal.forget),
 )
 
 
@@ -88,8 +118,9 @@ def register(application: Application) -> None:
                        answers.on_edited_reply),
         # In a private chat every message deserves an answer; in groups the
         # bot stays silent on anything that is not for it.
-        MessageHandler(filters.ChatType.PRIVATE & new_messages,
-                       private.unexpected_private_text),
+        MessageHandler(filters.ChatType.PRIVATE & new_messages, personal.on_message),
+        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE,
+                       personal.on_edited),
     ])
     application.add_error_handler(on_error)
     application.bot_data.menus = {scope: menu(scope) for scope in ("private", "group")}

@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.handlers import mydata, setup
+from bot.handlers import mydata, personal, setup
 from bot.handlers.common import chat_language, is_group
 from bot.handlers.guards import refuse_chat_senders, remember_member, say
 from bot.jobs import schedule_count_refresh
@@ -31,9 +31,18 @@ async def on_button(update: Update, context: BotContext) -> None:
     elif isinstance(choice, callbacks.Quote):
         await quote(update, context, choice)
     elif isinstance(choice, callbacks.SetupChoice):
-        await setup.setup_choice(update, context, choice)
-    else:
+        if choice.step in personal.ONBOARDING_STEPS and not is_group(query.message.chat):
+            await personal.onboarding_choice(update, context, choice)
+        else:
+            await setup.setup_choice(update, context, choice)
+    elif isinstance(choice, callbacks.Journal):
+        await personal.journal_page(update, context, choice)
+    elif is_group(query.message.chat):
         await mydata.forget_confirm(update, context, choice)
+    elif choice.user_id == query.from_user.id:
+        await personal.forget_confirmed(update, context, choice.confirmed)
+    else:
+        await _stale(update, context)
 
 
 async def _stale(update: Update, context: BotContext) -> None:
@@ -50,7 +59,9 @@ async def _prompt_for_button(update: Update, context: BotContext, prompt_id: int
     if is_group(message.chat):
         prompt = await prompts.by_message(message.chat.id, message.message_id)
     else:
-        prompt = await prompts.by_private_message(message.chat.id, message.message_id)
+        # A group's question sent here privately, or the person's own prompt.
+        prompt = (await prompts.by_private_message(message.chat.id, message.message_id)
+                  or await prompts.by_message(message.chat.id, message.message_id))
     return prompt if prompt is not None and prompt.id == prompt_id else None
 
 
@@ -110,7 +121,9 @@ async def on_reply(update: Update, context: BotContext) -> None:
     message = update.effective_message
     prompt = await _prompt_replied_to(update, context)
     if prompt is None:
-        return  # a reply to some other bot message: not for us
+        if not is_group(message.chat):
+            await personal.on_message(update, context)  # a journal answer, as a reply
+        return  # in a group: a reply to some other bot message, not for us
     if await refuse_chat_senders(update, context):
         return
     if not prompt.is_open:
@@ -171,7 +184,7 @@ async def _count_member(context: BotContext, prompt: Prompt, update: Update) -> 
     """Whoever answers a group's question counts as one of its members."""
     if is_group(update.effective_chat):
         await remember_member(update, context)
-    else:
+    elif prompt.chat_id != update.effective_chat.id:  # not a personal prompt
         user = update.effective_user
         await context.store.members.seen(prompt.chat_id, user.id, user.full_name, user.username)
 

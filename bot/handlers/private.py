@@ -7,6 +7,7 @@ import re
 from telegram import Update
 
 from bot.context import BotContext
+from bot.handlers import reports
 from bot.handlers.common import chat_language
 from bot.handlers.guards import is_present, say
 from bot.handlers.mydata import mydata_from_link
@@ -23,6 +24,10 @@ async def open_deep_link(update: Update, context: BotContext, payload: str) -> b
         return True
     if match := _MYDATA_LINK.match(payload):
         await mydata_from_link(update, context, int(match.group(1)))
+        return True
+    if payload == "digest":
+        # A coordinator who just opened the private chat: send what they asked for.
+        await reports.digest(update, context)
         return True
     return False
 
@@ -55,7 +60,3 @@ async def answer_privately(update: Update, context: BotContext, prompt_id: int) 
     invitation = await context.bot.send_message(chat_id, text, reply_markup=force_reply)
     await store.prompts.link_private_message(chat_id, invitation.message_id, prompt.id)
 
-
-async def unexpected_private_text(update: Update, context: BotContext) -> None:
-    """A private message that answers nothing: say how answering works."""
-    await say(update, context, "private.how_to_answer")

@@ -14,6 +14,7 @@ from bot.handlers.common import chat_language, remember_chat
 from bot.handlers.guards import remember_member, require_admin, say
 from bot.render import setup as render
 from bot.services.schedule import reschedule
+from bot.services.summaries import next_summary_time
 
 
 async def setup_command(update: Update, context: BotContext) -> None:
@@ -71,7 +72,9 @@ async def timezone_command(update: Update, context: BotContext) -> None:
         if draft.step == wizard.TIMEZONE:
             await _show(update, context, message_id, wizard.set_timezone(draft, name))
             return
-    await context.store.chats.update(chat_id, timezone=name)
+    chat = await context.store.chats.update(chat_id, timezone=name)
+    await context.store.chats.update(
+        chat_id, next_summary_at=next_summary_time(chat, context.store.db.now()))
     next_due = await reschedule(context.bot_data, chat_id)
     language = await chat_language(update, context)
     text = context.catalog.text(language, "timezone.changed", timezone=name)
@@ -112,6 +115,8 @@ async def _apply(context: BotContext, chat_id: int, draft: wizard.SetupDraft) ->
         names_visible=bool(draft.names_visible),
     )
     await store.coordinators.add(chat_id, draft.user_id)
+    chat = await store.chats.get(chat_id)
+    await store.chats.update(chat_id, next_summary_at=next_summary_time(chat, store.db.now()))
     schedule = draft.schedule()
     first = schedule.next_due(store.db.now())
     await store.enrolments.start(

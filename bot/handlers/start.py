@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
+from bot.handlers import personal
 from bot.handlers.common import chat_language, is_group, remember_chat
 from bot.handlers.private import open_deep_link
 from bot.render import about
@@ -15,6 +16,9 @@ async def start(update: Update, context: BotContext) -> None:
     if not chat.is_group and context.args and await open_deep_link(
         update, context, context.args[0]
     ):
+        return
+    if not chat.is_group:
+        await personal.welcome(update, context)
         return
     if chat.is_group:
         text = about.group_welcome(

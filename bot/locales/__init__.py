@@ -46,10 +46,18 @@ class Catalog:
 
     @classmethod
     def load(cls, directory: Path = LOCALE_DIR) -> Catalog:
-        strings = {}
+        """Every `<lang>.toml` and `<lang>.<part>.toml` in the folder; the parts
+        of one language are merged (a key defined twice is an error)."""
+        strings: dict[str, dict[str, str]] = {}
         for path in sorted(directory.glob("*.toml")):
+            language = path.name.split(".")[0]
             with path.open("rb") as handle:
-                strings[path.stem] = dict(_flatten(tomllib.load(handle)))
+                entries = dict(_flatten(tomllib.load(handle)))
+            table = strings.setdefault(language, {})
+            clash = sorted(set(table) & set(entries))
+            if clash:
+                raise CatalogError(f"{path.name}: {', '.join(clash)} defined twice")
+            table.update(entries)
         catalog = cls(strings)
         problems = catalog.problems()
         if problems:

@@ -35,7 +35,7 @@ def step_message(
     elif step == wizard.CADENCE:
         keyboard = _rows([
             _button(catalog.text(language, f"cadence.{c}"), step, c)
-            for c in ("daily", "twice-weekly", "weekly", "fortnightly")
+            for c in wizard.GROUP_CADENCES
         ], 2)
     elif step == wizard.DAYS:
         keyboard = _rows([

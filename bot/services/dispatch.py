@@ -18,7 +18,7 @@ from telegram import Bot
 from bot.context import BotData
 from bot.domain.quiet import in_quiet_hours, quiet_hours_end
 from bot.domain.schedule import Schedule, ScheduleError, is_late
-from bot.services import questions
+from bot.services import questions, summaries
 from bot.services.delivery import Undeliverable
 from bot.store.db import to_db_time
 from bot.store.models import Enrolment
@@ -36,6 +36,7 @@ class TickReport:
     failed: int = 0
     closed: int = 0
     closing_soon: int = 0
+    summaries: int = 0
     outcomes: dict[int, str] = field(default_factory=dict)
 
 
@@ -66,6 +67,7 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
         if not due:
             break
         await asyncio.gather(*(one(enrolment) for enrolment in due))
+    report.summaries = await summaries.post_due_summaries(bot, data, now)
     return report
 
 
@@ -112,6 +114,12 @@ async def _publish_closing_soon(
 ) -> None:
     lead = timedelta(minutes=data.settings.closing_soon_minutes)
     for prompt in await data.store.prompts.closing_soon(now, lead):
+        chat = await data.store.chats.get(prompt.chat_id)
+        if chat is None or (chat.is_group and in_quiet_hours(
+                now, chat.timezone, chat.quiet_start, chat.quiet_end)):
+            # Wait for the morning: a question closing at 09:00 is "closing
+            # soon" at 08:00, when quiet hours end, not at 06:00.
+            continue
         if not await data.store.prompts.mark_closing_soon(prompt.id):
             continue
         report.closing_soon += 1

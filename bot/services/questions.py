@@ -11,6 +11,7 @@ from telegram.error import BadRequest
 from bot.context import BotData
 from bot.domain.programme import next_question
 from bot.domain.schedule import is_late
+from bot.render import personal
 from bot.render import question as render
 from bot.services.delivery import deliver
 from bot.store.db import from_db_time
@@ -53,10 +54,16 @@ async def ask_next(
         if earlier.id != prompt.id:
             await close(bot, data, earlier)
     item = pack.item(prompt.item_id) or pack.items[upcoming.index]
-    text = render.group_question(data.catalog, chat.language, pack, item, answered=0, late=late)
-    keyboard = render.group_keyboard(
-        data.catalog, chat.language, pack, item, prompt.id, bot.username
-    )
+    if chat.is_group:
+        text = render.group_question(data.catalog, chat.language, pack, item, answered=0,
+                                     late=late)
+        keyboard = render.group_keyboard(
+            data.catalog, chat.language, pack, item, prompt.id, bot.username
+        )
+    else:
+        text = personal.personal_question(data.catalog, chat.language, pack, item,
+                                          position=item.position, total=len(pack.items))
+        keyboard = personal.personal_keyboard(data.catalog, chat.language, pack, item, prompt.id)
     message, _ = await deliver(
         data, chat.id, "sendMessage",
         lambda chat_id: bot.send_message(chat_id, text, reply_markup=keyboard),
@@ -69,13 +76,23 @@ async def close(bot: Bot, data: BotData, prompt: Prompt) -> bool:
     """Close a question: no more answers, keyboard removed, final count shown."""
     if not await data.store.prompts.close(prompt.id):
         return False
-    await _edit(bot, data, prompt, closed=True)
+    chat = await data.store.chats.get(prompt.chat_id)
+    if chat is not None and chat.is_group:
+        await _edit(bot, data, prompt, closed=True)
+    elif prompt.message_id is not None:
+        # A personal prompt just loses its buttons; its text stays readable.
+        try:
+            await bot.edit_message_reply_markup(prompt.chat_id, prompt.message_id,
+                                                reply_markup=None)
+        except BadRequest as error:
+            log.info("could not close personal prompt %s: %s", prompt.id, error)
     return True
 
 
 async def refresh_count(bot: Bot, data: BotData, prompt_id: int) -> None:
     prompt = await data.store.prompts.get(prompt_id)
-    if prompt is not None and prompt.is_open:
+    chat = await data.store.chats.get(prompt.chat_id) if prompt else None
+    if prompt is not None and prompt.is_open and chat is not None and chat.is_group:
         await _edit(bot, data, prompt, closed=False)
 
 

@@ -11,8 +11,10 @@ from bot.store.deliveries import DigestRepository, NudgeRepository
 from bot.store.drafts import SetupDraftRepository
 from bot.store.enrolments import EnrolmentRepository
 from bot.store.exports import ExportRepository
+from bot.store.journal import JournalRepository
 from bot.store.members import CoordinatorRepository, MemberRepository
 from bot.store.prompts import PromptRepository
+from bot.store.summaries import SummaryRepository
 
 __all__ = ["Store", "backup_file"]
 
@@ -30,6 +32,8 @@ class Store:
         self.digests = DigestRepository(self.db)
         self.exports = ExportRepository(self.db)
         self.drafts = SetupDraftRepository(self.db)
+        self.summaries = SummaryRepository(self.db)
+        self.journal = JournalRepository(self.db)
 
     @classmethod
     async def open(cls, path: Path | str, clock: Clock = utc_now) -> Store:

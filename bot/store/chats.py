@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.store.db import Database, to_db_time
 from bot.store.models import Chat
-from bot.store.rows import build
+from bot.store.rows import build, build_all
 
 _SETTABLE = {
     "title", "timezone", "language", "names_visible", "nudges_enabled",
-    "quiet_start", "quiet_end", "close_after_minutes",
+    "quiet_start", "quiet_end", "close_after_minutes", "summary_day", "summary_time",
+    "next_summary_at", "timezone_chosen",
 }
 
 
@@ -50,7 +53,7 @@ class ChatRepository:
             raise ValueError(f"not a chat setting: {', '.join(sorted(unknown))}")
         if settings:
             columns = ", ".join(f"{name} = ?" for name in settings)
-            values = [int(v) if isinstance(v, bool) else v for v in settings.values()]
+            values = [_column_value(v) for v in settings.values()]
             await self.db.execute(
                 f"UPDATE chats SET {columns}, updated_at = ? WHERE id = ?",
                 (*values, to_db_time(self.db.now()), chat_id),
@@ -87,3 +90,21 @@ class ChatRepository:
             "SELECT COUNT(*) FROM chats WHERE kind = ? AND active = 1", (kind,)
         )
         return int(row[0])
+
+
+    async def summaries_due(self, now: datetime, limit: int = 500) -> list[Chat]:
+        """Active groups whose weekly summary time has come, oldest first."""
+        rows = await self.db.fetch_all(
+            "SELECT * FROM chats WHERE active = 1 AND next_summary_at IS NOT NULL"
+            " AND next_summary_at <= ? ORDER BY next_summary_at, id LIMIT ?",
+            (to_db_time(now), limit),
+        )
+        return build_all(Chat, rows)
+
+
+def _column_value(value: object) -> object:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime):
+        return to_db_time(value)
+    return value

@@ -187,8 +187,24 @@ SCHEDULING = (
     "CREATE INDEX prompts_open ON prompts (closed_at, closes_at)",
 )
 
+SUMMARIES = (
+    # When the weekly summary is posted (local day and time) and when next (UTC).
+    "ALTER TABLE chats ADD COLUMN summary_day TEXT NOT NULL DEFAULT 'fri'",
+    "ALTER TABLE chats ADD COLUMN summary_time TEXT NOT NULL DEFAULT '17:00'",
+    "ALTER TABLE chats ADD COLUMN next_summary_at TEXT",
+    "CREATE INDEX chats_summary_due ON chats (next_summary_at) WHERE active = 1",
+)
+
+PERSONAL = (
+    # A person is asked for their time zone once; after that /timezone changes it.
+    "ALTER TABLE chats ADD COLUMN timezone_chosen INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX answers_by_message ON answers (message_id)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", INITIAL_SCHEMA),
     Migration(2, "setup drafts and private answer threads", GROUP_REFLECTION),
     Migration(3, "question windows, quiet-hour holds, closing soon", SCHEDULING),
+    Migration(4, "weekly summaries", SUMMARIES),
+    Migration(5, "personal reflection", PERSONAL),
 )

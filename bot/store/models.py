@@ -21,6 +21,10 @@ class Chat:
     created_at: datetime
     updated_at: datetime
     close_after_minutes: int | None = None
+    summary_day: str = "fri"
+    summary_time: str = "17:00"
+    next_summary_at: datetime | None = None
+    timezone_chosen: bool = False
 
     @property
     def is_group(self) -> bool:

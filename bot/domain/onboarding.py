@@ -1,0 +1,111 @@
+"""The personal wizard in a private chat, as a small state machine over a draft.
+
+Like the group /setup wizard (bot/domain/setup.py), each button press is one
+(step, value) choice; `choose` checks it against what the current step accepts
+and returns the next draft. The step codes are upper case so that a personal
+button can never be taken for a group one: both travel as SetupChoice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import asdict, dataclass, replace
+
+from bot.domain.schedule import WEEKDAYS, Schedule, valid_timezone
+from bot.domain.setup import COMMON_TIMEZONES, InvalidChoice
+
+PROGRAMME, CADENCE, DAYS, TIME, TIMEZONE, RECAP, DONE = "P", "C", "D", "T", "Z", "R", "done"
+STEPS = (PROGRAMME, CADENCE, DAYS, TIME, TIMEZONE, RECAP, DONE)
+# "days" is every weekday the person ticks, one to seven of them.
+PERSONAL_CADENCES = ("daily", "days")
+PERSONAL_TIMES = ("07:00", "08:00", "09:00", "12:00", "13:00", "18:00", "19:00", "20:00", "21:00")
+DAYS_DONE = "ok"  # the value of the button that ends the days step
+NO_RECAP = "none"  # the value of the button that turns the weekly recap off
+TIMEZONE_CHOICES = COMMON_TIMEZONES
+
+
+@dataclass(frozen=True)
+class OnboardingDraft:
+    user_id: int
+    step: str = PROGRAMME
+    pack_id: str | None = None
+    cadence: str | None = None
+    days: tuple[str, ...] = ()
+    local_time: str | None = None
+    timezone: str | None = None
+    # None both before the recap step and after "no recap": `step` tells them apart.
+    recap_day: str | None = None
+    # False once the person has a time zone: it is asked once, /timezone changes it.
+    ask_timezone: bool = True
+
+    @property
+    def finished(self) -> bool:
+        return self.step == DONE
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> OnboardingDraft:
+        """A stored draft; InvalidChoice if the row is not a personal draft
+        (a button pressed on some other wizard's message)."""
+        try:
+            return cls(**{**data, "days": tuple(data.get("days", ()))})
+        except TypeError as error:
+            raise InvalidChoice(str(error)) from None
+
+    def schedule(self) -> Schedule:
+        return Schedule(self.cadence, self.days, self.local_time, self.timezone)
+
+
+def begin(user_id: int, *, ask_timezone: bool, timezone: str) -> OnboardingDraft:
+    """A new draft at the programme step, with the chat's current time zone.
+
+    A zone we cannot use (unset, or removed from the tz database) is asked for
+    even when the caller thought it was known, so that the finished draft
+    always makes a valid Schedule.
+    """
+    usable = valid_timezone(timezone)
+    return OnboardingDraft(
+        user_id=user_id,
+        timezone=timezone if usable else None,
+        ask_timezone=ask_timezone or not usable,
+    )
+
+
+def choose(
+    draft: OnboardingDraft, step: str, value: str, *, pack_ids: Collection[str]
+) -> OnboardingDraft:
+    """The draft after pressing `value` at `step`; InvalidChoice for a stale
+    button (another step) or a value that step does not offer."""
+    if step != draft.step:
+        raise InvalidChoice(f"step {step!r} is not the current step {draft.step!r}")
+    if step == PROGRAMME and value in pack_ids:
+        return replace(draft, pack_id=value, step=CADENCE)
+    if step == CADENCE and value in PERSONAL_CADENCES:
+        return replace(draft, cadence=value, days=(), step=DAYS if value == "days" else TIME)
+    if step == DAYS and value in WEEKDAYS:
+        return _toggle_day(draft, value)
+    if step == DAYS and value == DAYS_DONE and draft.days:
+        return replace(draft, step=TIME)
+    if step == TIME and value in PERSONAL_TIMES:
+        return replace(draft, local_time=value, step=TIMEZONE if draft.ask_timezone else RECAP)
+    if step == TIMEZONE and valid_timezone(value):
+        return replace(draft, timezone=value, step=RECAP)
+    if step == RECAP and (value in WEEKDAYS or value == NO_RECAP):
+        return replace(draft, recap_day=None if value == NO_RECAP else value, step=DONE)
+    raise InvalidChoice(f"{value!r} is not a choice at step {step!r}")
+
+
+def set_timezone(draft: OnboardingDraft, timezone: str) -> OnboardingDraft:
+    """A time zone typed with /timezone while the wizard waits for one."""
+    if draft.step != TIMEZONE or not valid_timezone(timezone):
+        raise InvalidChoice(timezone)
+    return replace(draft, timezone=timezone, step=RECAP)
+
+
+def _toggle_day(draft: OnboardingDraft, day: str) -> OnboardingDraft:
+    """Ticks or unticks a weekday; the step ends with the OK button, not here,
+    because any number of days from one to seven is a valid choice."""
+    days = set(draft.days) ^ {day}
+    return replace(draft, days=tuple(d for d in WEEKDAYS if d in days))

@@ -1,0 +1,116 @@
+"""/summary, /digest, /export, /nudges and /summarytime."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+
+from bot.context import BotContext
+from bot.domain import summary as compute
+from bot.domain.schedule import WEEKDAYS, ScheduleError, parse_time
+from bot.handlers.common import chat_language, is_group, remember_chat
+from bot.handlers.guards import require_coordinator, say
+from bot.render import summary as render
+from bot.render.export import export_records, to_csv
+from bot.render.question import deep_link
+from bot.services import summaries
+
+
+async def summary(update: Update, context: BotContext) -> None:
+    """Post this week's summary in the group now (the weekly one still comes)."""
+    if not await require_coordinator(update, context):
+        return
+    chat = await remember_chat(update, context)
+    facts = await summaries.group_facts(context.bot, context.bot_data, chat,
+                                        context.store.db.now())
+    await update.effective_message.reply_text(
+        render.group_summary_text(context.catalog, compute.summarise(facts), context.packs)
+    )
+
+
+async def digest(update: Update, context: BotContext) -> None:
+    """In a group: this group's digest, privately. In a private chat: the
+    digest of every group the person coordinates."""
+    user_id = update.effective_user.id
+    now = context.store.db.now()
+    if is_group(update.effective_chat):
+        if not await require_coordinator(update, context):
+            return
+        chat = await remember_chat(update, context)
+        if await summaries.send_digest(context.bot, context.bot_data, chat, user_id, now):
+            await say(update, context, "weekly.digest_sent", name=update.effective_user.first_name)
+        else:
+            await _ask_for_private_chat(update, context, "weekly.digest_needs_private")
+        return
+    await remember_chat(update, context)
+    group_ids = await context.store.coordinators.chats_of(user_id)
+    sent = 0
+    for group_id in group_ids:
+        group = await context.store.chats.get(group_id)
+        if group is not None and group.active:
+            sent += await summaries.send_digest(context.bot, context.bot_data, group, user_id, now)
+    if not sent:
+        await say(update, context, "weekly.no_groups")
+
+
+async def export(update: Update, context: BotContext) -> None:
+    """A CSV of the group's answers, sent to the coordinator's private chat."""
+    if not await require_coordinator(update, context):
+        return
+    chat = await remember_chat(update, context)
+    user = update.effective_user
+    private = await context.store.chats.get(user.id)
+    if private is None or not private.active:
+        await _ask_for_private_chat(update, context, "weekly.export_needs_private")
+        return
+    rows = await context.store.exports.answers_for_chat(chat.id)
+    records = export_records(rows, context.packs, chat.language)
+    name = f"civic-reflect-{chat.id}-{context.store.db.now():%Y%m%d}.csv"
+    await context.bot.send_document(
+        user.id, InputFile(to_csv(records).encode("utf-8"), filename=name),
+        caption=context.catalog.plural(private.language, "weekly.export_caption", len(records),
+                                       title=chat.title or ""),
+    )
+    await say(update, context, "weekly.export_sent", name=user.first_name)
+
+
+async def nudges(update: Update, context: BotContext) -> None:
+    if not await require_coordinator(update, context):
+        return
+    choice = (context.args or [""])[0].lower()
+    if choice not in ("on", "off"):
+        await say(update, context, "weekly.nudges_usage")
+        return
+    await context.store.chats.update(update.effective_chat.id, nudges_enabled=choice == "on")
+    await say(update, context, f"weekly.nudges_{choice}")
+
+
+async def summary_time(update: Update, context: BotContext) -> None:
+    """/summarytime fri 17:00: when the weekly summary comes (local time)."""
+    if not await require_coordinator(update, context):
+        return
+    args = [a.lower()[:3] if i == 0 else a for i, a in enumerate(context.args or [])]
+    try:
+        day, clock = args
+        parse_time(clock)
+        if day not in WEEKDAYS:
+            raise ValueError(day)
+    except (ValueError, ScheduleError):
+        await say(update, context, "weekly.summarytime_usage")
+        return
+    chat = await context.store.chats.update(update.effective_chat.id, summary_day=day,
+                                            summary_time=clock)
+    next_at = summaries.next_summary_time(chat, context.store.db.now())
+    await context.store.chats.update(chat.id, next_summary_at=next_at)
+    language = await chat_language(update, context)
+    await say(update, context, "weekly.summarytime_set",
+              day=context.catalog.text(language, f"weekday.{day}"), time=clock)
+
+
+async def _ask_for_private_chat(update: Update, context: BotContext, key: str) -> None:
+    language = await chat_language(update, context)
+    button = InlineKeyboardButton(context.catalog.text(language, "mydata.open_private"),
+                                  url=deep_link(context.bot.username, "digest"))
+    await update.effective_message.reply_text(
+        context.catalog.text(language, key, name=update.effective_user.first_name),
+        reply_markup=InlineKeyboardMarkup([[button]]),
+    )

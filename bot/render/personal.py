@@ -1,0 +1,438 @@
+"""Personal reflection in a private chat: the wizard's messages, prompts, the
+journal, the weekly recap and the journal's export files.
+
+Everything the person typed goes in escaped and inside Unicode isolates, so
+HTML, emoji or right-to-left text in an answer shows exactly as typed and
+cannot reorder the line around it. Answers shown in a message are cut to a
+budget counted in escaped UTF-16 units (what Telegram counts), so a journal
+page of PAGE_SIZE entries or a recap always fits in one message.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from functools import cache, partial
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.domain import onboarding as wizard
+from bot.domain.recap import ELLIPSIS, JournalEntry, Recap, cut_at_word, shorten
+from bot.domain.schedule import WEEKDAYS, local
+from bot.locales import FALLBACK, Catalog, Html
+from bot.packs import Item, Pack, PackLibrary
+from bot.render.question import _scale_rows
+from bot.render.setup import when
+from bot.render.split import telegram_length
+from bot.render.summary import isolate
+
+PAGE_SIZE = 5  # journal entries a page; the caller passes at most this many
+PROMPT_CHARS = 100  # a prompt quoted on a journal page
+SHORT_PROMPT_CHARS = 80  # a prompt quoted after saving an answer, and in the recap
+ANSWER_UNITS = 450  # one answer on a journal page, escaped: 5 worst cases fit in 4096
+ANSWER_LINES = 6
+RECAP_LINES = 7  # a week of daily prompts; any more are counted, not shown
+RECAP_ANSWER_UNITS = 300
+NAME_CHARS = 40
+_MIN_LINE_UNITS = 12  # with less room left, an answer's further lines are left out
+_CALLBACK_BYTES = 64
+_COMMANDS = ("later", "skip", "pause", "journal", "export", "forget")
+
+Say = Callable[..., str]
+
+
+def _in(texts: Mapping[str, str], language: str) -> str:
+    """A pack's text in `language`, else in the fallback language, else any."""
+    return texts.get(language) or texts.get(FALLBACK) or next(iter(texts.values()))
+
+
+def _button(label: str, step: str, value: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        label, callback_data=callbacks.encode(callbacks.SetupChoice(step, value)))
+
+
+def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i:i + width] for i in range(0, len(buttons), width)]
+
+
+def _ticked(label: str, ticked: bool) -> str:
+    return f"✓ {label}" if ticked else label
+
+
+def _and_list(catalog: Catalog, language: str, names: Sequence[str]) -> str:
+    if len(names) < 2:
+        return "".join(names)
+    return catalog.raw(language, "personal.list_and").format(
+        rest=", ".join(names[:-1]), last=names[-1])
+
+
+def _clip(text: str, units: int) -> tuple[str, bool]:
+    """`text`, cut (with "…") so that escaped it takes at most `units` units."""
+    costs = [telegram_length(html.escape(char, quote=False)) for char in text]
+    if sum(costs) <= units:
+        return text, False
+    room, end = units - telegram_length(ELLIPSIS), 0
+    while end < len(text) and costs[end] <= room:
+        room -= costs[end]
+        end += 1
+    return cut_at_word(text, end) + ELLIPSIS, True
+
+
+def _user_html(text: str, units: int) -> tuple[Html, bool]:
+    """One line the person typed, safe to show: escaped, isolated, clipped."""
+    piece, clipped = _clip(text, units - 2)  # the two isolate marks
+    return Html(html.escape(isolate(piece), quote=False)), clipped
+
+
+def _label(rating: int, pack: Pack | None, language: str) -> str | None:
+    labels = (pack.scale.get(language) or pack.scale.get(FALLBACK) or ()) if pack else ()
+    return labels[rating - 1] if 1 <= rating <= len(labels) else None
+
+
+def _rating(say: Say, key: str, rating: int, pack: Pack | None, language: str) -> str:
+    """`key` with the scale's label, or `key`_plain when the pack has none."""
+    label = _label(rating, pack, language)
+    return say(key, value=rating, label=label) if label else say(f"{key}_plain", value=rating)
+
+
+def _lookup(packs: PackLibrary, pack_id: str, item_id: str) -> tuple[Pack | None, Item | None]:
+    pack = packs.get(pack_id)
+    return pack, pack.item(item_id) if pack else None
+
+
+# -- the personal wizard -------------------------------------------------------------------------
+
+
+def onboarding_step(
+    catalog: Catalog, language: str, draft: wizard.OnboardingDraft, packs: PackLibrary
+) -> tuple[str, InlineKeyboardMarkup]:
+    say, step = partial(catalog.text, language), draft.step
+    if step == wizard.DONE:
+        raise ValueError("the wizard is finished: onboarding_done has its message")
+    lines = [say("onboarding.title"), "", say(f"onboarding.ask_{step}")]
+    if step == wizard.PROGRAMME:
+        choices = packs.for_individuals()
+        lines += ["", *(say("onboarding.programme_line", title=_in(p.title, language),
+                            description=_in(p.description, language)) for p in choices)]
+        keyboard = _rows([_button(_in(p.title, language), step, p.id) for p in choices], 1)
+    elif step == wizard.CADENCE:
+        keyboard = [[_button(say(f"onboarding.cadence_{c}"), step, c)
+                     for c in wizard.PERSONAL_CADENCES]]
+    elif step == wizard.DAYS:
+        buttons = [_button(_ticked(say(f"weekday.{d}"), d in draft.days), step, d)
+                   for d in WEEKDAYS]
+        if draft.days:  # OK comes with the first ticked day: earlier it could only fail
+            buttons.append(_button(say("onboarding.days_ok"), step, wizard.DAYS_DONE))
+        keyboard = _rows(buttons, 4)
+    elif step == wizard.TIME:
+        if not draft.ask_timezone:
+            lines.append(say("onboarding.time_zone_note", timezone=draft.timezone))
+        keyboard = _rows([_button(t, step, t) for t in wizard.PERSONAL_TIMES], 3)
+    elif step == wizard.TIMEZONE:
+        zones = list(wizard.TIMEZONE_CHOICES)
+        if draft.timezone and draft.timezone not in zones:
+            zones.insert(0, draft.timezone)
+        keyboard = _rows([_button(_ticked(z, z == draft.timezone), step, z) for z in zones], 2)
+    elif step == wizard.RECAP:
+        buttons = [_button(say(f"weekday.{d}"), step, d) for d in WEEKDAYS]
+        buttons.append(_button(say("onboarding.recap_none"), step, wizard.NO_RECAP))
+        keyboard = _rows(buttons, 4)
+    else:
+        raise ValueError(f"no wizard step {step!r}")
+    return "\n".join(lines), InlineKeyboardMarkup(keyboard)
+
+
+def schedule_phrase(catalog: Catalog, language: str, draft: wizard.OnboardingDraft) -> str:
+    days = _and_list(catalog, language, [catalog.text(language, f"weekday.{d}")
+                                         for d in draft.days])
+    key = "onboarding.schedule_days" if draft.cadence == "days" else "onboarding.schedule_daily"
+    return catalog.text(language, key, days=Html(days), time=draft.local_time,
+                        timezone=draft.timezone)
+
+
+def onboarding_done(
+    catalog: Catalog, language: str, draft: wizard.OnboardingDraft, packs: PackLibrary,
+    first: datetime,
+) -> str:
+    """What comes, when (the first prompt in the person's own zone), and how to answer."""
+    say, pack = partial(catalog.text, language), packs[draft.pack_id]
+    recap = (say("onboarding.recap_on", day=say(f"weekday.{draft.recap_day}"))
+             if draft.recap_day else say("onboarding.recap_off"))
+    first_when = Html(when(catalog, language, first, draft.timezone))
+    paragraphs = [
+        say("onboarding.done", programme=_in(pack.title, language)),
+        "\n".join([schedule_phrase(catalog, language, draft),
+                   say("onboarding.first", when=first_when), recap]),
+    ]
+    if pack.attribution:
+        paragraphs.append(say("onboarding.attribution", source=_in(pack.attribution, language)))
+    paragraphs += [
+        say("onboarding.how"),
+        "\n".join([say("onboarding.commands"),
+                   *(say(f"onboarding.command_{command}") for command in _COMMANDS)]),
+        say("onboarding.private"),
+    ]
+    return "\n\n".join(paragraphs)
+
+
+# -- prompts and answers -------------------------------------------------------------------------
+
+
+def personal_question(
+    catalog: Catalog, language: str, pack: Pack, item: Item, *, position: int, total: int
+) -> str:
+    say = partial(catalog.text, language)
+    lines = [say("personal.heading", programme=_in(pack.title, language), position=position,
+                 total=total)]
+    if item.theme in pack.themes:
+        lines.append(say("personal.theme", theme=_in(pack.themes[item.theme], language)))
+    how = "personal.how_scale" if item.answer == "scale" else "personal.how_text"
+    lines += ["", say("personal.body", text=_in(item.text, language)), "",
+              say(how), say("personal.commands")]
+    return "\n".join(lines)
+
+
+def personal_keyboard(
+    catalog: Catalog, language: str, pack: Pack, item: Item, prompt_id: int
+) -> InlineKeyboardMarkup | None:
+    """Scale buttons for a rating prompt; a written answer needs no buttons."""
+    if item.answer != "scale":
+        return None
+    return InlineKeyboardMarkup(_scale_rows(catalog, language, pack, prompt_id))
+
+
+def saved_in_journal(catalog: Catalog, language: str, pack: Pack, item: Item) -> str:
+    """Names the prompt, since answers to group questions share this chat."""
+    return catalog.text(language, "personal.saved", programme=_in(pack.title, language),
+                        prompt=shorten(_in(item.text, language), SHORT_PROMPT_CHARS))
+
+
+def later_text(catalog: Catalog, language: str, again_at: datetime, timezone: str) -> str:
+    return catalog.text(language, "personal.later",
+                        time=local(again_at, timezone).strftime("%H:%M"))
+
+
+def resumed_text(catalog: Catalog, language: str, next_prompt: datetime, timezone: str) -> str:
+    return catalog.text(language, "personal.resumed",
+                        when=Html(when(catalog, language, next_prompt, timezone)))
+
+
+def timezone_changed_text(catalog: Catalog, language: str, timezone: str) -> str:
+    return catalog.text(language, "personal.timezone_changed", timezone=timezone)
+
+
+# -- the journal ---------------------------------------------------------------------------------
+
+
+def page_count(total_entries: int) -> int:
+    """Pages of the journal; an empty journal still has its one (empty) page."""
+    return max(1, -(-total_entries // PAGE_SIZE))
+
+
+def journal_button_data(page: int, pack_id: str | None) -> str:
+    """callback_data of a journal page button, as bot.callbacks will encode
+    `Journal(page, pack_id)`: "1|j|<page>|<pack or ->"."""
+    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+        raise ValueError(f"not a page number: {page!r}")
+    data = f"{callbacks.VERSION}|j|{page}|{pack_id or '-'}"
+    if len(data.encode()) > _CALLBACK_BYTES or "|" in (pack_id or ""):
+        raise ValueError(f"callback data {data!r} is too long or has a bad field")
+    return data
+
+
+def _entry_date(catalog: Catalog, language: str, moment: datetime, timezone: str) -> str:
+    """Plain text (no HTML), for messages and for the Markdown export alike."""
+    moment = local(moment, timezone)
+    return catalog.raw(language, "journal.date").format(
+        weekday=catalog.raw(language, f"weekday.{WEEKDAYS[moment.weekday()]}"),
+        day=moment.day, month=catalog.raw(language, f"month.{moment.month}"),
+        year=moment.year, time=moment.strftime("%H:%M"))
+
+
+def _answer_lines(text: str, units: int, most: int) -> tuple[list[Html], bool]:
+    """The answer's non-blank lines, escaped, within `units` in all; and
+    whether anything was left out."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    shown: list[Html] = []
+    left, shortened = units, False
+    for line in lines[:most]:
+        piece, shortened = _user_html(line, left)
+        shown.append(piece)
+        left -= telegram_length(piece) + 1  # and the line break
+        if shortened or left < _MIN_LINE_UNITS:
+            break
+    if len(shown) < len(lines):
+        if not shortened:  # whole lines left out: say so under the last one shown
+            shown.append(Html(ELLIPSIS))
+        shortened = True
+    return shown, shortened
+
+
+def _journal_entry(
+    catalog: Catalog, language: str, entry: JournalEntry, packs: PackLibrary, timezone: str
+) -> tuple[list[str], bool]:
+    say = partial(catalog.text, language)
+    pack, item = _lookup(packs, entry.pack_id, entry.item_id)
+    prompt = (shorten(_in(item.text, language), PROMPT_CHARS) if item
+              else catalog.raw(language, "journal.unknown_prompt"))
+    lines = [say("journal.entry", programme=_in(pack.title, language) if pack else entry.pack_id,
+                 date=_entry_date(catalog, language, entry.answered_at, timezone)),
+             say("journal.prompt", prompt=prompt)]
+    if entry.rating is not None:
+        lines.append(_rating(say, "journal.rating", entry.rating, pack, language))
+    shortened = False
+    if entry.has_text:
+        pieces, shortened = _answer_lines(entry.text, ANSWER_UNITS, ANSWER_LINES)
+        lines += [say("journal.text_more" if index else "journal.text_first", text=piece)
+                  for index, piece in enumerate(pieces)]
+    if entry.has_voice:
+        lines.append(say("journal.voice"))
+    if not entry.answered:
+        lines.append(say("journal.skipped"))
+    return lines, shortened
+
+
+def journal_page(
+    catalog: Catalog, language: str, entries: Sequence[JournalEntry], packs: PackLibrary, *,
+    page: int, pages: int, pack_filter: str | None, timezone: str = "UTC",
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the journal, newest first, dated in the person's `timezone`.
+    Pages count from 1, the newest; "‹ Newer" goes to page - 1."""
+    if len(entries) > PAGE_SIZE:
+        raise ValueError(f"a journal page shows at most {PAGE_SIZE} entries")
+    say = partial(catalog.text, language)
+    filtered = packs.get(pack_filter) if pack_filter else None
+    programme = (_in(filtered.title, language) if filtered
+                 else _clip(pack_filter or "", NAME_CHARS)[0])
+    lines = [say("journal.title_programme", programme=programme) if pack_filter
+             else say("journal.title")]
+    if not entries:
+        lines += ["", say("journal.empty_programme", programme=programme) if pack_filter
+                  else say("journal.empty")]
+        return "\n".join(lines), None
+    if pages > 1:
+        lines.append(say("journal.page", page=page, pages=pages))
+    any_shortened = False
+    for entry in sorted(entries, key=lambda e: (e.answered_at, e.prompt_id), reverse=True):
+        entry_lines, shortened = _journal_entry(catalog, language, entry, packs, timezone)
+        lines += ["", *entry_lines]
+        any_shortened = any_shortened or shortened
+    if any_shortened:
+        lines += ["", say("journal.shortened")]
+    buttons = [
+        InlineKeyboardButton(say(key), callback_data=journal_button_data(target, pack_filter))
+        for key, target, shown in (("journal.newer", page - 1, page > 1),
+                                   ("journal.older", page + 1, page < pages))
+        if shown
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+def journal_unknown_filter(catalog: Catalog, language: str, name: str, packs: PackLibrary) -> str:
+    """For /journal NAME when NAME is not a personal programme's id."""
+    ids = ", ".join(pack.id for pack in packs.for_individuals())
+    return catalog.text(language, "journal.unknown_filter",
+                        name=isolate(_clip(name, NAME_CHARS)[0]), ids=ids)
+
+
+# -- the weekly recap ----------------------------------------------------------------------------
+
+
+def recap_text(catalog: Catalog, language: str, recap: Recap, packs: PackLibrary) -> str:
+    say = partial(catalog.text, language)
+    lines = [say("recap.title"), "", catalog.plural(language, "recap.count", recap.count)]
+    for line in recap.lines[:RECAP_LINES]:
+        pack, item = _lookup(packs, line.pack_id, line.item_id)
+        lines.append(say("recap.prompt", prompt=shorten(_in(item.text, language),
+                                                        SHORT_PROMPT_CHARS) if item
+                         else catalog.raw(language, "journal.unknown_prompt")))
+        parts: list[str] = []
+        if line.rating is not None:
+            parts.append(_rating(say, "recap.rating", line.rating, pack, language))
+        if line.excerpt:
+            parts.append(_user_html(line.excerpt, RECAP_ANSWER_UNITS)[0])
+        elif line.has_voice:
+            parts.append(say("recap.voice"))
+        if parts:
+            lines.append(say("recap.answer", answer=Html(" — ".join(parts))))
+    if recap.count > RECAP_LINES:
+        lines.append(catalog.plural(language, "recap.more", recap.count - RECAP_LINES))
+    _, ahead = _lookup(packs, *recap.next_item) if recap.next_item else (None, None)
+    if ahead:
+        lines += ["", say("recap.ahead_title"), say("recap.ahead", text=_in(ahead.text, language))]
+    lines += ["", say("recap.footer")]
+    return "\n".join(lines)
+
+
+# -- export files --------------------------------------------------------------------------------
+
+
+@cache
+def _default_catalog() -> Catalog:
+    return Catalog.load()
+
+
+def _chronological(entries: Sequence[JournalEntry]) -> list[JournalEntry]:
+    return sorted(entries, key=lambda entry: (entry.answered_at, entry.prompt_id))
+
+
+def export_markdown(
+    entries: Sequence[JournalEntry], packs: PackLibrary, language: str, *, name: str,
+    timezone: str = "UTC", catalog: Catalog | None = None,
+) -> str:
+    """The whole journal to read, oldest first, times in `timezone`. Plain
+    text, nothing escaped: what the person typed is written back as typed."""
+    catalog = catalog or _default_catalog()
+
+    def plain(key: str, **values: object) -> str:
+        return catalog.raw(language, key).format(**values)
+
+    out = [f"# {plain('journal.export_title', name=' '.join(name.split()))}", "",
+           plain("journal.export_intro", timezone=timezone)]
+    if not entries:
+        out += ["", plain("journal.export_empty")]
+    for entry in _chronological(entries):
+        pack, item = _lookup(packs, entry.pack_id, entry.item_id)
+        heading = plain("journal.export_entry", programme=_in(pack.title, language) if pack
+                        else entry.pack_id,
+                        date=_entry_date(catalog, language, entry.answered_at, timezone))
+        prompt = _in(item.text, language) if item else plain("journal.unknown_prompt")
+        out += ["", f"## {heading}", "", *(f"> {line}".rstrip() for line in prompt.splitlines())]
+        if entry.rating is not None:
+            out += ["", _rating(plain, "journal.export_rating", entry.rating, pack, language)]
+        if entry.has_text:
+            out += ["", *(line.rstrip() for line in entry.text.strip().splitlines())]
+        if entry.has_voice:
+            out += ["", plain("journal.export_voice")]
+        if not entry.answered:
+            out += ["", plain("journal.export_skipped")]
+    return "\n".join(out) + "\n"
+
+
+def _utc(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("journal times must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def export_json(entries: Sequence[JournalEntry], packs: PackLibrary, language: str) -> str:
+    """The whole journal to keep, oldest first: one object an entry, times in UTC."""
+    records = []
+    for entry in _chronological(entries):
+        pack, item = _lookup(packs, entry.pack_id, entry.item_id)
+        records.append({
+            "asked_at": _utc(entry.asked_at),
+            "answered_at": _utc(entry.answered_at),
+            "programme": entry.pack_id,
+            "programme_title": _in(pack.title, language) if pack else None,
+            "item": entry.item_id,
+            "prompt": _in(item.text, language) if item else None,
+            "rating": entry.rating,
+            "rating_label": _label(entry.rating, pack, language) if entry.rating else None,
+            "text": entry.text,
+            "voice": entry.has_voice,
+        })
+    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,74 @@
+"""Reminders for the members whose voice is missing, when a question closes soon."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+
+from bot.context import BotData
+from bot.domain.nudges import NudgeCandidate, plan_nudges
+from bot.domain.quiet import in_quiet_hours
+from bot.locales import Html
+from bot.render.question import deep_link
+from bot.services.delivery import Undeliverable, deliver
+from bot.store.models import Prompt
+
+log = logging.getLogger(__name__)
+
+
+async def nudge_before_closing(bot: Bot, data: BotData, prompt: Prompt) -> int:
+    """The closing-soon hook: remind who has not answered; return how many."""
+    store, catalog = data.store, data.catalog
+    chat = await store.chats.get(prompt.chat_id)
+    if chat is None or not chat.active or not chat.nudges_enabled:
+        return 0
+    now = store.db.now()
+    if in_quiet_hours(now, chat.timezone, chat.quiet_start, chat.quiet_end):
+        return 0
+    answers = await store.answers.for_prompt(prompt.id)
+    answered = {a.user_id for a in answers
+                if a.scale is not None or a.text or a.voice_file_id}
+    candidates = []
+    for member in await store.members.list_current(chat.id):
+        private = await store.chats.get(member.user_id)
+        candidates.append(NudgeCandidate(
+            user_id=member.user_id, name=member.display_name,
+            answered=member.user_id in answered, quiet=member.quiet,
+            last_nudged_at=await store.nudges.last_sent_to(member.user_id),
+            has_private_chat=private is not None and private.active,
+        ))
+    plan = plan_nudges(candidates, now)
+    sent = 0
+    for person in plan.privately:
+        if not await store.nudges.record(prompt.id, chat.id, person.user_id, "private"):
+            continue
+        private = await store.chats.get(person.user_id)
+        text = catalog.plural(private.language, "nudge.private", len(answered),
+                              name=person.name, title=chat.title or "")
+        button = InlineKeyboardMarkup([[InlineKeyboardButton(
+            catalog.text(private.language, "nudge.answer_button"),
+            url=deep_link(bot.username, f"p{prompt.id}"))]])
+        try:
+            await deliver(data, person.user_id, "sendMessage",
+                          lambda chat_id, text=text, button=button: bot.send_message(
+                              chat_id, text, reply_markup=button))
+            sent += 1
+        except Undeliverable:
+            log.info("could not remind %s privately", person.user_id)
+    named = [p for p in plan.in_group
+             if await store.nudges.record(prompt.id, chat.id, p.user_id, "group")]
+    if named:
+        mentions = Html(", ".join(
+            f'<a href="tg://user?id={p.user_id}">{html.escape(p.name, quote=False)}</a>'
+            for p in named))
+        text = catalog.plural(chat.language, "nudge.group", len(answered), names=mentions)
+        reply = ReplyParameters(prompt.message_id, allow_sending_without_reply=True)
+        try:
+            await deliver(data, chat.id, "sendMessage", lambda chat_id: bot.send_message(
+                chat_id, text, reply_parameters=reply))
+            sent += len(named)
+        except Undeliverable:
+            log.info("could not remind in group %s", chat.id)
+    return sent

@@ -1,0 +1,367 @@
+"""Weekly summary, coordinator digest and chart data, computed from a simulated
+month of a group of 12 (bot/domain/summary.py).
+
+The month (time zone UTC; Mondays 3, 10, 17, 24 February and 3 March 2025):
+the group follows the CSO checklist twice a week from Friday 7 February; the
+week summarised is the one of Monday 3 March, on Sunday 9 March at 18:00.
+Lola always answers privately; Emeka fell silent after 18 February; Fatima
+answered once and chose /quiet; Gustavo answered for the first time this
+week; Hana and Jamila (quiet) never answered; Ivan joined four days ago.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.domain.summary import (
+    Absence,
+    SeenComment,
+    chart_data,
+    digest,
+    summarise,
+    whos_not_here,
+)
+from bot.domain.summary_facts import (
+    CommentFacts,
+    GroupFacts,
+    MemberFacts,
+    QuestionFacts,
+    ThemeWeek,
+    WeekParticipation,
+)
+
+DVO, EWS, CPF = "defining-valued-outcomes", "engaging-whole-systems", "co-producing-the-future"
+THEMES = (DVO, EWS, CPF, "strengthening-resilience", "working-inclusively")
+THIS_WEEK = date(2025, 3, 3)
+NOW = datetime(2025, 3, 9, 18, 0, tzinfo=UTC)
+JOINED = datetime(2025, 1, 27, 9, 0, tzinfo=UTC)
+
+ANA, BONGANI, CHEN, LOLA, EMEKA, FATIMA = 101, 102, 103, 104, 105, 106
+GUSTAVO, HANA, IVAN, JAMILA, KOFI, LUCIA = 107, 108, 109, 110, 111, 112
+NAMES = {
+    ANA: "Ana García", BONGANI: "Bongani Dlamini", CHEN: "Chen Wei", LOLA: "Lola Pérez",
+    EMEKA: "Emeka Obi", FATIMA: "فاطمة الزهراء", GUSTAVO: "Gustavo Silva", HANA: "Hana Kim",
+    IVAN: "Ivan Petrov", JAMILA: "Jamila Yusuf", KOFI: "Kofi Mensah", LUCIA: "Lucía Fernández",
+}
+QUIET = {FATIMA, JAMILA}
+JOINED_AT = {IVAN: datetime(2025, 3, 5, 12, 0, tzinfo=UTC)}
+
+CO_DESIGNED = "We co-designed the survey with residents 👏"
+COUNCIL_FIRST = "I worry the council decides first"
+NOT_SURE = "Not sure <b>we</b> asked\nthe right people"
+HTML_IDEAS = "<b>Bold</b> & <script>alert(1)</script> ideas"
+RTL_YOUTH = "צריך לשתף את הצעירים 🙌"
+YOUTH_COUNCIL = "Let us invite the youth council"
+
+
+@dataclass(frozen=True)
+class Answer:
+    user: int
+    rating: int | None = None
+    text: str | None = None
+    voice: bool = False
+    private: bool = False
+    quotable: bool = False
+
+
+def p(user: int, rating: int | None = None, **rest) -> Answer:
+    """Lola's way of answering: always in the private chat."""
+    return Answer(user, rating, private=True, **rest)
+
+
+def opened(month: int, day: int) -> datetime:
+    return datetime(2025, month, day, 9, 0, tzinfo=UTC)
+
+
+# (item, theme, opened at, answers); everyone answers two hours after it opens.
+MONTH = [
+    ("cso-01", DVO, opened(2, 7), [Answer(ANA, 2), Answer(BONGANI, 2), Answer(CHEN, 3),
+                                   p(LOLA, 2), Answer(EMEKA, 2)]),
+    ("cso-02", DVO, opened(2, 11), [Answer(ANA, 2), Answer(BONGANI, 3), p(LOLA, 2),
+                                    Answer(EMEKA, 2), Answer(FATIMA, 1)]),
+    ("cso-03", DVO, opened(2, 14), [Answer(ANA, 3), Answer(BONGANI, 2), Answer(CHEN, 3),
+                                    p(LOLA, 3), Answer(KOFI, 2)]),
+    ("cso-04", EWS, opened(2, 18), [Answer(ANA, 3), Answer(BONGANI, 2), p(LOLA, 2),
+                                    Answer(EMEKA, 1)]),
+    ("cso-05", EWS, opened(2, 21), [Answer(ANA, 3), Answer(BONGANI, 3), Answer(CHEN, 4),
+                                    p(LOLA, 3), Answer(LUCIA, 2)]),
+    ("cso-06", EWS, opened(2, 25), [Answer(ANA, 3), Answer(BONGANI, 2), p(LOLA, 3)]),
+    ("cso-07", CPF, opened(2, 28), [Answer(ANA, 3), Answer(BONGANI, 3), Answer(CHEN, 2),
+                                    p(LOLA, 4),
+                                    Answer(KOFI, 3, "Good meeting", quotable=True)]),
+    # This week.
+    ("cso-08", CPF, opened(3, 4), [
+        Answer(ANA, 4, CO_DESIGNED, quotable=True),
+        Answer(BONGANI, 3),
+        p(LOLA, 5, text=COUNCIL_FIRST, quotable=True),  # consent, but private: never quoted
+        Answer(KOFI, voice=True, quotable=True),  # a voice note: never quoted in text
+        Answer(LUCIA, 2, NOT_SURE),  # not quotable
+    ]),
+    ("cso-09", CPF, opened(3, 7), [
+        Answer(ANA, 4),
+        Answer(GUSTAVO, 5, "   ", quotable=True),  # blank: nothing to quote or show
+        Answer(BONGANI, text=HTML_IDEAS, quotable=True),
+        Answer(CHEN, text=RTL_YOUTH, quotable=True),
+        p(LOLA, text=YOUTH_COUNCIL, quotable=True),
+    ]),
+]
+
+
+def monday(moment: datetime) -> date:
+    return moment.date() - timedelta(days=moment.weekday())
+
+
+def month_facts(*, names_visible: bool = True, chat_member_count: int | None = 15,
+                language: str = "en") -> GroupFacts:
+    """What the store would read for THIS_WEEK (grouped the way it groups)."""
+    last_answer: dict[int, datetime] = {}
+    answer_count: dict[int, int] = defaultdict(int)
+    people: dict[date, set[int]] = defaultdict(set)
+    tallies: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0])
+    questions = []
+    for number, (item, theme, opened_at, answers) in enumerate(MONTH, start=1):
+        week = monday(opened_at)
+        answered_at = opened_at + timedelta(hours=2)
+        distribution = [0] * 5
+        for answer in answers:
+            last_answer[answer.user] = answered_at
+            answer_count[answer.user] += 1
+            people[week].add(answer.user)
+            if answer.rating is not None:
+                distribution[answer.rating - 1] += 1
+                tallies[(week, theme)][0] += 1
+                tallies[(week, theme)][1] += answer.rating
+        if week == THIS_WEEK:
+            questions.append(QuestionFacts(
+                prompt_id=number, pack_id="checklist-cso", item_id=item, theme=theme,
+                opened_at=opened_at, distribution=tuple(distribution),
+                respondents=tuple(a.user for a in answers),
+                comments=tuple(
+                    CommentFacts(user_id=a.user, text=a.text, has_voice=a.voice,
+                                 private=a.private, quotable=a.quotable)
+                    for a in answers if a.text is not None or a.voice
+                ),
+            ))
+    members = tuple(
+        MemberFacts(user_id=user, name=name, joined_at=JOINED_AT.get(user, JOINED),
+                    last_answered_at=last_answer.get(user), answers=answer_count[user],
+                    quiet=user in QUIET)
+        for user, name in NAMES.items()
+    )
+    return GroupFacts(
+        chat_id=-100123, title="Barrio <Norte> & Co", language=language,
+        names_visible=names_visible, week=THIS_WEEK, members=members,
+        questions=tuple(questions),
+        themes=tuple(ThemeWeek(week=week, theme=theme, ratings=count, total=total)
+                     for (week, theme), (count, total) in sorted(tallies.items())),
+        # Only weeks with answers: the summary fills the others with 0.
+        participation=tuple(WeekParticipation(week=week, participants=len(users))
+                            for week, users in sorted(people.items())),
+        chat_member_count=chat_member_count,
+        theme_order=THEMES,
+    )
+
+
+@pytest.fixture
+def facts() -> GroupFacts:
+    return month_facts()
+
+
+# -- the group summary ---------------------------------------------------------------------------
+
+
+def test_participation_counts_distinct_members_this_week(facts):
+    taking_part = summarise(facts).participation
+    assert (taking_part.answered, taking_part.members, taking_part.chat_members) == (7, 12, 15)
+
+
+def test_chat_member_count_may_be_unknown():
+    assert summarise(month_facts(chat_member_count=None)).participation.chat_members is None
+
+
+def test_a_question_rated_by_enough_people_shows_its_spread(facts):
+    first, _ = summarise(facts).questions
+    assert (first.item_id, first.respondents, first.ratings) == ("cso-08", 5, 4)
+    assert first.distribution == (0, 1, 1, 1, 1)
+    assert first.mean == pytest.approx(3.5)
+    assert not first.distribution_hidden
+
+
+def test_a_question_rated_by_fewer_than_three_hides_its_spread(facts):
+    _, second = summarise(facts).questions
+    assert (second.item_id, second.respondents, second.ratings) == ("cso-09", 5, 2)
+    assert second.distribution is None
+    assert second.mean is None
+    assert second.distribution_hidden
+
+
+def test_a_question_nobody_rated_is_not_hidden_just_unrated(facts):
+    only_words = replace(facts.questions[1], distribution=(0, 0, 0, 0, 0))
+    question = summarise(replace(facts, questions=(only_words,))).questions[0]
+    assert (question.distribution, question.distribution_hidden) == (None, False)
+
+
+def test_quotes_need_consent_text_and_a_group_answer(facts):
+    first, second = summarise(facts).questions
+    # Not Lola's (private), not Kofi's voice note, not Lucía's (no consent), not a blank one.
+    assert first.quotes == (CO_DESIGNED,)
+    assert second.quotes == (HTML_IDEAS, RTL_YOUTH)
+
+
+def test_private_answers_never_reach_the_group_summary(facts):
+    summary = summarise(facts)
+    quoted = [quote for question in summary.questions for quote in question.quotes]
+    assert COUNCIL_FIRST not in quoted
+    assert YOUTH_COUNCIL not in quoted
+    assert not any(name in repr(summary) for name in NAMES.values())
+
+
+def test_theme_scores_and_change_since_last_week(facts):
+    scores = {row.theme: row for row in summarise(facts).themes}
+    assert list(scores) == list(THEMES)
+    assert scores[CPF].ratings == 6
+    assert scores[CPF].score == pytest.approx(23 / 6)
+    assert scores[CPF].change == pytest.approx(23 / 6 - 15 / 5)
+    # Rated last week (3 ratings) but not this week: no score, no change.
+    assert (scores[EWS].ratings, scores[EWS].score, scores[EWS].change) == (0, None, None)
+    assert all(scores[theme].score is None for theme in (DVO, *THEMES[3:]))
+
+
+def theme_facts(*rows: tuple[date, int, int]) -> GroupFacts:
+    return replace(month_facts(), questions=(), themes=tuple(
+        ThemeWeek(week=week, theme=DVO, ratings=ratings, total=total)
+        for week, ratings, total in rows
+    ))
+
+
+def test_a_theme_score_from_fewer_than_three_ratings_is_hidden():
+    row = summarise(theme_facts((THIS_WEEK, 2, 9))).themes[0]
+    assert (row.ratings, row.score, row.change, row.hidden) == (2, None, None, True)
+
+
+def test_no_change_is_shown_against_a_hidden_score():
+    last_week = THIS_WEEK - timedelta(weeks=1)
+    # Last week's 2 ratings are hidden; a change would reveal their mean.
+    row = summarise(theme_facts((last_week, 2, 4), (THIS_WEEK, 3, 12))).themes[0]
+    assert (row.score, row.change) == (4.0, None)
+    row = summarise(theme_facts((last_week, 4, 18), (THIS_WEEK, 3, 12))).themes[0]
+    assert row.change == pytest.approx(4.0 - 4.5)
+
+
+def test_no_scorecard_when_no_theme_was_ever_rated(facts):
+    words_only = replace(facts, themes=(ThemeWeek(THIS_WEEK, "open-mind", 0, 0),))
+    assert summarise(words_only).themes == ()
+    assert chart_data(words_only).themes == ()
+
+
+def test_themes_outside_the_programme_order_come_after_it(facts):
+    extra = replace(facts, themes=(*facts.themes, ThemeWeek(THIS_WEEK, "connect", 3, 12)))
+    themes = summarise(extra).themes
+    assert [row.theme for row in themes] == [*THEMES, "connect"]
+    assert themes[-1].score == 4.0
+
+
+def test_someone_who_answered_and_left_is_not_counted_as_a_member(facts):
+    departed = replace(facts, members=tuple(m for m in facts.members if m.user_id != GUSTAVO))
+    taking_part = summarise(departed).participation
+    assert (taking_part.answered, taking_part.members) == (6, 11)
+    assert summarise(departed).questions[1].respondents == 5  # the answer still counts
+
+
+# -- the coordinator digest ---------------------------------------------------------------------
+
+
+def test_digest_contains_the_summary(facts):
+    assert digest(facts, NOW).summary == summarise(facts)
+
+
+def test_digest_names_who_answered_in_member_order(facts):
+    assert digest(facts, NOW).answered_names == (
+        "Ana García", "Bongani Dlamini", "Chen Wei", "Lola Pérez", "Gustavo Silva",
+        "Kofi Mensah", "Lucía Fernández",
+    )
+
+
+def test_digest_shows_every_comment_and_names_only_group_answers(facts):
+    first, second = digest(facts, NOW).questions
+    assert first.comments == (
+        SeenComment(CO_DESIGNED, has_voice=False, private=False, author="Ana García"),
+        SeenComment(COUNCIL_FIRST, has_voice=False, private=True, author=None),
+        SeenComment(None, has_voice=True, private=False, author="Kofi Mensah"),
+        SeenComment(NOT_SURE, has_voice=False, private=False, author="Lucía Fernández"),
+    )
+    assert second.comments == (
+        SeenComment(HTML_IDEAS, has_voice=False, private=False, author="Bongani Dlamini"),
+        SeenComment(RTL_YOUTH, has_voice=False, private=False, author="Chen Wei"),
+        SeenComment(YOUTH_COUNCIL, has_voice=False, private=True, author=None),
+    )
+
+
+def test_trends_cover_eight_weeks_with_zero_for_silent_weeks(facts):
+    result = digest(facts, NOW)
+    assert result.weeks == tuple(THIS_WEEK - timedelta(weeks=back) for back in range(7, -1, -1))
+    assert result.participation == (0, 0, 0, 5, 7, 6, 5, 7)
+    trends = {trend.theme: trend.scores for trend in result.theme_trends}
+    assert trends[DVO] == pytest.approx((None, None, None, 11 / 5, 23 / 10, None, None, None))
+    assert trends[EWS] == pytest.approx((None, None, None, None, None, 23 / 9, 8 / 3, None))
+    assert trends[CPF] == pytest.approx((None, None, None, None, None, None, 3.0, 23 / 6))
+    assert trends[THEMES[3]] == (None,) * 8
+
+
+def test_whos_not_here_lists_the_silent_and_the_never_heard(facts):
+    absent = digest(facts, NOW).whos_not_here
+    assert (absent.silent, absent.never, absent.quiet, absent.total) == (2, 2, 2, 4)
+    assert [(m.name, m.absence, m.days, m.quiet) for m in absent.members] == [
+        ("Emeka Obi", Absence.SILENT, 19, False),  # last answer 18 Feb, 11:00
+        ("فاطمة الزهراء", Absence.SILENT, 26, True),
+        ("Hana Kim", Absence.NEVER, 41, False),  # joined 27 Jan; Ivan joined 4 days ago
+        ("Jamila Yusuf", Absence.NEVER, 41, True),
+    ]
+    assert [m.first_name for m in absent.members] == ["Emeka", "فاطمة", "Hana", "Jamila"]
+
+
+def member(last: datetime | None, joined: datetime = JOINED, quiet: bool = False) -> MemberFacts:
+    return MemberFacts(user_id=1, name="Ana", joined_at=joined, last_answered_at=last,
+                       answers=0 if last is None else 1, quiet=quiet)
+
+
+@pytest.mark.parametrize(
+    ("last", "joined", "absence"),
+    [
+        (NOW - timedelta(days=14), JOINED, Absence.SILENT),  # exactly two weeks: silent
+        (NOW - timedelta(days=14) + timedelta(minutes=1), JOINED, None),
+        (None, NOW - timedelta(days=7), Absence.NEVER),  # exactly a week: counted
+        (None, NOW - timedelta(days=7) + timedelta(minutes=1), None),  # too new
+    ],
+)
+def test_whos_not_here_thresholds(last, joined, absence):
+    found = whos_not_here((member(last, joined),), NOW, names_visible=True).members
+    assert [m.absence for m in found] == ([absence] if absence else [])
+
+
+def test_counts_only_groups_get_no_names_anywhere():
+    result = digest(month_facts(names_visible=False), NOW)
+    assert result.answered_names == ()
+    assert all(c.author is None for q in result.questions for c in q.comments)
+    absent = result.whos_not_here
+    assert (absent.silent, absent.never, absent.quiet, absent.members) == (2, 2, 2, ())
+    assert not any(name in repr(result) for name in NAMES.values())
+
+
+# -- chart data ----------------------------------------------------------------------------------
+
+
+def test_chart_data_sets_this_week_against_four_weeks_earlier(facts):
+    data = chart_data(facts)
+    assert (data.week, data.compare_week) == (THIS_WEEK, date(2025, 2, 3))
+    scores = {theme.theme: (theme.now, theme.before) for theme in data.themes}
+    assert list(scores) == list(THEMES)
+    assert scores[DVO] == (None, pytest.approx(11 / 5))
+    assert scores[EWS] == (None, None)
+    assert scores[CPF] == (pytest.approx(23 / 6), None)
+    assert data.participation == (0, 0, 0, 5, 7, 6, 5, 7)
+    assert data.weeks[0] == date(2025, 1, 13)

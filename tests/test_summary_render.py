@@ -1,0 +1,332 @@
+"""The weekly summary and the coordinator digest as Telegram HTML, and the
+chart (bot/render/summary.py, bot/render/chart.py), on the simulated month
+of tests/test_summary.py."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fake_telegram import check_telegram_html, utf16_len, visible_text
+from test_summary import (
+    CO_DESIGNED,
+    COUNCIL_FIRST,
+    HTML_IDEAS,
+    JOINED,
+    NAMES,
+    NOT_SURE,
+    NOW,
+    RTL_YOUTH,
+    YOUTH_COUNCIL,
+    month_facts,
+)
+
+from bot.domain.summary import chart_data, digest, summarise
+from bot.domain.summary_facts import CommentFacts, MemberFacts, QuestionFacts
+from bot.locales import Catalog
+from bot.packs import PackLibrary, load_library
+from bot.render.chart import render_chart
+from bot.render.split import TELEGRAM_LIMIT
+from bot.render.summary import digest_messages, group_summary_messages, group_summary_text
+
+ROOT = Path(__file__).resolve().parents[1]
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog.load()
+
+
+@pytest.fixture(scope="module")
+def packs() -> PackLibrary:
+    return load_library(ROOT / "content")
+
+
+def valid(message: str) -> str:
+    """The visible text of a message Telegram would accept."""
+    assert check_telegram_html(message) == []
+    assert utf16_len(message) <= TELEGRAM_LIMIT
+    return visible_text(message)
+
+
+def isolated(text: str) -> str:
+    return f"\u2068{text}\u2069"
+
+
+def render_digest(catalog, packs, **facts) -> list[str]:
+    return [valid(part) for part in
+            digest_messages(catalog, digest(month_facts(**facts), NOW), packs)]
+
+
+# -- the group summary ---------------------------------------------------------------------------
+
+
+def test_group_summary_in_english(catalog, packs):
+    text = valid(group_summary_text(catalog, summarise(month_facts()), packs))
+    lines = text.split("\n")
+    assert lines[:4] == [
+        f"📊 This week in {isolated('Barrio <Norte> & Co')}",
+        "Week of 3 March 2025",
+        "🗣 7 of the 12 members I know took part this week.",
+        "The chat has 15 people in all.",
+    ]
+    first = lines.index("1. Co-producing the future · VIII")
+    assert lines[first + 2:first + 11] == [
+        "👥 5 people answered.",
+        "5 ▇ 1", "4 ▇ 1", "3 ▇ 1", "2 ▇ 1", "1 · 0",
+        "Average: 3.5 of 5",
+        "1 = Not yet · 5 = Very well",
+        f"💬 {isolated(CO_DESIGNED)}",
+    ]
+    second = lines.index("2. Co-producing the future · IX")
+    assert lines[second + 2:second + 6] == [
+        "👥 5 people answered.",
+        "2 ratings: too few to show how they spread without revealing who gave which "
+        "(it takes 3).",
+        f"💬 {isolated(HTML_IDEAS)}",
+        f"💬 {isolated(RTL_YOUTH)}",
+    ]
+    assert "• Co-producing the future: 3.8 (▲ 0.8 since last week)" in lines
+    assert "• Engaging whole systems: no ratings this week" in lines
+
+
+def test_group_summary_never_shows_names_private_answers_or_unconsented_comments(
+    catalog, packs
+):
+    text = visible_text(group_summary_text(catalog, summarise(month_facts()), packs))
+    for name in NAMES.values():
+        assert name not in text
+    for hidden in (COUNCIL_FIRST, YOUTH_COUNCIL, "the right people", "Good meeting"):
+        assert hidden not in text
+
+
+def test_user_html_is_escaped_not_interpreted(catalog, packs):
+    html = group_summary_text(catalog, summarise(month_facts()), packs)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>" not in html
+    assert "Barrio &lt;Norte&gt; &amp; Co" in html
+    assert HTML_IDEAS in visible_text(html)
+
+
+def test_group_summary_in_spanish(catalog, packs):
+    text = valid(group_summary_text(catalog, summarise(month_facts(language="es")), packs))
+    assert "Semana del 3 de marzo de 2025" in text
+    assert "🗣 Participaron 7 de las 12 personas del grupo que conozco." in text
+    assert "Promedio: 3,5 de 5" in text
+    assert "• Coproducir el futuro: 3,8 (▲ 0,8 respecto a la semana pasada)" in text
+    assert "1. Coproducir el futuro · VIII" in text
+
+
+def test_a_week_without_questions(catalog, packs):
+    facts = replace(month_facts(chat_member_count=None), questions=(), themes=())
+    text = valid(group_summary_text(catalog, summarise(facts), packs))
+    assert "Nobody has answered this week's questions yet." in text
+    assert "No questions were asked this week." in text
+    assert "The chat has" not in text
+    assert "scorecard" not in text
+
+
+def test_group_summary_quotes_at_most_five_and_shortens_long_ones(catalog, packs):
+    facts = month_facts()
+    many = tuple(CommentFacts(user_id=user, text=f"idea {user} " + "word " * 100,
+                              has_voice=False, private=False, quotable=True)
+                 for user in range(1, 9))
+    question = replace(facts.questions[0], comments=many)
+    summary = summarise(replace(facts, questions=(question,)))
+    assert len(summary.questions[0].quotes) == 8  # the domain keeps them all
+    text = valid(group_summary_text(catalog, summary, packs))
+    quoted = [line for line in text.split("\n") if line.startswith("💬")]
+    assert [line.split()[2] for line in quoted] == ["1", "2", "3", "4", "5"]
+    assert all(len(line) < 310 and line.endswith("…\u2069") for line in quoted)
+    assert "…and 3 more comments." in text
+
+
+def test_multi_line_and_right_to_left_comments_stay_on_their_own_lines(catalog, packs):
+    facts = month_facts()
+    comment = CommentFacts(user_id=101, text="مرحبا <i>\n\n\u202eevil\u2069 end 😀",
+                           has_voice=False, private=False, quotable=True)
+    question = replace(facts.questions[0], comments=(comment,))
+    html = group_summary_text(catalog, summarise(replace(facts, questions=(question,))), packs)
+    text = valid(html)
+    # Each line of the comment in its own isolate; direction overrides and stray
+    # isolate ends removed, so nothing leaks past the comment.
+    assert f"💬 {isolated('مرحبا <i>')}" in text.split("\n")
+    assert f"      {isolated('evil end 😀')}" in text.split("\n")
+    assert "\u202e" not in html
+
+
+# -- the coordinator digest ---------------------------------------------------------------------
+
+
+def test_digest_names_who_answered_and_attributes_group_comments(catalog, packs):
+    (text,) = render_digest(catalog, packs)
+    lines = text.split("\n")
+    assert lines[0] == f"📋 Coordinator digest: {isolated('Barrio <Norte> & Co')}"
+    names = lines[lines.index("Who answered") + 1]
+    assert names == ", ".join(isolated(NAMES[user]) for user in (101, 102, 103, 104, 107,
+                                                                  111, 112))
+    assert f"💬 {isolated('Ana García')}: {isolated(CO_DESIGNED)}" in lines
+    assert f"🎤 {isolated('Kofi Mensah')}: a voice note" in lines
+    assert f"💬 {isolated('Lucía Fernández')}: {isolated('Not sure <b>we</b> asked')}" in lines
+    assert f"      {isolated('the right people')}" in lines
+    assert f"💬 {isolated('Chen Wei')}: {isolated(RTL_YOUTH)}" in lines
+    assert NOT_SURE.split("\n")[0] in text
+
+
+def test_digest_shows_private_comments_without_a_name(catalog, packs):
+    (text,) = render_digest(catalog, packs)
+    lines = text.split("\n")
+    assert f"💬 🔒 (given privately): {isolated(COUNCIL_FIRST)}" in lines
+    assert f"💬 🔒 (given privately): {isolated(YOUTH_COUNCIL)}" in lines
+    assert not any("Lola" in line for line in lines if COUNCIL_FIRST in line)
+
+
+def test_digest_trends(catalog, packs):
+    (text,) = render_digest(catalog, packs)
+    lines = text.split("\n")
+    start = lines.index("People who answered, per week:")
+    assert lines[start + 1:start + 9] == [
+        "13 January: · 0", "20 January: · 0", "27 January: · 0",
+        "3 February: ▇▇▇▇▇ 5", "10 February: ▇▇▇▇▇▇▇ 7", "17 February: ▇▇▇▇▇▇ 6",
+        "24 February: ▇▇▇▇▇ 5", "3 March: ▇▇▇▇▇▇▇ 7",
+    ]
+    assert "• Defining valued outcomes: 2.2 (3 February) → 2.3 (10 February)" in lines
+    assert "• Engaging whole systems: 2.6 (17 February) → 2.7 (24 February)" in lines
+    assert "• Co-producing the future: 3.0 (24 February) → 3.8 (3 March)" in lines
+    assert "• Working inclusively: no scores in these weeks" in lines
+
+
+def test_digest_whos_not_here_with_personal_invitations(catalog, packs):
+    (text,) = render_digest(catalog, packs)
+    section = text.split("Who's not here?")[1].split("\n")
+    assert section[2:] == [
+        "Not heard from in 14 days or more:",
+        f"• {isolated('Emeka Obi')}: last answer 19 days ago",
+        f"      ✉️ You could write: “Hi {isolated('Emeka')}, we have missed your voice these "
+        "last weeks. This week's question is open, and one tap is enough to be counted.”",
+        f"• {isolated('فاطمة الزهراء')}: last answer 26 days ago "
+        "(asked for no reminders: please respect that)",
+        "Joined at least 7 days ago but have not answered yet:",
+        f"• {isolated('Hana Kim')}: joined 41 days ago",
+        f"      ✉️ You could write: “Hi {isolated('Hana')}, welcome! Your view matters here: "
+        "one tap on this week's question is enough, and you can answer privately if you "
+        "prefer.”",
+        f"• {isolated('Jamila Yusuf')}: joined 41 days ago "
+        "(asked for no reminders: please respect that)",
+    ]
+    assert "Ivan" not in text
+
+
+def test_counts_only_digest_has_no_names_and_one_general_suggestion(catalog, packs):
+    text = "\n".join(render_digest(catalog, packs, names_visible=False))
+    for name in NAMES.values():
+        assert name not in text
+    assert "This group chose counts only, so I do not show names." in text
+    assert f"💬 {isolated(CO_DESIGNED)}" in text
+    assert f"💬 🔒 (given privately): {isolated(COUNCIL_FIRST)}" in text
+    section = text.split("Who's not here?")[1].split("\n")
+    assert section[2:] == [
+        "• 2 members have not been heard from in 14 days or more.",
+        "• 2 members joined at least 7 days ago but have not answered yet.",
+        "2 of them asked for no reminders: please respect that.",
+        "✉️ You could post in the group: “Every voice counts here. If you have not answered "
+        "for a while, this week's question takes one tap, and you can answer privately.”",
+    ]
+
+
+def test_digest_in_spanish_counts_only(catalog, packs):
+    text = "\n".join(render_digest(catalog, packs, names_visible=False, language="es"))
+    assert "Informe de coordinación" in text
+    assert "• 2 personas no participan desde hace 14 días o más." in text
+    assert "💬 🔒 (en privado): " in text
+    assert "vosotros" not in text
+
+
+def test_everyone_heard_from(catalog, packs):
+    facts = month_facts()
+    heard = tuple(replace(m, last_answered_at=NOW - timedelta(days=1)) for m in facts.members)
+    parts = digest_messages(catalog, digest(replace(facts, members=heard), NOW), packs)
+    assert "Everyone has been heard from recently. 🌱" in valid(parts[-1])
+
+
+def big_facts():
+    """20 members each leaving a long comment (HTML, emoji, RTL) on 3 questions."""
+    facts = month_facts()
+    members = tuple(
+        MemberFacts(user_id=user, name=f"Member <{user}> 😀", joined_at=JOINED,
+                    last_answered_at=None if user % 4 == 0 else NOW - timedelta(days=user),
+                    answers=1, quiet=user % 5 == 0)
+        for user in range(1, 21)
+    )
+    comment = ("Our <b>neighbourhood</b> & the council 🤝 need time; שלום לכולם; " * 4).strip()
+    questions = tuple(
+        QuestionFacts(
+            prompt_id=number, pack_id="checklist-cso", item_id=f"cso-0{number}",
+            theme="defining-valued-outcomes", opened_at=NOW - timedelta(days=number),
+            distribution=(2, 3, 5, 6, 4), respondents=tuple(range(1, 21)),
+            comments=tuple(CommentFacts(user_id=user, text=f"{user}: {comment}",
+                                        has_voice=user % 3 == 0, private=user % 7 == 0,
+                                        quotable=True) for user in range(1, 21)),
+        )
+        for number in (1, 2, 3)
+    )
+    return replace(facts, members=members, questions=questions)
+
+
+def test_a_long_digest_is_split_into_valid_messages(catalog, packs):
+    result = digest(big_facts(), NOW)
+    parts = digest_messages(catalog, result, packs)
+    assert len(parts) >= 3
+    assert sum(utf16_len(part) for part in parts) > 2 * TELEGRAM_LIMIT
+    texts = [valid(part) for part in parts]
+    everything = "\n".join(texts)
+    for question in result.questions:
+        for seen in question.comments:
+            assert isolated(seen.text) in everything
+    assert everything.count("🎤") == 3 * 6  # users 3, 6, ..., 18 on each question
+    assert everything.count("(given privately)") == 3 * 2  # users 7 and 14
+    assert "Member <5> 😀" in everything
+
+
+def test_group_summary_messages_split_a_long_summary(catalog, packs):
+    summary = summarise(big_facts())
+    parts = group_summary_messages(catalog, summary, packs)
+    assert "\n".join(parts) == group_summary_text(catalog, summary, packs)
+    for part in parts:
+        valid(part)
+
+
+# -- the chart ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_chart_is_a_png_of_the_expected_data(catalog, packs, language):
+    data = chart_data(month_facts(language=language))
+    assert [(theme.now, theme.before) for theme in data.themes] == [
+        (None, pytest.approx(2.2)), (None, None), (pytest.approx(23 / 6), None),
+        (None, None), (None, None),
+    ]
+    assert data.participation == (0, 0, 0, 5, 7, 6, 5, 7)
+    picture = render_chart(data, catalog, language, packs)
+    assert picture.startswith(PNG)
+    assert len(picture) > 10_000
+
+
+def test_chart_without_any_rating(catalog, packs):
+    data = chart_data(replace(month_facts(), themes=(), participation=()))
+    assert (data.themes, data.participation) == ((), (0,) * 8)
+    assert render_chart(data, catalog, "en", packs).startswith(PNG)
+
+
+def test_summaries_do_not_import_matplotlib():
+    code = (
+        "import sys\n"
+        "import bot.domain.summary, bot.render.summary, bot.render.chart\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib imported at module level'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
