@@ -78,7 +78,8 @@ async def dispatch_one(bot: Bot, data: BotData, enrolment: Enrolment, now: datet
     if chat is None or enrolment.pack_id not in data.packs:
         await store.enrolments.set_next_due(enrolment.id, None)
         return "skipped"
-    if in_quiet_hours(now, chat.timezone, chat.quiet_start, chat.quiet_end):
+    # Quiet hours protect a group; a person chose their own time.
+    if chat.is_group and in_quiet_hours(now, chat.timezone, chat.quiet_start, chat.quiet_end):
         await store.enrolments.hold(
             enrolment.id, quiet_hours_end(now, chat.timezone, chat.quiet_start, chat.quiet_end)
         )

@@ -77,15 +77,9 @@ async def close(bot: Bot, data: BotData, prompt: Prompt) -> bool:
     if not await data.store.prompts.close(prompt.id):
         return False
     chat = await data.store.chats.get(prompt.chat_id)
+    # A personal prompt stays as it was; a tap on it afterwards is told it closed.
     if chat is not None and chat.is_group:
         await _edit(bot, data, prompt, closed=True)
-    elif prompt.message_id is not None:
-        # A personal prompt just loses its buttons; its text stays readable.
-        try:
-            await bot.edit_message_reply_markup(prompt.chat_id, prompt.message_id,
-                                                reply_markup=None)
-        except BadRequest as error:
-            log.info("could not close personal prompt %s: %s", prompt.id, error)
     return True
 
 

@@ -1,0 +1,140 @@
+"""Weekly summaries in the group, coordinators' digests with a chart, /export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fake_telegram import check_telegram_html, visible_text
+from group_helpers import GROUP_ID, make_group, press, run_setup
+
+MONDAY_0900_MADRID = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
+FRIDAY_1700_MADRID = datetime(2026, 3, 13, 16, 0, tzinfo=UTC)
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+async def group(harness):
+    group = make_group(harness)
+    await harness.send(harness.updates.bot_added(group.chat, group.ana))
+    await run_setup(harness, group)  # weekly, Monday 09:00 Madrid, counts only
+    return group
+
+
+async def week_of_answers(harness, group):
+    harness.clock.now = MONDAY_0900_MADRID
+    await harness.tick()
+    prompt = (await harness.store.prompts.list_for_chat(GROUP_ID))[-1]
+    question = harness.telegram.message(GROUP_ID, prompt.message_id)
+    for person, value in ((group.bruno, 4), (group.carla, 5), (group.dev, 4)):
+        await press(harness, group.chat, person, question, f"1|r|{prompt.id}|{value}")
+    u = harness.updates
+    await harness.send(u.reply(group.chat, group.carla, question, "We <b>listen</b> 🌱 مرحبا"))
+    await press(harness, group.chat, group.carla, question, f"1|q|{prompt.id}")  # may quote
+    await harness.send(u.reply(group.chat, group.dev, question, "not for quoting"))
+    eli = u.private_chat(group.eli)
+    await harness.send(u.command(eli, group.eli, f"/start p{prompt.id}"))
+    invitation = harness.telegram.message(group.eli["id"], harness.telegram.last(
+        "sendMessage", chat_id=group.eli["id"]).result["message_id"])
+    await harness.send(u.reply(eli, group.eli, invitation, "said only in private"))
+    return prompt
+
+
+async def test_the_weekly_summary_and_the_coordinators_digest(harness, group):
+    await week_of_answers(harness, group)
+    ana = harness.updates.private_chat(group.ana)
+    await harness.send(harness.updates.command(ana, group.ana, "/start"))
+    harness.telegram.set_member_count(GROUP_ID, 9)  # 8 people and the bot
+
+    harness.clock.now = FRIDAY_1700_MADRID
+    report = await harness.tick()
+    assert report.summaries == 1
+    summary = harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"]
+    assert check_telegram_html(summary) == []
+    shown = visible_text(summary)
+    assert "Riverside CSO" in shown
+    assert "We <b>listen</b> 🌱" in shown  # quoted with consent, escaped
+    assert "not for quoting" not in shown and "said only in private" not in shown
+    for name in ("Bruno", "Carla", "Dev", "Eli"):
+        assert name not in shown
+
+    digest_parts = [c.params["text"] for c in harness.telegram.calls_to(
+        "sendMessage", chat_id=group.ana["id"]) if "Riverside" in visible_text(c.params["text"])]
+    assert digest_parts, "the coordinator got a digest"
+    digest = "\n".join(visible_text(part) for part in digest_parts)
+    assert "not for quoting" in digest and "said only in private" in digest
+    assert all(check_telegram_html(part) == [] for part in digest_parts)
+    photo = harness.telegram.last("sendPhoto", chat_id=group.ana["id"])
+    upload = next(iter(photo.files.values()))
+    assert upload.content.startswith(PNG)
+
+    # Once a week: the same moment again posts nothing more.
+    harness.clock.advance(minutes=1)
+    assert (await harness.tick()).summaries == 0
+    assert (await harness.store.chats.get(GROUP_ID)).next_summary_at == (
+        FRIDAY_1700_MADRID + timedelta(days=7))
+
+
+async def test_a_coordinator_without_a_private_chat_is_asked_in_the_group(harness, group):
+    await week_of_answers(harness, group)
+    harness.clock.now = FRIDAY_1700_MADRID
+    await harness.tick()
+    summary = harness.telegram.last("sendMessage", chat_id=GROUP_ID)
+    assert visible_text(summary.params["text"]).endswith(
+        "Ana Admin: open a private chat with me to receive the coordinators' weekly digest.")
+    button = summary.params["reply_markup"]["inline_keyboard"][0][0]
+    assert button["url"] == "https://t.me/civic_reflect_bot?start=digest"
+    assert harness.telegram.calls_to("sendPhoto") == []
+
+    # Opening the private chat through that button brings the digest at once.
+    ana = harness.updates.private_chat(group.ana)
+    await harness.send(harness.updates.command(ana, group.ana, "/start digest"))
+    assert harness.telegram.last("sendPhoto", chat_id=group.ana["id"]).ok
+
+
+async def test_summary_digest_and_export_commands(harness, group):
+    await week_of_answers(harness, group)
+    harness.clock.now = MONDAY_0900_MADRID + timedelta(hours=3)
+    u = harness.updates
+    await harness.send(u.command(group.chat, group.bruno, "/summary"))
+    assert "coordinators" in visible_text(harness.telegram.last(
+        "sendMessage", chat_id=GROUP_ID).params["text"])
+    await harness.send(u.command(group.chat, group.ana, "/summary"))
+    assert "Riverside CSO" in visible_text(harness.telegram.last(
+        "sendMessage", chat_id=GROUP_ID).params["text"])
+
+    await harness.send(u.command(group.chat, group.ana, "/export"))
+    asks = harness.telegram.last("sendMessage", chat_id=GROUP_ID)
+    assert visible_text(asks.params["text"]).startswith("Ana, I send the export in a private chat")
+    ana = u.private_chat(group.ana)
+    await harness.send(u.command(ana, group.ana, "/start"))
+    await harness.send(u.command(group.chat, group.ana, "/export"))
+    document = harness.telegram.last("sendDocument", chat_id=group.ana["id"])
+    content = next(iter(document.files.values())).content.decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    assert len(rows) == 4  # one row an answer: Bruno, Carla, Dev in the group; Eli privately
+    assert {row["member"] for row in rows} == {"member 1", "member 2", "member 3", "member 4"}
+    assert {row["answered"] for row in rows} == {"in the group", "privately"}
+
+    await harness.send(u.command(group.chat, group.ana, "/digest"))
+    assert visible_text(harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"]) == (
+        "Ana, I have sent you this group's digest in a private chat.")
+    await harness.send(u.command(ana, group.ana, "/digest"))
+    assert len(harness.telegram.calls_to("sendPhoto", chat_id=group.ana["id"])) == 2
+    stranger = u.user(699, "Stranger")
+    await harness.send(u.command(u.private_chat(stranger), stranger, "/digest"))
+    assert visible_text(harness.telegram.last("sendMessage", chat_id=699).params["text"]) \
+        .startswith("You do not coordinate any group yet.")
+
+
+async def test_summary_time_can_be_changed(harness, group):
+    await harness.send(harness.updates.command(group.chat, group.ana, "/summarytime sun 18:30"))
+    assert visible_text(harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"]) \
+        == "The weekly summary will come on Sunday at 18:30 (local time)."
+    chat = await harness.store.chats.get(GROUP_ID)
+    assert chat.next_summary_at == datetime(2026, 3, 8, 17, 30, tzinfo=UTC)
+    await harness.send(harness.updates.command(group.chat, group.ana, "/summarytime someday"))
+    assert "/summarytime DAY HH:MM" in visible_text(
+        harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"])
