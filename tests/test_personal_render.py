@@ -18,7 +18,8 @@ from bot.domain.recap import JournalEntry
 from bot.locales import LOCALE_DIR, Catalog
 from bot.packs import PackLibrary, load_library
 from bot.render import personal
-from bot.render.question import _scale_rows
+from bot.render.journal_export import export_json, export_markdown
+from bot.render.question import scale_rows
 from bot.render.split import TELEGRAM_LIMIT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,7 +86,7 @@ def test_a_scale_prompt_has_the_group_scale_buttons_and_nothing_else(catalog, pa
                                 "siguiente")
     keyboard = personal.personal_keyboard(catalog, "es", pack, item, 12)
     assert keyboard.inline_keyboard == tuple(
-        tuple(row) for row in _scale_rows(catalog, "es", pack, 12))
+        tuple(row) for row in scale_rows(catalog, "es", pack, 12))
     assert all(button.url is None for row in keyboard.inline_keyboard for button in row)
     assert buttons(keyboard)[1][-1] == ("Omitir", "1|r|12|0")
 
@@ -257,8 +258,8 @@ def test_an_unknown_filter_lists_the_programmes(catalog, packs):
 def test_markdown_export_reads_oldest_first_with_the_text_as_typed(catalog, packs):
     entries = [entry(2, MONDAY + timedelta(days=1), "checklist-cso", "cso-01", scale=5),
                entry(1, MONDAY, text=HOSTILE + "\n\n# not a heading of ours", voice=True)]
-    markdown = personal.export_markdown(entries, packs, "en", name="Ana \n María",
-                                        timezone="Europe/Madrid")
+    markdown = export_markdown(entries, packs, "en", name="Ana \n María",
+                               timezone="Europe/Madrid", catalog=catalog)
     assert markdown == (
         "# Reflection journal: Ana María\n\n"
         "Exported from civic-reflect. Times are in Europe/Madrid.\n\n"
@@ -273,7 +274,7 @@ def test_markdown_export_reads_oldest_first_with_the_text_as_typed(catalog, pack
 
 
 def test_markdown_export_in_spanish_and_empty(catalog, packs):
-    markdown = personal.export_markdown([], packs, "es", name="Lu", catalog=catalog)
+    markdown = export_markdown([], packs, "es", name="Lu", catalog=catalog)
     assert markdown == ("# Diario de reflexión: Lu\n\n"
                         "Exportado desde civic-reflect. Las horas están en UTC.\n\n"
                         "Todavía no hay entradas.\n")
@@ -281,7 +282,7 @@ def test_markdown_export_in_spanish_and_empty(catalog, packs):
 
 def test_json_export_has_every_entry_oldest_first(packs):
     entries = a_week_of_entries()
-    records = json.loads(personal.export_json(list(reversed(entries)), packs, "es"))
+    records = json.loads(export_json(list(reversed(entries)), packs, "es"))
     assert len(records) == len(entries)
     assert [record["item"] for record in records] == [e.item_id for e in entries]
     assert records[0] == {
@@ -303,7 +304,7 @@ def test_json_export_has_every_entry_oldest_first(packs):
 
 
 def test_json_export_keeps_non_ascii_readable(packs):
-    exported = personal.export_json([entry(1, MONDAY, text="שלום 😀")], packs, "en")
+    exported = export_json([entry(1, MONDAY, text="שלום 😀")], packs, "en")
     assert "שלום 😀" in exported
 
 

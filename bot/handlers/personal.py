@@ -12,7 +12,7 @@ from bot.domain.schedule import valid_timezone
 from bot.domain.setup import InvalidChoice
 from bot.handlers.common import chat_language, remember_chat
 from bot.handlers.guards import say
-from bot.render import about
+from bot.render import about, journal_export
 from bot.render import personal as render
 from bot.services import personal, questions
 from bot.services.schedule import reschedule
@@ -235,9 +235,9 @@ async def export(update: Update, context: BotContext) -> None:
     entries = await context.store.journal.all(chat.id)
     name = update.effective_user.full_name
     stamp = f"{context.store.db.now():%Y%m%d}"
-    markdown = render.export_markdown(entries, context.packs, chat.language, name=name,
+    markdown = journal_export.export_markdown(entries, context.packs, chat.language, name=name,
                                       timezone=chat.timezone, catalog=context.catalog)
-    as_json = render.export_json(entries, context.packs, chat.language)
+    as_json = journal_export.export_json(entries, context.packs, chat.language)
     await update.effective_message.reply_document(
         InputFile(markdown.encode("utf-8"), filename=f"journal-{stamp}.md"),
         caption=context.catalog.plural(chat.language, "self.export_caption", len(entries)))

@@ -11,10 +11,9 @@ page of PAGE_SIZE entries or a recap always fits in one message.
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
-from functools import cache, partial
+from datetime import datetime
+from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -24,7 +23,7 @@ from bot.domain.recap import ELLIPSIS, JournalEntry, Recap, cut_at_word, shorten
 from bot.domain.schedule import WEEKDAYS, local
 from bot.locales import FALLBACK, Catalog, Html
 from bot.packs import Item, Pack, PackLibrary
-from bot.render.question import _scale_rows
+from bot.render.question import scale_rows
 from bot.render.setup import when
 from bot.render.split import telegram_length
 from bot.render.summary import isolate
@@ -38,13 +37,12 @@ RECAP_LINES = 7  # a week of daily prompts; any more are counted, not shown
 RECAP_ANSWER_UNITS = 300
 NAME_CHARS = 40
 _MIN_LINE_UNITS = 12  # with less room left, an answer's further lines are left out
-_CALLBACK_BYTES = 64
 _COMMANDS = ("later", "skip", "pause", "journal", "export", "forget")
 
 Say = Callable[..., str]
 
 
-def _in(texts: Mapping[str, str], language: str) -> str:
+def in_language(texts: Mapping[str, str], language: str) -> str:
     """A pack's text in `language`, else in the fallback language, else any."""
     return texts.get(language) or texts.get(FALLBACK) or next(iter(texts.values()))
 
@@ -87,18 +85,18 @@ def _user_html(text: str, units: int) -> tuple[Html, bool]:
     return Html(html.escape(isolate(piece), quote=False)), clipped
 
 
-def _label(rating: int, pack: Pack | None, language: str) -> str | None:
+def rating_label(rating: int, pack: Pack | None, language: str) -> str | None:
     labels = (pack.scale.get(language) or pack.scale.get(FALLBACK) or ()) if pack else ()
     return labels[rating - 1] if 1 <= rating <= len(labels) else None
 
 
-def _rating(say: Say, key: str, rating: int, pack: Pack | None, language: str) -> str:
+def rating_line(say: Say, key: str, rating: int, pack: Pack | None, language: str) -> str:
     """`key` with the scale's label, or `key`_plain when the pack has none."""
-    label = _label(rating, pack, language)
+    label = rating_label(rating, pack, language)
     return say(key, value=rating, label=label) if label else say(f"{key}_plain", value=rating)
 
 
-def _lookup(packs: PackLibrary, pack_id: str, item_id: str) -> tuple[Pack | None, Item | None]:
+def lookup(packs: PackLibrary, pack_id: str, item_id: str) -> tuple[Pack | None, Item | None]:
     pack = packs.get(pack_id)
     return pack, pack.item(item_id) if pack else None
 
@@ -115,9 +113,9 @@ def onboarding_step(
     lines = [say("onboarding.title"), "", say(f"onboarding.ask_{step}")]
     if step == wizard.PROGRAMME:
         choices = packs.for_individuals()
-        lines += ["", *(say("onboarding.programme_line", title=_in(p.title, language),
-                            description=_in(p.description, language)) for p in choices)]
-        keyboard = _rows([_button(_in(p.title, language), step, p.id) for p in choices], 1)
+        lines += ["", *(say("onboarding.programme_line", title=in_language(p.title, language),
+                            description=in_language(p.description, language)) for p in choices)]
+        keyboard = _rows([_button(in_language(p.title, language), step, p.id) for p in choices], 1)
     elif step == wizard.CADENCE:
         keyboard = [[_button(say(f"onboarding.cadence_{c}"), step, c)
                      for c in wizard.PERSONAL_CADENCES]]
@@ -163,12 +161,13 @@ def onboarding_done(
              if draft.recap_day else say("onboarding.recap_off"))
     first_when = Html(when(catalog, language, first, draft.timezone))
     paragraphs = [
-        say("onboarding.done", programme=_in(pack.title, language)),
+        say("onboarding.done", programme=in_language(pack.title, language)),
         "\n".join([schedule_phrase(catalog, language, draft),
                    say("onboarding.first", when=first_when), recap]),
     ]
     if pack.attribution:
-        paragraphs.append(say("onboarding.attribution", source=_in(pack.attribution, language)))
+        source = in_language(pack.attribution, language)
+        paragraphs.append(say("onboarding.attribution", source=source))
     paragraphs += [
         say("onboarding.how"),
         "\n".join([say("onboarding.commands"),
@@ -185,12 +184,12 @@ def personal_question(
     catalog: Catalog, language: str, pack: Pack, item: Item, *, position: int, total: int
 ) -> str:
     say = partial(catalog.text, language)
-    lines = [say("personal.heading", programme=_in(pack.title, language), position=position,
+    lines = [say("personal.heading", programme=in_language(pack.title, language), position=position,
                  total=total)]
     if item.theme in pack.themes:
-        lines.append(say("personal.theme", theme=_in(pack.themes[item.theme], language)))
+        lines.append(say("personal.theme", theme=in_language(pack.themes[item.theme], language)))
     how = "personal.how_scale" if item.answer == "scale" else "personal.how_text"
-    lines += ["", say("personal.body", text=_in(item.text, language)), "",
+    lines += ["", say("personal.body", text=in_language(item.text, language)), "",
               say(how), say("personal.commands")]
     return "\n".join(lines)
 
@@ -201,13 +200,13 @@ def personal_keyboard(
     """Scale buttons for a rating prompt; a written answer needs no buttons."""
     if item.answer != "scale":
         return None
-    return InlineKeyboardMarkup(_scale_rows(catalog, language, pack, prompt_id))
+    return InlineKeyboardMarkup(scale_rows(catalog, language, pack, prompt_id))
 
 
 def saved_in_journal(catalog: Catalog, language: str, pack: Pack, item: Item) -> str:
     """Names the prompt, since answers to group questions share this chat."""
-    return catalog.text(language, "personal.saved", programme=_in(pack.title, language),
-                        prompt=shorten(_in(item.text, language), SHORT_PROMPT_CHARS))
+    return catalog.text(language, "personal.saved", programme=in_language(pack.title, language),
+                        prompt=shorten(in_language(item.text, language), SHORT_PROMPT_CHARS))
 
 
 def later_text(catalog: Catalog, language: str, again_at: datetime, timezone: str) -> str:
@@ -233,17 +232,13 @@ def page_count(total_entries: int) -> int:
 
 
 def journal_button_data(page: int, pack_id: str | None) -> str:
-    """callback_data of a journal page button, as bot.callbacks will encode
-    `Journal(page, pack_id)`: "1|j|<page>|<pack or ->"."""
-    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+    """callback_data of a journal page button (encoded where all buttons are)."""
+    if isinstance(page, bool) or not isinstance(page, int):
         raise ValueError(f"not a page number: {page!r}")
-    data = f"{callbacks.VERSION}|j|{page}|{pack_id or '-'}"
-    if len(data.encode()) > _CALLBACK_BYTES or "|" in (pack_id or ""):
-        raise ValueError(f"callback data {data!r} is too long or has a bad field")
-    return data
+    return callbacks.encode(callbacks.Journal(page, pack_id))
 
 
-def _entry_date(catalog: Catalog, language: str, moment: datetime, timezone: str) -> str:
+def entry_date(catalog: Catalog, language: str, moment: datetime, timezone: str) -> str:
     """Plain text (no HTML), for messages and for the Markdown export alike."""
     moment = local(moment, timezone)
     return catalog.raw(language, "journal.date").format(
@@ -275,14 +270,15 @@ def _journal_entry(
     catalog: Catalog, language: str, entry: JournalEntry, packs: PackLibrary, timezone: str
 ) -> tuple[list[str], bool]:
     say = partial(catalog.text, language)
-    pack, item = _lookup(packs, entry.pack_id, entry.item_id)
-    prompt = (shorten(_in(item.text, language), PROMPT_CHARS) if item
+    pack, item = lookup(packs, entry.pack_id, entry.item_id)
+    prompt = (shorten(in_language(item.text, language), PROMPT_CHARS) if item
               else catalog.raw(language, "journal.unknown_prompt"))
-    lines = [say("journal.entry", programme=_in(pack.title, language) if pack else entry.pack_id,
-                 date=_entry_date(catalog, language, entry.answered_at, timezone)),
+    programme = in_language(pack.title, language) if pack else entry.pack_id
+    lines = [say("journal.entry", programme=programme,
+                 date=entry_date(catalog, language, entry.answered_at, timezone)),
              say("journal.prompt", prompt=prompt)]
     if entry.rating is not None:
-        lines.append(_rating(say, "journal.rating", entry.rating, pack, language))
+        lines.append(rating_line(say, "journal.rating", entry.rating, pack, language))
     shortened = False
     if entry.has_text:
         pieces, shortened = _answer_lines(entry.text, ANSWER_UNITS, ANSWER_LINES)
@@ -305,7 +301,7 @@ def journal_page(
         raise ValueError(f"a journal page shows at most {PAGE_SIZE} entries")
     say = partial(catalog.text, language)
     filtered = packs.get(pack_filter) if pack_filter else None
-    programme = (_in(filtered.title, language) if filtered
+    programme = (in_language(filtered.title, language) if filtered
                  else _clip(pack_filter or "", NAME_CHARS)[0])
     lines = [say("journal.title_programme", programme=programme) if pack_filter
              else say("journal.title")]
@@ -345,13 +341,13 @@ def recap_text(catalog: Catalog, language: str, recap: Recap, packs: PackLibrary
     say = partial(catalog.text, language)
     lines = [say("recap.title"), "", catalog.plural(language, "recap.count", recap.count)]
     for line in recap.lines[:RECAP_LINES]:
-        pack, item = _lookup(packs, line.pack_id, line.item_id)
-        lines.append(say("recap.prompt", prompt=shorten(_in(item.text, language),
+        pack, item = lookup(packs, line.pack_id, line.item_id)
+        lines.append(say("recap.prompt", prompt=shorten(in_language(item.text, language),
                                                         SHORT_PROMPT_CHARS) if item
                          else catalog.raw(language, "journal.unknown_prompt")))
         parts: list[str] = []
         if line.rating is not None:
-            parts.append(_rating(say, "recap.rating", line.rating, pack, language))
+            parts.append(rating_line(say, "recap.rating", line.rating, pack, language))
         if line.excerpt:
             parts.append(_user_html(line.excerpt, RECAP_ANSWER_UNITS)[0])
         elif line.has_voice:
@@ -360,79 +356,9 @@ def recap_text(catalog: Catalog, language: str, recap: Recap, packs: PackLibrary
             lines.append(say("recap.answer", answer=Html(" — ".join(parts))))
     if recap.count > RECAP_LINES:
         lines.append(catalog.plural(language, "recap.more", recap.count - RECAP_LINES))
-    _, ahead = _lookup(packs, *recap.next_item) if recap.next_item else (None, None)
+    _, ahead = lookup(packs, *recap.next_item) if recap.next_item else (None, None)
     if ahead:
-        lines += ["", say("recap.ahead_title"), say("recap.ahead", text=_in(ahead.text, language))]
+        lines += ["", say("recap.ahead_title"),
+                  say("recap.ahead", text=in_language(ahead.text, language))]
     lines += ["", say("recap.footer")]
     return "\n".join(lines)
-
-
-# -- export files --------------------------------------------------------------------------------
-
-
-@cache
-def _default_catalog() -> Catalog:
-    return Catalog.load()
-
-
-def _chronological(entries: Sequence[JournalEntry]) -> list[JournalEntry]:
-    return sorted(entries, key=lambda entry: (entry.answered_at, entry.prompt_id))
-
-
-def export_markdown(
-    entries: Sequence[JournalEntry], packs: PackLibrary, language: str, *, name: str,
-    timezone: str = "UTC", catalog: Catalog | None = None,
-) -> str:
-    """The whole journal to read, oldest first, times in `timezone`. Plain
-    text, nothing escaped: what the person typed is written back as typed."""
-    catalog = catalog or _default_catalog()
-
-    def plain(key: str, **values: object) -> str:
-        return catalog.raw(language, key).format(**values)
-
-    out = [f"# {plain('journal.export_title', name=' '.join(name.split()))}", "",
-           plain("journal.export_intro", timezone=timezone)]
-    if not entries:
-        out += ["", plain("journal.export_empty")]
-    for entry in _chronological(entries):
-        pack, item = _lookup(packs, entry.pack_id, entry.item_id)
-        heading = plain("journal.export_entry", programme=_in(pack.title, language) if pack
-                        else entry.pack_id,
-                        date=_entry_date(catalog, language, entry.answered_at, timezone))
-        prompt = _in(item.text, language) if item else plain("journal.unknown_prompt")
-        out += ["", f"## {heading}", "", *(f"> {line}".rstrip() for line in prompt.splitlines())]
-        if entry.rating is not None:
-            out += ["", _rating(plain, "journal.export_rating", entry.rating, pack, language)]
-        if entry.has_text:
-            out += ["", *(line.rstrip() for line in entry.text.strip().splitlines())]
-        if entry.has_voice:
-            out += ["", plain("journal.export_voice")]
-        if not entry.answered:
-            out += ["", plain("journal.export_skipped")]
-    return "\n".join(out) + "\n"
-
-
-def _utc(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("journal times must be timezone-aware")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def export_json(entries: Sequence[JournalEntry], packs: PackLibrary, language: str) -> str:
-    """The whole journal to keep, oldest first: one object an entry, times in UTC."""
-    records = []
-    for entry in _chronological(entries):
-        pack, item = _lookup(packs, entry.pack_id, entry.item_id)
-        records.append({
-            "asked_at": _utc(entry.asked_at),
-            "answered_at": _utc(entry.answered_at),
-            "programme": entry.pack_id,
-            "programme_title": _in(pack.title, language) if pack else None,
-            "item": entry.item_id,
-            "prompt": _in(item.text, language) if item else None,
-            "rating": entry.rating,
-            "rating_label": _label(entry.rating, pack, language) if entry.rating else None,
-            "text": entry.text,
-            "voice": entry.has_voice,
-        })
-    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"

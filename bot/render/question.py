@@ -36,7 +36,7 @@ def group_question(
     return "\n".join(lines)
 
 
-def _scale_rows(catalog: Catalog, language: str, pack: Pack, prompt_id: int) -> list[list]:
+def scale_rows(catalog: Catalog, language: str, pack: Pack, prompt_id: int) -> list[list]:
     labels = pack.scale[language]
     buttons = [
         InlineKeyboardButton(
@@ -55,7 +55,7 @@ def _scale_rows(catalog: Catalog, language: str, pack: Pack, prompt_id: int) -> 
 def group_keyboard(
     catalog: Catalog, language: str, pack: Pack, item: Item, prompt_id: int, bot_username: str
 ) -> InlineKeyboardMarkup:
-    rows = _scale_rows(catalog, language, pack, prompt_id) if item.answer == "scale" else []
+    rows = scale_rows(catalog, language, pack, prompt_id) if item.answer == "scale" else []
     rows.append([
         InlineKeyboardButton(
             catalog.text(language, "question.answer_privately"),
@@ -87,7 +87,7 @@ def private_keyboard(
 ) -> InlineKeyboardMarkup | None:
     if item.answer != "scale":
         return None
-    return InlineKeyboardMarkup(_scale_rows(catalog, language, pack, prompt_id))
+    return InlineKeyboardMarkup(scale_rows(catalog, language, pack, prompt_id))
 
 
 def comment_invitation(catalog: Catalog, language: str) -> tuple[str, ForceReply]:
