@@ -14,6 +14,7 @@ any two lines.
 
 from __future__ import annotations
 
+import codecs
 import html
 import re
 from collections.abc import Sequence
@@ -49,6 +50,8 @@ _BIDI_SPANS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _HAS_BIDI_SPAN = re.compile(f"[{_BIDI_SPANS}]")
 _NO_BIDI_SPANS = str.maketrans("", "", _BIDI_SPANS)
 _FIRST_STRONG_ISOLATE, _POP_ISOLATE = "\u2068", "\u2069"
+# The encoder itself: str.encode("utf-16-le") looks the codec up by name on every call.
+_utf16 = codecs.utf_16_le_encode
 
 
 def isolate(text: str) -> str:
@@ -123,30 +126,40 @@ def _messages(lines: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
     digest of a hundred lines pays for a hundred times). A line longer than
     a message is cut by split_lines itself."""
     text = "\n".join(lines)
-    if len(text.encode("utf-16-le")) // 2 <= limit:  # the usual case: one message
+    # UTF-16 units are never fewer than code points: only a short text may fit.
+    if len(text) <= limit and len(_utf16(text)[0]) >> 1 <= limit:
         return [text] if text.strip() else []
+    sizes = [len(_utf16(line)[0]) >> 1 for line in lines]
+    if max(sizes) > limit:  # rare: a comment longer than a message
+        lines, sizes = _cut_long_lines(lines, sizes, limit)
     messages: list[str] = []
     current: list[str] = []
     size = 0  # UTF-16 units of "\n".join(current)
-    for line in lines:
-        units = len(line.encode("utf-16-le")) // 2
-        if units > limit:
-            pieces = [(piece, telegram_length(piece)) for piece in split_lines(line, limit)]
+    for line, units in zip(lines, sizes, strict=True):
+        if not current:
+            if line:  # a message never starts with a blank line
+                current, size = [line], units
+        elif size + 1 + units <= limit:
+            current.append(line)
+            size += 1 + units
         else:
-            pieces = ((line, units),)
-        for piece, units in pieces:
-            if not current:
-                if piece:  # a message never starts with a blank line
-                    current, size = [piece], units
-            elif size + 1 + units <= limit:
-                current.append(piece)
-                size += 1 + units
-            else:
-                messages.append("\n".join(current))
-                current, size = ([piece], units) if piece.strip() else ([], 0)
+            messages.append("\n".join(current))
+            current, size = ([line], units) if line.strip() else ([], 0)
     if current:
         messages.append("\n".join(current))
     return [message for message in messages if message.strip()]
+
+
+def _cut_long_lines(
+    lines: list[str], sizes: list[int], limit: int
+) -> tuple[list[str], list[int]]:
+    cut_lines: list[str] = []
+    cut_sizes: list[int] = []
+    for line, units in zip(lines, sizes, strict=True):
+        pieces = [line] if units <= limit else split_lines(line, limit)
+        cut_lines.extend(pieces)
+        cut_sizes.extend(telegram_length(piece) for piece in pieces)
+    return cut_lines, cut_sizes
 
 
 class _Templates(dict):
