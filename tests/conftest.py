@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fake_telegram import FakeTelegram, UpdateFactory
-from telegram import Update
+from fake_telegram import BotApiSpec, FakeTelegram, UpdateFactory
+from telegram import Bot, Update
 
 from bot.app import build_application
 from bot.config import Settings
@@ -83,6 +83,26 @@ class Harness:
                 await job.run(self.app)
                 ran += 1
         return ran
+
+
+@pytest.fixture
+def spec() -> BotApiSpec:
+    return BotApiSpec.load()
+
+
+@pytest.fixture
+def fake():
+    """A bare fake Telegram for tests of the fake itself; any unexpected
+    violation fails the test, as with the application's."""
+    telegram = FakeTelegram()
+    yield telegram
+    telegram.assert_clean()
+
+
+@pytest.fixture
+async def bot(fake):
+    async with Bot("123:ABC", request=fake, get_updates_request=fake) as bot:
+        yield bot
 
 
 @pytest.fixture

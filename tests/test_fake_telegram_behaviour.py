@@ -15,11 +15,10 @@ from fake_telegram import (
     BOT_ID,
     BOT_USERNAME,
     GROUP_ANONYMOUS_BOT_ID,
-    BotApiSpec,
     FakeTelegram,
     UpdateFactory,
 )
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageEntityType
 from telegram.error import (
     BadRequest,
@@ -33,25 +32,6 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, CallbackQueryHandle
 
 GROUP_ID = -1001234567890
 USER_ID = 4242
-
-
-@pytest.fixture
-def spec() -> BotApiSpec:
-    return BotApiSpec.load()
-
-
-@pytest.fixture
-def fake():
-    # Mirrors what the shared conftest fixture does: any unexpected violation fails the test.
-    telegram = FakeTelegram()
-    yield telegram
-    telegram.assert_clean()
-
-
-@pytest.fixture
-async def bot(fake):
-    async with Bot("123:ABC", request=fake, get_updates_request=fake) as bot:
-        yield bot
 
 
 # -- through a real telegram.Bot ----------------------------------------------------------------

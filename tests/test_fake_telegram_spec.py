@@ -17,7 +17,6 @@ from fake_telegram import (
     visible_text,
 )
 from telegram import (
-    Bot,
     BotCommand,
     BotCommandScopeChat,
     InlineKeyboardButton,
@@ -32,25 +31,6 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 
 GROUP_ID = -1001234567890
 USER_ID = 4242
-
-
-@pytest.fixture
-def spec() -> BotApiSpec:
-    return BotApiSpec.load()
-
-
-@pytest.fixture
-def fake():
-    # Mirrors what the shared conftest fixture does: any unexpected violation fails the test.
-    telegram = FakeTelegram()
-    yield telegram
-    telegram.assert_clean()
-
-
-@pytest.fixture
-async def bot(fake):
-    async with Bot("123:ABC", request=fake, get_updates_request=fake) as bot:
-        yield bot
 
 
 def send(spec: BotApiSpec, **params) -> list[str]:

@@ -65,45 +65,44 @@ async def _prompt_for_button(update: Update, context: BotContext, prompt_id: int
     return prompt if prompt is not None and prompt.id == prompt_id else None
 
 
-async def rate(update: Update, context: BotContext, choice: callbacks.Rate) -> None:
-    query = update.callback_query
-    prompt = await _prompt_for_button(update, context, choice.prompt_id)
+async def _usable_prompt(update: Update, context: BotContext, prompt_id: int):
+    """(prompt, language) for a button that may still be used; otherwise the
+    press is answered (stale button, closed question) and None returned."""
+    prompt = await _prompt_for_button(update, context, prompt_id)
     if prompt is None:
         await _stale(update, context)
-        return
+        return None
     language = await chat_language(update, context)
     if not prompt.is_open:
-        await query.answer(context.catalog.text(language, "answer.closed"), show_alert=True)
-        return
-    in_private = not is_group(query.message.chat)
+        await update.callback_query.answer(context.catalog.text(language, "answer.closed"),
+                                           show_alert=True)
+        return None
     await _count_member(context, prompt, update)
-    if choice.value == 0:
-        await context.store.answers.record(
-            prompt.id, query.from_user.id, scale=None, skipped=True,
-            visibility="private" if in_private else "group",
-        )
-        key = "answer.skipped"
-    else:
-        await context.store.answers.record(
-            prompt.id, query.from_user.id, scale=choice.value, skipped=False,
-            visibility="private" if in_private else "group",
-        )
-        key = "answer.saved"
-    await query.answer(context.catalog.text(language, key))
+    return prompt, language
+
+
+async def rate(update: Update, context: BotContext, choice: callbacks.Rate) -> None:
+    query = update.callback_query
+    usable = await _usable_prompt(update, context, choice.prompt_id)
+    if usable is None:
+        return
+    prompt, language = usable
+    skipped = choice.value == 0
+    await context.store.answers.record(
+        prompt.id, query.from_user.id, scale=None if skipped else choice.value, skipped=skipped,
+        visibility="group" if is_group(query.message.chat) else "private",
+    )
+    await query.answer(context.catalog.text(language,
+                                            "answer.skipped" if skipped else "answer.saved"))
     schedule_count_refresh(context, prompt.id)
 
 
 async def quote(update: Update, context: BotContext, choice: callbacks.Quote) -> None:
     query = update.callback_query
-    prompt = await _prompt_for_button(update, context, choice.prompt_id)
-    if prompt is None:
-        await _stale(update, context)
+    usable = await _usable_prompt(update, context, choice.prompt_id)
+    if usable is None:
         return
-    language = await chat_language(update, context)
-    if not prompt.is_open:
-        await query.answer(context.catalog.text(language, "answer.closed"), show_alert=True)
-        return
-    await _count_member(context, prompt, update)
+    prompt, language = usable
     current = await context.store.answers.get(prompt.id, query.from_user.id)
     if current is not None and current.visibility == "private":
         # Answered privately: never shown in the group, so never quoted.

@@ -158,13 +158,23 @@ async def later(update: Update, context: BotContext) -> None:
         render.later_text(context.catalog, chat.language, again, chat.timezone))
 
 
-async def skip(update: Update, context: BotContext) -> None:
-    """/skip: this prompt is passed over and the next one comes now."""
+async def _my_programme(update: Update, context: BotContext):
+    """(chat, enrolment) of the person's running programme; if there is none,
+    they are told how to start one and None is returned."""
     chat = await remember_chat(update, context)
     enrolment = await context.store.enrolments.active_for(chat.id)
     if enrolment is None:
         await say(update, context, "self.not_enrolled")
+        return None
+    return chat, enrolment
+
+
+async def skip(update: Update, context: BotContext) -> None:
+    """/skip: this prompt is passed over and the next one comes now."""
+    mine = await _my_programme(update, context)
+    if mine is None:
         return
+    chat, enrolment = mine
     waiting = await personal.open_prompt(context.bot_data, chat.id)
     if waiting is not None:
         await context.store.answers.record(waiting.id, chat.id, skipped=True,
@@ -174,21 +184,18 @@ async def skip(update: Update, context: BotContext) -> None:
 
 
 async def pause(update: Update, context: BotContext) -> None:
-    chat = await remember_chat(update, context)
-    enrolment = await context.store.enrolments.active_for(chat.id)
-    if enrolment is None:
-        await say(update, context, "self.not_enrolled")
+    mine = await _my_programme(update, context)
+    if mine is None:
         return
-    await context.store.enrolments.set_paused(enrolment.id, True)
+    await context.store.enrolments.set_paused(mine[1].id, True)
     await say(update, context, "personal.paused")
 
 
 async def resume(update: Update, context: BotContext) -> None:
-    chat = await remember_chat(update, context)
-    enrolment = await context.store.enrolments.active_for(chat.id)
-    if enrolment is None:
-        await say(update, context, "self.not_enrolled")
+    mine = await _my_programme(update, context)
+    if mine is None:
         return
+    chat, enrolment = mine
     await context.store.enrolments.set_paused(enrolment.id, False)
     next_due = await reschedule(context.bot_data, chat.id)
     await update.effective_message.reply_text(
