@@ -4,6 +4,7 @@ of tests/test_summary.py."""
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 from dataclasses import replace
@@ -30,8 +31,13 @@ from bot.domain.summary_facts import CommentFacts, MemberFacts, QuestionFacts
 from bot.locales import Catalog
 from bot.packs import PackLibrary, load_library
 from bot.render.chart import render_chart
-from bot.render.split import TELEGRAM_LIMIT
-from bot.render.summary import digest_messages, group_summary_messages, group_summary_text
+from bot.render.split import TELEGRAM_LIMIT, split_lines
+from bot.render.summary import (
+    _messages,
+    digest_messages,
+    group_summary_messages,
+    group_summary_text,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -129,6 +135,14 @@ def test_a_week_without_questions(catalog, packs):
     assert "No questions were asked this week." in text
     assert "The chat has" not in text
     assert "scorecard" not in text
+
+
+def test_a_question_no_longer_in_the_programme_still_renders(catalog, packs):
+    facts = month_facts()
+    gone = replace(facts.questions[0], pack_id="retired-pack")
+    text = valid(group_summary_text(catalog, summarise(replace(facts, questions=(gone,))), packs))
+    assert "1. A question that is no longer in the programme" in text
+    assert "5 ▇ 1" in text
 
 
 def test_group_summary_quotes_at_most_five_and_shortens_long_ones(catalog, packs):
@@ -299,6 +313,38 @@ def test_group_summary_messages_split_a_long_summary(catalog, packs):
     assert "\n".join(parts) == group_summary_text(catalog, summary, packs)
     for part in parts:
         valid(part)
+
+
+def test_a_comment_longer_than_a_message_is_cut_validly(catalog, packs):
+    facts = month_facts()
+    essay = " ".join(["<b>long</b> & 😀 שלום"] * 400)  # about 8,000 units once escaped
+    comment = CommentFacts(user_id=101, text=essay, has_voice=False, private=False,
+                           quotable=True)
+    question = replace(facts.questions[0], comments=(comment,))
+    parts = digest_messages(catalog, digest(replace(facts, questions=(question,)), NOW), packs)
+    texts = [valid(part) for part in parts]
+    assert len(texts) >= 3
+    assert "".join(texts).count("<b>long</b> & 😀") == 400
+
+
+@pytest.mark.parametrize("limit", [40, 300, TELEGRAM_LIMIT])
+def test_message_packing_is_exactly_split_lines(limit):
+    """The renderer packs lines in one pass; it must cut exactly where
+    split_lines would (blank lines, blank-only lines, lines over the limit)."""
+    rng = random.Random(limit)
+    words = ["a", "to", "<b>bold</b>", "R&amp;D", "ñandú", "😀", "<i>a few words</i>", "שלום"]
+    for _ in range(150):
+        lines = []
+        for _ in range(rng.randint(0, 40)):
+            kind = rng.random()
+            if kind < 0.1:
+                lines.append("")
+            elif kind < 0.13:
+                lines.append("   ")
+            else:
+                count = rng.randint(1, 12) if rng.random() < 0.8 else rng.randint(20, 80)
+                lines.append(" ".join(rng.choice(words) for _ in range(count)))
+        assert _messages(lines, limit) == split_lines("\n".join(lines), limit)
 
 
 # -- the chart ------------------------------------------------------------------------------------

@@ -36,14 +36,14 @@ Distribution = tuple[int, int, int, int, int]
 # -- the weekly summary (what the whole group sees) ---------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Participation:
     answered: int  # distinct known members who answered any of this week's questions
     members: int  # members the bot knows
     chat_members: int | None  # Telegram's count of people in the chat; None if unknown
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuestionSummary:
     prompt_id: int
     pack_id: str
@@ -61,7 +61,7 @@ class QuestionSummary:
         return 0 < self.ratings < MIN_RESPONDENTS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThemeScore:
     theme: str
     ratings: int  # ratings of the theme's questions this week
@@ -73,7 +73,7 @@ class ThemeScore:
         return 0 < self.ratings < MIN_RESPONDENTS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WeeklySummary:
     chat_id: int
     title: str
@@ -182,7 +182,7 @@ class _ThemeIndex:
 # -- the coordinator digest --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SeenComment:
     """A comment as a coordinator may see it."""
 
@@ -192,13 +192,13 @@ class SeenComment:
     author: str | None  # None when the group chose counts only, or the answer was private
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DigestQuestion:
     question: QuestionSummary
     comments: tuple[SeenComment, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThemeTrend:
     theme: str
     scores: tuple[float | None, ...]  # one per week of CoordinatorDigest.weeks; None: hidden
@@ -209,7 +209,7 @@ class Absence(StrEnum):
     NEVER = "never"  # joined NEW_MEMBER_DAYS or more ago and never answered
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AbsentMember:
     user_id: int
     name: str
@@ -224,7 +224,7 @@ class AbsentMember:
         return words[0] if words else self.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WhosNotHere:
     silent: int
     never: int
@@ -236,7 +236,7 @@ class WhosNotHere:
         return self.silent + self.never
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CoordinatorDigest:
     summary: WeeklySummary
     names_visible: bool
@@ -348,14 +348,14 @@ def _recent_weeks(monday: date) -> tuple[date, ...]:
 # -- the chart behind the digest ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThemeComparison:
     theme: str
     now: float | None  # this week's score; None: no or too few ratings
     before: float | None  # the score CHART_COMPARE_WEEKS weeks earlier
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChartData:
     week: date  # this week's Monday
     compare_week: date  # the Monday CHART_COMPARE_WEEKS weeks earlier

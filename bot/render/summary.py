@@ -36,7 +36,7 @@ from bot.domain.summary import (
 )
 from bot.locales import FALLBACK, Catalog
 from bot.packs import PackLibrary
-from bot.render.split import TELEGRAM_LIMIT, split_lines, telegram_length
+from bot.render.split import TELEGRAM_LIMIT, split_lines
 
 BAR_BLOCK = "▇"
 BAR_WIDTH = 10  # longest bar, in blocks; up to this many people, one block a person
@@ -62,7 +62,7 @@ def isolate(text: str) -> str:
 
 
 def user(text: str) -> str:
-    """User text, isolated and escaped: safe to put into any template."""
+    """User text as one bidirectional island, escaped: safe in any template."""
     if _HAS_BIDI_SPAN.search(text):
         text = text.translate(_NO_BIDI_SPANS)
     # html.escape(quote=False), inlined: this runs for every name and comment line.
@@ -124,14 +124,15 @@ def _messages(lines: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
     """split_lines' greedy packing of whole lines into messages, in one pass
     (split_lines measures the whole message again at every line, which a
     digest of a hundred lines pays for a hundred times). A line longer than
-    a message is cut by split_lines itself."""
+    a message sends the whole text to split_lines."""
     text = "\n".join(lines)
     # UTF-16 units are never fewer than code points: only a short text may fit.
     if len(text) <= limit and len(_utf16(text)[0]) >> 1 <= limit:
+        text = text.lstrip("\n")  # as split_lines: no message starts with a blank line
         return [text] if text.strip() else []
     sizes = [len(_utf16(line)[0]) >> 1 for line in lines]
-    if max(sizes) > limit:  # rare: a comment longer than a message
-        lines, sizes = _cut_long_lines(lines, sizes, limit)
+    if max(sizes) > limit:  # rare (a comment longer than a message): the slow way
+        return split_lines(text, limit)
     messages: list[str] = []
     current: list[str] = []
     size = 0  # UTF-16 units of "\n".join(current)
@@ -148,18 +149,6 @@ def _messages(lines: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
     if current:
         messages.append("\n".join(current))
     return [message for message in messages if message.strip()]
-
-
-def _cut_long_lines(
-    lines: list[str], sizes: list[int], limit: int
-) -> tuple[list[str], list[int]]:
-    cut_lines: list[str] = []
-    cut_sizes: list[int] = []
-    for line, units in zip(lines, sizes, strict=True):
-        pieces = [line] if units <= limit else split_lines(line, limit)
-        cut_lines.extend(pieces)
-        cut_sizes.extend(telegram_length(piece) for piece in pieces)
-    return cut_lines, cut_sizes
 
 
 class _Templates(dict):
@@ -187,7 +176,6 @@ class _Page:
     """Lines of one message in one language, and the formatting they share."""
 
     def __init__(self, catalog: Catalog, language: str, packs: PackLibrary):
-        self.catalog = catalog
         self.language = language
         self.packs = packs
         self.lines: list[str] = []
@@ -195,6 +183,7 @@ class _Page:
         self._decimal_mark = self.templates["summary.decimal_mark"]
         self._themes: dict[str, str] = {}
         self._people: dict[str, str] = {}
+        self._authors: dict[str, str] = {}
 
     def fill(self, key: str, **safe: object) -> str:
         """A template filled with values that are safe HTML already."""
@@ -228,6 +217,13 @@ class _Page:
         if safe is None:
             safe = self._people[name] = user(name)
         return safe
+
+    def by_name(self, name: str) -> str:
+        """"<b>Ana</b>: " before a comment, once a page for each author."""
+        found = self._authors.get(name)
+        if found is None:
+            found = self._authors[name] = self.fill("digest.by_name", name=self.person(name))
+        return found
 
     def theme(self, theme: str) -> str:
         """A theme's name, escaped (content is ours, but may hold an "&")."""
@@ -296,47 +292,47 @@ def _bars(counts: Sequence[int]) -> list[str]:
 
 
 def _quotes(page: _Page, quotes: Sequence[str]) -> None:
+    first, continued = page.templates["summary.quote"], page.templates["summary.quote_continued"]
     for quote in quotes[:QUOTES_PER_QUESTION]:
         if len(quote) > QUOTE_CHARS:
             quote = quote[: QUOTE_CHARS - 1].rstrip() + "…"
-        _comment_lines(page, quote, "summary.quote", "summary.quote_continued")
+        _comment_lines(page.lines, quote, first, continued, "")
     hidden = len(quotes) - QUOTES_PER_QUESTION
     if hidden > 0:
         page.add_plural("summary.more_quotes", hidden)
 
 
 def _comment_lines(
-    page: _Page, text: str, first_key: str, continued_key: str, **safe: object
+    lines: list[str], text: str, first: str, continued: str, who: str
 ) -> None:
-    """Each non-blank line of a comment as a line of ours, so a line break
-    typed by a member never falls inside one of our tags."""
-    first = True
+    """Each non-blank line of a comment as a line of ours (`first`, then
+    `continued` templates), so that a line break typed by a member never
+    falls inside one of our tags."""
+    template = first
     for line in text.splitlines():
         line = line.strip()
-        if not line:
-            continue
-        if first:
-            page.add(first_key, text=user(line), **safe)
-            first = False
-        else:
-            page.add(continued_key, text=user(line))
+        if line:
+            lines.append(template.format(who=who, text=user(line)))
+            template = continued
 
 
 def _comments(page: _Page, comments: Sequence[SeenComment]) -> None:
     if not comments:
         return
     page.add("digest.comments_title", count=len(comments))
-    privately = page.fill("digest.given_privately")
+    templates = page.templates
+    first, continued = templates["digest.comment"], templates["digest.comment_continued"]
+    voice = templates["digest.voice"]
+    privately = templates["digest.given_privately"]
     for comment in comments:
         if comment.author is not None:
-            who = page.fill("digest.by_name", name=page.person(comment.author))
+            who = page.by_name(comment.author)
         else:
             who = privately if comment.private else ""
         if comment.text:
-            _comment_lines(page, comment.text, "digest.comment", "digest.comment_continued",
-                           who=who)
+            _comment_lines(page.lines, comment.text, first, continued, who)
         if comment.has_voice:
-            page.add("digest.voice", who=who)
+            page.lines.append(voice.format(who=who))
 
 
 def _scorecard(page: _Page, themes: Sequence[ThemeScore]) -> None:
