@@ -22,9 +22,9 @@ async def summary(update: Update, context: BotContext) -> None:
     chat = await remember_chat(update, context)
     facts = await summaries.group_facts(context.bot, context.bot_data, chat,
                                         context.store.db.now())
-    await update.effective_message.reply_text(
-        render.group_summary_text(context.catalog, compute.summarise(facts), context.packs)
-    )
+    for part in render.group_summary_messages(context.catalog, compute.summarise(facts),
+                                              context.packs):
+        await update.effective_message.reply_text(part)
 
 
 async def digest(update: Update, context: BotContext) -> None:

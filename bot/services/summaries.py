@@ -84,18 +84,23 @@ async def post_summary(bot: Bot, data: BotData, chat: Chat, now: datetime) -> bo
     period = period_label(facts.week)
     sent = False
     if await data.store.digests.record(chat.id, "summary", period):
-        missing = await _coordinators_without_private_chat(data, chat.id)
-        text = render.group_summary_text(data.catalog, compute.summarise(facts), data.packs)
+        parts = render.group_summary_messages(data.catalog, compute.summarise(facts), data.packs)
         markup = None
+        missing = await _coordinators_without_private_chat(data, chat.id)
         if missing:
-            text += "\n\n" + data.catalog.text(chat.language, "weekly.open_private",
-                                               names=", ".join(missing))
+            # Asking coordinators by name, under the summary, is the only way
+            # to reach those who never opened a private chat with the bot.
+            parts.append(data.catalog.text(chat.language, "weekly.open_private",
+                                           names=", ".join(missing)))
             markup = InlineKeyboardMarkup([[InlineKeyboardButton(
                 data.catalog.text(chat.language, "mydata.open_private"),
                 url=deep_link(bot.username, "digest"))]])
         try:
-            await deliver(data, chat.id, "sendMessage",
-                          lambda chat_id: bot.send_message(chat_id, text, reply_markup=markup))
+            for number, part in enumerate(parts, start=1):
+                last = number == len(parts)
+                await deliver(data, chat.id, "sendMessage", lambda chat_id, part=part, last=last:
+                              bot.send_message(chat_id, part,
+                                               reply_markup=markup if last else None))
             sent = True
         except Undeliverable:
             return False

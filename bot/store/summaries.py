@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 
+from bot.domain.summary import MIN_RESPONDENTS
 from bot.domain.summary_facts import (
     CommentFacts,
     GroupFacts,
@@ -119,21 +120,29 @@ class SummaryRepository:
 
     async def _trends(self, chat_id, since, end, zone, weeks, theme_of: ThemeOf) -> dict:
         rows = await self.db.fetch_all(
-            "SELECT p.pack_id, p.item_id, p.opened_at, a.user_id, a.scale"
+            "SELECT p.id, p.pack_id, p.item_id, p.opened_at, a.user_id, a.scale"
             " FROM prompts p JOIN answers a ON a.prompt_id = p.id"
             f" WHERE p.chat_id = ? AND p.opened_at >= ? AND p.opened_at < ? AND {_HAS_CONTENT}",
             (chat_id, to_db_time(since), to_db_time(end)),
         )
         people: dict[date, set[int]] = defaultdict(set)
-        ratings: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0])
+        per_question: dict[int, tuple[date, str | None, list[int]]] = {}
         for row in rows:
             week = week_of(from_db_time(row["opened_at"]), zone)
             people[week].add(row["user_id"])
-            theme = theme_of(row["pack_id"], row["item_id"])
-            if theme is not None and row["scale"] is not None:
+            if row["scale"] is not None:
+                entry = per_question.setdefault(
+                    row["id"], (week, theme_of(row["pack_id"], row["item_id"]), []))
+                entry[2].append(row["scale"])
+        ratings: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0])
+        for week, theme, scales in per_question.values():
+            # A question rated by too few people stays out of its theme's score
+            # too: otherwise subtracting a shown question from the theme would
+            # reveal the hidden ratings.
+            if theme is not None and len(scales) >= MIN_RESPONDENTS:
                 tally = ratings[(week, theme)]
-                tally[0] += 1
-                tally[1] += row["scale"]
+                tally[0] += len(scales)
+                tally[1] += sum(scales)
         return {
             "participation": tuple(
                 WeekParticipation(week=week, participants=len(people.get(week, ())))
