@@ -12,6 +12,7 @@ import string
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 LOCALE_DIR = Path(__file__).resolve().parent
 FALLBACK = "en"
@@ -93,6 +94,10 @@ class Catalog:
 
     def has(self, key: str) -> bool:
         return key in self._strings[FALLBACK]
+
+    def table(self, language: str) -> Mapping[str, str]:
+        """Every string of a language, read-only (complete: load() checked it)."""
+        return MappingProxyType(self._strings.get(language, self._strings[FALLBACK]))
 
     def raw(self, language: str, key: str) -> str:
         table = self._strings.get(language, self._strings[FALLBACK])

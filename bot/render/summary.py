@@ -19,7 +19,6 @@ import html
 import re
 from collections.abc import Sequence
 from datetime import date
-from functools import lru_cache
 
 from bot.domain.summary import (
     MIN_RESPONDENTS,
@@ -151,27 +150,6 @@ def _messages(lines: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
     return [message for message in messages if message.strip()]
 
 
-class _Templates(dict):
-    """One language's catalog strings, fetched once each, and the dates
-    formatted with them: a digest asks for a hundred lines, and every group
-    of a language shows the same weeks."""
-
-    def __init__(self, catalog: Catalog, language: str):
-        super().__init__()
-        self.catalog = catalog
-        self.language = language
-        self.dates: dict[tuple[str, date], str] = {}  # a few new entries a week
-
-    def __missing__(self, key: str) -> str:
-        template = self[key] = self.catalog.raw(self.language, key)
-        return template
-
-
-@lru_cache(maxsize=64)
-def _templates(catalog: Catalog, language: str) -> _Templates:
-    return _Templates(catalog, language)
-
-
 class _Page:
     """Lines of one message in one language, and the formatting they share."""
 
@@ -179,7 +157,8 @@ class _Page:
         self.language = language
         self.packs = packs
         self.lines: list[str] = []
-        self.templates = _templates(catalog, language)
+        self.templates = catalog.table(language)
+        self._dates: dict[tuple[str, date], str] = {}
         self._decimal_mark = self.templates["summary.decimal_mark"]
         self._themes: dict[str, str] = {}
         self._people: dict[str, str] = {}
@@ -203,7 +182,7 @@ class _Page:
         return f"{value:.1f}".replace(".", self._decimal_mark)
 
     def date(self, day: date, key: str = "summary.date") -> str:
-        dates = self.templates.dates
+        dates = self._dates
         found = dates.get((key, day))
         if found is None:
             month = self.templates[f"month.{day.month}"]
