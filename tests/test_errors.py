@@ -1,0 +1,50 @@
+"""A failure while handling one update is logged, apologised for, and survived."""
+
+from __future__ import annotations
+
+import logging
+
+from fake_telegram import visible_text
+
+SORRY = ("Sorry, something went wrong on my side. Nothing you sent was lost; "
+         "please try again in a moment.")
+
+
+async def test_a_failing_handler_apologises_and_the_bot_goes_on(harness, monkeypatch, caplog):
+    rosa = harness.updates.user(701, "Rosa")
+    private = harness.updates.private_chat(rosa)
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(harness.store.journal, "count", broken)
+    with caplog.at_level(logging.ERROR):
+        await harness.send(harness.updates.command(private, rosa, "/journal"))
+    assert visible_text(harness.telegram.last("sendMessage", chat_id=701)
+                        .params["text"]) == SORRY
+    assert any("error while handling" in record.getMessage() for record in caplog.records)
+
+    monkeypatch.undo()
+    await harness.send(harness.updates.command(private, rosa, "/journal"))
+    assert visible_text(harness.telegram.last("sendMessage", chat_id=701)
+                        .params["text"]).startswith("📓 Your journal")
+
+
+async def test_in_a_group_only_commands_get_an_apology(harness, monkeypatch):
+    ana = harness.updates.user(601, "Ana")
+    group = harness.updates.group_chat(-100300, "Riverside")
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(harness.store.members, "seen", broken)
+    await harness.send(harness.updates.command(group, ana, "/join"))
+    assert visible_text(harness.telegram.last("sendMessage", chat_id=-100300)
+                        .params["text"]) == SORRY
+    before = len(harness.telegram.calls)
+    joined = harness.updates.message(group, ana, "")
+    joined["message"].pop("text")
+    joined["message"]["new_chat_members"] = [harness.updates.user(602, "Bruno")]
+    await harness.send(joined)  # fails too, but is not addressed to the bot: silence
+    assert [c.method for c in harness.telegram.calls[before:]] == []
+
