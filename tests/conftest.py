@@ -11,8 +11,10 @@ from fake_telegram import BotApiSpec, FakeTelegram, UpdateFactory
 from telegram import Bot, Update
 
 from bot.app import build_application
-from bot.config import Settings
+from bot.config import Settings, default_content_dir
 from bot.context import BotApplication
+from bot.locales import Catalog
+from bot.packs import PackLibrary, load_library
 from bot.services import dispatch
 from bot.services.dispatch import TickReport
 from bot.store import Store
@@ -83,6 +85,16 @@ class Harness:
                 await job.run(self.app)
                 ran += 1
         return ran
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return Catalog.load()
+
+
+@pytest.fixture(scope="session")
+def packs() -> PackLibrary:
+    return load_library(default_content_dir())
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from test_personal_render import ROOT, buttons, valid
+from render_checks import valid
+from test_personal_render import buttons
 
 from bot import callbacks
 from bot.domain import onboarding as wizard
@@ -16,24 +17,12 @@ from bot.domain import setup as group_wizard
 from bot.domain.onboarding import OnboardingDraft, begin, choose, set_timezone
 from bot.domain.schedule import CADENCES, WEEKDAYS, Schedule
 from bot.domain.setup import InvalidChoice
-from bot.locales import Catalog
-from bot.packs import PackLibrary, load_library
 from bot.render import personal
 
 PERSONAL_PACKS = ("checklist-cso", "theory-u", "three-steps", "well-being")
 ME = 4242
 needs_days_cadence = pytest.mark.skipif(
     "days" not in CADENCES, reason="waiting for schedule cadence 'days'")
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load()
-
-
-@pytest.fixture(scope="module")
-def packs() -> PackLibrary:
-    return load_library(ROOT / "content")
 
 
 def pick(draft: OnboardingDraft, step: str, value: str) -> OnboardingDraft:

@@ -11,41 +11,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fake_telegram import check_telegram_html, utf16_len, visible_text
+from render_checks import isolated, valid
 
 from bot import callbacks
 from bot.domain.recap import JournalEntry
-from bot.locales import LOCALE_DIR, Catalog
-from bot.packs import PackLibrary, load_library
+from bot.locales import LOCALE_DIR
 from bot.render import personal
 from bot.render.journal_export import export_json, export_markdown
 from bot.render.question import scale_rows
-from bot.render.split import TELEGRAM_LIMIT
 
 ROOT = Path(__file__).resolve().parents[1]
 MONDAY = datetime(2026, 3, 2, 8, 15, tzinfo=UTC)  # 09:15 in Madrid
 HOSTILE = "<b>bold</b> & <a href='x'>link</a> 😀 שלום"
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load()
-
-
-@pytest.fixture(scope="module")
-def packs() -> PackLibrary:
-    return load_library(ROOT / "content")
-
-
-def valid(message: str) -> str:
-    """The visible text of a message Telegram would accept."""
-    assert check_telegram_html(message) == []
-    assert utf16_len(message) <= TELEGRAM_LIMIT
-    return visible_text(message)
-
-
-def isolated(text: str) -> str:
-    return f"\u2068{text}\u2069"
 
 
 def buttons(keyboard) -> list[list[tuple[str, str]]]:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from test_personal_render import HOSTILE, MONDAY, ROOT, a_week_of_entries, isolated, valid
+from render_checks import isolated, valid
+from test_personal_render import HOSTILE, MONDAY, a_week_of_entries
 
 from bot.domain.recap import (
     EXCERPT_CHARS,
@@ -18,23 +19,11 @@ from bot.domain.recap import (
     shorten,
     weekly_recap,
 )
-from bot.locales import Catalog
-from bot.packs import PackLibrary, load_library
 from bot.render import personal
 
 WEEK_START = datetime(2026, 3, 1, 23, 0, tzinfo=UTC)  # Monday 00:00 in Madrid (UTC+1)
 WEEK_END = WEEK_START + timedelta(days=7)
 NEXT = ("well-being", "wellbeing-03")
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load()
-
-
-@pytest.fixture(scope="module")
-def packs() -> PackLibrary:
-    return load_library(ROOT / "content")
 
 
 def entry(

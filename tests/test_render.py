@@ -128,11 +128,6 @@ def test_a_hard_cut_never_splits_an_html_entity():
 # -- the catalog: the real files ----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load()
-
-
 def test_real_catalogs_load_without_problems(catalog):
     assert catalog.languages == ("en", "es")
     assert catalog.problems() == []

@@ -6,21 +6,11 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import Clock
 
 from bot.store import Store
 from bot.store.db import Database, from_db_time, to_db_time
 from bot.store.migrations import MIGRATIONS, Migration
-
-
-class Clock:
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture

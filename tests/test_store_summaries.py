@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from conftest import Clock
+
 from bot.domain.summary_facts import CommentFacts, ThemeWeek, WeekParticipation
 from bot.store import Store
 
 MONDAY = date(2026, 3, 9)
 THEMES = {"q1": "listening", "q2": "listening", "q3": "outcomes", "old": "listening"}
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def test_group_facts_of_a_week(tmp_path):

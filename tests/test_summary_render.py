@@ -12,7 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fake_telegram import check_telegram_html, utf16_len, visible_text
+from fake_telegram import utf16_len, visible_text
+from render_checks import isolated, valid
 from test_summary import (
     CO_DESIGNED,
     COUNCIL_FIRST,
@@ -28,8 +29,6 @@ from test_summary import (
 
 from bot.domain.summary import chart_data, digest, summarise
 from bot.domain.summary_facts import CommentFacts, MemberFacts, QuestionFacts
-from bot.locales import Catalog
-from bot.packs import PackLibrary, load_library
 from bot.render.chart import render_chart
 from bot.render.split import TELEGRAM_LIMIT, split_lines
 from bot.render.summary import (
@@ -41,27 +40,6 @@ from bot.render.summary import (
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load()
-
-
-@pytest.fixture(scope="module")
-def packs() -> PackLibrary:
-    return load_library(ROOT / "content")
-
-
-def valid(message: str) -> str:
-    """The visible text of a message Telegram would accept."""
-    assert check_telegram_html(message) == []
-    assert utf16_len(message) <= TELEGRAM_LIMIT
-    return visible_text(message)
-
-
-def isolated(text: str) -> str:
-    return f"\u2068{text}\u2069"
 
 
 def render_digest(catalog, packs, **facts) -> list[str]:
