@@ -355,13 +355,14 @@ def test_counts_only_groups_get_no_names_anywhere():
 # -- chart data ----------------------------------------------------------------------------------
 
 
-def test_chart_data_sets_this_week_against_four_weeks_earlier(facts):
+def test_chart_data_sets_the_last_four_weeks_against_the_four_before(facts):
     data = chart_data(facts)
     assert (data.week, data.compare_week) == (THIS_WEEK, date(2025, 2, 3))
     scores = {theme.theme: (theme.now, theme.before) for theme in data.themes}
     assert list(scores) == list(THEMES)
-    assert scores[DVO] == (None, pytest.approx(11 / 5))
-    assert scores[EWS] == (None, None)
-    assert scores[CPF] == (pytest.approx(23 / 6), None)
+    # Last four weeks: 10 Feb to 3 Mar; the four before: 13 Jan to 3 Feb.
+    assert scores[DVO] == (pytest.approx(23 / 10), pytest.approx(11 / 5))
+    assert scores[EWS] == (pytest.approx((23 + 8) / (9 + 3)), None)
+    assert scores[CPF] == (pytest.approx((15 + 23) / (5 + 6)), None)
     assert data.participation == (0, 0, 0, 5, 7, 6, 5, 7)
     assert data.weeks[0] == date(2025, 1, 13)

@@ -26,7 +26,9 @@ from bot.domain.summary_facts import GroupFacts, MemberFacts, QuestionFacts
 
 MIN_RESPONDENTS = 3  # fewer ratings than this: the spread or score is not shown
 TREND_WEEKS = 8
-CHART_COMPARE_WEEKS = 4  # the chart sets this week against the week this many weeks before
+# The chart sets the last this-many weeks against the same span before them:
+# with one question a week, a single week scores one theme at most.
+CHART_COMPARE_WEEKS = 4
 NOT_HEARD_DAYS = 14  # "who's not here": silent for this long or longer
 NEW_MEMBER_DAYS = 7  # members who joined more recently are not yet counted as never heard
 
@@ -153,6 +155,7 @@ class _ThemeIndex:
 
     def __init__(self, facts: GroupFacts):
         self._ratings = {(row.week, row.theme): row.ratings for row in facts.themes}
+        self._totals = {(row.week, row.theme): row.total for row in facts.themes}
         self._scores = {
             (row.week, row.theme): row.total / row.ratings
             for row in facts.themes
@@ -166,6 +169,12 @@ class _ThemeIndex:
         order = dict.fromkeys(facts.theme_order)
         order.update(dict.fromkeys(row.theme for row in facts.themes))
         self.order = tuple(order)
+
+    def span_score(self, weeks: tuple[date, ...], theme: str) -> float | None:
+        """The mean rating over several weeks, or None with fewer than enough ratings."""
+        ratings = sum(self._ratings.get((week, theme), 0) for week in weeks)
+        total = sum(self._totals.get((week, theme), 0) for week in weeks)
+        return total / ratings if ratings >= MIN_RESPONDENTS else None
 
     def ratings(self, week: date, theme: str) -> int:
         return self._ratings.get((week, theme), 0)
@@ -351,14 +360,14 @@ def _recent_weeks(monday: date) -> tuple[date, ...]:
 @dataclass(frozen=True, slots=True)
 class ThemeComparison:
     theme: str
-    now: float | None  # this week's score; None: no or too few ratings
-    before: float | None  # the score CHART_COMPARE_WEEKS weeks earlier
+    now: float | None  # score over the last CHART_COMPARE_WEEKS weeks; None: too few ratings
+    before: float | None  # score over the CHART_COMPARE_WEEKS weeks before those
 
 
 @dataclass(frozen=True, slots=True)
 class ChartData:
     week: date  # this week's Monday
-    compare_week: date  # the Monday CHART_COMPARE_WEEKS weeks earlier
+    compare_week: date  # the last Monday of the earlier span (CHART_COMPARE_WEEKS before)
     themes: tuple[ThemeComparison, ...]
     weeks: tuple[date, ...]  # the last TREND_WEEKS Mondays, oldest first
     participation: tuple[int, ...]  # people who answered, one per week (0 for none)
@@ -368,14 +377,16 @@ def chart_data(facts: GroupFacts) -> ChartData:
     themes = _ThemeIndex(facts)
     earlier = facts.week - timedelta(weeks=CHART_COMPARE_WEEKS)
     weeks = _recent_weeks(facts.week)
+    now_span = weeks[-CHART_COMPARE_WEEKS:]
+    before_span = weeks[-2 * CHART_COMPARE_WEEKS:-CHART_COMPARE_WEEKS]
     return ChartData(
         week=facts.week,
         compare_week=earlier,
         themes=tuple(
             ThemeComparison(
                 theme=theme,
-                now=themes.score(facts.week, theme),
-                before=themes.score(earlier, theme),
+                now=themes.span_score(now_span, theme),
+                before=themes.span_score(before_span, theme),
             )
             for theme in themes.order
         ),

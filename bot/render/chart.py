@@ -44,6 +44,7 @@ def render_chart(
         month = catalog.raw(language, f"month.{day.month}")
         return f"{day.day} {month[:3]}"
 
+    decimal_mark = catalog.raw(language, "summary.decimal_mark")
     figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
     themes_axes, people_axes = figure.subplots(2, 1, height_ratios=(3, 2))
 
@@ -66,7 +67,8 @@ def render_chart(
                     themes_axes.text(x, 0.1, label("chart.no_score"), ha="center",
                                      va="bottom", color="#666666")
                 else:
-                    themes_axes.text(x, score + 0.05, f"{score:.1f}", ha="center",
+                    shown = f"{score:.1f}".replace(".", decimal_mark)
+                    themes_axes.text(x, score + 0.05, shown, ha="center",
                                      va="bottom", fontsize=8)
         themes_axes.set_xticks(
             list(positions),
