@@ -6,6 +6,7 @@ catalog are filled in by post_init and closed by post_shutdown.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -29,6 +30,8 @@ class BotData:
     # Called once per question when its "closing soon" moment comes:
     # async hook(bot, bot_data, prompt). Nudges subscribe here.
     closing_soon_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
+    # matplotlib is not made for several threads drawing at once: one chart at a time.
+    drawing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):

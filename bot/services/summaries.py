@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
@@ -35,30 +36,37 @@ def next_summary_time(chat: Chat, after: datetime) -> datetime | None:
 
 
 async def post_due_summaries(bot: Bot, data: BotData, now: datetime) -> int:
-    """Post every weekly summary whose time has come; return how many."""
-    posted = 0
-    for chat in await data.store.chats.summaries_due(now):
-        if not chat.is_group:
-            # A person's weekly recap, at the time they chose (no quiet hours:
-            # they picked it themselves).
-            await data.store.chats.update(
-                chat.id, next_summary_at=personal.next_recap_time(chat, now))
-            posted += await personal.send_recap(bot, data, chat, now)
-            continue
-        if now - chat.next_summary_at > STALE_AFTER:
-            # After a long outage last week's summary would only confuse.
-            log.info("skipping a stale summary for chat %s", chat.id)
-            await data.store.chats.update(chat.id, next_summary_at=next_summary_time(chat, now))
-            continue
-        if in_quiet_hours(now, chat.timezone, chat.quiet_start, chat.quiet_end):
-            await data.store.chats.update(chat.id, next_summary_at=quiet_hours_end(
-                now, chat.timezone, chat.quiet_start, chat.quiet_end))
-            continue
+    """Post every weekly summary and recap whose time has come, several chats
+    at a time (the rate limiter keeps the pace); return how many were sent."""
+    limit = asyncio.Semaphore(data.settings.dispatch_concurrency)
+
+    async def one(chat: Chat) -> bool:
+        async with limit:
+            return await _post_due(bot, data, chat, now)
+
+    due = await data.store.chats.summaries_due(now, limit=10_000)
+    return sum(await asyncio.gather(*(one(chat) for chat in due)))
+
+
+async def _post_due(bot: Bot, data: BotData, chat: Chat, now: datetime) -> bool:
+    if not chat.is_group:
+        # A person's weekly recap, at the time they chose (no quiet hours:
+        # they picked it themselves).
+        await data.store.chats.update(chat.id, next_summary_at=personal.next_recap_time(chat, now))
+        return await personal.send_recap(bot, data, chat, now)
+    if now - chat.next_summary_at > STALE_AFTER:
+        # After a long outage last week's summary would only confuse.
+        log.info("skipping a stale summary for chat %s", chat.id)
         await data.store.chats.update(chat.id, next_summary_at=next_summary_time(chat, now))
-        if await data.store.enrolments.active_for(chat.id) is None:
-            continue  # nothing to summarise until a programme runs
-        posted += await post_summary(bot, data, chat, chat.next_summary_at)
-    return posted
+        return False
+    if in_quiet_hours(now, chat.timezone, chat.quiet_start, chat.quiet_end):
+        await data.store.chats.update(chat.id, next_summary_at=quiet_hours_end(
+            now, chat.timezone, chat.quiet_start, chat.quiet_end))
+        return False
+    await data.store.chats.update(chat.id, next_summary_at=next_summary_time(chat, now))
+    if await data.store.enrolments.active_for(chat.id) is None:
+        return False  # nothing to summarise until a programme runs
+    return await post_summary(bot, data, chat, chat.next_summary_at)
 
 
 async def group_facts(bot: Bot, data: BotData, chat: Chat, now: datetime) -> GroupFacts:
@@ -125,8 +133,11 @@ async def send_digest(
         for part in render.digest_messages(data.catalog, digest, data.packs):
             await deliver(data, user_id, "sendMessage",
                           lambda chat_id, part=part: bot.send_message(chat_id, part))
-        picture = chart.render_chart(compute.chart_data(facts), data.catalog, facts.language,
-                                     data.packs)
+        # Drawing takes a quarter of a second of CPU: off the event loop, so
+        # updates and other sends go on meanwhile.
+        async with data.drawing:
+            picture = await asyncio.to_thread(chart.render_chart, compute.chart_data(facts),
+                                              data.catalog, facts.language, data.packs)
         await deliver(data, user_id, "sendPhoto", lambda chat_id: bot.send_photo(
             chat_id, picture, caption=data.catalog.text(
                 private.language, "weekly.chart_caption", title=chat.title or "")))
