@@ -99,3 +99,14 @@ async def test_personal_and_group_answers_never_mix(harness):
         "sendMessage", chat_id=GROUP_ID)]
     assert not any("my own reflection" in text or "for the group" in text
                    for text in group_texts)
+
+
+async def test_a_group_wizard_button_in_a_private_chat_is_refused(harness):
+    rosa = harness.updates.user(ROSA, "Rosa")
+    private = harness.updates.private_chat(rosa)
+    await harness.send(harness.updates.command(private, rosa, "/start"))
+    wizard = harness.telegram.message(ROSA, harness.telegram.last(
+        "sendMessage", chat_id=ROSA).result["message_id"])
+    answer = await press(harness, private, rosa, wizard, "1|s|p|checklist-cso")
+    assert answer["text"] == "This button is no longer valid. Nothing was changed."
+    assert await harness.store.enrolments.active_for(ROSA) is None

@@ -9,10 +9,10 @@ button can never be taken for a group one: both travel as SetupChoice.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
-from bot.domain.schedule import WEEKDAYS, Schedule, valid_timezone
-from bot.domain.setup import COMMON_TIMEZONES, InvalidChoice
+from bot.domain.schedule import WEEKDAYS, valid_timezone
+from bot.domain.setup import COMMON_TIMEZONES, InvalidChoice, WizardDraft
 
 PROGRAMME, CADENCE, DAYS, TIME, TIMEZONE, RECAP, DONE = "P", "C", "D", "T", "Z", "R", "done"
 STEPS = (PROGRAMME, CADENCE, DAYS, TIME, TIMEZONE, RECAP, DONE)
@@ -25,14 +25,8 @@ TIMEZONE_CHOICES = COMMON_TIMEZONES
 
 
 @dataclass(frozen=True)
-class OnboardingDraft:
-    user_id: int
+class OnboardingDraft(WizardDraft):
     step: str = PROGRAMME
-    pack_id: str | None = None
-    cadence: str | None = None
-    days: tuple[str, ...] = ()
-    local_time: str | None = None
-    timezone: str | None = None
     # None both before the recap step and after "no recap": `step` tells them apart.
     recap_day: str | None = None
     # False once the person has a time zone: it is asked once, /timezone changes it.
@@ -41,21 +35,6 @@ class OnboardingDraft:
     @property
     def finished(self) -> bool:
         return self.step == DONE
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> OnboardingDraft:
-        """A stored draft; InvalidChoice if the row is not a personal draft
-        (a button pressed on some other wizard's message)."""
-        try:
-            return cls(**{**data, "days": tuple(data.get("days", ()))})
-        except TypeError as error:
-            raise InvalidChoice(str(error)) from None
-
-    def schedule(self) -> Schedule:
-        return Schedule(self.cadence, self.days, self.local_time, self.timezone)
 
 
 def begin(user_id: int, *, ask_timezone: bool, timezone: str) -> OnboardingDraft:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, replace
+from typing import Self
 
 from bot.domain.schedule import DAYS_NEEDED, WEEKDAYS, Schedule, valid_timezone
 
@@ -29,7 +30,10 @@ class InvalidChoice(ValueError):
 
 
 @dataclass(frozen=True)
-class SetupDraft:
+class WizardDraft:
+    """What every schedule wizard collects (the group /setup and the personal
+    /programme), stored as a dict between button presses."""
+
     user_id: int
     step: str = PROGRAMME
     pack_id: str | None = None
@@ -37,18 +41,27 @@ class SetupDraft:
     days: tuple[str, ...] = ()
     local_time: str | None = None
     timezone: str | None = None
-    language: str | None = None
-    names_visible: bool | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> SetupDraft:
-        return cls(**{**data, "days": tuple(data.get("days", ()))})
+    def from_dict(cls, data: dict) -> Self:
+        """A stored draft; InvalidChoice if the row belongs to another kind of
+        wizard (a button pressed on some other wizard's message)."""
+        try:
+            return cls(**{**data, "days": tuple(data.get("days", ()))})
+        except TypeError as error:
+            raise InvalidChoice(str(error)) from None
 
     def schedule(self) -> Schedule:
         return Schedule(self.cadence, self.days, self.local_time, self.timezone)
+
+
+@dataclass(frozen=True)
+class SetupDraft(WizardDraft):
+    language: str | None = None
+    names_visible: bool | None = None
 
 
 def choose(

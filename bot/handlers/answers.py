@@ -31,10 +31,12 @@ async def on_button(update: Update, context: BotContext) -> None:
     elif isinstance(choice, callbacks.Quote):
         await quote(update, context, choice)
     elif isinstance(choice, callbacks.SetupChoice):
-        if choice.step in personal.ONBOARDING_STEPS and not is_group(query.message.chat):
-            await personal.onboarding_choice(update, context, choice)
-        else:
+        # The group /setup wizard lives in groups, the personal one in private
+        # chats; each checks the step against its own draft.
+        if is_group(query.message.chat):
             await setup.setup_choice(update, context, choice)
+        else:
+            await personal.onboarding_choice(update, context, choice)
     elif isinstance(choice, callbacks.Journal):
         await personal.journal_page(update, context, choice)
     elif is_group(query.message.chat):

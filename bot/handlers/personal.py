@@ -10,15 +10,13 @@ from bot.context import BotContext
 from bot.domain import onboarding
 from bot.domain.schedule import valid_timezone
 from bot.domain.setup import InvalidChoice
-from bot.handlers.common import chat_language, remember_chat
+from bot.handlers.common import chat_language, remember_chat, send_wizard
 from bot.handlers.guards import say
 from bot.render import about, journal_export
 from bot.render import personal as render
 from bot.services import personal, questions
 from bot.services.schedule import reschedule
 from bot.store.db import to_db_time
-
-ONBOARDING_STEPS = frozenset(onboarding.STEPS)
 
 
 async def welcome(update: Update, context: BotContext) -> None:
@@ -37,8 +35,7 @@ async def begin_onboarding(update: Update, context: BotContext) -> None:
     draft = onboarding.begin(update.effective_user.id, ask_timezone=not chat.timezone_chosen,
                              timezone=chat.timezone)
     text, keyboard = render.onboarding_step(context.catalog, chat.language, draft, context.packs)
-    message = await update.effective_message.reply_text(text, reply_markup=keyboard)
-    await context.store.drafts.save(chat.id, message.message_id, draft.user_id, draft.to_dict())
+    await send_wizard(update, context, draft, text, keyboard)
 
 
 async def onboarding_choice(

@@ -10,7 +10,7 @@ from bot import callbacks
 from bot.context import BotContext
 from bot.domain import setup as wizard
 from bot.domain.schedule import valid_timezone
-from bot.handlers.common import chat_language, remember_chat
+from bot.handlers.common import chat_language, remember_chat, send_wizard
 from bot.handlers.guards import remember_member, require_admin, say
 from bot.render import setup as render
 from bot.services.schedule import reschedule
@@ -24,8 +24,7 @@ async def setup_command(update: Update, context: BotContext) -> None:
     await remember_member(update, context)
     draft = wizard.SetupDraft(user_id=update.effective_user.id)
     text, keyboard = render.step_message(context.catalog, chat.language, draft, context.packs)
-    message = await update.effective_message.reply_text(text, reply_markup=keyboard)
-    await context.store.drafts.save(chat.id, message.message_id, draft.user_id, draft.to_dict())
+    await send_wizard(update, context, draft, text, keyboard)
 
 
 async def setup_choice(
@@ -42,10 +41,10 @@ async def setup_choice(
     if query.from_user.id != owner:
         await query.answer(context.catalog.text(language, "setup.not_yours"), show_alert=True)
         return
-    draft = wizard.SetupDraft.from_dict(state)
     try:
         draft = wizard.choose(
-            draft, choice.step, choice.value, pack_ids=[p.id for p in context.packs.for_groups()],
+            wizard.SetupDraft.from_dict(state), choice.step, choice.value,
+            pack_ids=[p.id for p in context.packs.for_groups()],
             languages=context.catalog.languages,
         )
     except wizard.InvalidChoice:
