@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.locales import Catalog, Html
+from bot.locales import Catalog
 from bot.packs import PackLibrary
 from bot.render.split import split_lines
 from bot.store.models import Answer, Chat, Prompt
@@ -35,6 +35,6 @@ def my_answers(
             lines.append(catalog.text(language, "mydata.voice"))
         where = "mydata.private" if answer.visibility == "private" else (
             "mydata.quotable" if answer.quotable else "mydata.group")
-        lines.append(Html(catalog.text(language, where)))
+        lines.append(catalog.text(language, where))
     lines += ["", catalog.text(language, "mydata.footer")]
     return split_lines("\n".join(lines))

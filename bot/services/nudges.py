@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import Bot, ReplyParameters
 
 from bot.context import BotData
 from bot.domain.nudges import NudgeCandidate, plan_nudges
 from bot.domain.quiet import in_quiet_hours
-from bot.locales import Html
-from bot.render.question import deep_link
+from bot.render import nudges as render
 from bot.services.delivery import Undeliverable, deliver
 from bot.store.models import Prompt
 
@@ -31,8 +29,9 @@ async def nudge_before_closing(bot: Bot, data: BotData, prompt: Prompt) -> int:
     answered = {a.user_id for a in answers
                 if a.scale is not None or a.text or a.voice_file_id}
     candidates = []
+    private_chats = {}
     for member in await store.members.list_current(chat.id):
-        private = await store.chats.get(member.user_id)
+        private = private_chats[member.user_id] = await store.chats.get(member.user_id)
         candidates.append(NudgeCandidate(
             user_id=member.user_id, name=member.display_name,
             answered=member.user_id in answered, quiet=member.quiet,
@@ -44,12 +43,10 @@ async def nudge_before_closing(bot: Bot, data: BotData, prompt: Prompt) -> int:
     for person in plan.privately:
         if not await store.nudges.record(prompt.id, chat.id, person.user_id, "private"):
             continue
-        private = await store.chats.get(person.user_id)
-        text = catalog.plural(private.language, "nudge.private", len(answered),
-                              name=person.name, title=chat.title or "")
-        button = InlineKeyboardMarkup([[InlineKeyboardButton(
-            catalog.text(private.language, "nudge.answer_button"),
-            url=deep_link(bot.username, f"p{prompt.id}"))]])
+        text, button = render.private_reminder(
+            catalog, private_chats[person.user_id].language, person,
+            group_title=chat.title or "", answered=len(answered), prompt_id=prompt.id,
+            bot_username=bot.username)
         try:
             await deliver(data, person.user_id, "sendMessage",
                           lambda chat_id, text=text, button=button: bot.send_message(
@@ -60,10 +57,7 @@ async def nudge_before_closing(bot: Bot, data: BotData, prompt: Prompt) -> int:
     named = [p for p in plan.in_group
              if await store.nudges.record(prompt.id, chat.id, p.user_id, "group")]
     if named:
-        mentions = Html(", ".join(
-            f'<a href="tg://user?id={p.user_id}">{html.escape(p.name, quote=False)}</a>'
-            for p in named))
-        text = catalog.plural(chat.language, "nudge.group", len(answered), names=mentions)
+        text = render.group_reminder(catalog, chat.language, named, answered=len(answered))
         reply = ReplyParameters(prompt.message_id, allow_sending_without_reply=True)
         try:
             await deliver(data, chat.id, "sendMessage", lambda chat_id: bot.send_message(
