@@ -16,11 +16,12 @@ from telegram.request import BaseRequest
 from bot import handlers
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, BotData
+from bot.domain.clock import Clock, utc_now
 from bot.jobs import schedule_dispatch
 from bot.locales import Catalog
 from bot.packs import load_library
 from bot.services.nudges import nudge_before_closing
-from bot.store import Clock, Store, utc_now
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 

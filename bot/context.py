@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.domain.clock import Clock
 from bot.locales import Catalog
 from bot.packs import PackLibrary
-from bot.store import Clock, Store
+from bot.store import Store
 
 
 @dataclass
@@ -33,6 +35,11 @@ class BotData:
     # matplotlib is not made for several threads drawing at once: one chart at a time.
     drawing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
+    def now(self) -> datetime:
+        """The application's clock: the one source of "now" for handlers,
+        services and jobs (tests and the sandbox move it)."""
+        return _ready(self.clock, "clock")()
+
 
 class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
     """CallbackContext with the dependencies as checked properties."""
@@ -40,6 +47,9 @@ class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
     @property
     def settings(self) -> Settings:
         return _ready(self.bot_data.settings, "settings")
+
+    def now(self) -> datetime:
+        return self.bot_data.now()
 
     @property
     def store(self) -> Store:

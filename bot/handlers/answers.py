@@ -9,12 +9,12 @@ from telegram.error import TelegramError
 
 from bot import callbacks
 from bot.context import BotContext
+from bot.domain.records import Prompt
 from bot.handlers import mydata, personal, setup
 from bot.handlers.common import chat_language, is_group
 from bot.handlers.guards import refuse_chat_senders, remember_member, say
 from bot.jobs import schedule_count_refresh
 from bot.render import answers as render
-from bot.store.models import Prompt
 
 log = logging.getLogger(__name__)
 SAVED_REACTION = "✍"

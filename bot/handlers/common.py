@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Chat, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.domain.records import Chat as StoredChat
 from bot.domain.setup import WizardDraft
-from bot.store.models import Chat as StoredChat
 
 
 def is_group(chat: Chat) -> bool:

@@ -37,7 +37,7 @@ async def ask(update: Update, context: BotContext) -> None:
     enrolment = await _running(update, context)
     if enrolment is None:
         return
-    slot = f"ask:{to_db_time(context.store.db.now())}:{update.effective_message.message_id}"
+    slot = f"ask:{to_db_time(context.now())}:{update.effective_message.message_id}"
     await questions.ask_next(context.bot, context.bot_data, enrolment, slot)
 
 
@@ -50,7 +50,7 @@ async def skip(update: Update, context: BotContext) -> None:
     open_prompts = await context.store.prompts.open_for_chat(update.effective_chat.id)
     if not open_prompts:
         await say(update, context, "skip.nothing_open")
-    slot = f"skip:{to_db_time(context.store.db.now())}:{update.effective_message.message_id}"
+    slot = f"skip:{to_db_time(context.now())}:{update.effective_message.message_id}"
     await questions.ask_next(context.bot, context.bot_data, enrolment, slot)
 
 

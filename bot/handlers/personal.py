@@ -70,7 +70,7 @@ async def _show(context: BotContext, chat_id: int, message_id: int,
                                             reply_markup=keyboard)
         return
     chat = await store.chats.get(chat_id)
-    first = await personal.start_programme(context.bot_data, chat, draft, store.db.now())
+    first = await personal.start_programme(context.bot_data, chat, draft, context.now())
     await store.drafts.delete(chat_id, message_id)
     await context.bot.edit_message_text(
         render.onboarding_done(context.catalog, language, draft, context.packs, first),
@@ -94,7 +94,7 @@ async def timezone(update: Update, context: BotContext) -> None:
                         chat.language)
             return
     chat = await context.store.chats.update(chat.id, timezone=name, timezone_chosen=True)
-    now = context.store.db.now()
+    now = context.now()
     await context.store.chats.update(chat.id, next_summary_at=personal.next_recap_time(chat, now))
     await reschedule(context.bot_data, chat.id)
     await update.effective_message.reply_text(
@@ -147,7 +147,7 @@ async def on_edited(update: Update, context: BotContext) -> None:
 async def later(update: Update, context: BotContext) -> None:
     chat = await remember_chat(update, context)
     again = await personal.put_off(context.bot, context.bot_data, chat.id,
-                                   context.store.db.now())
+                                   context.now())
     if again is None:
         await say(update, context, "personal.nothing_open")
         return
@@ -176,7 +176,7 @@ async def skip(update: Update, context: BotContext) -> None:
     if waiting is not None:
         await context.store.answers.record(waiting.id, chat.id, skipped=True,
                                            visibility="private")
-    slot = f"skip:{to_db_time(context.store.db.now())}:{update.effective_message.message_id}"
+    slot = f"skip:{to_db_time(context.now())}:{update.effective_message.message_id}"
     await questions.ask_next(context.bot, context.bot_data, enrolment, slot, chat=chat)
 
 
@@ -238,7 +238,7 @@ async def export(update: Update, context: BotContext) -> None:
     chat = await remember_chat(update, context)
     entries = await context.store.journal.all(chat.id)
     name = update.effective_user.full_name
-    stamp = f"{context.store.db.now():%Y%m%d}"
+    stamp = f"{context.now():%Y%m%d}"
     markdown = journal_export.export_markdown(entries, context.packs, chat.language, name=name,
                                       timezone=chat.timezone, catalog=context.catalog)
     as_json = journal_export.export_json(entries, context.packs, chat.language)

@@ -21,7 +21,7 @@ async def summary(update: Update, context: BotContext) -> None:
         return
     chat = await remember_chat(update, context)
     facts = await summaries.group_facts(context.bot, context.bot_data, chat,
-                                        context.store.db.now())
+                                        context.now())
     for part in render.group_summary_messages(context.catalog, compute.summarise(facts),
                                               context.packs):
         await update.effective_message.reply_text(part)
@@ -31,7 +31,7 @@ async def digest(update: Update, context: BotContext) -> None:
     """In a group: this group's digest, privately. In a private chat: the
     digest of every group the person coordinates."""
     user_id = update.effective_user.id
-    now = context.store.db.now()
+    now = context.now()
     if is_group(update.effective_chat):
         if not await require_coordinator(update, context):
             return
@@ -64,7 +64,7 @@ async def export(update: Update, context: BotContext) -> None:
         return
     rows = await context.store.exports.answers_for_chat(chat.id)
     records = export_records(rows, context.packs, chat.language)
-    name = f"civic-reflect-{chat.id}-{context.store.db.now():%Y%m%d}.csv"
+    name = f"civic-reflect-{chat.id}-{context.now():%Y%m%d}.csv"
     await context.bot.send_document(
         user.id, InputFile(to_csv(records).encode("utf-8"), filename=name),
         caption=context.catalog.plural(private.language, "weekly.export_caption", len(records),
@@ -99,7 +99,7 @@ async def summary_time(update: Update, context: BotContext) -> None:
         return
     chat = await context.store.chats.update(update.effective_chat.id, summary_day=day,
                                             summary_time=clock)
-    next_at = summaries.next_summary_time(chat, context.store.db.now())
+    next_at = summaries.next_summary_time(chat, context.now())
     await context.store.chats.update(chat.id, next_summary_at=next_at)
     language = await chat_language(update, context)
     await say(update, context, "weekly.summarytime_set",

@@ -73,7 +73,7 @@ async def timezone_command(update: Update, context: BotContext) -> None:
             return
     chat = await context.store.chats.update(chat_id, timezone=name)
     await context.store.chats.update(
-        chat_id, next_summary_at=next_summary_time(chat, context.store.db.now()))
+        chat_id, next_summary_at=next_summary_time(chat, context.now()))
     next_due = await reschedule(context.bot_data, chat_id)
     language = await chat_language(update, context)
     text = context.catalog.text(language, "timezone.changed", timezone=name)
@@ -115,9 +115,9 @@ async def _apply(context: BotContext, chat_id: int, draft: wizard.SetupDraft) ->
     )
     await store.coordinators.add(chat_id, draft.user_id)
     chat = await store.chats.get(chat_id)
-    await store.chats.update(chat_id, next_summary_at=next_summary_time(chat, store.db.now()))
+    await store.chats.update(chat_id, next_summary_at=next_summary_time(chat, context.now()))
     schedule = draft.schedule()
-    first = schedule.next_due(store.db.now())
+    first = schedule.next_due(context.now())
     await store.enrolments.start(
         chat_id, draft.pack_id, cadence=schedule.cadence, days=schedule.days,
         local_time=schedule.local_time, next_due_at=first,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.domain.records import Chat
 from bot.locales import Catalog
 from bot.packs import Item, Pack
-from bot.store.models import Chat
 
 
 def saved_privately(

@@ -7,9 +7,9 @@ import io
 import json
 from collections.abc import Sequence
 
+from bot.domain.records import ExportRow
 from bot.packs import PackLibrary
 from bot.store.db import to_db_time
-from bot.store.models import ExportRow
 
 COLUMNS = (
     "asked_at", "programme", "item", "question", "member", "rating", "skipped", "comment",

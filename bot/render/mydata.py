@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.domain.records import Answer, Chat, Prompt
 from bot.locales import Catalog
 from bot.packs import PackLibrary
 from bot.render.split import split_lines
-from bot.store.models import Answer, Chat, Prompt
 
 
 def my_answers(

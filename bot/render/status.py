@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.domain.records import Chat, Enrolment, Prompt
 from bot.locales import Catalog, Html
 from bot.packs import PackLibrary
 from bot.render.setup import when
-from bot.store.models import Chat, Enrolment, Prompt
 
 
 def status(

@@ -17,11 +17,11 @@ from telegram import Bot
 
 from bot.context import BotData
 from bot.domain.quiet import in_quiet_hours, quiet_hours_end
+from bot.domain.records import Enrolment
 from bot.domain.schedule import Schedule, ScheduleError, is_late
 from bot.services import questions, summaries
 from bot.services.delivery import Undeliverable
 from bot.store.db import to_db_time
-from bot.store.models import Enrolment
 
 log = logging.getLogger(__name__)
 # A chat Telegram could not be reached for is tried again after this.
@@ -41,7 +41,7 @@ class TickReport:
 
 
 async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickReport:
-    now = now or data.store.db.now()
+    now = now or data.now()
     report = TickReport()
     for prompt in await data.store.prompts.expired(now):
         report.closed += await questions.close(bot, data, prompt)

@@ -9,9 +9,9 @@ from telegram import Bot, ReplyParameters
 from bot.context import BotData
 from bot.domain.nudges import NudgeCandidate, plan_nudges
 from bot.domain.quiet import in_quiet_hours
+from bot.domain.records import Prompt
 from bot.render import nudges as render
 from bot.services.delivery import Undeliverable, deliver
-from bot.store.models import Prompt
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ async def nudge_before_closing(bot: Bot, data: BotData, prompt: Prompt) -> int:
     chat = await store.chats.get(prompt.chat_id)
     if chat is None or not chat.active or not chat.nudges_enabled:
         return 0
-    now = store.db.now()
+    now = data.now()
     if in_quiet_hours(now, chat.timezone, chat.quiet_start, chat.quiet_end):
         return 0
     answers = await store.answers.for_prompt(prompt.id)

@@ -11,12 +11,12 @@ from bot.context import BotData
 from bot.domain import onboarding
 from bot.domain.programme import next_question
 from bot.domain.recap import weekly_recap
+from bot.domain.records import Chat, Prompt
 from bot.domain.schedule import Schedule, ScheduleError
 from bot.domain.weeks import period_label, week_of
 from bot.render import personal as render
 from bot.services.delivery import Undeliverable, deliver
 from bot.services.questions import close
-from bot.store.models import Chat, Prompt
 
 log = logging.getLogger(__name__)
 LATER = timedelta(hours=1)

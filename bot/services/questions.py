@@ -10,12 +10,12 @@ from telegram.error import BadRequest
 
 from bot.context import BotData
 from bot.domain.programme import next_question
+from bot.domain.records import Chat, Enrolment, Prompt
 from bot.domain.schedule import is_late
 from bot.render import personal
 from bot.render import question as render
 from bot.services.delivery import deliver
 from bot.store.db import from_db_time
-from bot.store.models import Chat, Enrolment, Prompt
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ async def ask_next(
         return None
     upcoming = next_question(enrolment.cursor, len(pack.items))
     closes_at = (
-        store.db.now() + timedelta(minutes=chat.close_after_minutes)
+        data.now() + timedelta(minutes=chat.close_after_minutes)
         if chat.close_after_minutes else None
     )
     prompt, created = await store.prompts.open(

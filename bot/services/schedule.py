@@ -23,6 +23,6 @@ async def reschedule(data: BotData, chat_id: int) -> datetime | None:
         return None
     # Fortnightly programmes keep their rhythm from the last question asked.
     last = await store.prompts.last_slot_time(enrolment.id)
-    next_due = schedule.next_due(store.db.now(), last_sent=last)
+    next_due = schedule.next_due(data.now(), last_sent=last)
     await store.enrolments.set_next_due(enrolment.id, next_due)
     return next_due

@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from bot.context import BotData
 from bot.domain import summary as compute
 from bot.domain.quiet import in_quiet_hours, quiet_hours_end
+from bot.domain.records import Chat
 from bot.domain.schedule import Schedule, ScheduleError
 from bot.domain.summary_facts import GroupFacts
 from bot.domain.weeks import period_label, week_of
@@ -20,7 +21,6 @@ from bot.render import summary as render
 from bot.render.question import deep_link
 from bot.services import personal
 from bot.services.delivery import Undeliverable, deliver
-from bot.store.models import Chat
 
 log = logging.getLogger(__name__)
 # A weekly summary this late is skipped rather than posted.

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.domain.clock import Clock, utc_now
 from bot.store.answers import AnswerRepository
 from bot.store.chats import ChatRepository
-from bot.store.db import Clock, Database, backup_file, utc_now
+from bot.store.db import Database, backup_file
 from bot.store.deliveries import DigestRepository, NudgeRepository
 from bot.store.drafts import SetupDraftRepository
 from bot.store.enrolments import EnrolmentRepository

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.domain.records import Answer, AnswerEdit
 from bot.store.db import Database, to_db_time
-from bot.store.models import Answer, AnswerEdit
 from bot.store.rows import build, build_all
 
 _UNSET = object()

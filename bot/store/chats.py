@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.domain.records import Chat
 from bot.store.db import Database, to_db_time
-from bot.store.models import Chat
 from bot.store.rows import build, build_all
 
 _SETTABLE = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,16 +18,12 @@ from typing import Any
 
 import aiosqlite
 
+from bot.domain.clock import Clock, utc_now
 from bot.store.migrations import MIGRATIONS, Migration
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def to_db_time(moment: datetime | None) -> str | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.domain.records import Enrolment
 from bot.store.db import Database, to_db_time
-from bot.store.models import Enrolment
 from bot.store.rows import build, build_all
 
 

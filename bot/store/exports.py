@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.domain.records import ExportRow
 from bot.store.db import Database
-from bot.store.models import ExportRow
 from bot.store.rows import build_all
 
 

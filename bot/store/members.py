@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.domain.records import Coordinator, Member
 from bot.store.db import Database, to_db_time
-from bot.store.models import Coordinator, Member
 from bot.store.rows import build, build_all
 
 

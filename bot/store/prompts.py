@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.domain.records import Prompt
 from bot.store.db import Database, from_db_time, to_db_time
-from bot.store.models import Prompt
 from bot.store.rows import build, build_all
 
 
