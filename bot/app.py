@@ -13,13 +13,14 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import handlers
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, BotData
 from bot.domain.clock import Clock, utc_now
+from bot.handlers import registry
 from bot.jobs import schedule_dispatch
 from bot.locales import Catalog
 from bot.packs import load_library
+from bot.services.counts import CountRefresher
 from bot.services.nudges import nudge_before_closing
 from bot.store import Store
 
@@ -59,8 +60,9 @@ def build_application(
     application = builder.build()
     application.bot_data.settings = settings
     application.bot_data.clock = clock
+    application.bot_data.counts = CountRefresher(settings.count_refresh_seconds)
     application.bot_data.closing_soon_hooks.append(nudge_before_closing)
-    handlers.register(application)
+    registry.register(application)
     if settings.dispatch_interval_seconds > 0:
         schedule_dispatch(application, settings.dispatch_interval_seconds)
     return application
@@ -74,7 +76,7 @@ async def _post_init(application: BotApplication) -> None:
     log.info(
         "ready: %d content packs, database %s", len(data.packs), data.settings.database_path
     )
-    await handlers.publish_menus(application, data.catalog)
+    await registry.publish_menus(application, data.catalog)
 
 
 async def _post_shutdown(application: BotApplication) -> None:

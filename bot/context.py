@@ -10,8 +10,12 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext, ExtBot
+
+if TYPE_CHECKING:
+    from bot.services.counts import CountRefresher
 
 from bot.config import Settings
 from bot.domain.clock import Clock
@@ -32,6 +36,8 @@ class BotData:
     # Called once per question when its "closing soon" moment comes:
     # async hook(bot, bot_data, prompt). Nudges subscribe here.
     closing_soon_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
+    # Questions whose live count is waiting to be edited (see services.counts).
+    counts: CountRefresher | None = None
     # matplotlib is not made for several threads drawing at once: one chart at a time.
     drawing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -50,6 +56,10 @@ class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
 
     def now(self) -> datetime:
         return self.bot_data.now()
+
+    def refresh_count_soon(self, prompt_id: int) -> None:
+        """Edit a question's live count shortly, once for a burst of answers."""
+        _ready(self.bot_data.counts, "counts").soon(self.job_queue, prompt_id)
 
     @property
     def store(self) -> Store:

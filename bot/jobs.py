@@ -5,25 +5,9 @@ from __future__ import annotations
 import logging
 
 from bot.context import BotContext
-from bot.services import dispatch, questions
+from bot.services import dispatch
 
-COUNT_JOB_PREFIX = "count:"
 log = logging.getLogger(__name__)
-
-
-def schedule_count_refresh(context: BotContext, prompt_id: int) -> None:
-    """Edit the question's "N voices so far" soon, once for a burst of answers:
-    at most one edit per question every `count_refresh_seconds`."""
-    name = f"{COUNT_JOB_PREFIX}{prompt_id}"
-    if context.job_queue.get_jobs_by_name(name):
-        return
-    context.job_queue.run_once(
-        refresh_count, when=context.settings.count_refresh_seconds, data=prompt_id, name=name
-    )
-
-
-async def refresh_count(context: BotContext) -> None:
-    await questions.refresh_count(context.bot, context.bot_data, context.job.data)
 
 
 async def dispatch_tick(context: BotContext) -> None:

@@ -10,47 +10,13 @@ from telegram.error import TelegramError
 from bot import callbacks
 from bot.context import BotContext
 from bot.domain.records import Prompt
-from bot.handlers import mydata, personal, setup
-from bot.handlers.common import chat_language, is_group
+from bot.handlers.buttons import pressed, stale_button
+from bot.handlers.common import chat_language, is_group, message_content
 from bot.handlers.guards import refuse_chat_senders, remember_member, say
-from bot.jobs import schedule_count_refresh
 from bot.render import answers as render
 
 log = logging.getLogger(__name__)
 SAVED_REACTION = "✍"
-
-
-async def on_button(update: Update, context: BotContext) -> None:
-    """Every inline button lands here; callback data is decoded in one place."""
-    query = update.callback_query
-    choice = callbacks.decode(query.data)
-    if query.message is None or choice is None:
-        await _stale(update, context)
-    elif isinstance(choice, callbacks.Rate):
-        await rate(update, context, choice)
-    elif isinstance(choice, callbacks.Quote):
-        await quote(update, context, choice)
-    elif isinstance(choice, callbacks.SetupChoice):
-        # The group /setup wizard lives in groups, the personal one in private
-        # chats; each checks the step against its own draft.
-        if is_group(query.message.chat):
-            await setup.setup_choice(update, context, choice)
-        else:
-            await personal.onboarding_choice(update, context, choice)
-    elif isinstance(choice, callbacks.Journal):
-        await personal.journal_page(update, context, choice)
-    elif is_group(query.message.chat):
-        await mydata.forget_confirm(update, context, choice)
-    elif choice.user_id == query.from_user.id:
-        await personal.forget_confirmed(update, context, choice.confirmed)
-    else:
-        await _stale(update, context)
-
-
-async def _stale(update: Update, context: BotContext) -> None:
-    language = await chat_language(update, context)
-    await update.callback_query.answer(context.catalog.text(language, "button.stale"),
-                                       show_alert=True)
 
 
 async def _prompt_for_button(update: Update, context: BotContext, prompt_id: int):
@@ -72,7 +38,7 @@ async def _usable_prompt(update: Update, context: BotContext, prompt_id: int):
     press is answered (stale button, closed question) and None returned."""
     prompt = await _prompt_for_button(update, context, prompt_id)
     if prompt is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return None
     language = await chat_language(update, context)
     if not prompt.is_open:
@@ -83,7 +49,9 @@ async def _usable_prompt(update: Update, context: BotContext, prompt_id: int):
     return prompt, language
 
 
-async def rate(update: Update, context: BotContext, choice: callbacks.Rate) -> None:
+async def rate(update: Update, context: BotContext) -> None:
+    """A tap on the scale under a question (or Skip)."""
+    choice = pressed(context, callbacks.Rate)
     query = update.callback_query
     usable = await _usable_prompt(update, context, choice.prompt_id)
     if usable is None:
@@ -96,10 +64,12 @@ async def rate(update: Update, context: BotContext, choice: callbacks.Rate) -> N
     )
     await query.answer(context.catalog.text(language,
                                             "answer.skipped" if skipped else "answer.saved"))
-    schedule_count_refresh(context, prompt.id)
+    context.refresh_count_soon(prompt.id)
 
 
-async def quote(update: Update, context: BotContext, choice: callbacks.Quote) -> None:
+async def quote(update: Update, context: BotContext) -> None:
+    """Allow (or stop allowing) one's comment to be quoted in the summary."""
+    choice = pressed(context, callbacks.Quote)
     query = update.callback_query
     usable = await _usable_prompt(update, context, choice.prompt_id)
     if usable is None:
@@ -118,19 +88,23 @@ async def quote(update: Update, context: BotContext, choice: callbacks.Quote) ->
 
 
 async def on_reply(update: Update, context: BotContext) -> None:
-    """A reply to one of the bot's messages: a comment on a question."""
+    """A reply in a group to one of the bot's questions: a comment on it.
+    Replies to anything else are not for the bot."""
+    prompt = await replied_prompt(update, context)
+    if prompt is not None:
+        await comment(update, context, prompt)
+
+
+async def comment(update: Update, context: BotContext, prompt: Prompt) -> None:
+    """Save a comment (text or voice) on a group's question, given in the
+    group or in a private chat (then it stays private)."""
     message = update.effective_message
-    prompt = await _prompt_replied_to(update, context)
-    if prompt is None:
-        if not is_group(message.chat):
-            await personal.on_message(update, context)  # a journal answer, as a reply
-        return  # in a group: a reply to some other bot message, not for us
     if await refuse_chat_senders(update, context):
         return
     if not prompt.is_open:
         await say(update, context, "answer.closed")
         return
-    text, voice = _comment_of(message)
+    text, voice = message_content(message)
     if text is None and voice is None:
         await say(update, context, "answer.text_or_voice")
         return
@@ -143,19 +117,25 @@ async def on_reply(update: Update, context: BotContext) -> None:
     await _acknowledge(message)
     if in_private:
         await message.reply_text(await _saved_privately(update, context, prompt))
-    schedule_count_refresh(context, prompt.id)
+    context.refresh_count_soon(prompt.id)
 
 
 async def on_edited_reply(update: Update, context: BotContext) -> None:
+    """An edited comment in a group replaces the saved one."""
+    prompt = await replied_prompt(update, context)
+    if prompt is not None:
+        await edit_comment(update, context, prompt)
+
+
+async def edit_comment(update: Update, context: BotContext, prompt: Prompt) -> None:
     """An edited comment replaces the saved one; the old text stays in history."""
     message = update.edited_message
-    prompt = await _prompt_replied_to(update, context)
-    if prompt is None or not prompt.is_open or update.effective_user is None:
+    if not prompt.is_open or update.effective_user is None:
         return
     answer = await context.store.answers.by_message(prompt.id, message.message_id)
     if answer is None or answer.user_id != update.effective_user.id:
         return
-    text, voice = _comment_of(message)
+    text, voice = message_content(message)
     if text is not None or voice is not None:
         await context.store.answers.record(
             prompt.id, answer.user_id, text=text, voice_file_id=voice,
@@ -163,7 +143,9 @@ async def on_edited_reply(update: Update, context: BotContext) -> None:
         )
 
 
-async def _prompt_replied_to(update: Update, context: BotContext) -> Prompt | None:
+async def replied_prompt(update: Update, context: BotContext) -> Prompt | None:
+    """The group question a message replies to: the question itself in a
+    group, or its private copy in a private chat."""
     message = update.effective_message
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
@@ -172,13 +154,6 @@ async def _prompt_replied_to(update: Update, context: BotContext) -> Prompt | No
     if is_group(message.chat):
         return await prompts.by_message(message.chat.id, replied.message_id)
     return await prompts.by_private_message(message.chat.id, replied.message_id)
-
-
-def _comment_of(message: Message) -> tuple[str | None, str | None]:
-    if message.voice is not None:
-        return None, message.voice.file_id
-    text = (message.text or message.caption or "").strip()
-    return (text or None), None
 
 
 async def _count_member(context: BotContext, prompt: Prompt, update: Update) -> None:

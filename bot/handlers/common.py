@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Chat, InlineKeyboardMarkup, Update
+from telegram import Chat, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
 from bot.domain.records import Chat as StoredChat
@@ -11,6 +11,15 @@ from bot.domain.setup import WizardDraft
 
 def is_group(chat: Chat) -> bool:
     return chat.type in (Chat.GROUP, Chat.SUPERGROUP)
+
+
+def message_content(message: Message) -> tuple[str | None, str | None]:
+    """(text, voice file id) of an answer given as a message; (None, None)
+    for anything else (a sticker, a photo without caption...)."""
+    if message.voice is not None:
+        return None, message.voice.file_id
+    text = (message.text or message.caption or "").strip()
+    return (text or None), None
 
 
 async def remember_chat(update: Update, context: BotContext) -> StoredChat:

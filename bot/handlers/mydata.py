@@ -9,9 +9,9 @@ from telegram.error import Forbidden
 
 from bot import callbacks
 from bot.context import BotContext
+from bot.handlers.buttons import pressed
 from bot.handlers.common import chat_language, remember_chat
 from bot.handlers.guards import is_present, refuse_chat_senders, say
-from bot.jobs import schedule_count_refresh
 from bot.render.mydata import my_answers
 from bot.render.question import deep_link
 
@@ -75,9 +75,9 @@ async def forget(update: Update, context: BotContext) -> None:
     )
 
 
-async def forget_confirm(
-    update: Update, context: BotContext, choice: callbacks.ForgetConfirm
-) -> None:
+async def forget_confirm(update: Update, context: BotContext) -> None:
+    """The answer to /forget's question in a group; only the asker may give it."""
+    choice = pressed(context, callbacks.ForgetConfirm)
     query = update.callback_query
     language = await chat_language(update, context)
     if query.from_user.id != choice.user_id:
@@ -95,7 +95,7 @@ async def forget_confirm(
         context.catalog.plural(language, "forget.done", deleted, name=name)
     )
     for prompt in open_prompts:
-        schedule_count_refresh(context, prompt.id)
+        context.refresh_count_soon(prompt.id)
 
 
 async def mydata_from_link(update: Update, context: BotContext, group_id: int) -> None:

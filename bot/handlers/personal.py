@@ -3,14 +3,16 @@ commands a person uses on their own programme."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot import callbacks
 from bot.context import BotContext
 from bot.domain import onboarding
 from bot.domain.schedule import valid_timezone
 from bot.domain.setup import InvalidChoice
-from bot.handlers.common import chat_language, remember_chat, send_wizard
+from bot.handlers import answers
+from bot.handlers.buttons import pressed, stale_button
+from bot.handlers.common import chat_language, message_content, remember_chat, send_wizard
 from bot.handlers.guards import say
 from bot.render import about, journal_export
 from bot.render import personal as render
@@ -38,9 +40,9 @@ async def begin_onboarding(update: Update, context: BotContext) -> None:
     await send_wizard(update, context, draft, text, keyboard)
 
 
-async def onboarding_choice(
-    update: Update, context: BotContext, choice: callbacks.SetupChoice
-) -> None:
+async def onboarding_choice(update: Update, context: BotContext) -> None:
+    """A button of the personal wizard, checked against its saved draft."""
+    choice = pressed(context, callbacks.SetupChoice)
     query = update.callback_query
     chat_id, message_id = query.message.chat.id, query.message.message_id
     language = await chat_language(update, context)
@@ -113,15 +115,21 @@ async def language(update: Update, context: BotContext) -> None:
 
 
 async def on_message(update: Update, context: BotContext) -> None:
-    """A message in a private chat that is not a command and not an answer to a
-    group's question: the answer to the person's waiting prompt, if any."""
+    """A message in a private chat that is not a command: a comment on a
+    group's question sent here privately (when it replies to that copy), or
+    the answer to one of the person's own prompts (the one it replies to, else
+    the one waiting)."""
     message = update.effective_message
     chat = await remember_chat(update, context)
+    group_prompt = await answers.replied_prompt(update, context)
+    if group_prompt is not None:
+        await answers.comment(update, context, group_prompt)
+        return
     prompt = await personal.open_prompt(context.bot_data, chat.id)
     replied = message.reply_to_message
     if replied is not None and replied.from_user and replied.from_user.id == context.bot.id:
         prompt = await context.store.prompts.by_message(chat.id, replied.message_id) or prompt
-    text, voice = _content(message)
+    text, voice = message_content(message)
     if prompt is None or not prompt.is_open:
         await say(update, context, "private.how_to_answer")
         return
@@ -134,11 +142,17 @@ async def on_message(update: Update, context: BotContext) -> None:
 
 
 async def on_edited(update: Update, context: BotContext) -> None:
-    """An edited journal answer replaces the saved one (the old wording is kept)."""
+    """An edited answer in a private chat replaces the saved one (the old
+    wording is kept): a private comment on a group's question, or a journal
+    answer, given as a reply or not."""
     message = update.edited_message
+    group_prompt = await answers.replied_prompt(update, context)
+    if group_prompt is not None:
+        await answers.edit_comment(update, context, group_prompt)
+        return
     user_id = update.effective_user.id
     prompt_id = await context.store.journal.answer_by_message(user_id, message.message_id)
-    text, voice = _content(message)
+    text, voice = message_content(message)
     if prompt_id is not None and (text or voice):
         await context.store.answers.record(prompt_id, user_id, text=text, voice_file_id=voice,
                                            visibility="private", message_id=message.message_id)
@@ -211,11 +225,13 @@ async def journal(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
-async def journal_page(update: Update, context: BotContext, choice: callbacks.Journal) -> None:
+async def journal_page(update: Update, context: BotContext) -> None:
+    """The journal's paging buttons."""
+    choice = pressed(context, callbacks.Journal)
     query = update.callback_query
     chat = await context.store.chats.get(query.message.chat.id)
     if chat is None or chat.is_group or (choice.pack_id and choice.pack_id not in context.packs):
-        await query.answer(context.catalog.text("en", "button.stale"), show_alert=True)
+        await stale_button(update, context)
         return
     await query.answer()
     text, keyboard = await _journal_page(context, chat, choice.page, choice.pack_id)
@@ -262,22 +278,20 @@ async def forget(update: Update, context: BotContext) -> None:
         context.catalog.text(language, "self.forget_confirm"), reply_markup=keyboard)
 
 
-async def forget_confirmed(update: Update, context: BotContext, confirmed: bool) -> None:
+async def forget_confirmed(update: Update, context: BotContext) -> None:
+    """The answer to /forget's question in a private chat."""
+    choice = pressed(context, callbacks.ForgetConfirm)
     query = update.callback_query
+    if choice.user_id != query.from_user.id:
+        await stale_button(update, context)
+        return
     language = await chat_language(update, context)
     await query.answer()
-    if not confirmed:
+    if not choice.confirmed:
         await query.edit_message_text(context.catalog.text(language, "self.forget_kept"))
         return
     await context.store.forget_person(query.from_user.id)
     await query.edit_message_text(context.catalog.text(language, "self.forget_done"))
-
-
-def _content(message: Message) -> tuple[str | None, str | None]:
-    if message.voice is not None:
-        return None, message.voice.file_id
-    text = (message.text or message.caption or "").strip()
-    return (text or None), None
 
 
 def _saved(context: BotContext, language: str, prompt) -> str:

@@ -10,6 +10,7 @@ from bot import callbacks
 from bot.context import BotContext
 from bot.domain import setup as wizard
 from bot.domain.schedule import valid_timezone
+from bot.handlers.buttons import pressed
 from bot.handlers.common import chat_language, remember_chat, send_wizard
 from bot.handlers.guards import remember_member, require_admin, say
 from bot.render import setup as render
@@ -27,9 +28,9 @@ async def setup_command(update: Update, context: BotContext) -> None:
     await send_wizard(update, context, draft, text, keyboard)
 
 
-async def setup_choice(
-    update: Update, context: BotContext, choice: callbacks.SetupChoice
-) -> None:
+async def setup_choice(update: Update, context: BotContext) -> None:
+    """A button of the group's /setup wizard, checked against its saved draft."""
+    choice = pressed(context, callbacks.SetupChoice)
     query = update.callback_query
     chat_id, message_id = query.message.chat.id, query.message.message_id
     language = await chat_language(update, context)

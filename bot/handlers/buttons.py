@@ -1,0 +1,65 @@
+"""Inline buttons routed by the kind of their callback data.
+
+Each kind of button has its own CallbackQueryHandler, registered beside the
+handler that owns it; callback data is decoded once, by the handler's pattern,
+and the decoded value reaches the callback through `pressed(context, Kind)`.
+A button in the wrong kind of chat, with forged or outdated data, or on a
+message too old for Telegram to show, falls through to `stale_button`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from bot import callbacks
+from bot.context import BotContext
+from bot.handlers.common import chat_language, is_group
+
+K = TypeVar("K", bound=callbacks.Callback)
+
+
+class ButtonHandler(CallbackQueryHandler):
+    """Handles one callback kind, optionally only in groups or only in private chats."""
+
+    def __init__(self, kind: type[K], callback: Callable, *, chats: str | None = None):
+        if chats not in (None, "group", "private"):
+            raise ValueError(f"chats must be 'group', 'private' or None, not {chats!r}")
+
+        def decoded(data: object) -> K | None:
+            choice = callbacks.decode(data) if isinstance(data, str) else None
+            return choice if isinstance(choice, kind) else None
+
+        super().__init__(callback, pattern=decoded)
+        self.kind = kind
+        self.chats = chats
+
+    def check_update(self, update: object) -> object:
+        result = super().check_update(update)
+        if not result:
+            return None
+        message = update.callback_query.message
+        if message is None:
+            return None
+        if self.chats is not None and self.chats != ("group" if is_group(message.chat)
+                                                      else "private"):
+            return None
+        return result
+
+
+def pressed(context: BotContext, kind: type[K]) -> K:
+    """The decoded callback data of the button being handled."""
+    choice = context.matches[0] if context.matches else None
+    if not isinstance(choice, kind):
+        raise TypeError(f"expected a {kind.__name__} button, got {choice!r}")
+    return choice
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """Any button no other handler took: forged, outdated or out of place."""
+    language = await chat_language(update, context)
+    await update.callback_query.answer(context.catalog.text(language, "button.stale"),
+                                       show_alert=True)
