@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, configure_logging, load_settings
 from bot.packs import PackError, load_library, summary_rows
+from bot.store.db import DatabaseTooNew, StoreError
 
 EXIT_CONFIG = 2
 EXIT_FAILED = 1
@@ -51,10 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "export":
             return asyncio.run(export(settings, args.chat, args.format, args.output))
         return backup(settings, args.path)
-    except ConfigError as error:
+    except (ConfigError, DatabaseTooNew) as error:
         print(f"civic-reflect: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    except (PackError, OSError, sqlite3.Error) as error:
+    except (PackError, StoreError, OSError, sqlite3.Error) as error:
         print(f"civic-reflect: {error}", file=sys.stderr)
         return EXIT_FAILED
 
@@ -91,11 +92,19 @@ async def export(settings: Settings, chat_id: int, file_format: str, output: Pat
     library = load_library(settings.content_dir)
     if not settings.database_path.exists():
         raise OSError(f"no database at {settings.database_path} (set CIVIC_REFLECT_DB)")
-    store = await Store.open(settings.database_path)
+    # Read-only: an export never upgrades or changes the database, even while
+    # the bot is running on it.
+    store = await Store.open(settings.database_path, read_only=True)
     try:
         chat = await store.chats.get(chat_id)
         if chat is None:
             print(f"civic-reflect: no chat with id {chat_id} in {settings.database_path}",
+                  file=sys.stderr)
+            return EXIT_FAILED
+        if not chat.is_group:
+            # A person's journal is theirs: they export it themselves.
+            print(f"civic-reflect: chat {chat_id} is a person's private chat; only they can "
+                  "export their journal, with /export in their chat with the bot",
                   file=sys.stderr)
             return EXIT_FAILED
         records = export_records(await store.exports.answers_for_chat(chat_id), library,

@@ -19,7 +19,7 @@ import pytest
 from bot.cli import main
 from bot.packs import load_library, summary_rows
 from bot.store import Store
-from bot.store.migrations import MIGRATIONS
+from bot.store.upgrades import UPGRADES
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
@@ -36,7 +36,7 @@ _SETTINGS = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "CIVIC_REFLECT_CONTE
              "DEFAULT_TIMEZONE", "DEFAULT_LANGUAGE", "LOG_LEVEL")
 
 CHAT = -1001234567890
-ANA, BRUNO = 111, 222
+ANA, BRUNO, ROSA = 111, 222, 333
 FORMULA = "=1+1"
 RICH = "<b>Bold</b> & <i>ideas</i> 🌱🤝\nsecond line"
 COLUMNS = [
@@ -304,6 +304,45 @@ def test_export_unknown_chat(env, filled, db):
     assert result.stdout == ""
 
 
+def test_export_refuses_a_persons_private_chat(env, filled, db):
+    asyncio.run(_private_journal(db))
+    before = db.read_bytes()
+    result = cli("export", "--chat", str(ROSA), "--format", "json", env=env)
+    assert result.returncode == 1
+    assert one_error_line(result) == (
+        f"civic-reflect: chat {ROSA} is a person's private chat; only they can export their "
+        "journal, with /export in their chat with the bot")
+    assert result.stdout == ""
+    assert "journal entry" not in result.stderr
+    assert db.read_bytes() == before
+
+
+async def _private_journal(path: Path) -> None:
+    store = await Store.open(path, Clock())
+    try:
+        await store.chats.ensure(ROSA, kind="private", title=None, timezone="UTC",
+                                 language="en")
+        enrolment = await store.enrolments.start(
+            ROSA, "theory-u", cadence="daily", days=[], local_time="09:00", next_due_at=None)
+        prompt, _ = await store.prompts.open(enrolment.id, "2024-03-04", chat_id=ROSA,
+                                             pack_id="theory-u", item_id="u-01")
+        await store.answers.record(prompt.id, ROSA, text="my journal entry",
+                                   visibility="private")
+    finally:
+        await store.close()
+
+
+def test_export_of_a_database_newer_than_the_code_says_so(env, filled, db):
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO schema_version VALUES (999, 'future', 'x')")
+    conn.commit()
+    conn.close()
+    result = cli("export", "--chat", str(CHAT), env=env)
+    assert result.returncode == 2
+    assert "schema version 999, newer than this version of civic-reflect" in one_error_line(
+        result)
+
+
 def test_export_without_database(env, db):
     result = cli("export", "--chat", str(CHAT), env=env)
     assert result.returncode == 1
@@ -339,7 +378,7 @@ def inspect(path: Path) -> dict[str, int]:
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        latest = max(migration.version for migration in MIGRATIONS)
+        latest = max(step.version for step in UPGRADES)
         assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == latest
         counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ROWS}
         return {**counts, "pages": conn.execute("PRAGMA page_count").fetchone()[0]}

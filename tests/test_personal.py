@@ -50,7 +50,7 @@ async def test_first_two_weeks(harness):
     assert done.startswith("✅ All set. You will reflect on Theory U: a learning journey.")
     assert "Every day at 20:00 (Europe/Madrid)." in done
     chat = await store.chats.get(ROSA)
-    assert (chat.timezone, chat.timezone_chosen, chat.summary_day) == (
+    assert (chat.timezone, chat.timezone_chosen, chat.recap_day) == (
         "Europe/Madrid", True, "sun")
 
     # She moves to Santiago: prompts follow her clock.

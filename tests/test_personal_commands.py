@@ -64,7 +64,7 @@ async def test_pause_skip_language_and_changing_programme(harness):
         "well-being", "days", ("tue", "fri"))
     assert enrolment.next_due_at == datetime(2026, 3, 10, 11, 0, tzinfo=UTC)  # Tue 08:00 CLT
     chat = await store.chats.get(ROSA)
-    assert (chat.timezone, chat.next_summary_at) == ("America/Santiago", None)
+    assert (chat.timezone, chat.next_recap_at) == ("America/Santiago", None)
 
 
 async def test_personal_and_group_answers_never_mix(harness):

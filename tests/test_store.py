@@ -10,7 +10,7 @@ from conftest import Clock
 
 from bot.store import Store
 from bot.store.db import Database, from_db_time, to_db_time
-from bot.store.migrations import MIGRATIONS, Migration
+from bot.store.upgrades import UPGRADES, UpgradeStep, run_statements
 
 
 @pytest.fixture
@@ -51,12 +51,12 @@ async def test_migrations_take_an_empty_file_to_the_head_once(tmp_path):
     path = tmp_path / "fresh.sqlite3"
     db = Database(path)
     await db.open()
-    assert await db.schema_version() == MIGRATIONS[-1].version
+    assert await db.schema_version() == UPGRADES[-1].version
     tables = {row[0] for row in await db.fetch_all(
         "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"chats", "members", "coordinators", "enrolments", "prompts", "answers",
             "answer_edits", "nudges", "digests", "schema_version"} <= tables
-    assert await db.migrate() == []  # a second run changes nothing
+    assert await db.upgrade() == []  # a second run changes nothing
     await db.close()
 
     schema_before = sqlite3.connect(path).execute(
@@ -65,7 +65,7 @@ async def test_migrations_take_an_empty_file_to_the_head_once(tmp_path):
     await db.open()  # opening again applies nothing new
     rows = await db.fetch_all("SELECT version FROM schema_version")
     await db.close()
-    assert [row[0] for row in rows] == [m.version for m in MIGRATIONS]
+    assert [row[0] for row in rows] == [m.version for m in UPGRADES]
     schema_after = sqlite3.connect(path).execute(
         "SELECT group_concat(sql, ';') FROM sqlite_master").fetchone()[0]
     assert schema_after == schema_before
@@ -74,13 +74,13 @@ async def test_migrations_take_an_empty_file_to_the_head_once(tmp_path):
 async def test_a_new_migration_applies_on_top_and_a_failing_one_rolls_back(tmp_path):
     db = Database(tmp_path / "m.sqlite3")
     await db.open()
-    extra = Migration(MIGRATIONS[-1].version + 1, "add a column",
-                      ("ALTER TABLE chats ADD COLUMN motto TEXT",))
-    assert await db.migrate((*MIGRATIONS, extra)) == [extra.version]
-    broken = Migration(extra.version + 1, "broken", (
+    extra = UpgradeStep(UPGRADES[-1].version + 1, "add a column",
+                        run_statements("ALTER TABLE chats ADD COLUMN motto TEXT"))
+    assert await db.upgrade((*UPGRADES, extra)) == [extra.version]
+    broken = UpgradeStep(extra.version + 1, "broken", run_statements(
         "CREATE TABLE half_done (id INTEGER)", "THIS IS NOT SQL"))
     with pytest.raises(sqlite3.OperationalError):
-        await db.migrate((*MIGRATIONS, extra, broken))
+        await db.upgrade((*UPGRADES, extra, broken))
     assert await db.schema_version() == extra.version
     leftover = await db.fetch_one(
         "SELECT name FROM sqlite_master WHERE name = 'half_done'")
@@ -89,19 +89,18 @@ async def test_a_new_migration_applies_on_top_and_a_failing_one_rolls_back(tmp_p
 
 
 async def test_pragmas_are_set(store):
-    async with store.db.read() as conn:
+    async with store.db.read() as tx:
         values = {}
         for pragma in ("journal_mode", "foreign_keys", "synchronous", "busy_timeout"):
-            cursor = await conn.execute(f"PRAGMA {pragma}")
-            values[pragma] = (await cursor.fetchone())[0]
+            values[pragma] = await tx.fetch_value(f"PRAGMA {pragma}")
     assert values == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1,
                       "busy_timeout": 5000}
 
 
 async def test_a_failed_transaction_leaves_nothing_behind(store):
     with pytest.raises(RuntimeError):
-        async with store.db.transaction() as conn:
-            await conn.execute(
+        async with store.db.transaction() as tx:
+            await tx.execute(
                 "INSERT INTO chats (id, kind, timezone, language, created_at, updated_at)"
                 " VALUES (1, 'private', 'UTC', 'en', 'x', 'x')")
             raise RuntimeError("interrupted")

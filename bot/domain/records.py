@@ -25,6 +25,12 @@ class Chat:
     summary_time: str = "17:00"
     next_summary_at: datetime | None = None
     timezone_chosen: bool = False
+    # A person's weekly recap (private chats): no day means no recap.
+    recap_day: str | None = None
+    recap_time: str | None = None
+    next_recap_at: datetime | None = None
+    # A summary due in quiet hours waits until then, still for its own week.
+    summary_hold_until: datetime | None = None
 
     @property
     def is_group(self) -> bool:

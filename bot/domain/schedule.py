@@ -1,8 +1,10 @@
 """When a chat's next question is due.
 
-Times are computed in the chat's own time zone by APScheduler's CronTrigger,
-so a 09:00 question stays at 09:00 local time across daylight-saving changes,
-and returned in UTC for storage.
+Times are computed in the chat's own time zone, day by day, so a 09:00
+question stays at 09:00 local time across daylight-saving changes, and
+returned in UTC for storage. (APScheduler's CronTrigger did this before; it
+skipped a Santiago midnight and fired twice in London's repeated hour, and
+the domain stays free of the scheduler's imports.)
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from apscheduler.triggers.cron import CronTrigger
 
 # "days": chosen weekdays, any number of them (personal programmes).
 CADENCES = ("daily", "twice-weekly", "weekly", "fortnightly", "days")
@@ -71,53 +71,46 @@ class Schedule:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    def _trigger(self) -> CronTrigger:
-        hour, minute = parse_time(self.local_time)
-        days = ",".join(sorted(self.days, key=WEEKDAYS.index)) or "*"
-        return CronTrigger(day_of_week=days, hour=hour, minute=minute, timezone=self.zone)
-
     def next_due(self, after: datetime, last_sent: datetime | None = None) -> datetime:
         """The first scheduled moment strictly after `after`, in UTC.
 
         Daylight-saving changes: a wall time that happens twice (clocks going
-        back) is used once; a wall time that does not exist (clocks going
-        forward) fires at the first moment after the gap, that same day.
+        back) is used once, the first time; a wall time that does not exist
+        (clocks going forward) fires just after the gap, that same day.
         """
         if after.tzinfo is None:
             raise ValueError("`after` must be timezone-aware")
         start = after
         if self.cadence == "fortnightly" and last_sent is not None:
             start = max(start, last_sent + _FORTNIGHT_GAP)
-        already = {_wall(moment, self.zone) for moment in (after, last_sent) if moment}
-        trigger = self._trigger()
-        while True:
-            # Converting from UTC keeps `fold` right inside a repeated hour;
-            # the microsecond makes "strictly after" exact.
-            fire = trigger.get_next_fire_time(
-                None, (start + timedelta(microseconds=1)).astimezone(self.zone)
-            )
-            if start.astimezone(self.zone).utcoffset() != fire.utcoffset():
-                fire = min(fire, self._in_a_gap(start, fire) or fire)
-            fire = fire.astimezone(UTC)
-            if _wall(fire, self.zone) not in already:
-                return fire
-            start = fire
-
-    def _in_a_gap(self, start: datetime, fire: datetime) -> datetime | None:
-        """A scheduled wall time skipped by a spring-forward change between
-        `start` and `fire`, moved to just after the gap (CronTrigger can skip
-        such a day entirely)."""
-        hour, minute = parse_time(self.local_time)
-        day = start.astimezone(self.zone).date()
-        while day <= fire.astimezone(self.zone).date():
-            wanted = datetime.combine(day, time(hour, minute), tzinfo=self.zone)
-            exists = wanted.astimezone(UTC).astimezone(self.zone).replace(tzinfo=None) == (
-                wanted.replace(tzinfo=None))
-            if (not exists and (not self.days or WEEKDAYS[day.weekday()] in self.days)):
-                shifted = wanted.astimezone(UTC)
-                if shifted > start:
-                    return shifted
+        zone = self.zone
+        already = {_wall(moment, zone) for moment in (after, last_sent) if moment}
+        at = time(*parse_time(self.local_time))
+        day = start.astimezone(zone).date()
+        # A matching weekday comes within a week, a fortnight's gap is already
+        # in `start`: sixteen days always hold the answer.
+        for _ in range(16):
+            if not self.days or WEEKDAYS[day.weekday()] in self.days:
+                # In a repeated hour, the first occurrence, or the second when
+                # the first has passed unused; in a gap, the offset from before
+                # it, which lands just after the gap.
+                for fold in (0, 1):
+                    wall = datetime.combine(day, at, tzinfo=zone).replace(fold=fold)
+                    fire = wall.astimezone(UTC)
+                    if fire > start:
+                        if _wall(fire, zone) not in already:
+                            return fire
+                        break
             day += timedelta(days=1)
+        raise ScheduleError(f"no time found for {self!r}")  # unreachable for a valid schedule
+
+
+def next_weekly(day: str, local_time: str, timezone: str, after: datetime) -> datetime | None:
+    """The next weekly moment (a summary, a recap) after `after`; None when
+    the day, time or zone is not a valid weekly schedule (no recap chosen)."""
+    try:
+        return Schedule("weekly", (day,), local_time, timezone).next_due(after)
+    except ScheduleError:
         return None
 
 

@@ -97,7 +97,7 @@ async def timezone(update: Update, context: BotContext) -> None:
             return
     chat = await context.store.chats.update(chat.id, timezone=name, timezone_chosen=True)
     now = context.now()
-    await context.store.chats.update(chat.id, next_summary_at=personal.next_recap_time(chat, now))
+    await context.store.chats.update(chat.id, next_recap_at=personal.next_recap_time(chat, now))
     await reschedule(context.bot_data, chat.id)
     await update.effective_message.reply_text(
         render.timezone_changed_text(context.catalog, chat.language, name))

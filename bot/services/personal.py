@@ -12,7 +12,7 @@ from bot.domain import onboarding
 from bot.domain.programme import next_question
 from bot.domain.recap import weekly_recap
 from bot.domain.records import Chat, Prompt
-from bot.domain.schedule import Schedule, ScheduleError
+from bot.domain.schedule import next_weekly
 from bot.domain.weeks import period_label, week_of
 from bot.render import personal as render
 from bot.services.delivery import Undeliverable, deliver
@@ -28,12 +28,11 @@ async def start_programme(data: BotData, chat: Chat, draft: onboarding.Onboardin
     """Begin (or change) a person's programme; return when the first prompt comes."""
     store = data.store
     schedule = draft.schedule()
-    recap_day = draft.recap_day or "none"
     updated = await store.chats.update(
-        chat.id, timezone=draft.timezone, timezone_chosen=True, summary_day=recap_day,
-        summary_time=draft.local_time,
+        chat.id, timezone=draft.timezone, timezone_chosen=True, recap_day=draft.recap_day,
+        recap_time=draft.local_time,
     )
-    await store.chats.update(chat.id, next_summary_at=next_recap_time(updated, now))
+    await store.chats.update(chat.id, next_recap_at=next_recap_time(updated, now))
     first = schedule.next_due(now)
     await store.enrolments.start(chat.id, draft.pack_id, cadence=schedule.cadence,
                                  days=schedule.days, local_time=schedule.local_time,
@@ -43,11 +42,9 @@ async def start_programme(data: BotData, chat: Chat, draft: onboarding.Onboardin
 
 def next_recap_time(chat: Chat, after: datetime) -> datetime | None:
     """The next recap moment; None when the person chose no recap."""
-    try:
-        return Schedule("weekly", (chat.summary_day,), chat.summary_time,
-                        chat.timezone).next_due(after)
-    except ScheduleError:
+    if chat.recap_day is None or chat.recap_time is None:
         return None
+    return next_weekly(chat.recap_day, chat.recap_time, chat.timezone, after)
 
 
 async def open_prompt(data: BotData, chat_id: int) -> Prompt | None:

@@ -13,7 +13,7 @@ from bot.context import BotData
 from bot.domain import summary as compute
 from bot.domain.quiet import in_quiet_hours, quiet_hours_end
 from bot.domain.records import Chat
-from bot.domain.schedule import Schedule, ScheduleError
+from bot.domain.schedule import next_weekly
 from bot.domain.summary_facts import GroupFacts
 from bot.domain.weeks import period_label, week_of
 from bot.render import chart
@@ -28,11 +28,7 @@ STALE_AFTER = timedelta(days=1)
 
 
 def next_summary_time(chat: Chat, after: datetime) -> datetime | None:
-    try:
-        return Schedule("weekly", (chat.summary_day,), chat.summary_time,
-                        chat.timezone).next_due(after)
-    except ScheduleError:
-        return None
+    return next_weekly(chat.summary_day, chat.summary_time, chat.timezone, after)
 
 
 async def post_due_summaries(bot: Bot, data: BotData, now: datetime) -> int:
@@ -44,29 +40,38 @@ async def post_due_summaries(bot: Bot, data: BotData, now: datetime) -> int:
         async with limit:
             return await _post_due(bot, data, chat, now)
 
-    due = await data.store.chats.summaries_due(now, limit=10_000)
-    return sum(await asyncio.gather(*(one(chat) for chat in due)))
+    async def recap(chat: Chat) -> bool:
+        async with limit:
+            # A person's weekly recap, at the time they chose (no quiet hours:
+            # they picked it themselves).
+            await data.store.chats.update(chat.id,
+                                          next_recap_at=personal.next_recap_time(chat, now))
+            return await personal.send_recap(bot, data, chat, now)
+
+    groups = await data.store.chats.summaries_due(now, limit=10_000)
+    people = await data.store.chats.recaps_due(now, limit=10_000)
+    return sum(await asyncio.gather(*(one(chat) for chat in groups),
+                                    *(recap(chat) for chat in people)))
 
 
 async def _post_due(bot: Bot, data: BotData, chat: Chat, now: datetime) -> bool:
-    if not chat.is_group:
-        # A person's weekly recap, at the time they chose (no quiet hours:
-        # they picked it themselves).
-        await data.store.chats.update(chat.id, next_summary_at=personal.next_recap_time(chat, now))
-        return await personal.send_recap(bot, data, chat, now)
-    if now - chat.next_summary_at > STALE_AFTER:
+    scheduled = chat.next_summary_at
+    if now - scheduled > STALE_AFTER:
         # After a long outage last week's summary would only confuse.
         log.info("skipping a stale summary for chat %s", chat.id)
-        await data.store.chats.update(chat.id, next_summary_at=next_summary_time(chat, now))
+        await data.store.chats.update(chat.id, next_summary_at=next_summary_time(chat, now),
+                                      summary_hold_until=None)
         return False
     if in_quiet_hours(now, chat.timezone, chat.quiet_start, chat.quiet_end):
-        await data.store.chats.update(chat.id, next_summary_at=quiet_hours_end(
+        # Held until morning, still the summary of the week it was due in.
+        await data.store.chats.update(chat.id, summary_hold_until=quiet_hours_end(
             now, chat.timezone, chat.quiet_start, chat.quiet_end))
         return False
-    await data.store.chats.update(chat.id, next_summary_at=next_summary_time(chat, now))
+    await data.store.chats.update(chat.id, next_summary_at=next_summary_time(chat, now),
+                                  summary_hold_until=None)
     if await data.store.enrolments.active_for(chat.id) is None:
         return False  # nothing to summarise until a programme runs
-    return await post_summary(bot, data, chat, chat.next_summary_at)
+    return await post_summary(bot, data, chat, scheduled)
 
 
 async def group_facts(bot: Bot, data: BotData, chat: Chat, now: datetime) -> GroupFacts:

@@ -21,8 +21,8 @@ __all__ = ["Store", "backup_file"]
 
 
 class Store:
-    def __init__(self, path: Path | str, clock: Clock = utc_now):
-        self.db = Database(path, clock)
+    def __init__(self, path: Path | str, clock: Clock = utc_now, *, read_only: bool = False):
+        self.db = Database(path, clock, read_only=read_only)
         self.chats = ChatRepository(self.db)
         self.members = MemberRepository(self.db)
         self.coordinators = CoordinatorRepository(self.db)
@@ -37,8 +37,11 @@ class Store:
         self.journal = JournalRepository(self.db)
 
     @classmethod
-    async def open(cls, path: Path | str, clock: Clock = utc_now) -> Store:
-        store = cls(path, clock)
+    async def open(
+        cls, path: Path | str, clock: Clock = utc_now, *, read_only: bool = False
+    ) -> Store:
+        """Open (and upgrade) the database; read-only opens never change it."""
+        store = cls(path, clock, read_only=read_only)
         await store.db.open()
         return store
 
@@ -48,15 +51,14 @@ class Store:
     async def forget_member_in_chat(self, chat_id: int, user_id: int) -> int:
         """A member's /forget in one group: their answers (with history), nudges
         and membership there. Returns how many answers were deleted."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            deleted = await tx.execute(
                 "DELETE FROM answers WHERE user_id = ? AND prompt_id IN"
                 " (SELECT id FROM prompts WHERE chat_id = ?)",
                 (user_id, chat_id),
             )
-            deleted = cursor.rowcount
             for table in ("nudges", "members"):
-                await conn.execute(
+                await tx.execute(
                     f"DELETE FROM {table} WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
                 )
             return deleted
@@ -68,7 +70,7 @@ class Store:
         cascade); in groups, their answers, nudges, membership and coordinator
         role go. Group questions and other people's answers stay.
         """
-        async with self.db.transaction() as conn:
+        async with self.db.transaction() as tx:
             for statement in (
                 "DELETE FROM answers WHERE user_id = ?",
                 "DELETE FROM nudges WHERE user_id = ?",
@@ -78,4 +80,4 @@ class Store:
                 "DELETE FROM members WHERE user_id = ?",
                 "DELETE FROM chats WHERE id = ? AND kind = 'private'",
             ):
-                await conn.execute(statement, (user_id,))
+                await tx.execute(statement, (user_id,))

@@ -38,25 +38,23 @@ class AnswerRepository:
             if value is not _UNSET
         }
         now = to_db_time(self.db.now())
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            existing = await tx.fetch_one(
                 "SELECT * FROM answers WHERE prompt_id = ? AND user_id = ?", (prompt_id, user_id)
             )
-            existing = await cursor.fetchone()
             if existing is None:
-                cursor = await conn.execute(
+                answer_id = await tx.fetch_value(
                     "INSERT INTO answers (prompt_id, user_id, scale, skipped, text, voice_file_id,"
                     " visibility, quotable, message_id, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     (prompt_id, user_id, given.get("scale"), int(skipped), given.get("text"),
                      given.get("voice_file_id"), visibility, int(bool(quotable)), message_id, now),
                 )
-                answer_id = cursor.lastrowid
             else:
                 answer_id = existing["id"]
                 changed = {k: v for k, v in given.items() if existing[k] != v}
                 if any(existing[k] is not None for k in changed):
-                    await conn.execute(
+                    await tx.execute(
                         "INSERT INTO answer_edits (answer_id, scale, text, voice_file_id,"
                         " replaced_at) VALUES (?, ?, ?, ?, ?)",
                         (answer_id, *(existing[k] for k in _CONTENT), now),
@@ -73,11 +71,11 @@ class AnswerRepository:
                     "edited_at": now if changed else existing["edited_at"],
                 }
                 columns = ", ".join(f"{name} = ?" for name in updates)
-                await conn.execute(
+                await tx.execute(
                     f"UPDATE answers SET {columns} WHERE id = ?", (*updates.values(), answer_id)
                 )
-            cursor = await conn.execute("SELECT * FROM answers WHERE id = ?", (answer_id,))
-            return build(Answer, await cursor.fetchone())
+            return build(Answer, await tx.fetch_one("SELECT * FROM answers WHERE id = ?",
+                                                    (answer_id,)))
 
     async def get(self, prompt_id: int, user_id: int) -> Answer | None:
         row = await self.db.fetch_one(

@@ -11,7 +11,8 @@ from bot.store.rows import build, build_all
 _SETTABLE = {
     "title", "timezone", "language", "names_visible", "nudges_enabled",
     "quiet_start", "quiet_end", "close_after_minutes", "summary_day", "summary_time",
-    "next_summary_at", "timezone_chosen",
+    "next_summary_at", "timezone_chosen", "recap_day", "recap_time", "next_recap_at",
+    "summary_hold_until",
 }
 
 
@@ -28,8 +29,8 @@ class ChatRepository:
     ) -> Chat:
         """Record a chat (or reactivate it), keeping any settings it already has."""
         now = to_db_time(self.db.now())
-        async with self.db.transaction() as conn:
-            await conn.execute(
+        async with self.db.transaction() as tx:
+            await tx.execute(
                 "INSERT INTO chats (id, kind, title, timezone, language, active,"
                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET"
@@ -37,8 +38,8 @@ class ChatRepository:
                 " updated_at = excluded.updated_at",
                 (chat_id, kind, title, timezone, language, now, now),
             )
-            cursor = await conn.execute("SELECT * FROM chats WHERE id = ?", (chat_id,))
-            return build(Chat, await cursor.fetchone())
+            return build(Chat, await tx.fetch_one("SELECT * FROM chats WHERE id = ?",
+                                                  (chat_id,)))
 
     async def set_active(self, chat_id: int, active: bool) -> bool:
         changed = await self.db.execute(
@@ -67,36 +68,45 @@ class ChatRepository:
         (an update from it arrived first) that empty shell is dropped, unless
         it already holds data, in which case nothing is moved.
         """
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute("SELECT 1 FROM chats WHERE id = ?", (old_id,))
-            if await cursor.fetchone() is None:
+        async with self.db.transaction() as tx:
+            if await tx.fetch_one("SELECT 1 FROM chats WHERE id = ?", (old_id,)) is None:
                 return False
-            cursor = await conn.execute(
+            if await tx.fetch_value(
                 "SELECT (SELECT COUNT(*) FROM enrolments WHERE chat_id = :id)"
                 " + (SELECT COUNT(*) FROM prompts WHERE chat_id = :id)",
                 {"id": new_id},
-            )
-            if (await cursor.fetchone())[0]:
+            ):
                 return False
-            await conn.execute("DELETE FROM chats WHERE id = ?", (new_id,))
-            await conn.execute(
+            await tx.execute("DELETE FROM chats WHERE id = ?", (new_id,))
+            await tx.execute(
                 "UPDATE chats SET id = ?, updated_at = ? WHERE id = ?",
                 (new_id, to_db_time(self.db.now()), old_id),
             )
             return True
 
     async def count_active(self, kind: str) -> int:
-        row = await self.db.fetch_one(
-            "SELECT COUNT(*) FROM chats WHERE kind = ? AND active = 1", (kind,)
-        )
-        return int(row[0])
+        return int(await self.db.fetch_value(
+            "SELECT COUNT(*) FROM chats WHERE kind = ? AND active = 1", (kind,)))
 
 
     async def summaries_due(self, now: datetime, limit: int = 500) -> list[Chat]:
-        """Active groups whose weekly summary time has come, oldest first."""
+        """Active groups whose weekly summary time has come (and is not held
+        back by quiet hours), oldest first."""
         rows = await self.db.fetch_all(
-            "SELECT * FROM chats WHERE active = 1 AND next_summary_at IS NOT NULL"
-            " AND next_summary_at <= ? ORDER BY next_summary_at, id LIMIT ?",
+            "SELECT * FROM chats WHERE active = 1 AND kind = 'group'"
+            " AND next_summary_at IS NOT NULL AND next_summary_at <= :now"
+            " AND (summary_hold_until IS NULL OR summary_hold_until <= :now)"
+            " ORDER BY next_summary_at, id LIMIT :limit",
+            {"now": to_db_time(now), "limit": limit},
+        )
+        return build_all(Chat, rows)
+
+    async def recaps_due(self, now: datetime, limit: int = 500) -> list[Chat]:
+        """Private chats whose weekly recap time has come, oldest first."""
+        rows = await self.db.fetch_all(
+            "SELECT * FROM chats WHERE active = 1 AND kind = 'private'"
+            " AND next_recap_at IS NOT NULL AND next_recap_at <= ?"
+            " ORDER BY next_recap_at, id LIMIT ?",
             (to_db_time(now), limit),
         )
         return build_all(Chat, rows)

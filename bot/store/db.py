@@ -2,7 +2,10 @@
 
 aiosqlite runs a single connection in a worker thread. Every statement goes
 through this object under one asyncio lock, so two handlers can never
-interleave statements inside each other's transaction.
+interleave statements inside each other's transaction. Repositories see only
+`Tx`, a handle with three verbs (execute, fetch_one, fetch_all) whose SQL is
+kept portable: `?` placeholders or `:name` ones, `ON CONFLICT` upserts,
+`RETURNING` for new ids, no SQLite-only functions.
 """
 
 from __future__ import annotations
@@ -19,11 +22,21 @@ from typing import Any
 import aiosqlite
 
 from bot.domain.clock import Clock, utc_now
-from bot.store.migrations import MIGRATIONS, Migration
+from bot.store.upgrades import UPGRADES, UpgradeStep
 
 log = logging.getLogger(__name__)
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+Params = Iterable[Any] | Mapping[str, Any]
+Row = sqlite3.Row
+
+
+class StoreError(Exception):
+    """The database cannot be used as it is; the message is one line for a person."""
+
+
+class DatabaseTooNew(StoreError):
+    pass
 
 
 def to_db_time(moment: datetime | None) -> str | None:
@@ -34,13 +47,6 @@ def to_db_time(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime(_TIME_FORMAT)
 
 
-Params = Iterable[Any] | Mapping[str, Any]
-
-
-def _bind(params: Params) -> tuple | Mapping[str, Any]:
-    return params if isinstance(params, Mapping) else tuple(params)
-
-
 def from_db_time(text: str | None) -> datetime | None:
     if text is None:
         return None
@@ -49,32 +55,89 @@ def from_db_time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text)
 
 
+def _bind(params: Params) -> tuple | Mapping[str, Any]:
+    return params if isinstance(params, Mapping) else tuple(params)
+
+
+class Tx:
+    """What a repository may do inside one transaction (or one read)."""
+
+    def __init__(self, connection: aiosqlite.Connection):
+        self._connection = connection
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a writing statement; return how many rows it changed."""
+        cursor = await self._connection.execute(sql, _bind(params))
+        return cursor.rowcount
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        cursor = await self._connection.execute(sql, _bind(params))
+        return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        cursor = await self._connection.execute(sql, _bind(params))
+        return list(await cursor.fetchall())
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+
 class Database:
-    def __init__(self, path: Path | str, clock: Clock = utc_now):
+    def __init__(self, path: Path | str, clock: Clock = utc_now, *, read_only: bool = False):
         self.path = str(path)
         self.now = clock
+        self.read_only = read_only
         self._connection: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
     @property
-    def connection(self) -> aiosqlite.Connection:
+    def _conn(self) -> aiosqlite.Connection:
         if self._connection is None:
             raise RuntimeError("the database is not open")
         return self._connection
 
-    async def open(self, migrations: Sequence[Migration] = MIGRATIONS) -> None:
-        # isolation_level=None: the driver never opens transactions behind our
-        # back; `transaction()` says BEGIN IMMEDIATE itself.
-        self._connection = await aiosqlite.connect(self.path, isolation_level=None)
+    async def open(self, upgrades: Sequence[UpgradeStep] = UPGRADES) -> None:
+        """Open the file and bring its schema up to date (never, read-only).
+
+        Refuses (DatabaseTooNew) a database written by a newer version of the
+        bot: running old code on it could lose what the new code stored.
+        """
+        if self.read_only:
+            if not Path(self.path).exists():
+                raise StoreError(f"no database at {self.path}")
+            uri = f"{Path(self.path).resolve().as_uri()}?mode=ro"
+            self._connection = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+        else:
+            # isolation_level=None: the driver never opens transactions behind
+            # our back; `transaction()` says BEGIN IMMEDIATE itself.
+            self._connection = await aiosqlite.connect(self.path, isolation_level=None)
         self._connection.row_factory = sqlite3.Row
-        for pragma in (
-            "PRAGMA journal_mode=WAL",
-            "PRAGMA foreign_keys=ON",
-            "PRAGMA synchronous=NORMAL",
-            "PRAGMA busy_timeout=5000",
-        ):
+        pragmas = ["PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000"]
+        if not self.read_only:
+            pragmas[:0] = ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"]
+        for pragma in pragmas:
             await self._connection.execute(pragma)
-        await self.migrate(migrations)
+        try:
+            known = max((step.version for step in upgrades), default=0)
+            current = await self.schema_version()
+            if current > known:
+                raise DatabaseTooNew(
+                    f"the database {self.path} is at schema version {current}, newer than "
+                    f"this version of civic-reflect knows ({known}): upgrade civic-reflect "
+                    "or restore a backup made before the upgrade"
+                )
+            if self.read_only:
+                if current < known:
+                    raise StoreError(
+                        f"the database {self.path} is at schema version {current} and needs "
+                        f"upgrading to {known}: start the bot once (`civic-reflect run`) first"
+                    )
+            else:
+                await self.upgrade(upgrades)
+        except BaseException:
+            await self.close()
+            raise
 
     async def close(self) -> None:
         if self._connection is not None:
@@ -82,45 +145,42 @@ class Database:
             self._connection = None
 
     async def schema_version(self) -> int:
-        async with self.read() as conn:
-            cursor = await conn.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name='schema_version'"
-            )
-            if await cursor.fetchone() is None:
+        async with self.read() as tx:
+            if await tx.fetch_one("SELECT name FROM sqlite_master"
+                                  " WHERE type='table' AND name='schema_version'") is None:
                 return 0
-            cursor = await conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-            row = await cursor.fetchone()
-            return int(row[0])
+            return int(await tx.fetch_value(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_version"))
 
-    async def migrate(self, migrations: Sequence[Migration] = MIGRATIONS) -> list[int]:
-        """Apply every migration newer than the database; return the versions applied."""
+    async def upgrade(self, upgrades: Sequence[UpgradeStep] = UPGRADES) -> list[int]:
+        """Apply every step newer than the database, each in its own
+        transaction with its version record; return the versions applied."""
         current = await self.schema_version()
         applied = []
-        for migration in sorted(migrations, key=lambda m: m.version):
-            if migration.version <= current:
+        for step in sorted(upgrades, key=lambda s: s.version):
+            if step.version <= current:
                 continue
-            async with self.transaction() as conn:
-                await conn.execute(
+            async with self.transaction() as tx:
+                await tx.execute(
                     "CREATE TABLE IF NOT EXISTS schema_version ("
                     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
                 )
-                for statement in migration.statements:
-                    await conn.execute(statement)
-                await conn.execute(
+                await step.apply(tx, self.now())
+                await tx.execute(
                     "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, to_db_time(self.now())),
+                    (step.version, step.name, to_db_time(self.now())),
                 )
-            log.info("database migrated to version %d (%s)", migration.version, migration.name)
-            applied.append(migration.version)
+            log.info("database upgraded to version %d (%s)", step.version, step.name)
+            applied.append(step.version)
         return applied
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Tx]:
         async with self._lock:
-            conn = self.connection
+            conn = self._conn
             await conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
+                yield Tx(conn)
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
@@ -128,32 +188,33 @@ class Database:
                 await conn.execute("COMMIT")
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def read(self) -> AsyncIterator[Tx]:
         async with self._lock:
-            yield self.connection
+            yield Tx(self._conn)
 
-    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self.read() as conn:
-            cursor = await conn.execute(sql, _bind(params))
-            return await cursor.fetchone()
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        async with self.read() as tx:
+            return await tx.fetch_one(sql, params)
 
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self.read() as conn:
-            cursor = await conn.execute(sql, _bind(params))
-            return list(await cursor.fetchall())
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self.read() as tx:
+            return await tx.fetch_all(sql, params)
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        async with self.read() as tx:
+            return await tx.fetch_value(sql, params)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one writing statement in its own transaction; return rows changed."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(sql, _bind(params))
-            return cursor.rowcount
+        async with self.transaction() as tx:
+            return await tx.execute(sql, params)
 
     async def backup(self, target: Path | str) -> None:
         """Copy the live database with SQLite's online backup API."""
         destination = sqlite3.connect(str(target))
         try:
-            async with self.read() as conn:
-                await conn.backup(destination)
+            async with self._lock:
+                await self._conn.backup(destination)
         finally:
             destination.close()
 

@@ -27,13 +27,12 @@ class EnrolmentRepository:
         """Begin a programme. A different running programme is ended (kept for
         history); the same pack keeps its place and only changes schedule."""
         now = to_db_time(self.db.now())
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            current = await tx.fetch_one(
                 "SELECT * FROM enrolments WHERE chat_id = ? AND active = 1", (chat_id,)
             )
-            current = await cursor.fetchone()
             if current is not None and current["pack_id"] == pack_id:
-                await conn.execute(
+                await tx.execute(
                     "UPDATE enrolments SET cadence = ?, days = ?, local_time = ?,"
                     " next_due_at = ?, updated_at = ? WHERE id = ?",
                     (cadence, ",".join(days), local_time, to_db_time(next_due_at), now,
@@ -42,19 +41,19 @@ class EnrolmentRepository:
                 enrolment_id = current["id"]
             else:
                 if current is not None:
-                    await conn.execute(
+                    await tx.execute(
                         "UPDATE enrolments SET active = 0, updated_at = ? WHERE id = ?",
                         (now, current["id"]),
                     )
-                cursor = await conn.execute(
+                enrolment_id = await tx.fetch_value(
                     "INSERT INTO enrolments (chat_id, pack_id, cadence, days, local_time,"
-                    " next_due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " next_due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    " RETURNING id",
                     (chat_id, pack_id, cadence, ",".join(days), local_time,
                      to_db_time(next_due_at), now, now),
                 )
-                enrolment_id = cursor.lastrowid
-            cursor = await conn.execute("SELECT * FROM enrolments WHERE id = ?", (enrolment_id,))
-            return build(Enrolment, await cursor.fetchone())
+            return build(Enrolment, await tx.fetch_one("SELECT * FROM enrolments WHERE id = ?",
+                                                       (enrolment_id,)))
 
     async def get(self, enrolment_id: int) -> Enrolment | None:
         row = await self.db.fetch_one("SELECT * FROM enrolments WHERE id = ?", (enrolment_id,))

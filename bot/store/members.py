@@ -16,8 +16,8 @@ class MemberRepository:
     ) -> Member:
         """Record that a person took part (joined, answered, used a command)."""
         now = to_db_time(self.db.now())
-        async with self.db.transaction() as conn:
-            await conn.execute(
+        async with self.db.transaction() as tx:
+            await tx.execute(
                 "INSERT INTO members (chat_id, user_id, display_name, username, joined_at,"
                 " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (chat_id, user_id) DO UPDATE SET"
@@ -25,10 +25,8 @@ class MemberRepository:
                 " last_seen_at = excluded.last_seen_at, left_at = NULL",
                 (chat_id, user_id, display_name, username, now, now),
             )
-            cursor = await conn.execute(
-                "SELECT * FROM members WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
-            )
-            return build(Member, await cursor.fetchone())
+            return build(Member, await tx.fetch_one(
+                "SELECT * FROM members WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)))
 
     async def get(self, chat_id: int, user_id: int) -> Member | None:
         row = await self.db.fetch_one(
@@ -39,7 +37,7 @@ class MemberRepository:
     async def list_current(self, chat_id: int) -> list[Member]:
         rows = await self.db.fetch_all(
             "SELECT * FROM members WHERE chat_id = ? AND left_at IS NULL"
-            " ORDER BY display_name COLLATE NOCASE, user_id",
+            " ORDER BY lower(display_name), user_id",
             (chat_id,),
         )
         return build_all(Member, rows)

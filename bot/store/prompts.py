@@ -30,24 +30,22 @@ class PromptRepository:
         With `cursor_after`, the enrolment moves on to its next item in the same
         transaction, so a crash can neither skip nor repeat an item.
         """
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            created = await tx.execute(
                 "INSERT INTO prompts (enrolment_id, slot, chat_id, pack_id, item_id,"
                 " opened_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (enrolment_id, slot) DO NOTHING",
                 (enrolment_id, slot, chat_id, pack_id, item_id,
                  to_db_time(self.db.now()), to_db_time(closes_at)),
             )
-            created = cursor.rowcount > 0
             if created and cursor_after is not None:
-                await conn.execute(
+                await tx.execute(
                     "UPDATE enrolments SET cursor = ?, updated_at = ? WHERE id = ?",
                     (cursor_after, to_db_time(self.db.now()), enrolment_id),
                 )
-            cursor = await conn.execute(
+            return build(Prompt, await tx.fetch_one(
                 "SELECT * FROM prompts WHERE enrolment_id = ? AND slot = ?", (enrolment_id, slot)
-            )
-            return build(Prompt, await cursor.fetchone()), created
+            )), created > 0
 
     async def set_message(self, prompt_id: int, message_id: int) -> None:
         await self.db.execute(
@@ -67,10 +65,8 @@ class PromptRepository:
 
     async def last_slot_time(self, enrolment_id: int) -> datetime | None:
         """When the programme's most recent question was opened."""
-        row = await self.db.fetch_one(
-            "SELECT MAX(opened_at) FROM prompts WHERE enrolment_id = ?", (enrolment_id,)
-        )
-        return from_db_time(row[0])
+        return from_db_time(await self.db.fetch_value(
+            "SELECT MAX(opened_at) FROM prompts WHERE enrolment_id = ?", (enrolment_id,)))
 
     async def get_many(self, prompt_ids: list[int]) -> dict[int, Prompt]:
         if not prompt_ids:
@@ -135,8 +131,9 @@ class PromptRepository:
     async def link_private_message(self, chat_id: int, message_id: int, prompt_id: int) -> None:
         """Remember that a message in a private chat is about a group's prompt."""
         await self.db.execute(
-            "INSERT OR REPLACE INTO private_prompt_messages (chat_id, message_id, prompt_id,"
-            " sent_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO private_prompt_messages (chat_id, message_id, prompt_id, sent_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO UPDATE SET"
+            " prompt_id = excluded.prompt_id, sent_at = excluded.sent_at",
             (chat_id, message_id, prompt_id, to_db_time(self.db.now())),
         )
 

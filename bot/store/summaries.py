@@ -68,7 +68,7 @@ class SummaryRepository:
             f"  WHERE p.chat_id = :chat AND {_HAS_CONTENT} GROUP BY a.user_id"
             " ) heard ON heard.user_id = m.user_id"
             " WHERE m.chat_id = :chat AND m.left_at IS NULL"
-            " ORDER BY m.display_name COLLATE NOCASE, m.user_id",
+            " ORDER BY lower(m.display_name), m.user_id",
             {"chat": chat_id},
         )
         return tuple(

@@ -1,21 +1,45 @@
-"""Numbered schema migrations.
+"""The schema's history as numbered upgrade steps, written in Python.
 
-Each migration runs once, in its own transaction, and is recorded in
-schema_version. Never edit a migration that has shipped: add the next one.
+Each step runs once, in its own transaction with its schema_version record,
+and may run SQL and compute values (a schedule, a copy between columns) in
+that same transaction. Never change a step that has shipped: add the next
+one. tests/test_upgrades.py takes a database of every released version, full
+of rows, to the newest and compares it with a fresh one.
+
 Every reference to a chat cascades on update so a group upgraded to a
 supergroup (a new chat id) takes all its data along with one UPDATE.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from bot.domain.schedule import next_weekly
+
+if TYPE_CHECKING:
+    from bot.store.db import Tx
+
+Step = Callable[["Tx", datetime], Awaitable[None]]
 
 
 @dataclass(frozen=True)
-class Migration:
+class UpgradeStep:
     version: int
     name: str
-    statements: tuple[str, ...]
+    apply: Step
+
+
+def run_statements(*statements: str) -> Step:
+    """A step that is only SQL, run in order."""
+
+    async def apply(tx: Tx, now: datetime) -> None:
+        for statement in statements:
+            await tx.execute(statement)
+
+    return apply
 
 
 _CHAT_FK = "REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE"
@@ -201,10 +225,43 @@ PERSONAL = (
     "CREATE INDEX answers_by_message ON answers (message_id)",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "initial schema", INITIAL_SCHEMA),
-    Migration(2, "setup drafts and private answer threads", GROUP_REFLECTION),
-    Migration(3, "question windows, quiet-hour holds, closing soon", SCHEDULING),
-    Migration(4, "weekly summaries", SUMMARIES),
-    Migration(5, "personal reflection", PERSONAL),
+async def _recaps_and_summary_backfill(tx: Tx, now: datetime) -> None:
+    """Private chats get their own recap columns instead of borrowing the
+    group summary ones (with "none" meaning no recap); a summary held by quiet
+    hours keeps its scheduled time (so its week) and waits in its own column;
+    groups set up before weekly summaries existed get their next summary time."""
+    for statement in (
+        "ALTER TABLE chats ADD COLUMN recap_day TEXT",
+        "ALTER TABLE chats ADD COLUMN recap_time TEXT",
+        "ALTER TABLE chats ADD COLUMN next_recap_at TEXT",
+        "CREATE INDEX chats_recap_due ON chats (next_recap_at) WHERE active = 1",
+        "ALTER TABLE chats ADD COLUMN summary_hold_until TEXT",
+        "UPDATE chats SET recap_day = CASE WHEN summary_day = 'none' THEN NULL"
+        " ELSE summary_day END, recap_time = summary_time, next_recap_at = next_summary_at"
+        " WHERE kind = 'private'",
+        "UPDATE chats SET summary_day = 'fri', summary_time = '17:00', next_summary_at = NULL"
+        " WHERE kind = 'private'",
+    ):
+        await tx.execute(statement)
+    forgotten = await tx.fetch_all(
+        "SELECT c.id, c.summary_day, c.summary_time, c.timezone FROM chats c"
+        " WHERE c.kind = 'group' AND c.next_summary_at IS NULL AND EXISTS"
+        " (SELECT 1 FROM enrolments e WHERE e.chat_id = c.id AND e.active = 1)"
+    )
+    for chat in forgotten:
+        due = next_weekly(chat["summary_day"], chat["summary_time"], chat["timezone"], now)
+        if due is not None:
+            await tx.execute("UPDATE chats SET next_summary_at = ? WHERE id = ?",
+                             (due.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), chat["id"]))
+
+
+UPGRADES: tuple[UpgradeStep, ...] = (
+    UpgradeStep(1, "initial schema", run_statements(*INITIAL_SCHEMA)),
+    UpgradeStep(2, "setup drafts and private answer threads", run_statements(*GROUP_REFLECTION)),
+    UpgradeStep(3, "question windows, quiet-hour holds, closing soon",
+                run_statements(*SCHEDULING)),
+    UpgradeStep(4, "weekly summaries", run_statements(*SUMMARIES)),
+    UpgradeStep(5, "personal reflection", run_statements(*PERSONAL)),
+    UpgradeStep(6, "recaps apart from summaries, summary holds, summary times for older groups",
+                _recaps_and_summary_backfill),
 )
