@@ -114,6 +114,13 @@ def extra_columns(version: int, table: str, row: dict) -> dict:
         # A person who chose no recap: the old "none" sentinel.
         row.update(summary_day="none", summary_time="08:00", next_summary_at=None,
                    timezone_chosen=1)
+    if table == "chats" and version >= 6 and row["kind"] == "private":
+        # Recaps in their own columns; the summary ones keep their defaults.
+        recap = {ROSA: ("sun", "20:00", T(15, 19)), ANA: (None, None, None)}[row["id"]]
+        row.update(summary_day="fri", summary_time="17:00", next_summary_at=None,
+                   recap_day=recap[0], recap_time=recap[1], next_recap_at=recap[2])
+    if table == "chats" and version >= 6 and row["id"] == GROUP:
+        row["summary_hold_until"] = None
     if table == "enrolments" and version >= 3 and row["id"] == 1:
         row["hold_until"] = T(16, 9)
     if table == "prompts" and version >= 3 and row["id"] == 2:
@@ -146,4 +153,4 @@ def main(versions: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(arg) for arg in sys.argv[1:]] or [1, 2, 3, 4, 5])
+    main([int(arg) for arg in sys.argv[1:]] or [1, 2, 3, 4, 5, 6])
