@@ -20,6 +20,7 @@ from bot.handlers import registry
 from bot.jobs import schedule_dispatch
 from bot.locales import Catalog
 from bot.packs import load_library
+from bot.services import nudges, personal, questions, summaries
 from bot.services.counts import CountRefresher
 from bot.services.nudges import nudge_before_closing
 from bot.store import Store
@@ -62,6 +63,11 @@ def build_application(
     application.bot_data.clock = clock
     application.bot_data.counts = CountRefresher(settings.count_refresh_seconds)
     application.bot_data.closing_soon_hooks.append(nudge_before_closing)
+    application.bot_data.senders.update(
+        question=questions.send_question, close=questions.send_closing,
+        summary=summaries.send_summary, digest=summaries.send_digest_item,
+        recap=personal.send_recap, reminder=nudges.send_reminder, invite=nudges.send_invite,
+    )
     registry.register(application)
     if settings.dispatch_interval_seconds > 0:
         schedule_dispatch(application, settings.dispatch_interval_seconds)
@@ -73,6 +79,10 @@ async def _post_init(application: BotApplication) -> None:
     data.packs = load_library(data.settings.content_dir)
     data.catalog = Catalog.load()
     data.store = await Store.open(data.settings.database_path, data.clock)
+    # One process owns this database: claims left by one that died are free.
+    released = await data.store.outbox.release_claims()
+    if released:
+        log.info("released %d outbox claims left by the last run", released)
     log.info(
         "ready: %d content packs, database %s", len(data.packs), data.settings.database_path
     )

@@ -7,10 +7,11 @@ catalog are filled in by post_init and closed by post_shutdown.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -38,6 +39,10 @@ class BotData:
     closing_soon_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
     # Questions whose live count is waiting to be edited (see services.counts).
     counts: CountRefresher | None = None
+    # Senders of the outbox's rows, by kind (filled by the composition root).
+    senders: dict[str, Callable[..., Awaitable[Any]]] = field(default_factory=dict)
+    # One edit of a question's message at a time (see services.questions).
+    edit_locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
     # matplotlib is not made for several threads drawing at once: one chart at a time.
     drawing: asyncio.Lock = field(default_factory=asyncio.Lock)
 

@@ -161,7 +161,7 @@ async def assert_nothing_about(store, user_id: int) -> None:
         "answer_edits": "SELECT COUNT(*) FROM answer_edits WHERE answer_id NOT IN"
                         " (SELECT id FROM answers)",
         "nudges": "SELECT COUNT(*) FROM nudges WHERE user_id = :u",
-        "digests": "SELECT COUNT(*) FROM digests WHERE recipient_id = :u OR chat_id = :u",
+        "outbox": "SELECT COUNT(*) FROM outbox WHERE chat_id = :u",
         "setup_drafts": "SELECT COUNT(*) FROM setup_drafts WHERE user_id = :u OR chat_id = :u",
         "private_prompt_messages": "SELECT COUNT(*) FROM private_prompt_messages"
                                    " WHERE chat_id = :u",

@@ -78,13 +78,20 @@ async def test_48_hours_of_downtime_give_one_late_catch_up(harness, group):
 
 async def test_a_restart_mid_dispatch_neither_repeats_nor_loses(harness, group):
     harness.clock.now = MONDAY_0900_MADRID
-    # Telegram unreachable: the prompt is recorded, the send fails every retry.
-    harness.telegram.network_error_next("sendMessage", times=4, chat_id=GROUP_ID)
+    # Telegram answers with server errors: the prompt is recorded, its send
+    # waits in the outbox and is tried again with a growing pause.
+    harness.telegram.network_error_next("sendMessage", times=3, chat_id=GROUP_ID)
     report = await harness.tick()
-    assert report.outcomes == {(await enrolment(harness)).id: "unreachable"}
+    assert report.outcomes == {(await enrolment(harness)).id: "retry"}
     assert questions_sent(harness) == []
+    harness.clock.advance(seconds=20)
+    assert (await harness.tick()).delivery.outcomes == {}  # not yet: 30 s first
+    harness.clock.advance(seconds=10)
+    assert list((await harness.tick()).delivery.outcomes.values()) == ["retry"]
     await harness.restart()  # the process dies; only the database survives
-    harness.clock.advance(minutes=5)
+    harness.clock.advance(minutes=1)
+    assert list((await harness.tick()).delivery.outcomes.values()) == ["retry"]
+    harness.clock.advance(minutes=2)
     assert (await harness.tick()).sent == 1
     await harness.restart()
     harness.clock.advance(minutes=1)
@@ -102,8 +109,9 @@ async def test_a_crash_after_sending_does_not_send_twice(harness, group):
     await harness.store.enrolments.set_next_due(entry.id, MONDAY_0900_MADRID)
     await harness.restart()
     harness.clock.advance(minutes=1)
-    assert (await harness.tick()).sent == 1  # the slot counts as handled...
-    assert len(questions_sent(harness)) == 1  # ...but nothing new reached the group
+    report = await harness.tick()  # the slot was opened before: it counts as handled
+    assert (report.opened, report.sent) == (0, 0)
+    assert len(questions_sent(harness)) == 1  # nothing new reached the group
     assert (await enrolment(harness)).next_due_at == MONDAY_0900_MADRID + timedelta(days=7)
     assert (await enrolment(harness)).cursor == 1
 
@@ -128,7 +136,7 @@ async def test_a_removed_bot_stops_the_schedule(harness, group):
     harness.clock.now = MONDAY_0900_MADRID
     harness.telegram.kick_next("sendMessage", chat_id=GROUP_ID)
     report = await harness.tick()
-    assert list(report.outcomes.values()) == ["forbidden"]
+    assert list(report.outcomes.values()) == ["gone"]
     assert (await harness.store.chats.get(GROUP_ID)).active is False
     harness.clock.advance(days=7)
     assert (await harness.tick()).outcomes == {}
@@ -149,6 +157,8 @@ async def test_a_group_upgraded_while_sending_gets_its_question_in_the_supergrou
 async def test_retry_after_is_honoured_and_the_question_still_goes_once(harness, group):
     harness.clock.now = MONDAY_0900_MADRID
     harness.telegram.rate_limit_next("sendMessage", retry_after=0, chat_id=GROUP_ID)
+    assert list((await harness.tick()).outcomes.values()) == ["retry"]
+    harness.clock.advance(seconds=30)
     assert (await harness.tick()).sent == 1
     attempts = harness.telegram.calls_to("sendMessage", chat_id=GROUP_ID)
     assert [c.ok for c in attempts[-2:]] == [False, True]
@@ -169,7 +179,8 @@ async def test_a_refused_message_is_logged_and_does_not_stop_other_groups(
         report = await harness.tick()
     assert sorted(report.outcomes.values()) == ["refused", "sent"]
     assert len(questions_sent(harness, -100400)) == 1
-    assert any("sendMessage to chat -100300 was refused" in r.getMessage()
+    assert any("sendmessage to chat -100300: refused (bad request: not enough rights"
+               in r.getMessage().lower()
                for r in caplog.records)
     # The refused occurrence is dropped; the group's next one is next week.
     assert (await enrolment(harness)).next_due_at == MONDAY_0900_MADRID + timedelta(days=7)

@@ -55,7 +55,7 @@ async def test_migrations_take_an_empty_file_to_the_head_once(tmp_path):
     tables = {row[0] for row in await db.fetch_all(
         "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"chats", "members", "coordinators", "enrolments", "prompts", "answers",
-            "answer_edits", "nudges", "digests", "schema_version"} <= tables
+            "answer_edits", "nudges", "outbox", "schema_version"} <= tables
     assert await db.upgrade() == []  # a second run changes nothing
     await db.close()
 
@@ -277,10 +277,10 @@ async def test_forgetting_a_member_in_one_chat(store):
         await store.answers.record(prompt.id, 8, scale=1)
     await store.answers.record(here.id, 7, scale=4)  # leaves history behind
     await store.members.seen(-100, 7, "Ana")
-    await store.nudges.record(here.id, -100, 7, "group")
+    await store.nudges.plan(here.id, -100, privately=[], in_group=[7])
     assert await store.forget_member_in_chat(-100, 7) == 1
     assert await store.members.get(-100, 7) is None
-    assert await store.nudges.record(here.id, -100, 7, "group")  # the old nudge is gone
+    assert await store.nudges.in_group_for(here.id) == []  # the old reminder is gone
     assert await store.answers.for_member_in_chat(-100, 7) == []
     assert len(await store.answers.for_member_in_chat(-200, 7)) == 1
     assert await store.answers.get(here.id, 8) is not None
@@ -297,8 +297,8 @@ async def test_a_group_upgraded_to_a_supergroup_takes_its_data_along(store):
     await store.members.seen(-100, 7, "Ana")
     await store.coordinators.add(-100, 7)
     await store.answers.record(prompt.id, 7, scale=5)
-    await store.nudges.record(prompt.id, -100, 8, "group")
-    await store.digests.record(-100, "summary", "2026-W10")
+    await store.nudges.plan(prompt.id, -100, privately=[], in_group=[8])
+    await store.outbox.add("summary:-100:2026-W10", "summary", -100, period="2026-W10")
     # The supergroup sent something first and got an empty record.
     await store.chats.ensure(-1009, kind="group", title="Riverside", timezone="UTC",
                              language="en")
@@ -309,22 +309,27 @@ async def test_a_group_upgraded_to_a_supergroup_takes_its_data_along(store):
     assert await store.members.get(-1009, 7) is not None
     assert await store.coordinators.is_coordinator(-1009, 7)
     assert len(await store.answers.for_member_in_chat(-1009, 7)) == 1
-    for table in ("nudges", "digests"):
-        row = await store.db.fetch_one(f"SELECT chat_id FROM {table}")
-        assert row[0] == -1009
+    for table in ("nudges", "outbox"):
+        rows = await store.db.fetch_all(f"SELECT DISTINCT chat_id FROM {table}")
+        assert [row[0] for row in rows] == [-1009], table
     assert not await store.chats.migrate(-100, -1009)  # nothing left to move
 
 
-async def test_deliveries_are_claimed_once(store, clock):
+async def test_reminders_and_sends_are_decided_once(store, clock):
     await make_group(store)
     prompt = await make_prompt(store)
-    assert await store.nudges.record(prompt.id, -100, 7, "private")
-    assert not await store.nudges.record(prompt.id, -100, 7, "group")
+    for person in (7, 8):
+        await store.chats.ensure(person, kind="private", title=None, timezone="UTC",
+                                 language="en")
+    first = await store.nudges.plan(prompt.id, -100, privately=[7], in_group=[9])
+    assert len(first) == 2  # 7's private reminder, the group's one
+    # Planned again (a second tick, a redelivered update): nothing new.
+    assert await store.nudges.plan(prompt.id, -100, privately=[7], in_group=[7, 9]) == []
     assert await store.nudges.last_sent_to(7) == clock.now
     assert await store.nudges.last_sent_to(8) is None
-    assert await store.digests.record(-100, "digest", "2026-W10", recipient_id=7)
-    assert not await store.digests.record(-100, "digest", "2026-W10", recipient_id=7)
-    assert await store.digests.record(-100, "digest", "2026-W10", recipient_id=8)
+    assert await store.outbox.add("digest:-100:2026-W10:7", "digest", 7, subject_id=-100)
+    assert await store.outbox.add("digest:-100:2026-W10:7", "digest", 7) is None
+    assert await store.outbox.add("digest:-100:2026-W10:8", "digest", 8, subject_id=-100)
 
 
 async def test_forgetting_a_person_leaves_no_row_about_them(store):
@@ -342,19 +347,20 @@ async def test_forgetting_a_person_leaves_no_row_about_them(store):
     await store.answers.record(prompt.id, 7, scale=3)
     await store.answers.record(prompt.id, 7, scale=4)
     await store.answers.record(prompt.id, 8, scale=2)
-    await store.nudges.record(prompt.id, -100, 7, "private")
-    await store.digests.record(-100, "digest", "2026-W10", recipient_id=7)
+    await store.nudges.plan(prompt.id, -100, privately=[7], in_group=[])
+    await store.outbox.add("digest:-100:2026-W10:7", "digest", 7, subject_id=-100)
+    await store.coordinators.add(-100, 8, added_by=7)
 
     await store.forget_person(7)
 
     checks = {
         "chats": "SELECT COUNT(*) FROM chats WHERE id = 7",
         "members": "SELECT COUNT(*) FROM members WHERE user_id = 7",
-        "coordinators": "SELECT COUNT(*) FROM coordinators WHERE user_id = 7",
+        "coordinators": "SELECT COUNT(*) FROM coordinators WHERE user_id = 7 OR added_by = 7",
         "answers": "SELECT COUNT(*) FROM answers WHERE user_id = 7",
         "answer_edits": "SELECT COUNT(*) FROM answer_edits",
         "nudges": "SELECT COUNT(*) FROM nudges WHERE user_id = 7",
-        "digests": "SELECT COUNT(*) FROM digests WHERE recipient_id = 7",
+        "outbox": "SELECT COUNT(*) FROM outbox WHERE chat_id = 7",
         "enrolments": "SELECT COUNT(*) FROM enrolments WHERE chat_id = 7",
         "prompts": "SELECT COUNT(*) FROM prompts WHERE chat_id = 7",
     }

@@ -23,6 +23,8 @@ RELEASED = sorted(int(path.stem[1:]) for path in FIXTURES.glob("v*.sql"))
 # The fixtures' rows are of early February 2026; the upgrade runs a week later.
 UPGRADED_AT = datetime(2026, 2, 10, 12, 0, tzinfo=UTC)
 GROUP, OTHER_GROUP, ANA, ROSA = -100200, -300, 601, 701
+# Tables a later step folded into another: where their rows are now.
+MOVED = {"digests": "SELECT COUNT(*) FROM outbox WHERE state = 'sent'"}
 
 
 def load(version: int, path: Path) -> dict[str, int]:
@@ -76,7 +78,8 @@ async def test_an_old_database_upgrades_to_exactly_the_fresh_schema(tmp_path, ve
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         for table, count in counts.items():
-            assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == count, table
+            query = MOVED.get(table, f"SELECT COUNT(*) FROM {table}")
+            assert conn.execute(query).fetchone()[0] == count, table
     finally:
         conn.close()
 

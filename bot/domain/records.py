@@ -136,3 +136,26 @@ class ExportRow:
     quotable: bool
     answered_at: datetime
     edited_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """Something the bot must send on its own, as the outbox holds it."""
+
+    id: int
+    key: str
+    kind: str  # question, close, summary, digest, reminder, invite, recap
+    chat_id: int  # where it goes
+    prompt_id: int | None
+    subject_id: int | None  # the group a digest or reminder is about
+    period: str | None  # the week of a summary, digest or recap
+    priority: int
+    state: str  # pending, sent, unknown, failed, skipped
+    attempts: int
+    progress: int  # parts already sent, for messages sent in several parts
+    not_before: datetime
+    claimed_until: datetime | None
+    message_id: int | None
+    reason: str | None
+    created_at: datetime
+    done_at: datetime | None

@@ -122,5 +122,15 @@ def is_late(scheduled: datetime | None, sent: datetime) -> bool:
     return scheduled is not None and sent - scheduled > LATE_AFTER
 
 
+def slot_time(slot: str) -> datetime | None:
+    """When a scheduled question was due: its slot is that time (in UTC);
+    questions asked by hand (/ask, /skip) have other slots and no due time."""
+    try:
+        moment = datetime.fromisoformat(slot)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 def local(moment: datetime, timezone: str) -> datetime:
     return moment.astimezone(ZoneInfo(timezone))

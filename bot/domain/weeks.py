@@ -29,3 +29,9 @@ def period_label(monday: date) -> str:
     """ISO week, e.g. 2026-W11: the key under which a week's summary is sent once."""
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def monday_of(label: str) -> date:
+    """The Monday of an ISO week label such as 2026-W11 (period_label's inverse)."""
+    year, _, week = label.partition("-W")
+    return date.fromisocalendar(int(year), int(week), 1)

@@ -19,7 +19,6 @@ from bot.handlers.guards import (
 from bot.render import status as render
 from bot.services import questions
 from bot.services.schedule import reschedule
-from bot.store.db import to_db_time
 
 MAX_WINDOW_HOURS = 24 * 14
 
@@ -37,8 +36,10 @@ async def ask(update: Update, context: BotContext) -> None:
     enrolment = await _running(update, context)
     if enrolment is None:
         return
-    slot = f"ask:{to_db_time(context.now())}:{update.effective_message.message_id}"
-    await questions.ask_next(context.bot, context.bot_data, enrolment, slot)
+    # The command's own message names the slot, so the same /ask delivered
+    # twice (after a crash) opens one question.
+    slot = f"ask:{update.effective_message.message_id}"
+    await questions.ask_now(context.bot, context.bot_data, enrolment, slot)
 
 
 async def skip(update: Update, context: BotContext) -> None:
@@ -50,8 +51,8 @@ async def skip(update: Update, context: BotContext) -> None:
     open_prompts = await context.store.prompts.open_for_chat(update.effective_chat.id)
     if not open_prompts:
         await say(update, context, "skip.nothing_open")
-    slot = f"skip:{to_db_time(context.now())}:{update.effective_message.message_id}"
-    await questions.ask_next(context.bot, context.bot_data, enrolment, slot)
+    slot = f"skip:{update.effective_message.message_id}"
+    await questions.ask_now(context.bot, context.bot_data, enrolment, slot)
 
 
 async def pause(update: Update, context: BotContext) -> None:

@@ -18,7 +18,6 @@ from bot.render import about, journal_export
 from bot.render import personal as render
 from bot.services import personal, questions
 from bot.services.schedule import reschedule
-from bot.store.db import to_db_time
 
 
 async def welcome(update: Update, context: BotContext) -> None:
@@ -160,8 +159,7 @@ async def on_edited(update: Update, context: BotContext) -> None:
 
 async def later(update: Update, context: BotContext) -> None:
     chat = await remember_chat(update, context)
-    again = await personal.put_off(context.bot, context.bot_data, chat.id,
-                                   context.now())
+    again = await personal.put_off(context.bot_data, chat.id, context.now())
     if again is None:
         await say(update, context, "personal.nothing_open")
         return
@@ -188,10 +186,10 @@ async def skip(update: Update, context: BotContext) -> None:
     chat, enrolment = mine
     waiting = await personal.open_prompt(context.bot_data, chat.id)
     if waiting is not None:
-        await context.store.answers.record(waiting.id, chat.id, skipped=True,
-                                           visibility="private")
-    slot = f"skip:{to_db_time(context.now())}:{update.effective_message.message_id}"
-    await questions.ask_next(context.bot, context.bot_data, enrolment, slot, chat=chat)
+        # Passed over only if it was not answered: an answer is never lost.
+        await context.store.answers.skip_if_unanswered(waiting.id, chat.id)
+    slot = f"skip:{update.effective_message.message_id}"
+    await questions.ask_now(context.bot, context.bot_data, enrolment, slot, chat=chat)
 
 
 async def pause(update: Update, context: BotContext) -> None:

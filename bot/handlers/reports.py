@@ -5,11 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot.context import BotContext
-from bot.domain import summary as compute
 from bot.domain.schedule import WEEKDAYS, ScheduleError, parse_time
 from bot.handlers.common import chat_language, is_group, remember_chat
 from bot.handlers.guards import require_coordinator, say
-from bot.render import summary as render
 from bot.render.export import export_records, to_csv
 from bot.render.question import deep_link
 from bot.services import summaries
@@ -20,11 +18,7 @@ async def summary(update: Update, context: BotContext) -> None:
     if not await require_coordinator(update, context):
         return
     chat = await remember_chat(update, context)
-    facts = await summaries.group_facts(context.bot, context.bot_data, chat,
-                                        context.now())
-    for part in render.group_summary_messages(context.catalog, compute.summarise(facts),
-                                              context.packs):
-        await update.effective_message.reply_text(part)
+    await summaries.post_summary_now(context.bot, context.bot_data, chat)
 
 
 async def digest(update: Update, context: BotContext) -> None:

@@ -1,14 +1,16 @@
-"""The scheduler's tick: every due question sent once, on time, within limits.
+"""The scheduler's tick: decide what is due, record it, then send the outbox.
 
 The database is the truth: each enrolment holds its next due time (UTC).
 A tick closes questions whose window ended, publishes "closing soon"
-moments, then sends whatever is due, oldest first, several chats at a time
+moments, opens every due question (each one step in the store, guarded by
+the due time it read, so a tick racing /ask or another tick moves a
+programme on once), records due summaries, digests and recaps, and finally
+sends whatever the outbox holds, most urgent first, several chats at a time
 (AIORateLimiter keeps the pace within Telegram's limits).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,96 +20,87 @@ from telegram import Bot
 from bot.context import BotData
 from bot.domain.quiet import in_quiet_hours, quiet_hours_end
 from bot.domain.records import Enrolment
-from bot.domain.schedule import Schedule, ScheduleError, is_late
-from bot.services import questions, summaries
-from bot.services.delivery import Undeliverable
+from bot.domain.schedule import Schedule, ScheduleError
+from bot.services import outbox, questions, summaries
 from bot.store.db import to_db_time
 
 log = logging.getLogger(__name__)
-# A chat Telegram could not be reached for is tried again after this.
-RETRY_UNREACHABLE_AFTER = timedelta(minutes=5)
 _BATCH = 500
 
 
 @dataclass
 class TickReport:
-    sent: int = 0
-    held: int = 0
-    failed: int = 0
-    closed: int = 0
+    opened: int = 0  # questions recorded this tick
+    sent: int = 0  # questions that reached their chat this tick
+    held: int = 0  # due in quiet hours: held until the morning
+    closed: int = 0  # questions whose window ended
     closing_soon: int = 0
-    summaries: int = 0
+    summaries: int = 0  # summaries and recaps that reached their chat
+    # Per enrolment due this tick: "held", "skipped", or what became of its
+    # question's send ("sent", "retry", "unknown", "gone", "refused", "skipped").
     outcomes: dict[int, str] = field(default_factory=dict)
+    delivery: outbox.FlushReport = field(default_factory=outbox.FlushReport)
 
 
 async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickReport:
     now = now or data.now()
     report = TickReport()
-    for prompt in await data.store.prompts.expired(now):
-        report.closed += await questions.close(bot, data, prompt)
+    report.closed = len(await questions.close_expired(data, now))
     await _publish_closing_soon(bot, data, now, report)
-    limit = asyncio.Semaphore(data.settings.dispatch_concurrency)
-
-    async def one(enrolment: Enrolment) -> None:
-        async with limit:
-            outcome = await dispatch_one(bot, data, enrolment, now)
-        report.outcomes[enrolment.id] = outcome
-        if outcome == "sent":
-            report.sent += 1
-        elif outcome == "held":
-            report.held += 1
-        else:
-            report.failed += 1
-
-    # Every enrolment handled leaves the due set (sent, held or moved on),
-    # so this ends; the guard is only against a bug looping forever.
-    for _ in range(10_000):
+    questions_of: dict[int, int] = {}
+    for _ in range(10_000):  # every pass moves what it handled out of the due set
         due = [e for e in await data.store.enrolments.due(now, _BATCH)
                if e.id not in report.outcomes]
         if not due:
             break
-        await asyncio.gather(*(one(enrolment) for enrolment in due))
-    report.summaries = await summaries.post_due_summaries(bot, data, now)
+        for enrolment in due:
+            outcome, row = await plan_one(data, enrolment, now)
+            report.outcomes[enrolment.id] = outcome
+            if row is not None:
+                questions_of[row] = enrolment.id
+                report.opened += 1
+            report.held += outcome == "held"
+    await summaries.plan_due(data, now)
+    report.delivery = await outbox.flush(bot, data)
+    for row, outcome in report.delivery.outcomes.items():
+        if row in questions_of:
+            report.outcomes[questions_of[row]] = outcome
+    report.sent = report.delivery.sent_by_kind.get("question", 0)
+    report.summaries = (report.delivery.sent_by_kind.get("summary", 0)
+                        + report.delivery.sent_by_kind.get("recap", 0))
     return report
 
 
-async def dispatch_one(bot: Bot, data: BotData, enrolment: Enrolment, now: datetime) -> str:
-    """Send one due question; return "sent", "held", "skipped" or the failure."""
+async def plan_one(data: BotData, enrolment: Enrolment, now: datetime) -> tuple[str, int | None]:
+    """Open one due question (or hold it for quiet hours); return the
+    outcome so far and the outbox row of the question, if one was made."""
     store = data.store
     chat = await store.chats.get(enrolment.chat_id)
+    due_at = enrolment.next_due_at
     if chat is None or enrolment.pack_id not in data.packs:
-        await store.enrolments.set_next_due(enrolment.id, None)
-        return "skipped"
+        await store.prompts.move_on(enrolment.id, due_at, None)
+        return "skipped", None
     # Quiet hours protect a group; a person chose their own time.
     if chat.is_group and in_quiet_hours(now, chat.timezone, chat.quiet_start, chat.quiet_end):
         await store.enrolments.hold(
-            enrolment.id, quiet_hours_end(now, chat.timezone, chat.quiet_start, chat.quiet_end)
-        )
-        return "held"
-    due_at = enrolment.next_due_at
+            enrolment.id, quiet_hours_end(now, chat.timezone, chat.quiet_start, chat.quiet_end))
+        return "held", None
     try:
         schedule = Schedule(enrolment.cadence, enrolment.days, enrolment.local_time,
                             chat.timezone)
+        # One catch-up after downtime, however many slots were missed: the
+        # next time is computed from now, not from the missed slot.
         following = schedule.next_due(now, last_sent=due_at)
     except ScheduleError:
         log.warning("enrolment %s has a broken schedule; stopping it", enrolment.id)
-        await store.enrolments.set_next_due(enrolment.id, None)
-        return "skipped"
-    try:
-        await questions.ask_next(
-            bot, data, enrolment, to_db_time(due_at), late=is_late(due_at, now), chat=chat
-        )
-    except Undeliverable as failure:
-        if failure.reason == "unreachable":
-            await store.enrolments.hold(enrolment.id, now + RETRY_UNREACHABLE_AFTER)
-        elif failure.reason == "refused":
-            # This occurrence cannot be sent; the next one may be.
-            await store.enrolments.set_next_due(enrolment.id, following)
-        return failure.reason
-    # One catch-up after downtime, however many slots were missed: the next
-    # time is computed from now, not from the missed slot.
-    await store.enrolments.set_next_due(enrolment.id, following)
-    return "sent"
+        await store.prompts.move_on(enrolment.id, due_at, None)
+        return "skipped", None
+    opened = await questions.open_next(data, enrolment, to_db_time(due_at), chat=chat,
+                                       expected_due=due_at, next_due_at=following)
+    if opened is None:
+        return "skipped", None  # moved on meanwhile (paused, changed, another tick)
+    return ("opened" if opened.created else "skipped"), (opened.sends[0] if opened.created
+                                                         else None)
 
 
 async def _publish_closing_soon(
@@ -127,6 +120,8 @@ async def _publish_closing_soon(
         for hook in data.closing_soon_hooks:
             try:
                 await hook(bot, data, prompt)
-            except Exception:
+            except Exception as error:
                 # One subscriber's failure must not stop the schedule.
-                log.exception("closing-soon hook %r failed for prompt %s", hook, prompt.id)
+                log.error("closing-soon hook %s failed for prompt %s: %s",
+                          getattr(hook, "__name__", hook), prompt.id, type(error).__name__,
+                          exc_info=(type(error), error, error.__traceback__))

@@ -1,4 +1,9 @@
-"""Reminders for the members whose voice is missing, when a question closes soon."""
+"""Reminders for the members whose voice is missing, when a question closes soon.
+
+The hook decides who is reminded and records it with the sends in one step;
+the senders render each reminder when it goes out, and skip it if the
+person answered meanwhile.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +14,28 @@ from telegram import Bot, ReplyParameters
 from bot.context import BotData
 from bot.domain.nudges import NudgeCandidate, plan_nudges
 from bot.domain.quiet import in_quiet_hours
-from bot.domain.records import Prompt
+from bot.domain.records import OutboxItem, Prompt
 from bot.render import nudges as render
-from bot.services.delivery import Undeliverable, deliver
+from bot.services import outbox
+from bot.services.delivery import Attempt, attempt
 
 log = logging.getLogger(__name__)
 
 
 async def nudge_before_closing(bot: Bot, data: BotData, prompt: Prompt) -> int:
-    """The closing-soon hook: remind who has not answered; return how many."""
-    store, catalog = data.store, data.catalog
+    """The closing-soon hook: plan reminders for who has not answered and
+    send them; return how many reminders were recorded."""
+    store = data.store
     chat = await store.chats.get(prompt.chat_id)
     if chat is None or not chat.active or not chat.nudges_enabled:
         return 0
     now = data.now()
     if in_quiet_hours(now, chat.timezone, chat.quiet_start, chat.quiet_end):
         return 0
-    answers = await store.answers.for_prompt(prompt.id)
-    answered = {a.user_id for a in answers
-                if a.scale is not None or a.text or a.voice_file_id}
+    answered = await _answered(data, prompt.id)
     candidates = []
-    private_chats = {}
     for member in await store.members.list_current(chat.id):
-        private = private_chats[member.user_id] = await store.chats.get(member.user_id)
+        private = await store.chats.get(member.user_id)
         candidates.append(NudgeCandidate(
             user_id=member.user_id, name=member.display_name,
             answered=member.user_id in answered, quiet=member.quiet,
@@ -39,30 +43,59 @@ async def nudge_before_closing(bot: Bot, data: BotData, prompt: Prompt) -> int:
             has_private_chat=private is not None and private.active,
         ))
     plan = plan_nudges(candidates, now)
-    sent = 0
-    for person in plan.privately:
-        if not await store.nudges.record(prompt.id, chat.id, person.user_id, "private"):
-            continue
-        text, button = render.private_reminder(
-            catalog, private_chats[person.user_id].language, person,
-            group_title=chat.title or "", answered=len(answered), prompt_id=prompt.id,
-            bot_username=bot.username)
-        try:
-            await deliver(data, person.user_id, "sendMessage",
-                          lambda chat_id, text=text, button=button: bot.send_message(
-                              chat_id, text, reply_markup=button))
-            sent += 1
-        except Undeliverable:
-            log.info("could not remind %s privately", person.user_id)
-    named = [p for p in plan.in_group
-             if await store.nudges.record(prompt.id, chat.id, p.user_id, "group")]
-    if named:
-        text = render.group_reminder(catalog, chat.language, named, answered=len(answered))
-        reply = ReplyParameters(prompt.message_id, allow_sending_without_reply=True)
-        try:
-            await deliver(data, chat.id, "sendMessage", lambda chat_id: bot.send_message(
-                chat_id, text, reply_parameters=reply))
-            sent += len(named)
-        except Undeliverable:
-            log.info("could not remind in group %s", chat.id)
-    return sent
+    rows = await store.nudges.plan(prompt.id, chat.id,
+                                   privately=[p.user_id for p in plan.privately],
+                                   in_group=[p.user_id for p in plan.in_group])
+    await outbox.send_now(bot, data, rows)
+    return len(rows)
+
+
+async def send_reminder(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
+    """The outbox's sender for one person's private reminder."""
+    store = data.store
+    prompt = await store.prompts.get(item.prompt_id) if item.prompt_id else None
+    group = await store.chats.get(item.subject_id) if item.subject_id else None
+    private = await store.chats.get(item.chat_id)
+    if prompt is None or group is None or private is None or not prompt.is_open:
+        return outbox.skipped(item.chat_id, "the question closed or a chat is gone")
+    answered = await _answered(data, prompt.id)
+    if item.chat_id in answered:
+        return outbox.skipped(item.chat_id, "answered meanwhile")
+    member = await store.members.get(group.id, item.chat_id)
+    person = NudgeCandidate(user_id=item.chat_id, name=member.display_name if member else "",
+                            answered=False, quiet=False, last_nudged_at=None,
+                            has_private_chat=True)
+    text, button = render.private_reminder(
+        data.catalog, private.language, person, group_title=group.title or "",
+        answered=len(answered), prompt_id=prompt.id, bot_username=bot.username)
+    return await attempt(data, item.chat_id, "sendMessage",
+                         lambda chat_id: bot.send_message(chat_id, text, reply_markup=button))
+
+
+async def send_invite(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
+    """The outbox's sender for the one reminder in the group itself."""
+    store = data.store
+    prompt = await store.prompts.get(item.prompt_id) if item.prompt_id else None
+    chat = await store.chats.get(item.chat_id)
+    if prompt is None or chat is None or not chat.active or not prompt.is_open:
+        return outbox.skipped(item.chat_id, "the question closed or the group is gone")
+    answered = await _answered(data, prompt.id)
+    people = []
+    for user_id in await store.nudges.in_group_for(prompt.id):
+        member = await store.members.get(chat.id, user_id)
+        if member is not None and user_id not in answered:
+            people.append(NudgeCandidate(user_id=user_id, name=member.display_name,
+                                         answered=False, quiet=member.quiet,
+                                         last_nudged_at=None, has_private_chat=False))
+    if not people:
+        return outbox.skipped(item.chat_id, "everyone reminded has answered")
+    text = render.group_reminder(data.catalog, chat.language, people, answered=len(answered))
+    reply = ReplyParameters(prompt.message_id, allow_sending_without_reply=True) \
+        if prompt.message_id else None
+    return await attempt(data, chat.id, "sendMessage", lambda chat_id: bot.send_message(
+        chat_id, text, reply_parameters=reply))
+
+
+async def _answered(data: BotData, prompt_id: int) -> set[int]:
+    return {a.user_id for a in await data.store.answers.for_prompt(prompt_id)
+            if a.scale is not None or a.text or a.voice_file_id}

@@ -11,12 +11,11 @@ from bot.context import BotData
 from bot.domain import onboarding
 from bot.domain.programme import next_question
 from bot.domain.recap import weekly_recap
-from bot.domain.records import Chat, Prompt
+from bot.domain.records import Chat, OutboxItem, Prompt
 from bot.domain.schedule import next_weekly
-from bot.domain.weeks import period_label, week_of
 from bot.render import personal as render
-from bot.services.delivery import Undeliverable, deliver
-from bot.services.questions import close
+from bot.services import outbox
+from bot.services.delivery import Attempt, attempt
 
 log = logging.getLogger(__name__)
 LATER = timedelta(hours=1)
@@ -53,39 +52,32 @@ async def open_prompt(data: BotData, chat_id: int) -> Prompt | None:
     return waiting[-1] if waiting else None
 
 
-async def put_off(bot: Bot, data: BotData, chat_id: int, now: datetime) -> datetime | None:
-    """/later: close the waiting prompt and ask the same one again in an hour."""
-    store = data.store
-    prompt = await open_prompt(data, chat_id)
-    enrolment = await store.enrolments.active_for(chat_id)
-    if prompt is None or enrolment is None or prompt.enrolment_id != enrolment.id:
-        return None
-    await close(bot, data, prompt)
+async def put_off(data: BotData, chat_id: int, now: datetime) -> datetime | None:
+    """/later: the waiting prompt closes and the same one comes again in an
+    hour (one step in the store); None if nothing is waiting."""
     again = now + LATER
-    # Step the programme back so the same prompt comes again.
-    await store.enrolments.advance(enrolment.id, max(enrolment.cursor - 1, 0), again)
-    return again
+    return again if await data.store.prompts.put_off(chat_id, again) is not None else None
 
 
-async def send_recap(bot: Bot, data: BotData, chat: Chat, now: datetime) -> bool:
-    """The weekly recap: nothing when paused or when the week had no answers."""
+async def send_recap(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
+    """The outbox's sender for a weekly recap: nothing when paused or when
+    the week had no answers."""
     store = data.store
-    enrolment = await store.enrolments.active_for(chat.id)
-    if enrolment is None or enrolment.paused:
-        return False
-    period = period_label(week_of(now, chat.timezone))
-    entries = await store.journal.between(chat.id, now - RECAP_WINDOW, now)
+    chat = await store.chats.get(item.chat_id)
+    enrolment = await store.enrolments.active_for(item.chat_id)
+    if chat is None or enrolment is None or enrolment.paused:
+        return outbox.skipped(item.chat_id, "no running programme")
+    # The week before the moment the recap was due.
+    end = item.created_at
+    entries = await store.journal.between(chat.id, end - RECAP_WINDOW, end)
     pack = data.packs.get(enrolment.pack_id)
     ahead = None
     if pack is not None:
         upcoming = pack.items[next_question(enrolment.cursor, len(pack.items)).index]
         ahead = (pack.id, upcoming.id)
-    recap = weekly_recap(entries, week_start=now - RECAP_WINDOW, week_end=now, next_item=ahead)
-    if recap is None or not await store.digests.record(chat.id, "recap", period):
-        return False
+    recap = weekly_recap(entries, week_start=end - RECAP_WINDOW, week_end=end, next_item=ahead)
+    if recap is None:
+        return outbox.skipped(item.chat_id, "a quiet week")
     text = render.recap_text(data.catalog, chat.language, recap, data.packs)
-    try:
-        await deliver(data, chat.id, "sendMessage", lambda chat_id: bot.send_message(chat_id, text))
-    except Undeliverable:
-        return False
-    return True
+    return await attempt(data, chat.id, "sendMessage",
+                         lambda chat_id: bot.send_message(chat_id, text))

@@ -1,124 +1,144 @@
-"""Putting a question to a group, keeping its count fresh, and closing it."""
+"""Putting a question to a chat, keeping its count fresh, and closing it.
+
+Opening a question is one step in the store (the programme moves on by one,
+the previous question closes, the sends are recorded in the outbox); the
+messages themselves are rendered and sent by the senders below when the
+outbox gets to them.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from datetime import datetime, timedelta
 
 from telegram import Bot
-from telegram.error import BadRequest
 
 from bot.context import BotData
-from bot.domain.programme import next_question
-from bot.domain.records import Chat, Enrolment, Prompt
-from bot.domain.schedule import is_late
+from bot.domain.records import Chat, Enrolment, OutboxItem, Prompt
+from bot.domain.schedule import is_late, slot_time
 from bot.render import personal
 from bot.render import question as render
-from bot.services.delivery import deliver
-from bot.store.db import from_db_time
+from bot.services import outbox
+from bot.services.delivery import Attempt, attempt
+from bot.store.prompts import Opened
 
 log = logging.getLogger(__name__)
+_UNCHANGED = object()
 
 
-async def ask_next(
-    bot: Bot, data: BotData, enrolment: Enrolment, slot: str, *, late: bool = False,
-    chat: Chat | None = None,
-) -> Prompt | None:
-    """Put the next question of a programme to its chat, closing the open one.
-
-    The prompt row (unique per enrolment and slot) is written before the
-    message is sent and the programme moves on in the same transaction, so
-    asking the same slot again never sends a second message; a prompt whose
-    send never completed (a crash, an outage) is sent when its slot is asked
-    again. Raises Undeliverable when Telegram cannot take it.
-    """
-    store, packs = data.store, data.packs
+async def open_next(
+    data: BotData, enrolment: Enrolment, slot: str, *, chat: Chat | None = None,
+    expected_due: object = _UNCHANGED, next_due_at: object = _UNCHANGED,
+) -> Opened | None:
+    """Record the programme's next question (and the closing of the open
+    one) as one step; the sends wait in the outbox. None if the programme is
+    not running, its pack is gone, or (with `expected_due`) it is no longer due."""
+    store = data.store
     chat = chat or await store.chats.get(enrolment.chat_id)
-    pack = packs.get(enrolment.pack_id)
+    pack = data.packs.get(enrolment.pack_id)
     if chat is None or pack is None:
         log.warning("enrolment %s refers to a missing chat or pack", enrolment.id)
         return None
-    upcoming = next_question(enrolment.cursor, len(pack.items))
-    closes_at = (
-        data.now() + timedelta(minutes=chat.close_after_minutes)
-        if chat.close_after_minutes else None
-    )
-    prompt, created = await store.prompts.open(
-        enrolment.id, slot, chat_id=chat.id, pack_id=pack.id,
-        item_id=pack.items[upcoming.index].id, closes_at=closes_at,
-        cursor_after=upcoming.cursor_after,
-    )
-    if not created and (prompt.message_id is not None or not prompt.is_open):
-        return prompt
-    for earlier in await store.prompts.open_for_chat(chat.id):
-        if earlier.id != prompt.id:
-            await close(bot, data, earlier)
-    item = pack.item(prompt.item_id) or pack.items[upcoming.index]
+    closes_at = (data.now() + timedelta(minutes=chat.close_after_minutes)
+                 if chat.close_after_minutes else None)
+    optional = {name: value for name, value in
+                (("expected_due", expected_due), ("next_due_at", next_due_at))
+                if value is not _UNCHANGED}
+    return await store.prompts.open_next(
+        enrolment.id, slot, item_ids=[item.id for item in pack.items],
+        edit_closed=chat.is_group, closes_at=closes_at, **optional)
+
+
+async def ask_now(bot: Bot, data: BotData, enrolment: Enrolment, slot: str,
+                  *, chat: Chat | None = None) -> Opened | None:
+    """/ask, /skip: open the next question and send it straight away (the
+    tick picks up whatever could not go now)."""
+    opened = await open_next(data, enrolment, slot, chat=chat)
+    if opened is not None and opened.sends:
+        await outbox.send_now(bot, data, list(opened.sends))
+    return opened
+
+
+async def send_question(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
+    """The outbox's sender for a question."""
+    store = data.store
+    prompt = await store.prompts.get(item.prompt_id) if item.prompt_id else None
+    chat = await store.chats.get(item.chat_id)
+    if prompt is None or chat is None or not chat.active:
+        return outbox.skipped(item.chat_id, "the question or its chat is gone")
+    if not prompt.is_open:
+        return outbox.skipped(item.chat_id, "closed before it went out")
+    pack = data.packs.get(prompt.pack_id)
+    question = pack.item(prompt.item_id) if pack else None
+    if question is None:
+        return outbox.skipped(item.chat_id, "its pack or item is gone")
     if chat.is_group:
-        text = render.group_question(data.catalog, chat.language, pack, item, answered=0,
-                                     late=late)
-        keyboard = render.group_keyboard(
-            data.catalog, chat.language, pack, item, prompt.id, bot.username
-        )
+        text = render.group_question(data.catalog, chat.language, pack, question, answered=0,
+                                     late=is_late(slot_time(prompt.slot), prompt.opened_at))
+        keyboard = render.group_keyboard(data.catalog, chat.language, pack, question,
+                                         prompt.id, bot.username)
     else:
-        text = personal.personal_question(data.catalog, chat.language, pack, item,
-                                          position=item.position, total=len(pack.items))
-        keyboard = personal.personal_keyboard(data.catalog, chat.language, pack, item, prompt.id)
-    message, _ = await deliver(
-        data, chat.id, "sendMessage",
-        lambda chat_id: bot.send_message(chat_id, text, reply_markup=keyboard),
-    )
-    await store.prompts.set_message(prompt.id, message.message_id)
-    return await store.prompts.get(prompt.id)
+        text = personal.personal_question(data.catalog, chat.language, pack, question,
+                                          position=question.position, total=len(pack.items))
+        keyboard = personal.personal_keyboard(data.catalog, chat.language, pack, question,
+                                              prompt.id)
+    return await attempt(data, chat.id, "sendMessage",
+                         lambda chat_id: bot.send_message(chat_id, text, reply_markup=keyboard))
 
 
-async def close(bot: Bot, data: BotData, prompt: Prompt) -> bool:
-    """Close a question: no more answers, keyboard removed, final count shown."""
-    if not await data.store.prompts.close(prompt.id):
-        return False
-    chat = await data.store.chats.get(prompt.chat_id)
-    # A personal prompt stays as it was; a tap on it afterwards is told it closed.
-    if chat is not None and chat.is_group:
-        await _edit(bot, data, prompt, closed=True)
-    return True
+async def send_closing(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
+    """The outbox's sender for a closing edit: final count, no buttons."""
+    prompt = await data.store.prompts.get(item.prompt_id) if item.prompt_id else None
+    if prompt is None or prompt.message_id is None:
+        return outbox.skipped(item.chat_id, "no message to close")
+    async with _edit_lock(data, prompt.id):
+        return await _edit(bot, data, prompt, closed=True) or outbox.skipped(
+            item.chat_id, "nothing to edit")
 
 
 async def refresh_count(bot: Bot, data: BotData, prompt_id: int) -> None:
-    prompt = await data.store.prompts.get(prompt_id)
-    chat = await data.store.chats.get(prompt.chat_id) if prompt else None
-    if prompt is not None and prompt.is_open and chat is not None and chat.is_group:
-        await _edit(bot, data, prompt, closed=False)
+    """Edit an open question's live count (best effort: a missed count edit
+    is corrected by the next one, or by the closing edit)."""
+    async with _edit_lock(data, prompt_id):
+        # Read under the lock: a closing edit may have just gone out, and
+        # an older count must not bring the buttons back.
+        prompt = await data.store.prompts.get(prompt_id)
+        if prompt is not None and prompt.is_open:
+            await _edit(bot, data, prompt, closed=False)
 
 
-def _scheduled_time(prompt: Prompt) -> datetime | None:
-    """Scheduled prompts use their due time as slot; /ask and /skip do not."""
-    try:
-        return from_db_time(prompt.slot)
-    except ValueError:
-        return None
+async def close_expired(data: BotData, now: datetime) -> list[int]:
+    """Close questions whose window has ended; their edits wait in the outbox."""
+    return await data.store.prompts.close_expired(now)
 
 
-async def _edit(bot: Bot, data: BotData, prompt: Prompt, *, closed: bool) -> None:
-    if prompt.message_id is None:
-        return
+def _edit_lock(data: BotData, prompt_id: int) -> asyncio.Lock:
+    """One edit of a question's message at a time (count edits and the
+    closing edit never overtake each other)."""
+    locks: weakref.WeakValueDictionary = data.edit_locks
+    lock = locks.get(prompt_id)
+    if lock is None:
+        lock = locks[prompt_id] = asyncio.Lock()
+    return lock
+
+
+async def _edit(bot: Bot, data: BotData, prompt: Prompt, *, closed: bool) -> Attempt | None:
     chat = await data.store.chats.get(prompt.chat_id)
     pack = data.packs.get(prompt.pack_id)
     item = pack.item(prompt.item_id) if pack else None
-    if chat is None or item is None or not chat.active:
-        return
+    if prompt.message_id is None or chat is None or item is None or not chat.active:
+        return None
+    if not chat.is_group:
+        return None  # a personal prompt stays as it was; a late tap is told it closed
     answered = await data.store.answers.count_for_prompt(prompt.id)
     text = render.group_question(
         data.catalog, chat.language, pack, item, answered=answered, closed=closed,
-        late=is_late(_scheduled_time(prompt), prompt.opened_at),
+        late=is_late(slot_time(prompt.slot), prompt.opened_at),
     )
     markup = None if closed else render.group_keyboard(
-        data.catalog, chat.language, pack, item, prompt.id, bot.username
-    )
-    try:
-        await bot.edit_message_text(
-            text, chat_id=chat.id, message_id=prompt.message_id, reply_markup=markup
-        )
-    except BadRequest as error:
-        # "message is not modified" (count unchanged) or a deleted message:
-        # neither is worth more than a note.
-        log.info("could not edit question %s in chat %s: %s", prompt.id, chat.id, error)
+        data.catalog, chat.language, pack, item, prompt.id, bot.username)
+    return await attempt(data, chat.id, "editMessageText", lambda chat_id: bot.edit_message_text(
+        text, chat_id=chat_id, message_id=prompt.message_id, reply_markup=markup))
+

@@ -1,10 +1,16 @@
-"""The weekly summary in the group and the coordinators' digests."""
+"""The weekly summary in the group and the coordinators' digests.
+
+When a group's summary time comes, the tick records that week's summary and
+each reachable coordinator's digest in the outbox (one step, guarded by the
+due time); the senders below render them from the database when they go
+out, so a retry after a failure sends the same week, whenever it happens.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
@@ -12,15 +18,15 @@ from telegram.error import TelegramError
 from bot.context import BotData
 from bot.domain import summary as compute
 from bot.domain.quiet import in_quiet_hours, quiet_hours_end
-from bot.domain.records import Chat
+from bot.domain.records import Chat, OutboxItem
 from bot.domain.schedule import next_weekly
 from bot.domain.summary_facts import GroupFacts
-from bot.domain.weeks import period_label, week_of
+from bot.domain.weeks import monday_of, period_label, week_of
 from bot.render import chart
 from bot.render import summary as render
 from bot.render.question import deep_link
-from bot.services import personal
-from bot.services.delivery import Undeliverable, deliver
+from bot.services import outbox, personal
+from bot.services.delivery import Attempt, Undeliverable, attempt, deliver
 
 log = logging.getLogger(__name__)
 # A weekly summary this late is skipped rather than posted.
@@ -31,50 +37,40 @@ def next_summary_time(chat: Chat, after: datetime) -> datetime | None:
     return next_weekly(chat.summary_day, chat.summary_time, chat.timezone, after)
 
 
-async def post_due_summaries(bot: Bot, data: BotData, now: datetime) -> int:
-    """Post every weekly summary and recap whose time has come, several chats
-    at a time (the rate limiter keeps the pace); return how many were sent."""
-    limit = asyncio.Semaphore(data.settings.dispatch_concurrency)
-
-    async def one(chat: Chat) -> bool:
-        async with limit:
-            return await _post_due(bot, data, chat, now)
-
-    async def recap(chat: Chat) -> bool:
-        async with limit:
-            # A person's weekly recap, at the time they chose (no quiet hours:
-            # they picked it themselves).
-            await data.store.chats.update(chat.id,
-                                          next_recap_at=personal.next_recap_time(chat, now))
-            return await personal.send_recap(bot, data, chat, now)
-
-    groups = await data.store.chats.summaries_due(now, limit=10_000)
-    people = await data.store.chats.recaps_due(now, limit=10_000)
-    return sum(await asyncio.gather(*(one(chat) for chat in groups),
-                                    *(recap(chat) for chat in people)))
+async def plan_due(data: BotData, now: datetime) -> int:
+    """Record every summary, digest and recap whose time has come; return
+    how many outbox rows that made."""
+    made = 0
+    for chat in await data.store.chats.summaries_due(now, limit=10_000):
+        made += len(await _plan_summary(data, chat, now))
+    for chat in await data.store.chats.recaps_due(now, limit=10_000):
+        due_at = chat.next_recap_at
+        # A person's recap comes at the time they chose (no quiet hours:
+        # they picked it themselves), about the week before it.
+        row = await data.store.weekly.plan_recap(
+            chat.id, due_at, personal.next_recap_time(chat, now),
+            period_label(week_of(due_at - timedelta(seconds=1), chat.timezone)))
+        made += row is not None
+    return made
 
 
-async def _post_due(bot: Bot, data: BotData, chat: Chat, now: datetime) -> bool:
-    scheduled = chat.next_summary_at
-    if now - scheduled > STALE_AFTER:
+async def _plan_summary(data: BotData, chat: Chat, now: datetime) -> list[int]:
+    due_at = chat.next_summary_at
+    following = next_summary_time(chat, now)
+    if now - due_at > STALE_AFTER:
         # After a long outage last week's summary would only confuse.
         log.info("skipping a stale summary for chat %s", chat.id)
-        await data.store.chats.update(chat.id, next_summary_at=next_summary_time(chat, now),
-                                      summary_hold_until=None)
-        return False
+        return await data.store.weekly.plan_summary(chat.id, due_at, following, None)
     if in_quiet_hours(now, chat.timezone, chat.quiet_start, chat.quiet_end):
         # Held until morning, still the summary of the week it was due in.
-        await data.store.chats.update(chat.id, summary_hold_until=quiet_hours_end(
+        await data.store.weekly.hold_summary(chat.id, quiet_hours_end(
             now, chat.timezone, chat.quiet_start, chat.quiet_end))
-        return False
-    await data.store.chats.update(chat.id, next_summary_at=next_summary_time(chat, now),
-                                  summary_hold_until=None)
-    if await data.store.enrolments.active_for(chat.id) is None:
-        return False  # nothing to summarise until a programme runs
-    return await post_summary(bot, data, chat, scheduled)
+        return []
+    return await data.store.weekly.plan_summary(
+        chat.id, due_at, following, period_label(week_of(due_at, chat.timezone)))
 
 
-async def group_facts(bot: Bot, data: BotData, chat: Chat, now: datetime) -> GroupFacts:
+async def group_facts(bot: Bot, data: BotData, chat: Chat, week: date) -> GroupFacts:
     packs = data.packs
     enrolment = await data.store.enrolments.active_for(chat.id)
     pack = packs.get(enrolment.pack_id) if enrolment else None
@@ -84,71 +80,99 @@ async def group_facts(bot: Bot, data: BotData, chat: Chat, now: datetime) -> Gro
         return item.theme if item else None
 
     return await data.store.summaries.group_facts(
-        chat.id, week_of(now, chat.timezone), theme_of,
+        chat.id, week, theme_of,
         chat_member_count=await _people_in(bot, chat.id),
         theme_order=tuple(pack.themes) if pack else (),
     )
 
 
-async def post_summary(bot: Bot, data: BotData, chat: Chat, now: datetime) -> bool:
-    """This week's summary in the group (once per week), then each
-    coordinator's digest in their private chat."""
-    facts = await group_facts(bot, data, chat, now)
-    period = period_label(facts.week)
-    sent = False
-    if await data.store.digests.record(chat.id, "summary", period):
-        parts = render.group_summary_messages(data.catalog, compute.summarise(facts), data.packs)
-        markup = None
-        missing = await _coordinators_without_private_chat(data, chat.id)
-        if missing:
-            # Asking coordinators by name, under the summary, is the only way
-            # to reach those who never opened a private chat with the bot.
-            parts.append(data.catalog.text(chat.language, "weekly.open_private",
-                                           names=", ".join(missing)))
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-                data.catalog.text(chat.language, "mydata.open_private"),
-                url=deep_link(bot.username, "digest"))]])
-        try:
-            for number, part in enumerate(parts, start=1):
-                last = number == len(parts)
-                await deliver(data, chat.id, "sendMessage", lambda chat_id, part=part, last=last:
-                              bot.send_message(chat_id, part,
-                                               reply_markup=markup if last else None))
-            sent = True
-        except Undeliverable:
-            return False
-    for coordinator in await data.store.coordinators.list(chat.id):
-        if await data.store.digests.record(chat.id, "digest", period, coordinator.user_id):
-            await send_digest(bot, data, chat, coordinator.user_id, now, facts)
-    return sent
+async def send_summary(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
+    """The outbox's sender for a group's weekly summary (in parts if long)."""
+    chat = await data.store.chats.get(item.chat_id)
+    if chat is None or not chat.active or not chat.is_group:
+        return outbox.skipped(item.chat_id, "the group is gone")
+    facts = await group_facts(bot, data, chat, monday_of(item.period))
+    parts = render.group_summary_messages(data.catalog, compute.summarise(facts), data.packs)
+    markup = None
+    missing = await _coordinators_without_private_chat(data, chat.id)
+    if missing:
+        # Asking coordinators by name, under the summary, is the only way
+        # to reach those who never opened a private chat with the bot.
+        parts.append(data.catalog.text(chat.language, "weekly.open_private",
+                                       names=", ".join(missing)))
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            data.catalog.text(chat.language, "mydata.open_private"),
+            url=deep_link(bot.username, "digest"))]])
+    last = len(parts) - 1
+    return await outbox.send_parts(data, item, [
+        (lambda text=text, keyboard=(markup if number == last else None):
+         attempt(data, item.chat_id, "sendMessage",
+                 lambda chat_id: bot.send_message(chat_id, text, reply_markup=keyboard)))
+        for number, text in enumerate(parts)
+    ])
 
 
-async def send_digest(
-    bot: Bot, data: BotData, chat: Chat, user_id: int, now: datetime,
-    facts: GroupFacts | None = None,
-) -> bool:
-    """A coordinator's digest of one group, in their private chat; False if
-    they have not started the bot (or blocked it)."""
+async def send_digest_item(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
+    """The outbox's sender for a coordinator's weekly digest of one group."""
+    group = await data.store.chats.get(item.subject_id) if item.subject_id else None
+    private = await data.store.chats.get(item.chat_id)
+    if group is None or private is None or not private.active:
+        return outbox.skipped(item.chat_id, "the group or the private chat is gone")
+    if not await data.store.coordinators.is_coordinator(group.id, item.chat_id):
+        return outbox.skipped(item.chat_id, "no longer a coordinator")
+    facts = await group_facts(bot, data, group, monday_of(item.period))
+    return await outbox.send_parts(data, item, await _digest_sends(bot, data, group, private,
+                                                                   facts))
+
+
+async def send_digest(bot: Bot, data: BotData, group: Chat, user_id: int,
+                      now: datetime) -> bool:
+    """/digest: this week's digest of a group, now, in the coordinator's
+    private chat; False if they have not started the bot (or blocked it)."""
     private = await data.store.chats.get(user_id)
     if private is None or not private.active:
         return False
-    facts = facts or await group_facts(bot, data, chat, now)
-    digest = compute.digest(facts, now)
-    try:
-        for part in render.digest_messages(data.catalog, digest, data.packs):
-            await deliver(data, user_id, "sendMessage",
-                          lambda chat_id, part=part: bot.send_message(chat_id, part))
+    facts = await group_facts(bot, data, group, week_of(now, group.timezone))
+    for send in await _digest_sends(bot, data, group, private, facts):
+        result = await send()
+        if result.outcome is not outbox.Outcome.SENT:
+            return False
+    return True
+
+
+async def _digest_sends(bot: Bot, data: BotData, group: Chat, private: Chat,
+                        facts: GroupFacts) -> list:
+    digest = compute.digest(facts, data.now())
+    sends = [
+        (lambda text=text: attempt(data, private.id, "sendMessage",
+                                   lambda chat_id: bot.send_message(chat_id, text)))
+        for text in render.digest_messages(data.catalog, digest, data.packs)
+    ]
+
+    async def send_chart() -> Attempt:
         # Drawing takes a quarter of a second of CPU: off the event loop, so
         # updates and other sends go on meanwhile.
         async with data.drawing:
             picture = await asyncio.to_thread(chart.render_chart, compute.chart_data(facts),
                                               data.catalog, facts.language, data.packs)
-        await deliver(data, user_id, "sendPhoto", lambda chat_id: bot.send_photo(
-            chat_id, picture, caption=data.catalog.text(
-                private.language, "weekly.chart_caption", title=chat.title or "")))
-    except Undeliverable:
-        return False
-    return True
+        caption = data.catalog.text(private.language, "weekly.chart_caption",
+                                    title=group.title or "")
+        return await attempt(data, private.id, "sendPhoto", lambda chat_id: bot.send_photo(
+            chat_id, picture, caption=caption))
+
+    return [*sends, send_chart]
+
+
+async def post_summary_now(bot: Bot, data: BotData, chat: Chat) -> None:
+    """/summary: this week's summary in the group now (the weekly one still comes)."""
+    facts = await group_facts(bot, data, chat, week_of(data.now(), chat.timezone))
+    for part in render.group_summary_messages(data.catalog, compute.summarise(facts),
+                                              data.packs):
+        try:
+            await deliver(data, chat.id, "sendMessage",
+                          lambda chat_id, part=part: bot.send_message(chat_id, part))
+        except Undeliverable:
+            return
 
 
 async def _coordinators_without_private_chat(data: BotData, chat_id: int) -> list[str]:

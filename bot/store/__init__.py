@@ -8,14 +8,16 @@ from bot.domain.clock import Clock, utc_now
 from bot.store.answers import AnswerRepository
 from bot.store.chats import ChatRepository
 from bot.store.db import Database, backup_file
-from bot.store.deliveries import DigestRepository, NudgeRepository
 from bot.store.drafts import SetupDraftRepository
 from bot.store.enrolments import EnrolmentRepository
 from bot.store.exports import ExportRepository
 from bot.store.journal import JournalRepository
 from bot.store.members import CoordinatorRepository, MemberRepository
+from bot.store.nudges import NudgeRepository
+from bot.store.outbox import OutboxRepository
 from bot.store.prompts import PromptRepository
 from bot.store.summaries import SummaryRepository
+from bot.store.weekly import WeeklyRepository
 
 __all__ = ["Store", "backup_file"]
 
@@ -30,7 +32,8 @@ class Store:
         self.prompts = PromptRepository(self.db)
         self.answers = AnswerRepository(self.db)
         self.nudges = NudgeRepository(self.db)
-        self.digests = DigestRepository(self.db)
+        self.outbox = OutboxRepository(self.db)
+        self.weekly = WeeklyRepository(self.db)
         self.exports = ExportRepository(self.db)
         self.drafts = SetupDraftRepository(self.db)
         self.summaries = SummaryRepository(self.db)
@@ -61,6 +64,10 @@ class Store:
                 await tx.execute(
                     f"DELETE FROM {table} WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
                 )
+            # A reminder about this group still waiting to reach them.
+            await tx.execute(
+                "DELETE FROM outbox WHERE chat_id = ? AND subject_id = ? AND kind = 'reminder'"
+                " AND state = 'pending'", (user_id, chat_id))
             return deleted
 
     async def forget_person(self, user_id: int) -> None:
@@ -74,10 +81,13 @@ class Store:
             for statement in (
                 "DELETE FROM answers WHERE user_id = ?",
                 "DELETE FROM nudges WHERE user_id = ?",
-                "DELETE FROM digests WHERE recipient_id = ?",
                 "DELETE FROM setup_drafts WHERE user_id = ?",
                 "DELETE FROM coordinators WHERE user_id = ?",
+                # Who made whom a coordinator is about them too.
+                "UPDATE coordinators SET added_by = NULL WHERE added_by = ?",
                 "DELETE FROM members WHERE user_id = ?",
+                # Everything owed to their private chat (digests, reminders).
+                "DELETE FROM outbox WHERE chat_id = ?",
                 "DELETE FROM chats WHERE id = ? AND kind = 'private'",
             ):
                 await tx.execute(statement, (user_id,))

@@ -77,6 +77,14 @@ class AnswerRepository:
             return build(Answer, await tx.fetch_one("SELECT * FROM answers WHERE id = ?",
                                                     (answer_id,)))
 
+    async def skip_if_unanswered(self, prompt_id: int, user_id: int) -> bool:
+        """Mark a prompt passed over by someone who has not answered it; an
+        existing answer is left exactly as it is. True if marked."""
+        return bool(await self.db.execute(
+            "INSERT INTO answers (prompt_id, user_id, skipped, visibility, created_at)"
+            " VALUES (?, ?, 1, 'private', ?) ON CONFLICT (prompt_id, user_id) DO NOTHING",
+            (prompt_id, user_id, to_db_time(self.db.now()))))
+
     async def get(self, prompt_id: int, user_id: int) -> Answer | None:
         row = await self.db.fetch_one(
             "SELECT * FROM answers WHERE prompt_id = ? AND user_id = ?", (prompt_id, user_id)

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain.programme import next_question
 from bot.domain.records import Prompt
-from bot.store.db import Database, from_db_time, to_db_time
+from bot.store.db import Database, Tx, from_db_time, to_db_time
+from bot.store.outbox import add_to_outbox
 from bot.store.rows import build, build_all
+
+_UNCHANGED = object()
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The outcome of opening a programme's next question."""
+
+    prompt: Prompt
+    created: bool  # False: this slot was opened before (a retry, a redelivered /ask)
+    sends: tuple[int, ...]  # outbox rows to send now: the question, closing edits
 
 
 class PromptRepository:
@@ -46,6 +61,118 @@ class PromptRepository:
             return build(Prompt, await tx.fetch_one(
                 "SELECT * FROM prompts WHERE enrolment_id = ? AND slot = ?", (enrolment_id, slot)
             )), created > 0
+
+    async def open_next(
+        self, enrolment_id: int, slot: str, *, item_ids: Sequence[str], edit_closed: bool,
+        closes_at: datetime | None = None, expected_due: object = _UNCHANGED,
+        next_due_at: object = _UNCHANGED,
+    ) -> Opened | None:
+        """Open the programme's next question as one step: read where the
+        programme is, record the question and move it on by one, close the
+        questions still open in the chat, and record what must be sent (the
+        question, and a closing edit of each closed one when `edit_closed`).
+
+        With `expected_due`, nothing happens unless the programme is still
+        due at that time (someone else got there first); `next_due_at` sets
+        the following time in the same step. None: not running, or not due.
+        """
+        now = self.db.now()
+        async with self.db.transaction() as tx:
+            enrolment = await tx.fetch_one(
+                "SELECT * FROM enrolments WHERE id = ? AND active = 1", (enrolment_id,))
+            if enrolment is None or not item_ids:
+                return None
+            if expected_due is not _UNCHANGED and (
+                    from_db_time(enrolment["next_due_at"]) != expected_due):
+                return None
+            existing = await tx.fetch_one(
+                "SELECT * FROM prompts WHERE enrolment_id = ? AND slot = ?", (enrolment_id, slot))
+            if existing is not None:
+                # Opened before (a crash between deciding and moving on, a
+                # redelivered /ask): only the schedule may still move on.
+                if next_due_at is not _UNCHANGED:
+                    await tx.execute(
+                        "UPDATE enrolments SET next_due_at = ?, hold_until = NULL, updated_at = ?"
+                        " WHERE id = ?", (to_db_time(next_due_at), to_db_time(now), enrolment_id))
+                return Opened(build(Prompt, existing), False, ())
+            upcoming = next_question(enrolment["cursor"], len(item_ids))
+            prompt_id = await tx.fetch_value(
+                "INSERT INTO prompts (enrolment_id, slot, chat_id, pack_id, item_id, opened_at,"
+                " closes_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (enrolment_id, slot, enrolment["chat_id"], enrolment["pack_id"],
+                 item_ids[upcoming.index], to_db_time(now), to_db_time(closes_at)),
+            )
+            # "One more than now", never a number computed earlier.
+            moved = "cursor = cursor + 1"
+            params: dict[str, object] = {"id": enrolment_id, "now": to_db_time(now)}
+            if next_due_at is not _UNCHANGED:
+                moved += ", next_due_at = :due, hold_until = NULL"
+                params["due"] = to_db_time(next_due_at)
+            await tx.execute(f"UPDATE enrolments SET {moved}, updated_at = :now WHERE id = :id",
+                             params)
+            sends = [await add_to_outbox(tx, f"question:{prompt_id}", "question",
+                                         enrolment["chat_id"], now, prompt_id=prompt_id)]
+            sends += await _close_open(tx, enrolment["chat_id"], now, edit_closed,
+                                       keep=prompt_id)
+            prompt = build(Prompt, await tx.fetch_one("SELECT * FROM prompts WHERE id = ?",
+                                                      (prompt_id,)))
+            return Opened(prompt, True, tuple(s for s in sends if s is not None))
+
+    async def move_on(self, enrolment_id: int, expected_due: datetime | None,
+                      next_due_at: datetime | None) -> bool:
+        """Move a due programme to its next time without asking (a broken
+        schedule, a refused send); False if it was moved meanwhile."""
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE enrolments SET next_due_at = ?, hold_until = NULL, updated_at = ?"
+                " WHERE id = ? AND COALESCE(next_due_at, '') = ?",
+                (to_db_time(next_due_at), to_db_time(self.db.now()), enrolment_id,
+                 to_db_time(expected_due) or ""),
+            )
+            return changed > 0
+
+    async def put_off(self, chat_id: int, again: datetime) -> Prompt | None:
+        """/later as one step: close the chat's newest open prompt and ask the
+        same item again at `again`. None if nothing is waiting."""
+        now = self.db.now()
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "SELECT p.* FROM prompts p JOIN enrolments e ON e.id = p.enrolment_id"
+                " WHERE p.chat_id = ? AND p.closed_at IS NULL AND e.active = 1"
+                " ORDER BY p.opened_at DESC, p.id DESC LIMIT 1", (chat_id,))
+            if row is None:
+                return None
+            newest = await tx.fetch_value(
+                "SELECT MAX(id) FROM prompts WHERE enrolment_id = ?", (row["enrolment_id"],))
+            await tx.execute("UPDATE prompts SET closed_at = ? WHERE id = ?",
+                             (to_db_time(now), row["id"]))
+            # Step back only if the programme has not moved on since this
+            # prompt (it is the newest), so the same item comes again.
+            step_back = 1 if newest == row["id"] else 0
+            await tx.execute(
+                "UPDATE enrolments SET cursor = CASE WHEN cursor >= ? THEN cursor - ? ELSE 0 END,"
+                " next_due_at = ?,"
+                " hold_until = NULL, updated_at = ? WHERE id = ?",
+                (step_back, step_back, to_db_time(again), to_db_time(now), row["enrolment_id"]),
+            )
+            return build(Prompt, row)
+
+    async def close_expired(self, now: datetime, limit: int = 500) -> list[int]:
+        """Close the questions whose window has ended, with their closing edits
+        recorded in the same step; return the outbox rows to send."""
+        async with self.db.transaction() as tx:
+            rows = await tx.fetch_all(
+                "UPDATE prompts SET closed_at = :now WHERE id IN (SELECT id FROM prompts"
+                " WHERE closed_at IS NULL AND closes_at IS NOT NULL AND closes_at <= :now"
+                " ORDER BY closes_at, id LIMIT :limit) RETURNING id, chat_id",
+                {"now": to_db_time(now), "limit": limit},
+            )
+            sends = []
+            for row in rows:
+                if await _is_group(tx, row["chat_id"]):
+                    sends.append(await add_to_outbox(tx, f"close:{row['id']}", "close",
+                                                     row["chat_id"], now, prompt_id=row["id"]))
+            return [s for s in sends if s is not None]
 
     async def set_message(self, prompt_id: int, message_id: int) -> None:
         await self.db.execute(
@@ -153,3 +280,17 @@ class PromptRepository:
             (chat_id,),
         )
         return None if row is None else build(Prompt, row)
+
+
+async def _close_open(tx: Tx, chat_id: int, now: datetime, edit: bool, keep: int) -> list:
+    closed = await tx.fetch_all(
+        "UPDATE prompts SET closed_at = ? WHERE chat_id = ? AND closed_at IS NULL AND id != ?"
+        " RETURNING id", (to_db_time(now), chat_id, keep))
+    if not edit:
+        return []
+    return [await add_to_outbox(tx, f"close:{row['id']}", "close", chat_id, now,
+                                prompt_id=row["id"]) for row in closed]
+
+
+async def _is_group(tx: Tx, chat_id: int) -> bool:
+    return await tx.fetch_value("SELECT kind FROM chats WHERE id = ?", (chat_id,)) == "group"

@@ -255,6 +255,57 @@ async def _recaps_and_summary_backfill(tx: Tx, now: datetime) -> None:
                              (due.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), chat["id"]))
 
 
+OUTBOX = (
+    # Everything the bot must send on its own (not replies): recorded in the
+    # transaction that decides it, claimed by one sender at a time, then
+    # marked sent with its message id; a failure is retried with backoff and
+    # given up after a bounded number of tries. See bot/services/outbox.py.
+    f"""
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        chat_id INTEGER NOT NULL {_CHAT_FK},
+        prompt_id INTEGER REFERENCES prompts(id) ON DELETE CASCADE,
+        subject_id INTEGER,
+        period TEXT,
+        priority INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'sent', 'unknown', 'failed', 'skipped')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        progress INTEGER NOT NULL DEFAULT 0,
+        not_before TEXT NOT NULL,
+        claimed_until TEXT,
+        message_id INTEGER,
+        reason TEXT,
+        created_at TEXT NOT NULL,
+        done_at TEXT
+    )
+    """,
+    "CREATE INDEX outbox_pending ON outbox (priority, not_before, id) WHERE state = 'pending'",
+    "CREATE INDEX outbox_by_chat ON outbox (chat_id, state)",
+)
+
+
+async def _outbox(tx: Tx, now: datetime) -> None:
+    """The outbox replaces the claims of summaries, digests and recaps, which
+    were marked sent before sending and never released on failure. What the
+    old table says was sent is kept as sent, so nothing goes out twice."""
+    for statement in OUTBOX:
+        await tx.execute(statement)
+    await tx.execute(
+        "INSERT INTO outbox (key, kind, chat_id, subject_id, period, priority, state,"
+        " not_before, created_at, done_at)"
+        " SELECT d.kind || ':' || d.chat_id || ':' || d.period"
+        "   || CASE WHEN d.kind = 'digest' THEN ':' || d.recipient_id ELSE '' END,"
+        " d.kind, CASE WHEN d.kind = 'digest' THEN d.recipient_id ELSE d.chat_id END,"
+        " d.chat_id, d.period, 0, 'sent', d.sent_at, d.sent_at, d.sent_at"
+        " FROM digests d WHERE d.kind != 'digest'"
+        " OR EXISTS (SELECT 1 FROM chats c WHERE c.id = d.recipient_id)"
+    )
+    await tx.execute("DROP TABLE digests")
+
+
 UPGRADES: tuple[UpgradeStep, ...] = (
     UpgradeStep(1, "initial schema", run_statements(*INITIAL_SCHEMA)),
     UpgradeStep(2, "setup drafts and private answer threads", run_statements(*GROUP_REFLECTION)),
@@ -264,4 +315,5 @@ UPGRADES: tuple[UpgradeStep, ...] = (
     UpgradeStep(5, "personal reflection", run_statements(*PERSONAL)),
     UpgradeStep(6, "recaps apart from summaries, summary holds, summary times for older groups",
                 _recaps_and_summary_backfill),
+    UpgradeStep(7, "an outbox of everything the bot sends on its own", _outbox),
 )

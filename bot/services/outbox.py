@@ -1,0 +1,148 @@
+"""Sending what the outbox holds: each row once, retried until it arrives.
+
+Rows are claimed (so two senders never send one row), sent through the
+delivery rules in services.delivery, then marked. One chat's failure never
+stops the others: chats are served side by side, each chat's rows in order,
+and whatever goes wrong with one row is recorded on that row.
+
+Each kind of row has a sender (a question, a closing edit, a summary...),
+registered in bot_data.senders by the composition root, that renders the
+message from the database at the moment of sending and returns an Attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from telegram import Bot
+
+from bot.context import BotData
+from bot.domain.records import OutboxItem
+from bot.services.delivery import Attempt, Outcome
+
+log = logging.getLogger(__name__)
+
+# Long enough for any one send to finish behind the rate limiter; a claim
+# older than this belongs to a sender that died.
+LEASE = timedelta(minutes=15)
+MAX_ATTEMPTS = 8
+_FIRST_RETRY = timedelta(seconds=30)
+_LONGEST_WAIT = timedelta(hours=1)
+_BATCH = 200
+
+Sender = Callable[[Bot, BotData, OutboxItem], Awaitable[Attempt]]
+
+
+@dataclass
+class FlushReport:
+    # Per row: "sent", "retry" (kept for later), "unknown", "gone", "refused",
+    # "skipped", or "given up" after too many tries.
+    outcomes: dict[int, str] = field(default_factory=dict)
+    sent_by_kind: Counter = field(default_factory=Counter)
+
+    def count(self, item: OutboxItem, outcome: str) -> None:
+        self.outcomes[item.id] = outcome
+        if outcome == "sent":
+            self.sent_by_kind[item.kind] += 1
+
+    def total(self, outcome: str) -> int:
+        return sum(1 for value in self.outcomes.values() if value == outcome)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s after the first failure, doubling, at most an hour."""
+    return min(_FIRST_RETRY * 2 ** max(attempts - 1, 0), _LONGEST_WAIT)
+
+
+async def flush(bot: Bot, data: BotData, *, ids: list[int] | None = None) -> FlushReport:
+    """Send every pending row whose time has come (or only `ids`), most
+    urgent first; return what happened to each."""
+    report = FlushReport()
+    limit = asyncio.Semaphore(data.settings.dispatch_concurrency)
+
+    async def one_chat(items: list[OutboxItem]) -> None:
+        async with limit:
+            for item in items:
+                await _send(bot, data, item, report)
+
+    while True:
+        items = await data.store.outbox.claim(data.now(), LEASE, limit=_BATCH, ids=ids)
+        if not items:
+            break
+        by_chat: dict[int, list[OutboxItem]] = {}
+        for item in items:
+            by_chat.setdefault(item.chat_id, []).append(item)
+        await asyncio.gather(*(one_chat(chat_items) for chat_items in by_chat.values()))
+        if ids is not None:
+            break
+    return report
+
+
+async def send_now(bot: Bot, data: BotData, ids: list[int | None]) -> FlushReport:
+    """Send rows just added by a handler without waiting for the next tick;
+    a row another sender holds is left to it."""
+    return await flush(bot, data, ids=[i for i in ids if i is not None])
+
+
+async def _send(bot: Bot, data: BotData, item: OutboxItem, report: FlushReport) -> None:
+    store = data.store.outbox
+    sender = data.senders.get(item.kind)
+    try:
+        if sender is None:
+            raise LookupError(f"no sender for {item.kind!r}")
+        result = await sender(bot, data, item)
+    except Exception as error:
+        # A bug on our side, not Telegram's: keep the row and try later.
+        log.error("outbox %s (%s) failed in the bot: %s", item.id, item.kind,
+                  type(error).__name__, exc_info=(type(error), error, error.__traceback__))
+        result = Attempt(Outcome.RETRY, item.chat_id, reason=f"bot error: {type(error).__name__}")
+    match result.outcome:
+        case Outcome.SENT:
+            if item.kind == "question" and result.message_id is not None:
+                await store.question_sent(item.id, item.prompt_id, result.message_id)
+            else:
+                await store.sent(item.id, result.message_id)
+        case Outcome.RETRY if item.attempts < MAX_ATTEMPTS:
+            wait = max(backoff(item.attempts), timedelta(seconds=result.retry_after or 0))
+            await store.retry_later(item.id, result.reason, data.now() + wait)
+        case Outcome.RETRY:
+            log.warning("outbox %s (%s) to chat %s given up after %d tries: %s", item.id,
+                        item.kind, item.chat_id, item.attempts, result.reason)
+            await store.finish(item.id, "failed", result.reason)
+            report.count(item, "given up")
+            return
+        case Outcome.UNKNOWN:
+            # It may have arrived: recorded as sent with no message id, never resent.
+            log.warning("outbox %s (%s) to chat %s: outcome unknown (%s); not resent",
+                        item.id, item.kind, item.chat_id, result.reason)
+            await store.finish(item.id, "unknown", result.reason)
+        case Outcome.SKIPPED:
+            await store.finish(item.id, "skipped", result.reason)
+        case _:
+            await store.finish(item.id, "failed", result.reason)
+    report.count(item, result.outcome.value)
+
+
+def skipped(chat_id: int, why: str) -> Attempt:
+    """What a sender returns when there is nothing left to send (a question
+    closed before it went out, a chat that left): not an error."""
+    return Attempt(Outcome.SKIPPED, chat_id, reason=why)
+
+
+async def send_parts(
+    data: BotData, item: OutboxItem, sends: list[Callable[[], Awaitable[Attempt]]]
+) -> Attempt:
+    """Send a message in several parts, resuming after the parts already
+    delivered; a part whose outcome is unknown is not sent again."""
+    last: Attempt | None = None
+    for number in range(item.progress, len(sends)):
+        last = await sends[number]()
+        if last.outcome not in (Outcome.SENT, Outcome.UNKNOWN):
+            return last
+        await data.store.outbox.progressed(item.id, number + 1)
+    return last or skipped(item.chat_id, "nothing to send")
