@@ -90,6 +90,7 @@ async def _post_init(application: BotApplication) -> None:
 
 
 async def _post_shutdown(application: BotApplication) -> None:
+    await application.bot_data.settle()
     if application.bot_data.store is not None:
         await application.bot_data.store.close()
         application.bot_data.store = None

@@ -7,8 +7,9 @@ catalog are filled in by post_init and closed by post_shutdown.
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,8 @@ from bot.domain.clock import Clock
 from bot.locales import Catalog
 from bot.packs import PackLibrary
 from bot.store import Store
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -45,6 +48,30 @@ class BotData:
     edit_locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
     # matplotlib is not made for several threads drawing at once: one chart at a time.
     drawing: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    # Sends nobody waits for (reactions to comments), tracked so shutdown
+    # lets them finish and tests can wait for them.
+    background: set[asyncio.Task] = field(default_factory=set)
+
+    def in_background(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task:
+        """Run a non-essential send without holding up the update being
+        handled (and so every other chat's updates behind it)."""
+        task = asyncio.get_running_loop().create_task(work)
+        self.background.add(task)
+        task.add_done_callback(self._background_done)
+        return task
+
+    def _background_done(self, task: asyncio.Task) -> None:
+        self.background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            _log.error("background send failed: %s", type(error).__name__,
+                       exc_info=(type(error), error, error.__traceback__))
+
+    async def settle(self) -> None:
+        """Wait for the background sends started so far."""
+        while self.background:
+            await asyncio.gather(*list(self.background), return_exceptions=True)
 
     def now(self) -> datetime:
         """The application's clock: the one source of "now" for handlers,

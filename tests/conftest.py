@@ -63,8 +63,10 @@ class Harness:
         return self.app.bot_data.store
 
     async def send(self, update: dict) -> None:
-        """Deliver one update as Telegram would, and wait for the handlers."""
+        """Deliver one update as Telegram would, and wait for the handlers
+        (and the sends they left running in the background)."""
         await self.app.process_update(Update.de_json(update, self.app.bot))
+        await self.app.bot_data.settle()
 
     async def tick(self) -> TickReport:
         """One run of the scheduler's tick at the clock's current time."""

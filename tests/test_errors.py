@@ -14,15 +14,21 @@ async def test_a_failing_handler_apologises_and_the_bot_goes_on(harness, monkeyp
     rosa = harness.updates.user(701, "Rosa")
     private = harness.updates.private_chat(rosa)
 
+    said = "what Rosa wrote, " + "word for word"
+
     async def broken(*args, **kwargs):
-        raise RuntimeError("disk on fire")
+        raise RuntimeError(said)  # an exception may carry what someone wrote
 
     monkeypatch.setattr(harness.store.journal, "count", broken)
     with caplog.at_level(logging.ERROR):
         await harness.send(harness.updates.command(private, rosa, "/journal"))
     assert visible_text(harness.telegram.last("sendMessage", chat_id=701)
                         .params["text"]) == SORRY
-    assert any("error while handling" in record.getMessage() for record in caplog.records)
+    logged = [record.getMessage() for record in caplog.records]
+    assert any(line.startswith("on_message failed on message") or
+               "journal failed on message" in line for line in logged), logged
+    assert said not in "\n".join(logged)
+    assert "RuntimeError" in "\n".join(logged)
 
     monkeypatch.undo()
     await harness.send(harness.updates.command(private, rosa, "/journal"))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, ReactionTypeEmoji, Update
-from telegram.error import TelegramError
+from telegram import Update
 
 from bot import callbacks
 from bot.context import BotContext
@@ -13,6 +12,7 @@ from bot.domain.records import Prompt
 from bot.handlers.buttons import pressed, stale_button
 from bot.handlers.common import chat_language, is_group, message_content
 from bot.handlers.guards import refuse_chat_senders, remember_member, say
+from bot.handlers.replies import alert, answer_button, react, reply
 from bot.render import answers as render
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,7 @@ async def _usable_prompt(update: Update, context: BotContext, prompt_id: int):
         return None
     language = await chat_language(update, context)
     if not prompt.is_open:
-        await update.callback_query.answer(context.catalog.text(language, "answer.closed"),
-                                           show_alert=True)
+        await alert(update, context, "answer.closed")
         return None
     await _count_member(context, prompt, update)
     return prompt, language
@@ -62,7 +61,7 @@ async def rate(update: Update, context: BotContext) -> None:
         prompt.id, query.from_user.id, scale=None if skipped else choice.value, skipped=skipped,
         visibility="group" if is_group(query.message.chat) else "private",
     )
-    await query.answer(context.catalog.text(language,
+    await answer_button(update, context, context.catalog.text(language,
                                             "answer.skipped" if skipped else "answer.saved"))
     context.refresh_count_soon(prompt.id)
 
@@ -78,13 +77,12 @@ async def quote(update: Update, context: BotContext) -> None:
     current = await context.store.answers.get(prompt.id, query.from_user.id)
     if current is not None and current.visibility == "private":
         # Answered privately: never shown in the group, so never quoted.
-        await query.answer(context.catalog.text(language, "answer.quote_private"),
-                           show_alert=True)
+        await alert(update, context, "answer.quote_private")
         return
     allow = not (current.quotable if current else False)
     await context.store.answers.record(prompt.id, query.from_user.id, quotable=allow)
     key = "answer.quote_on" if allow else "answer.quote_off"
-    await query.answer(context.catalog.text(language, key), show_alert=True)
+    await answer_button(update, context, context.catalog.text(language, key), alert=True)
 
 
 async def on_reply(update: Update, context: BotContext) -> None:
@@ -114,9 +112,11 @@ async def comment(update: Update, context: BotContext, prompt: Prompt) -> None:
         prompt.id, update.effective_user.id, text=text, voice_file_id=voice,
         visibility="private" if in_private else "group", message_id=message.message_id,
     )
-    await _acknowledge(message)
+    # The reaction waits on the group's flood limit: never in the way of
+    # the next update.
+    context.bot_data.in_background(react(context, message, SAVED_REACTION))
     if in_private:
-        await message.reply_text(await _saved_privately(update, context, prompt))
+        await reply(update, context, await _saved_privately(update, context, prompt))
     context.refresh_count_soon(prompt.id)
 
 
@@ -163,14 +163,6 @@ async def _count_member(context: BotContext, prompt: Prompt, update: Update) -> 
     elif prompt.chat_id != update.effective_chat.id:  # not a personal prompt
         user = update.effective_user
         await context.store.members.seen(prompt.chat_id, user.id, user.full_name, user.username)
-
-
-async def _acknowledge(message: Message) -> None:
-    try:
-        await message.set_reaction(ReactionTypeEmoji(SAVED_REACTION))
-    except TelegramError:
-        # Reactions can be turned off in a group; the answer is saved anyway.
-        log.info("could not react in chat %s", message.chat.id)
 
 
 async def _saved_privately(update: Update, context: BotContext, prompt: Prompt) -> str:

@@ -17,7 +17,8 @@ from telegram.ext import CallbackQueryHandler
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.handlers.common import chat_language, is_group
+from bot.handlers.common import is_group
+from bot.handlers.replies import alert
 
 K = TypeVar("K", bound=callbacks.Callback)
 
@@ -60,6 +61,4 @@ def pressed(context: BotContext, kind: type[K]) -> K:
 
 async def stale_button(update: Update, context: BotContext) -> None:
     """Any button no other handler took: forged, outdated or out of place."""
-    language = await chat_language(update, context)
-    await update.callback_query.answer(context.catalog.text(language, "button.stale"),
-                                       show_alert=True)
+    await alert(update, context, "button.stale")

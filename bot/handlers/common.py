@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from telegram import Chat, InlineKeyboardMarkup, Message, Update
+from telegram import Chat, Message, Update
 
 from bot.context import BotContext
 from bot.domain.records import Chat as StoredChat
-from bot.domain.setup import WizardDraft
 
 
 def is_group(chat: Chat) -> bool:
@@ -51,16 +50,4 @@ async def chat_language(update: Update, context: BotContext) -> str:
         stored.language if stored else None,
         user.language_code if user else None,
         context.settings.default_language,
-    )
-
-
-async def send_wizard(
-    update: Update, context: BotContext, draft: WizardDraft, text: str,
-    keyboard: InlineKeyboardMarkup,
-) -> None:
-    """Post a wizard's first step and keep its draft against that message, so
-    each button press finds its wizard (after a restart too)."""
-    message = await update.effective_message.reply_text(text, reply_markup=keyboard)
-    await context.store.drafts.save(
-        update.effective_chat.id, message.message_id, draft.user_id, draft.to_dict()
     )

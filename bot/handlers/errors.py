@@ -1,34 +1,80 @@
-"""The one error handler: log with the update, tell the person gently, go on."""
+"""When handling an update fails: log what and where, tell the person gently, go on.
+
+The log line names the handler, the kind of update, the chat and the
+exception's type, with the traceback's frames; never the update itself or
+the exception's message, which can carry what people wrote or their names.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
+import traceback
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
 from bot.handlers.common import chat_language
+from bot.handlers.replies import answer_button, reply
 
 log = logging.getLogger(__name__)
+Handler = Callable[[Update, BotContext], Awaitable[None]]
+
+
+def guarded(handler: Handler) -> Handler:
+    """The handler, with its failures logged (with its name) and apologised
+    for, so no exception escapes into the update loop."""
+
+    @functools.wraps(handler)
+    async def run(update: Update, context: BotContext) -> None:
+        try:
+            await handler(update, context)
+        except ApplicationHandlerStop:
+            raise
+        except Exception as error:
+            log.error("%s failed on %s: %s\n%s", handler.__qualname__, describe(update),
+                      type(error).__name__, frames(error))
+            await apologise(update, context)
+
+    return run
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    log.error(
-        "error while handling %s",
-        update.to_dict() if isinstance(update, Update) else update,
-        exc_info=context.error,
-    )
-    if not isinstance(update, Update):
-        return
-    try:
-        await _apologise(update, context)
-    except (TelegramError, RuntimeError):
-        # Telegram itself may be what failed; the log above says enough.
-        log.warning("could not tell the user about the error", exc_info=True)
+    """PTB's error handler: what failed outside a handler (a job, the network)."""
+    error = context.error
+    where = describe(update) if isinstance(update, Update) else "no update"
+    log.error("error (%s) on %s: %s\n%s", type(error).__name__, where,
+              _safe_message(error), frames(error))
+    if isinstance(update, Update):
+        await apologise(update, context)
 
 
-async def _apologise(update: Update, context: BotContext) -> None:
+def describe(update: Update) -> str:
+    """The update's kind, chat and sender as ids: enough to find it, nothing said in it."""
+    kind = next((name for name in ("message", "edited_message", "callback_query",
+                                   "my_chat_member", "chat_member", "channel_post")
+                 if getattr(update, name, None) is not None), "update")
+    chat = update.effective_chat
+    user = update.effective_user
+    return (f"{kind} {update.update_id} in chat {chat.id if chat else '-'}"
+            f" from user {user.id if user else '-'}")
+
+
+def frames(error: BaseException | None) -> str:
+    if error is None:
+        return ""
+    return "".join(traceback.format_tb(error.__traceback__)).rstrip()
+
+
+def _safe_message(error: BaseException | None) -> str:
+    # Telegram's errors describe a request, not what anyone wrote.
+    return str(error)[:200] if isinstance(error, TelegramError) else ""
+
+
+async def apologise(update: Update, context: BotContext) -> None:
     if context.bot_data.store is None or context.bot_data.catalog is None:
         return
     try:
@@ -36,12 +82,11 @@ async def _apologise(update: Update, context: BotContext) -> None:
     except Exception:  # the store may be the thing that broke
         language = context.settings.default_language
     text = context.catalog.text(language, "errors.generic")
+    message = update.effective_message
     if update.callback_query is not None:
-        await update.callback_query.answer(text[:200], show_alert=True)
-    elif update.effective_message is not None and update.effective_chat.type == "private":
-        await update.effective_message.reply_text(text)
-    elif update.effective_message is not None and (update.effective_message.text or "").startswith(
-        "/"
-    ):
+        await answer_button(update, context, text[:200], alert=True)
+    elif message is None or update.edited_message is not None:
+        return  # an edit, a membership change: nobody is waiting for an answer
+    elif update.effective_chat.type == "private" or (message.text or "").startswith("/"):
         # In a group only answer what was addressed to the bot.
-        await update.effective_message.reply_text(text)
+        await reply(update, context, text)

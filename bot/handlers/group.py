@@ -16,6 +16,7 @@ from bot.handlers.guards import (
     require_coordinator,
     say,
 )
+from bot.handlers.replies import reply
 from bot.render import status as render
 from bot.services import questions
 from bot.services.schedule import reschedule
@@ -74,7 +75,7 @@ async def resume(update: Update, context: BotContext) -> None:
     await context.store.enrolments.set_paused(enrolment.id, False)
     next_due = await reschedule(context.bot_data, update.effective_chat.id)
     chat = await context.store.chats.get(update.effective_chat.id)
-    await update.effective_message.reply_text(
+    await reply(update, context,
         render.resumed(context.catalog, chat, next_due)
     )
 
@@ -87,7 +88,7 @@ async def status(update: Update, context: BotContext) -> None:
     current = open_prompts[-1] if open_prompts else None
     answered = await store.answers.count_for_prompt(current.id) if current else 0
     members = len(await store.members.list_current(chat.id))
-    await update.effective_message.reply_text(
+    await reply(update, context,
         render.status(context.catalog, chat, context.packs, enrolment, current, answered, members)
     )
 
@@ -124,7 +125,7 @@ async def coordinators(update: Update, context: BotContext) -> None:
     for coordinator in await store.coordinators.list(chat.id):
         member = await store.members.get(chat.id, coordinator.user_id)
         names.append(member.display_name if member else str(coordinator.user_id))
-    await update.effective_message.reply_text(render.coordinators(context.catalog, chat, names))
+    await reply(update, context, render.coordinators(context.catalog, chat, names))
 
 
 async def _change_coordinators(update: Update, context: BotContext, action: str) -> None:

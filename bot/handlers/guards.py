@@ -7,6 +7,7 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.handlers.common import chat_language, remember_chat
+from bot.handlers.replies import reply
 
 # Telegram's stand-ins for people who post as a chat, not as themselves.
 GROUP_ANONYMOUS_BOT = 1087968824
@@ -26,7 +27,7 @@ def speaks_as_chat(update: Update) -> bool:
 async def say(update: Update, context: BotContext, key: str, **values: object) -> None:
     """Reply with a catalog string in the chat's language."""
     language = await chat_language(update, context)
-    await update.effective_message.reply_text(context.catalog.text(language, key, **values))
+    await reply(update, context, context.catalog.text(language, key, **values))
 
 
 async def refuse_chat_senders(update: Update, context: BotContext) -> bool:

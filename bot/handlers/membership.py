@@ -8,6 +8,7 @@ from telegram import ChatMember, Update
 
 from bot.context import BotContext
 from bot.handlers.common import is_group, remember_chat
+from bot.handlers.replies import send_to
 from bot.render import about
 
 log = logging.getLogger(__name__)
@@ -26,9 +27,8 @@ async def bot_membership(update: Update, context: BotContext) -> None:
     stored = await remember_chat(update, context)
     if was_in or not is_group(chat):
         return
-    await context.bot.send_message(
-        chat.id, about.group_welcome(context.catalog, stored.language, chat.title or "")
-    )
+    await send_to(context, chat.id,
+                  about.group_welcome(context.catalog, stored.language, chat.title or ""))
 
 
 async def members_joined(update: Update, context: BotContext) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden
 
 from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.buttons import pressed
 from bot.handlers.common import chat_language, remember_chat
 from bot.handlers.guards import is_present, refuse_chat_senders, say
+from bot.handlers.replies import alert, answer_button, edit_pressed, reply, send_to
 from bot.render.mydata import my_answers
 from bot.render.question import deep_link
 
@@ -24,33 +24,36 @@ async def mydata(update: Update, context: BotContext) -> None:
     chat = await remember_chat(update, context)
     user = update.effective_user
     private = await context.store.chats.get(user.id)
-    if private is not None and private.active:
-        try:
-            await send_my_answers(context, chat.id, user.id, private.language)
-        except Forbidden:
-            await context.store.chats.set_active(user.id, False)
-        else:
-            await say(update, context, "mydata.sent_privately", name=user.first_name)
-            return
+    # A private chat that blocked the bot is marked inactive by the send, and
+    # the person is asked to open it again, here, without an apology.
+    if private is not None and private.active and await send_my_answers(
+            context, chat.id, user.id, private.language):
+        await say(update, context, "mydata.sent_privately", name=user.first_name)
+        return
     language = await chat_language(update, context)
     button = InlineKeyboardButton(
         context.catalog.text(language, "mydata.open_private"),
         url=deep_link(context.bot.username, f"d{chat.id}"),
     )
-    await update.effective_message.reply_text(
+    await reply(update, context,
         context.catalog.text(language, "mydata.needs_private", name=user.first_name),
         reply_markup=InlineKeyboardMarkup([[button]]),
     )
 
 
-async def send_my_answers(context: BotContext, group_id: int, user_id: int, language: str):
+async def send_my_answers(context: BotContext, group_id: int, user_id: int,
+                          language: str) -> bool:
+    """A member's answers in a group, in their private chat; False if they
+    could not be reached."""
     store = context.store
     group = await store.chats.get(group_id)
     answers = await store.answers.for_member_in_chat(group_id, user_id)
     prompts = await store.prompts.get_many([a.prompt_id for a in answers])
     pairs = [(prompts[a.prompt_id], a) for a in answers]
     for text in my_answers(context.catalog, language, group, context.packs, pairs):
-        await context.bot.send_message(user_id, text)
+        if await send_to(context, user_id, text) is None:
+            return False
+    return True
 
 
 async def forget(update: Update, context: BotContext) -> None:
@@ -69,7 +72,7 @@ async def forget(update: Update, context: BotContext) -> None:
             callback_data=callbacks.encode(callbacks.ForgetConfirm(user.id, False)),
         ),
     ]])
-    await update.effective_message.reply_text(
+    await reply(update, context,
         context.catalog.text(language, "forget.confirm", name=user.first_name),
         reply_markup=keyboard,
     )
@@ -81,17 +84,18 @@ async def forget_confirm(update: Update, context: BotContext) -> None:
     query = update.callback_query
     language = await chat_language(update, context)
     if query.from_user.id != choice.user_id:
-        await query.answer(context.catalog.text(language, "forget.not_yours"), show_alert=True)
+        await alert(update, context, "forget.not_yours")
         return
-    await query.answer()
+    await answer_button(update, context)
     name = query.from_user.first_name
     if not choice.confirmed:
-        await query.edit_message_text(context.catalog.text(language, "forget.kept", name=name))
+        await edit_pressed(update, context,
+                           context.catalog.text(language, "forget.kept", name=name))
         return
     chat_id = query.message.chat.id
     open_prompts = await context.store.prompts.open_for_chat(chat_id)
     deleted = await context.store.forget_member_in_chat(chat_id, choice.user_id)
-    await query.edit_message_text(
+    await edit_pressed(update, context,
         context.catalog.plural(language, "forget.done", deleted, name=name)
     )
     for prompt in open_prompts:

@@ -12,8 +12,10 @@ from bot.domain.schedule import valid_timezone
 from bot.domain.setup import InvalidChoice
 from bot.handlers import answers
 from bot.handlers.buttons import pressed, stale_button
-from bot.handlers.common import chat_language, message_content, remember_chat, send_wizard
+from bot.handlers.common import chat_language, message_content, remember_chat
 from bot.handlers.guards import say
+from bot.handlers.replies import alert, answer_button, edit, edit_pressed, reply, reply_document
+from bot.handlers.wizards import send_wizard
 from bot.render import about, journal_export
 from bot.render import personal as render
 from bot.services import personal, questions
@@ -23,7 +25,7 @@ from bot.services.schedule import reschedule
 async def welcome(update: Update, context: BotContext) -> None:
     """/start in a private chat: what the bot is, then a personal programme."""
     chat = await remember_chat(update, context)
-    await update.effective_message.reply_text(
+    await reply(update, context,
         about.private_welcome(context.catalog, chat.language, update.effective_user.first_name)
     )
     if await context.store.enrolments.active_for(chat.id) is None:
@@ -47,7 +49,7 @@ async def onboarding_choice(update: Update, context: BotContext) -> None:
     language = await chat_language(update, context)
     stored = await context.store.drafts.get(chat_id, message_id)
     if stored is None or stored[0] != query.from_user.id:
-        await query.answer(context.catalog.text(language, "onboarding.expired"), show_alert=True)
+        await alert(update, context, "onboarding.expired")
         return
     try:
         draft = onboarding.choose(
@@ -55,9 +57,13 @@ async def onboarding_choice(update: Update, context: BotContext) -> None:
             pack_ids=[p.id for p in context.packs.for_individuals()],
         )
     except InvalidChoice:
-        await query.answer(context.catalog.text(language, "button.stale"), show_alert=True)
+        # A button of another step (an old copy of the wizard, or an edit
+        # that never showed): show the step the wizard is really at.
+        await alert(update, context, "button.stale")
+        await _show(context, chat_id, message_id,
+                    onboarding.OnboardingDraft.from_dict(stored[1]), language)
         return
-    await query.answer()
+    await answer_button(update, context)
     await _show(context, chat_id, message_id, draft, language)
 
 
@@ -65,18 +71,16 @@ async def _show(context: BotContext, chat_id: int, message_id: int,
                 draft: onboarding.OnboardingDraft, language: str) -> None:
     store = context.store
     if not draft.finished:
-        await store.drafts.save(chat_id, message_id, draft.user_id, draft.to_dict())
         text, keyboard = render.onboarding_step(context.catalog, language, draft, context.packs)
-        await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
-                                            reply_markup=keyboard)
+        # Saved once it shows, so the draft never runs ahead of the message.
+        if await edit(context, chat_id, message_id, text, reply_markup=keyboard):
+            await store.drafts.save(chat_id, message_id, draft.user_id, draft.to_dict())
         return
     chat = await store.chats.get(chat_id)
     first = await personal.start_programme(context.bot_data, chat, draft, context.now())
     await store.drafts.delete(chat_id, message_id)
-    await context.bot.edit_message_text(
-        render.onboarding_done(context.catalog, language, draft, context.packs, first),
-        chat_id=chat_id, message_id=message_id,
-    )
+    await edit(context, chat_id, message_id,
+               render.onboarding_done(context.catalog, language, draft, context.packs, first))
 
 
 async def timezone(update: Update, context: BotContext) -> None:
@@ -98,7 +102,7 @@ async def timezone(update: Update, context: BotContext) -> None:
     now = context.now()
     await context.store.chats.update(chat.id, next_recap_at=personal.next_recap_time(chat, now))
     await reschedule(context.bot_data, chat.id)
-    await update.effective_message.reply_text(
+    await reply(update, context,
         render.timezone_changed_text(context.catalog, chat.language, name))
 
 
@@ -110,7 +114,7 @@ async def language(update: Update, context: BotContext) -> None:
         return
     chat = await remember_chat(update, context)
     await context.store.chats.update(chat.id, language=choice)
-    await update.effective_message.reply_text(context.catalog.text(choice, "self.language_set"))
+    await reply(update, context, context.catalog.text(choice, "self.language_set"))
 
 
 async def on_message(update: Update, context: BotContext) -> None:
@@ -137,7 +141,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         return
     await context.store.answers.record(prompt.id, chat.id, text=text, voice_file_id=voice,
                                        visibility="private", message_id=message.message_id)
-    await message.reply_text(_saved(context, chat.language, prompt))
+    await reply(update, context, _saved(context, chat.language, prompt))
 
 
 async def on_edited(update: Update, context: BotContext) -> None:
@@ -163,7 +167,7 @@ async def later(update: Update, context: BotContext) -> None:
     if again is None:
         await say(update, context, "personal.nothing_open")
         return
-    await update.effective_message.reply_text(
+    await reply(update, context,
         render.later_text(context.catalog, chat.language, again, chat.timezone))
 
 
@@ -207,7 +211,7 @@ async def resume(update: Update, context: BotContext) -> None:
     chat, enrolment = mine
     await context.store.enrolments.set_paused(enrolment.id, False)
     next_due = await reschedule(context.bot_data, chat.id)
-    await update.effective_message.reply_text(
+    await reply(update, context,
         render.resumed_text(context.catalog, chat.language, next_due, chat.timezone))
 
 
@@ -216,11 +220,11 @@ async def journal(update: Update, context: BotContext) -> None:
     chat = await remember_chat(update, context)
     pack_id = (context.args or [None])[0]
     if pack_id is not None and pack_id not in context.packs:
-        await update.effective_message.reply_text(render.journal_unknown_filter(
+        await reply(update, context, render.journal_unknown_filter(
             context.catalog, chat.language, pack_id, context.packs))
         return
     text, keyboard = await _journal_page(context, chat, 1, pack_id)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    await reply(update, context, text, reply_markup=keyboard)
 
 
 async def journal_page(update: Update, context: BotContext) -> None:
@@ -231,9 +235,9 @@ async def journal_page(update: Update, context: BotContext) -> None:
     if chat is None or chat.is_group or (choice.pack_id and choice.pack_id not in context.packs):
         await stale_button(update, context)
         return
-    await query.answer()
+    await answer_button(update, context)
     text, keyboard = await _journal_page(context, chat, choice.page, choice.pack_id)
-    await query.edit_message_text(text, reply_markup=keyboard)
+    await edit_pressed(update, context, text, reply_markup=keyboard)
 
 
 async def _journal_page(context: BotContext, chat, page: int, pack_id: str | None):
@@ -256,10 +260,10 @@ async def export(update: Update, context: BotContext) -> None:
     markdown = journal_export.export_markdown(entries, context.packs, chat.language, name=name,
                                       timezone=chat.timezone, catalog=context.catalog)
     as_json = journal_export.export_json(entries, context.packs, chat.language)
-    await update.effective_message.reply_document(
+    await reply_document(update, context,
         InputFile(markdown.encode("utf-8"), filename=f"journal-{stamp}.md"),
         caption=context.catalog.plural(chat.language, "self.export_caption", len(entries)))
-    await update.effective_message.reply_document(
+    await reply_document(update, context,
         InputFile(as_json.encode("utf-8"), filename=f"journal-{stamp}.json"))
 
 
@@ -272,7 +276,7 @@ async def forget(update: Update, context: BotContext) -> None:
                              callback_data=callbacks.encode(callbacks.ForgetConfirm(user.id, yes)))
         for answer, yes in (("yes", True), ("no", False))
     ]])
-    await update.effective_message.reply_text(
+    await reply(update, context,
         context.catalog.text(language, "self.forget_confirm"), reply_markup=keyboard)
 
 
@@ -284,12 +288,12 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     language = await chat_language(update, context)
-    await query.answer()
+    await answer_button(update, context)
     if not choice.confirmed:
-        await query.edit_message_text(context.catalog.text(language, "self.forget_kept"))
+        await edit_pressed(update, context, context.catalog.text(language, "self.forget_kept"))
         return
     await context.store.forget_person(query.from_user.id)
-    await query.edit_message_text(context.catalog.text(language, "self.forget_done"))
+    await edit_pressed(update, context, context.catalog.text(language, "self.forget_done"))
 
 
 def _saved(context: BotContext, language: str, prompt) -> str:

@@ -11,6 +11,7 @@ from bot.handlers import reports
 from bot.handlers.common import chat_language
 from bot.handlers.guards import is_present, say
 from bot.handlers.mydata import mydata_from_link
+from bot.handlers.replies import reply, send_to
 from bot.render import question as render
 
 _ANSWER_LINK = re.compile(r"^p(\d{1,18})$")
@@ -51,12 +52,15 @@ async def answer_privately(update: Update, context: BotContext, prompt_id: int) 
         return
     language = await chat_language(update, context)
     chat_id = update.effective_chat.id
-    question = await update.effective_message.reply_text(
+    question = await reply(update, context,
         render.private_question(catalog, language, pack, item, group_title=group.title or ""),
         reply_markup=render.private_keyboard(catalog, language, pack, item, prompt.id),
     )
+    if question is None:
+        return
     await store.prompts.link_private_message(chat_id, question.message_id, prompt.id)
     text, force_reply = render.comment_invitation(catalog, language)
-    invitation = await context.bot.send_message(chat_id, text, reply_markup=force_reply)
-    await store.prompts.link_private_message(chat_id, invitation.message_id, prompt.id)
+    invitation = await send_to(context, chat_id, text, reply_markup=force_reply)
+    if invitation is not None:
+        await store.prompts.link_private_message(chat_id, invitation.message_id, prompt.id)
 

@@ -31,7 +31,7 @@ from bot.handlers import (
     start,
 )
 from bot.handlers.buttons import ButtonHandler, stale_button
-from bot.handlers.errors import on_error
+from bot.handlers.errors import guarded, on_error
 from bot.locales import Catalog
 
 
@@ -94,14 +94,21 @@ COMMANDS: tuple[Command, ...] = (
 
 # One handler per kind of button, in the module that owns it. The wizards
 # and /forget have a group and a private side, told apart by the chat.
-BUTTONS: tuple[ButtonHandler, ...] = (
-    ButtonHandler(callbacks.Rate, answers.rate),
-    ButtonHandler(callbacks.Quote, answers.quote),
-    ButtonHandler(callbacks.SetupChoice, setup.setup_choice, chats="group"),
-    ButtonHandler(callbacks.SetupChoice, personal.onboarding_choice, chats="private"),
-    ButtonHandler(callbacks.Journal, personal.journal_page, chats="private"),
-    ButtonHandler(callbacks.ForgetConfirm, mydata.forget_confirm, chats="group"),
-    ButtonHandler(callbacks.ForgetConfirm, personal.forget_confirmed, chats="private"),
+@dataclass(frozen=True)
+class Button:
+    kind: type
+    callback: Callable
+    chats: str | None = None  # "group", "private" or either
+
+
+BUTTONS: tuple[Button, ...] = (
+    Button(callbacks.Rate, answers.rate),
+    Button(callbacks.Quote, answers.quote),
+    Button(callbacks.SetupChoice, setup.setup_choice, chats="group"),
+    Button(callbacks.SetupChoice, personal.onboarding_choice, chats="private"),
+    Button(callbacks.Journal, personal.journal_page, chats="private"),
+    Button(callbacks.ForgetConfirm, mydata.forget_confirm, chats="group"),
+    Button(callbacks.ForgetConfirm, personal.forget_confirmed, chats="private"),
 )
 
 
@@ -118,27 +125,30 @@ def _scope_filter(command: Command) -> filters.BaseFilter:
 
 def register(application: Application) -> None:
     new_messages = filters.UpdateType.MESSAGE
+    # Every callback is guarded: a failure is logged by handler name and
+    # apologised for, never raised into the update loop.
+    g = guarded
     application.add_handlers([
-        ChatMemberHandler(membership.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),
-        MessageHandler(filters.StatusUpdate.MIGRATE, membership.migrated),
-        MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, membership.members_joined),
-        MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, membership.member_left),
+        ChatMemberHandler(g(membership.bot_membership), ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE, g(membership.migrated)),
+        MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, g(membership.members_joined)),
+        MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, g(membership.member_left)),
         *(
-            CommandHandler(c.name, c.callback, filters=_scope_filter(c) & new_messages)
+            CommandHandler(c.name, g(c.callback), filters=_scope_filter(c) & new_messages)
             for c in COMMANDS
         ),
-        *BUTTONS,
+        *(ButtonHandler(b.kind, g(b.callback), chats=b.chats) for b in BUTTONS),
         # Whatever no button handler took: forged, outdated or out of place.
-        CallbackQueryHandler(stale_button),
+        CallbackQueryHandler(g(stale_button)),
         MessageHandler(filters.ChatType.GROUPS & filters.REPLY & ~filters.COMMAND
-                       & new_messages, answers.on_reply),
+                       & new_messages, g(answers.on_reply)),
         MessageHandler(filters.ChatType.GROUPS & filters.REPLY
-                       & filters.UpdateType.EDITED_MESSAGE, answers.on_edited_reply),
+                       & filters.UpdateType.EDITED_MESSAGE, g(answers.on_edited_reply)),
         # In a private chat every message deserves an answer; in groups the
         # bot stays silent on anything that is not for it.
-        MessageHandler(filters.ChatType.PRIVATE & new_messages, personal.on_message),
+        MessageHandler(filters.ChatType.PRIVATE & new_messages, g(personal.on_message)),
         MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE,
-                       personal.on_edited),
+                       g(personal.on_edited)),
     ])
     application.add_error_handler(on_error)
     application.bot_data.menus = {scope: menu(scope) for scope in ("private", "group")}

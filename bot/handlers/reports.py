@@ -8,6 +8,7 @@ from bot.context import BotContext
 from bot.domain.schedule import WEEKDAYS, ScheduleError, parse_time
 from bot.handlers.common import chat_language, is_group, remember_chat
 from bot.handlers.guards import require_coordinator, say
+from bot.handlers.replies import reply, send_document_to
 from bot.render.export import export_records, to_csv
 from bot.render.question import deep_link
 from bot.services import summaries
@@ -59,11 +60,14 @@ async def export(update: Update, context: BotContext) -> None:
     rows = await context.store.exports.answers_for_chat(chat.id)
     records = export_records(rows, context.packs, chat.language)
     name = f"civic-reflect-{chat.id}-{context.now():%Y%m%d}.csv"
-    await context.bot.send_document(
-        user.id, InputFile(to_csv(records).encode("utf-8"), filename=name),
+    sent = await send_document_to(
+        context, user.id, InputFile(to_csv(records).encode("utf-8"), filename=name),
         caption=context.catalog.plural(private.language, "weekly.export_caption", len(records),
                                        title=chat.title or ""),
     )
+    if sent is None:  # they blocked the bot meanwhile: ask again, in the group
+        await _ask_for_private_chat(update, context, "weekly.export_needs_private")
+        return
     await say(update, context, "weekly.export_sent", name=user.first_name)
 
 
@@ -104,7 +108,7 @@ async def _ask_for_private_chat(update: Update, context: BotContext, key: str) -
     language = await chat_language(update, context)
     button = InlineKeyboardButton(context.catalog.text(language, "mydata.open_private"),
                                   url=deep_link(context.bot.username, "digest"))
-    await update.effective_message.reply_text(
+    await reply(update, context,
         context.catalog.text(language, key, name=update.effective_user.first_name),
         reply_markup=InlineKeyboardMarkup([[button]]),
     )

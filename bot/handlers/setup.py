@@ -11,8 +11,10 @@ from bot.context import BotContext
 from bot.domain import setup as wizard
 from bot.domain.schedule import valid_timezone
 from bot.handlers.buttons import pressed
-from bot.handlers.common import chat_language, remember_chat, send_wizard
+from bot.handlers.common import chat_language, remember_chat
 from bot.handlers.guards import remember_member, require_admin, say
+from bot.handlers.replies import alert, answer_button, edit, reply
+from bot.handlers.wizards import send_wizard
 from bot.render import setup as render
 from bot.services.schedule import reschedule
 from bot.services.summaries import next_summary_time
@@ -33,14 +35,13 @@ async def setup_choice(update: Update, context: BotContext) -> None:
     choice = pressed(context, callbacks.SetupChoice)
     query = update.callback_query
     chat_id, message_id = query.message.chat.id, query.message.message_id
-    language = await chat_language(update, context)
     stored = await context.store.drafts.get(chat_id, message_id)
     if stored is None:
-        await query.answer(context.catalog.text(language, "setup.expired"), show_alert=True)
+        await alert(update, context, "setup.expired")
         return
     owner, state = stored
     if query.from_user.id != owner:
-        await query.answer(context.catalog.text(language, "setup.not_yours"), show_alert=True)
+        await alert(update, context, "setup.not_yours")
         return
     try:
         draft = wizard.choose(
@@ -49,9 +50,12 @@ async def setup_choice(update: Update, context: BotContext) -> None:
             languages=context.catalog.languages,
         )
     except wizard.InvalidChoice:
-        await query.answer(context.catalog.text(language, "button.stale"), show_alert=True)
+        # A button of another step (an old copy, or an edit that never
+        # showed): show the step the wizard is really at.
+        await alert(update, context, "button.stale")
+        await _show(update, context, message_id, wizard.SetupDraft.from_dict(state))
         return
-    await query.answer()
+    await answer_button(update, context)
     await _show(update, context, message_id, draft)
 
 
@@ -83,7 +87,7 @@ async def timezone_command(update: Update, context: BotContext) -> None:
             language, "status.next",
             when=render.when(context.catalog, language, next_due, name),
         )
-    await update.effective_message.reply_text(text)
+    await reply(update, context, text)
 
 
 async def _show(
@@ -94,18 +98,16 @@ async def _show(
     catalog = context.catalog
     language = draft.language or await chat_language(update, context)
     if draft.step != wizard.DONE:
-        await context.store.drafts.save(chat_id, message_id, draft.user_id, draft.to_dict())
         text, keyboard = render.step_message(catalog, language, draft, context.packs)
-        await context.bot.edit_message_text(
-            text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard
-        )
+        # Saved once it shows, so the draft never runs ahead of the message.
+        if await edit(context, chat_id, message_id, text, reply_markup=keyboard):
+            await context.store.drafts.save(chat_id, message_id, draft.user_id,
+                                            draft.to_dict())
         return
     first = await _apply(context, chat_id, draft)
     await context.store.drafts.delete(chat_id, message_id)
-    await context.bot.edit_message_text(
-        render.confirmation(catalog, language, draft, context.packs, first),
-        chat_id=chat_id, message_id=message_id,
-    )
+    await edit(context, chat_id, message_id,
+               render.confirmation(catalog, language, draft, context.packs, first))
 
 
 async def _apply(context: BotContext, chat_id: int, draft: wizard.SetupDraft) -> datetime:

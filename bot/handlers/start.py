@@ -8,6 +8,7 @@ from bot.context import BotContext
 from bot.handlers import personal
 from bot.handlers.common import chat_language, is_group, remember_chat
 from bot.handlers.private import open_deep_link
+from bot.handlers.replies import reply
 from bot.render import about
 
 
@@ -28,7 +29,7 @@ async def start(update: Update, context: BotContext) -> None:
         text = about.private_welcome(
             context.catalog, chat.language, update.effective_user.first_name
         )
-    await update.effective_message.reply_text(text)
+    await reply(update, context, text)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -40,4 +41,4 @@ async def help_command(update: Update, context: BotContext) -> None:
         in_group=in_group,
         commands=context.bot_data.menus["group" if in_group else "private"],
     )
-    await update.effective_message.reply_text(text)
+    await reply(update, context, text)
