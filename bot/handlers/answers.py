@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 
 from bot import callbacks
 from bot.context import BotContext
 from bot.domain.records import Prompt
-from bot.handlers.buttons import pressed, stale_button
+from bot.handlers.buttons import buttons_of, pressed, stale_button
 from bot.handlers.common import chat_language, is_group, message_content
 from bot.handlers.guards import refuse_chat_senders, remember_member, say
 from bot.handlers.replies import alert, answer_button, react, reply
@@ -20,17 +20,36 @@ SAVED_REACTION = "✍"
 
 
 async def _prompt_for_button(update: Update, context: BotContext, prompt_id: int):
-    """The prompt a button belongs to, only if it really is under that prompt's
-    message (in the group, or the private copy sent to this person)."""
+    """The prompt a button belongs to, if the message it sits under is a copy
+    of that prompt in this chat (or the private copy sent to this person)."""
     message = update.callback_query.message
     prompts = context.store.prompts
-    if is_group(message.chat):
-        prompt = await prompts.by_message(message.chat.id, message.message_id)
-    else:
+    if not is_group(message.chat):
         # A group's question sent here privately, or the person's own prompt.
         prompt = (await prompts.by_private_message(message.chat.id, message.message_id)
                   or await prompts.by_message(message.chat.id, message.message_id))
-    return prompt if prompt is not None and prompt.id == prompt_id else None
+        return prompt if prompt is not None and prompt.id == prompt_id else None
+    return await _copy_of(context, message, prompt_id)
+
+
+async def _copy_of(context: BotContext, message: MaybeInaccessibleMessage,
+                   prompt_id: int) -> Prompt | None:
+    """The group's prompt `prompt_id` if `message` is a copy of it: the one
+    the bot recorded, or another that reached the group when the bot never
+    learned how a send ended (then the bot learns this one)."""
+    prompt = await context.store.prompts.get(prompt_id)
+    if prompt is None or prompt.chat_id != message.chat.id:
+        return None
+    if prompt.message_id == message.message_id:
+        return prompt
+    shows = isinstance(message, Message) and any(
+        isinstance(choice, callbacks.Rate | callbacks.Quote) and choice.prompt_id == prompt_id
+        for choice in buttons_of(message))
+    if not shows:
+        return None  # not a copy we can recognise: only the recorded one counts
+    if prompt.message_id is None:
+        await context.store.prompts.learn_message(prompt.id, message.message_id)
+    return prompt
 
 
 async def _usable_prompt(update: Update, context: BotContext, prompt_id: int):
@@ -144,16 +163,23 @@ async def edit_comment(update: Update, context: BotContext, prompt: Prompt) -> N
 
 
 async def replied_prompt(update: Update, context: BotContext) -> Prompt | None:
-    """The group question a message replies to: the question itself in a
-    group, or its private copy in a private chat."""
+    """The group question a message replies to: the question itself (any
+    copy of it) in a group, or its private copy in a private chat."""
     message = update.effective_message
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
         return None
     prompts = context.store.prompts
-    if is_group(message.chat):
-        return await prompts.by_message(message.chat.id, replied.message_id)
-    return await prompts.by_private_message(message.chat.id, replied.message_id)
+    if not is_group(message.chat):
+        return await prompts.by_private_message(message.chat.id, replied.message_id)
+    prompt = await prompts.by_message(message.chat.id, replied.message_id)
+    if prompt is not None:
+        return prompt
+    # A copy the bot never learned the id of: its own buttons say which question.
+    for choice in buttons_of(replied):
+        if isinstance(choice, callbacks.Rate | callbacks.Quote):
+            return await _copy_of(context, replied, choice.prompt_id)
+    return None
 
 
 async def _count_member(context: BotContext, prompt: Prompt, update: Update) -> None:

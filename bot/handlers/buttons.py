@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from telegram import Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot import callbacks
@@ -26,7 +26,8 @@ K = TypeVar("K", bound=callbacks.Callback)
 class ButtonHandler(CallbackQueryHandler):
     """Handles one callback kind, optionally only in groups or only in private chats."""
 
-    def __init__(self, kind: type[K], callback: Callable, *, chats: str | None = None):
+    def __init__(self, kind: type[K], callback: Callable, *, chats: str | None = None,
+                 strict: bool = False):
         if chats not in (None, "group", "private"):
             raise ValueError(f"chats must be 'group', 'private' or None, not {chats!r}")
 
@@ -37,18 +38,43 @@ class ButtonHandler(CallbackQueryHandler):
         super().__init__(callback, pattern=decoded)
         self.kind = kind
         self.chats = chats
+        # Strict: only under a message that shows this very button. Otherwise
+        # a message whose buttons the bot removed (a closed question) is let
+        # through for the handler to check against the database.
+        self.strict = strict
 
     def check_update(self, update: object) -> object:
         result = super().check_update(update)
         if not result:
             return None
-        message = update.callback_query.message
-        if message is None:
+        query = update.callback_query
+        message = query.message
+        if message is None or not carries(message, query.data, strict=self.strict):
             return None
         if self.chats is not None and self.chats != ("group" if is_group(message.chat)
                                                       else "private"):
             return None
         return result
+
+
+def carries(message: MaybeInaccessibleMessage, data: str | None, *, strict: bool) -> bool:
+    """Whether the pressed data is one of the message's own buttons (the data
+    of a press can be forged; the message Telegram attaches cannot). Unless
+    strict, a message with no buttons left, or too old or deleted to be
+    shown, is left to the handler's checks against the database."""
+    markup = message.reply_markup if isinstance(message, Message) else None
+    if markup is None or not markup.inline_keyboard:
+        return not strict
+    return any(button.callback_data == data for row in markup.inline_keyboard for button in row)
+
+
+def buttons_of(message: Message | None) -> list[callbacks.Callback]:
+    """The decoded buttons under one of the bot's messages."""
+    if message is None or message.reply_markup is None:
+        return []
+    decoded = (callbacks.decode(button.callback_data) if isinstance(button.callback_data, str)
+               else None for row in message.reply_markup.inline_keyboard for button in row)
+    return [choice for choice in decoded if choice is not None]
 
 
 def pressed(context: BotContext, kind: type[K]) -> K:

@@ -99,6 +99,9 @@ class Button:
     kind: type
     callback: Callable
     chats: str | None = None  # "group", "private" or either
+    # Strict for buttons the database cannot vouch for: only under a message
+    # showing that very button (see handlers.buttons.carries).
+    strict: bool = False
 
 
 BUTTONS: tuple[Button, ...] = (
@@ -106,9 +109,9 @@ BUTTONS: tuple[Button, ...] = (
     Button(callbacks.Quote, answers.quote),
     Button(callbacks.SetupChoice, setup.setup_choice, chats="group"),
     Button(callbacks.SetupChoice, personal.onboarding_choice, chats="private"),
-    Button(callbacks.Journal, personal.journal_page, chats="private"),
-    Button(callbacks.ForgetConfirm, mydata.forget_confirm, chats="group"),
-    Button(callbacks.ForgetConfirm, personal.forget_confirmed, chats="private"),
+    Button(callbacks.Journal, personal.journal_page, chats="private", strict=True),
+    Button(callbacks.ForgetConfirm, mydata.forget_confirm, chats="group", strict=True),
+    Button(callbacks.ForgetConfirm, personal.forget_confirmed, chats="private", strict=True),
 )
 
 
@@ -137,7 +140,8 @@ def register(application: Application) -> None:
             CommandHandler(c.name, g(c.callback), filters=_scope_filter(c) & new_messages)
             for c in COMMANDS
         ),
-        *(ButtonHandler(b.kind, g(b.callback), chats=b.chats) for b in BUTTONS),
+        *(ButtonHandler(b.kind, g(b.callback), chats=b.chats, strict=b.strict)
+          for b in BUTTONS),
         # Whatever no button handler took: forged, outdated or out of place.
         CallbackQueryHandler(g(stale_button)),
         MessageHandler(filters.ChatType.GROUPS & filters.REPLY & ~filters.COMMAND

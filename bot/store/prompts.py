@@ -174,6 +174,13 @@ class PromptRepository:
                                                      row["chat_id"], now, prompt_id=row["id"]))
             return [s for s in sends if s is not None]
 
+    async def learn_message(self, prompt_id: int, message_id: int) -> bool:
+        """Record the message of a question whose send ended without an answer
+        from Telegram, once a copy of it shows up; False if it was known."""
+        return bool(await self.db.execute(
+            "UPDATE prompts SET message_id = ? WHERE id = ? AND message_id IS NULL",
+            (message_id, prompt_id)))
+
     async def set_message(self, prompt_id: int, message_id: int) -> None:
         await self.db.execute(
             "UPDATE prompts SET message_id = ? WHERE id = ?", (message_id, prompt_id)

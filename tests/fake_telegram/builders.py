@@ -148,11 +148,17 @@ class UpdateFactory:
         return self._update(kind, edited)
 
     def callback(self, chat: dict, user: dict, message: dict, data: str) -> dict:
-        """A press on an inline button of ``message`` (e.g. ``fake.message(chat_id, id)``)."""
+        """A press on an inline button of ``message`` (e.g. ``fake.message(chat_id, id)``).
+
+        Like Telegram, the query carries the message as it is now (edited,
+        with its current buttons), whatever copy the test holds.
+        """
+        current = self.telegram.state.message(message["chat"]["id"], message["message_id"]) \
+            if self.telegram else None
         query = {
             "id": str(next(self._callback_ids) + 4_000_000_000),
             "from": user,
-            "message": copy.deepcopy(message),
+            "message": current or copy.deepcopy(message),
             "chat_instance": f"instance{abs(chat['id'])}",
             "data": data,
         }
