@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 
 from bot.context import BotContext
 from bot.handlers.common import chat_language
@@ -14,6 +14,13 @@ log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: BotContext) -> None:
+    if update is None and isinstance(context.error, NetworkError) and not isinstance(
+        context.error, BadRequest
+    ):
+        # Polling could not reach Telegram: python-telegram-bot retries with growing waits,
+        # so one line per attempt says enough; a traceback would only bury it.
+        log.warning("cannot reach Telegram while polling (%s); retrying", context.error)
+        return
     log.error(
         "error while handling %s",
         update.to_dict() if isinstance(update, Update) else update,
