@@ -1,4 +1,4 @@
-"""Command line: run | content check | export | backup.
+"""Command line: run | try | content check | export | backup.
 
 Every failure a person can fix (a missing token, a broken pack, a wrong
 chat id) ends in one line on stderr and a non-zero status, never a traceback.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -19,6 +20,10 @@ from bot.store.db import DatabaseTooNew, StoreError
 
 EXIT_CONFIG = 2
 EXIT_FAILED = 1
+TELEGRAM_API = "https://api.telegram.org"
+# Waits between attempts to reach Telegram at start: doubling, then once a minute.
+FIRST_RETRY_SECONDS = 1.0
+LONGEST_RETRY_SECONDS = 60.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,8 +75,78 @@ def run(settings: Settings) -> int:
     load_library(settings.content_dir)
     configure_logging(settings)
     application = build_application(settings)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    # run_polling runs on the current event loop: reach Telegram on that same loop first, so
+    # the bot's HTTP client, already connected, carries on.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    if not _wait_for_telegram(loop, application.bot, settings):
+        print("civic-reflect: stopped before Telegram could be reached", file=sys.stderr)
+        return 0
+    # A drop between here and polling is retried by python-telegram-bot itself.
+    application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
     return 0
+
+
+def _wait_for_telegram(loop: asyncio.AbstractEventLoop, bot, settings: Settings) -> bool:
+    """True once Telegram answered; False if Ctrl-C or SIGTERM came first (the bot and the
+    loop are then closed, as they are when waiting ends in an error)."""
+    waiting = loop.create_task(reach_telegram(bot, settings))
+    loop.add_signal_handler(signal.SIGTERM, waiting.cancel)
+    try:
+        loop.run_until_complete(waiting)
+        return True
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        return False
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+        if not waiting.done() or waiting.cancelled() or waiting.exception() is not None:
+            # A second Ctrl-C (or `timeout`, which signals the process and its group)
+            # must not break the clean-up into a traceback.
+            interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                waiting.cancel()
+                loop.run_until_complete(asyncio.gather(waiting, return_exceptions=True))
+                loop.run_until_complete(bot.shutdown())
+                loop.close()
+            finally:
+                signal.signal(signal.SIGINT, interrupt)
+
+
+async def reach_telegram(bot, settings: Settings) -> None:
+    """getMe until Telegram answers, saying in one line each time what failed and what to
+    check, waiting longer each time. A refused token is a setting to fix, not a network
+    problem: it ends the program (ConfigError)."""
+    from telegram.error import BadRequest, InvalidToken, NetworkError
+
+    address = settings.api_base_url or TELEGRAM_API
+    delay = FIRST_RETRY_SECONDS
+    failed = False
+    while True:
+        try:
+            await bot.initialize()
+        except InvalidToken:
+            raise ConfigError(
+                f"{address} refused TELEGRAM_BOT_TOKEN: copy it again from @BotFather "
+                "(or create a new one with /token there)"
+            ) from None
+        except NetworkError as error:
+            if isinstance(error, BadRequest):
+                raise
+            reason = str(error).replace(settings.require_token(), "<token>")
+            print(
+                f"civic-reflect: cannot reach Telegram at {address} ({reason}). Check this "
+                "machine's internet connection, any proxy or firewall, and "
+                f"TELEGRAM_API_BASE_URL if it is set. Trying again in {delay:g} s.",
+                file=sys.stderr, flush=True,
+            )
+            failed = True
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, LONGEST_RETRY_SECONDS)
+            continue
+        if failed:
+            print(f"civic-reflect: reached Telegram at {address}; starting.", file=sys.stderr,
+                  flush=True)
+        return
 
 
 def content_check(settings: Settings) -> int:

@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
@@ -45,6 +45,11 @@ def guarded(handler: Handler) -> Handler:
 async def on_error(update: object, context: BotContext) -> None:
     """PTB's error handler: what failed outside a handler (a job, the network)."""
     error = context.error
+    if update is None and isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        # Polling could not reach Telegram: it is retried with growing waits,
+        # so one line per attempt says enough; a traceback would only bury it.
+        log.warning("cannot reach Telegram while polling (%s); retrying", error)
+        return
     where = describe(update) if isinstance(update, Update) else "no update"
     log.error("error (%s) on %s: %s\n%s", type(error).__name__, where,
               _safe_message(error), frames(error))

@@ -1,50 +1,16 @@
-"""Offline test double of the Telegram Bot API for civic-reflect.
+"""The tests' name for the stand-in Telegram, which now lives in the package
+(bot.sandbox.telegram) so that `civic-reflect try` runs on the same implementation.
 
-Wire it in as PTB's request object::
-
-    fake = FakeTelegram()
-    app = ApplicationBuilder().token("123:ABC").request(fake).get_updates_request(fake).build()
-
-and build incoming updates with ``UpdateFactory(fake)``.
+Both `from fake_telegram import X` and `from fake_telegram.<module> import X` keep working:
+the submodules are the package's own modules under a second name, not copies.
 """
 
-from .answers import UploadedFile
-from .builders import UpdateFactory
-from .constants import (
-    BOT_FIRST_NAME,
-    BOT_ID,
-    BOT_USERNAME,
-    CHANNEL_BOT,
-    GROUP_ANONYMOUS_BOT,
-    GROUP_ANONYMOUS_BOT_ID,
-)
-from .errors import ApiError
-from .html import (
-    ParsedHtml,
-    check_telegram_html,
-    parse_telegram_html,
-    utf16_len,
-    visible_text,
-)
-from .server import ApiCall, FakeTelegram
-from .spec import BotApiSpec
+import importlib
+import sys
 
-__all__ = [
-    "BOT_FIRST_NAME",
-    "BOT_ID",
-    "BOT_USERNAME",
-    "CHANNEL_BOT",
-    "GROUP_ANONYMOUS_BOT",
-    "GROUP_ANONYMOUS_BOT_ID",
-    "ApiCall",
-    "ApiError",
-    "BotApiSpec",
-    "FakeTelegram",
-    "ParsedHtml",
-    "UpdateFactory",
-    "UploadedFile",
-    "check_telegram_html",
-    "parse_telegram_html",
-    "utf16_len",
-    "visible_text",
-]
+from bot.sandbox.telegram import *  # noqa: F403
+from bot.sandbox.telegram import __all__  # noqa: F401
+
+for _name in ("answers", "builders", "constants", "errors", "html", "prose", "server", "spec",
+              "state"):
+    sys.modules[f"{__name__}.{_name}"] = importlib.import_module(f"bot.sandbox.telegram.{_name}")

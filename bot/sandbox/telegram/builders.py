@@ -1,9 +1,10 @@
 """UpdateFactory: Telegram-shaped incoming updates, as dicts and as telegram.Update objects.
 
-The dicts follow the Bot API reference (tests/test_fake_telegram.py validates them against the
-"Update" type), so handlers see exactly what Telegram would deliver. Pass the FakeTelegram to
-share its per-chat message ids and let it remember users, chats and delivered messages (a
-reply to a bot message then nests the real message, and getChat knows the group's title).
+The dicts follow the Bot API reference (tests/test_fake_telegram_behaviour.py validates them
+against the "Update" type), so handlers see exactly what Telegram would deliver. Pass the
+FakeTelegram to share its per-chat message ids and let it remember users, chats and delivered
+messages (a reply to a bot message then nests the real message, and getChat knows the group's
+title).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,8 +78,11 @@ class FakeTelegram(BaseRequest):
         self.calls: list[ApiCall] = []
         self.violations: list[str] = []
         self._failures: list[_Failure] = []
+        # Called with each call Telegram accepted (the sandbox's page follows the chats so).
+        self.listeners: list[Callable[[ApiCall], None]] = []
         self._updates: list[dict] = []
-        self._new_update: asyncio.Event | None = None
+        # One event per getUpdates waiting (long polling), woken by push_update.
+        self._update_waiters: set[asyncio.Event] = set()
 
     # -- BaseRequest -----------------------------------------------------------------------
     @property
@@ -105,10 +108,18 @@ class FakeTelegram(BaseRequest):
         # Yield like real I/O so concurrent handlers interleave as they would in production.
         await asyncio.sleep(0)
         if method == "GET":
-            return self._download(url)
-        api_method = url.rsplit("/", 1)[-1]
+            return self.download(url.rsplit("/", 1)[-1])
         params = json.loads(json.dumps(request_data.parameters)) if request_data else {}
-        call = ApiCall(api_method, params, _uploaded_files(request_data))
+        return await self.handle(url.rsplit("/", 1)[-1], params, _uploaded_files(request_data))
+
+    async def handle(
+        self, api_method: str, params: dict[str, Any], files: dict[str, UploadedFile]
+    ) -> tuple[int, bytes]:
+        """Answer one Bot API call: the HTTP status and Telegram's JSON body.
+
+        In-process requests (do_request) and HTTP ones (bot.sandbox.http_api) both end here.
+        """
+        call = ApiCall(api_method, params, files)
         self.calls.append(call)
         try:
             problems = self.spec.validate(api_method, params, call.files)
@@ -134,10 +145,12 @@ class FakeTelegram(BaseRequest):
             call.error = f"FakeTelegram internal error: {error!r}"
             self.violations.append(f"{api_method}: {call.error}")
             raise
+        for listener in list(self.listeners):
+            listener(call)
         return 200, json.dumps({"ok": True, "result": call.result}).encode("utf-8")
 
-    def _download(self, url: str) -> tuple[int, bytes]:
-        file_id = url.rsplit("/", 1)[-1]
+    def download(self, file_id: str) -> tuple[int, bytes]:
+        """The bytes behind getFile's file_path "files/<file_id>" (a 404 body if unknown)."""
         if file_id not in self.state.files:
             return 404, ApiError(404, "Not Found").payload()
         return 200, self.state.files[file_id]
@@ -218,21 +231,22 @@ class FakeTelegram(BaseRequest):
     def push_update(self, update: dict | Update) -> None:
         """Queue an update for getUpdates (for tests that run the real polling loop)."""
         self._updates.append(update.to_dict() if isinstance(update, Update) else update)
-        if self._new_update is not None:
-            self._new_update.set()
+        for waiter in self._update_waiters:
+            waiter.set()
 
     async def _get_updates(self, params: dict) -> list[dict]:
         offset = params.get("offset", 0)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates and params.get("timeout"):
             # Long polling, like Telegram: wait until an update arrives or the timeout ends.
-            self._new_update = asyncio.Event()
+            waiter = asyncio.Event()
+            self._update_waiters.add(waiter)
             try:
-                await asyncio.wait_for(self._new_update.wait(), timeout=params["timeout"])
+                await asyncio.wait_for(waiter.wait(), timeout=params["timeout"])
             except TimeoutError:
                 pass
             finally:
-                self._new_update = None
+                self._update_waiters.discard(waiter)
         return self._updates[: params.get("limit", 100)]
 
     # -- failure injection -----------------------------------------------------------------

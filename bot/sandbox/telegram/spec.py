@@ -1,6 +1,7 @@
 """The Bot API reference as a validator for the requests the bot sends.
 
-Loaded once from tests/data/telegram-bot-api.json (a structured copy of the official reference).
+Loaded once from bot/sandbox/data/telegram-bot-api.json (package data: a structured copy of the
+official reference).
 ``BotApiSpec.validate(method, params)`` returns human-readable problems: unknown method,
 missing/unknown fields, wrong JSON types (recursively through nested objects, arrays and
 subtype unions) and the limits the reference only states in prose (see prose.py).

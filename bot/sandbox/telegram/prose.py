@@ -1,7 +1,7 @@
 """Rules the Bot API reference states in prose rather than in its type columns.
 
-The structured reference (tests/data/telegram-bot-api.json) only says "String" for a message
-text; the limit "1-4096 characters after entities parsing" lives in the description. These
+The structured reference (bot/sandbox/data/telegram-bot-api.json) only says "String" for a
+message text; the limit "1-4096 characters after entities parsing" lives in the description. These
 helpers turn such sentences into checks, generically, so every method gets them:
 
 * "N-M characters" / "N-M bytes" length limits (characters counted in UTF-16 code units, as
