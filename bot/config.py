@@ -102,9 +102,11 @@ def _check_base_url(raw: str | None) -> str | None:
     if not re.match(r"^https?://[^\s/]+[^\s]*$", url):
         raise ConfigError(
             f"TELEGRAM_API_BASE_URL={url!r} must start with http:// or https:// "
-            "(for example http://localhost:8081/bot)"
+            "(for example http://localhost:8081)"
         )
-    return url
+    # The bot adds /bot<token> itself; a URL copied with "/bot" on the end
+    # (as some servers' docs write it) would otherwise say it twice.
+    return url.removesuffix("/bot")
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

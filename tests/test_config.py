@@ -184,9 +184,12 @@ def test_bad_default_language(raw, shown):
 @pytest.mark.parametrize(
     ("raw", "url"),
     [
-        ("http://localhost:8081/bot", "http://localhost:8081/bot"),
-        ("http://localhost:8081/bot/", "http://localhost:8081/bot"),
-        (" https://api.example.org/bot/// ", "https://api.example.org/bot"),
+        ("http://localhost:8081", "http://localhost:8081"),
+        # "/bot" is added by the bot with the token: never twice.
+        ("http://localhost:8081/bot", "http://localhost:8081"),
+        ("http://localhost:8081/bot/", "http://localhost:8081"),
+        (" https://api.example.org/bot/// ", "https://api.example.org"),
+        ("https://example.org/telegram/bot", "https://example.org/telegram"),
         ("https://api.example.org", "https://api.example.org"),
     ],
 )
@@ -209,7 +212,7 @@ def test_bad_api_base_url(raw, shown):
         load_settings({"TELEGRAM_API_BASE_URL": raw})
     assert str(caught.value) == (
         f"TELEGRAM_API_BASE_URL={shown!r} must start with http:// or https:// "
-        "(for example http://localhost:8081/bot)"
+        "(for example http://localhost:8081)"
     )
 
 

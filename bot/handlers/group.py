@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.domain.schedule import ScheduleError, parse_time
+from bot.domain import arguments
 from bot.handlers.common import remember_chat
 from bot.handlers.guards import (
     is_admin,
@@ -156,15 +156,15 @@ async def window(update: Update, context: BotContext) -> None:
     keeps it open until the next one."""
     if not await require_coordinator(update, context):
         return
-    argument = (context.args or [""])[0].lower().removesuffix("h")
-    if argument == "off":
+    try:
+        hours = arguments.window_hours(" ".join(context.args or []), MAX_WINDOW_HOURS)
+    except arguments.BadArgument:
+        await say(update, context, "window.usage", most=MAX_WINDOW_HOURS)
+        return
+    if hours is None:
         await context.store.chats.update(update.effective_chat.id, close_after_minutes=None)
         await say(update, context, "window.off")
         return
-    if not argument.isdigit() or not 1 <= int(argument) <= MAX_WINDOW_HOURS:
-        await say(update, context, "window.usage", most=MAX_WINDOW_HOURS)
-        return
-    hours = int(argument)
     await context.store.chats.update(update.effective_chat.id, close_after_minutes=hours * 60)
     await say(update, context, "window.set", hours=hours)
 
@@ -173,18 +173,16 @@ async def quiet_hours(update: Update, context: BotContext) -> None:
     """/quiethours 21:00 08:00 sets when nothing is sent; /quiethours off."""
     if not await require_coordinator(update, context):
         return
-    args = [a.lower() for a in context.args or []]
     chat_id = update.effective_chat.id
-    if args == ["off"]:
+    try:
+        hours = arguments.quiet_hours(context.args or [])
+    except arguments.BadArgument:
+        await say(update, context, "quiethours.usage")
+        return
+    if hours is None:
         await context.store.chats.update(chat_id, quiet_start="00:00", quiet_end="00:00")
         await say(update, context, "quiethours.off")
         return
-    try:
-        start, end = args
-        parse_time(start)
-        parse_time(end)
-    except (ValueError, ScheduleError):
-        await say(update, context, "quiethours.usage")
-        return
+    start, end = hours
     await context.store.chats.update(chat_id, quiet_start=start, quiet_end=end)
     await say(update, context, "quiethours.set", start=start, end=end)

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from bot import callbacks
 from bot.context import BotContext
 from bot.domain import onboarding
+from bot.domain.arguments import echo
 from bot.domain.schedule import valid_timezone
 from bot.domain.setup import InvalidChoice
 from bot.handlers import answers
@@ -87,7 +88,7 @@ async def timezone(update: Update, context: BotContext) -> None:
     """/timezone Area/City in a private chat: the wizard's answer, or a change."""
     name = " ".join(context.args or []).strip()
     if not valid_timezone(name):
-        await say(update, context, "timezone.invalid", value=name or "…")
+        await say(update, context, "timezone.invalid", value=echo(name) or "…")
         return
     chat = await remember_chat(update, context)
     pending = await context.store.drafts.latest_for(chat.id, update.effective_user.id)
@@ -221,7 +222,7 @@ async def journal(update: Update, context: BotContext) -> None:
     pack_id = (context.args or [None])[0]
     if pack_id is not None and pack_id not in context.packs:
         await reply(update, context, render.journal_unknown_filter(
-            context.catalog, chat.language, pack_id, context.packs))
+            context.catalog, chat.language, echo(pack_id), context.packs))
         return
     text, keyboard = await _journal_page(context, chat, 1, pack_id)
     await reply(update, context, text, reply_markup=keyboard)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot.context import BotContext
+from bot.domain.quiet import in_quiet_hours
 from bot.domain.schedule import WEEKDAYS, ScheduleError, parse_time
 from bot.handlers.common import chat_language, is_group, remember_chat
 from bot.handlers.guards import require_coordinator, say
@@ -98,10 +99,15 @@ async def summary_time(update: Update, context: BotContext) -> None:
     chat = await context.store.chats.update(update.effective_chat.id, summary_day=day,
                                             summary_time=clock)
     next_at = summaries.next_summary_time(chat, context.now())
-    await context.store.chats.update(chat.id, next_summary_at=next_at)
+    await context.store.chats.update(chat.id, next_summary_at=next_at, summary_hold_until=None)
     language = await chat_language(update, context)
-    await say(update, context, "weekly.summarytime_set",
-              day=context.catalog.text(language, f"weekday.{day}"), time=clock)
+    text = context.catalog.text(language, "weekly.summarytime_set",
+                                day=context.catalog.text(language, f"weekday.{day}"), time=clock)
+    if next_at is not None and in_quiet_hours(next_at, chat.timezone, chat.quiet_start,
+                                              chat.quiet_end):
+        text += "\n" + context.catalog.text(language, "weekly.summarytime_in_quiet_hours",
+                                            start=chat.quiet_start, end=chat.quiet_end)
+    await reply(update, context, text)
 
 
 async def _ask_for_private_chat(update: Update, context: BotContext, key: str) -> None:

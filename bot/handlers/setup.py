@@ -9,6 +9,7 @@ from telegram import Update
 from bot import callbacks
 from bot.context import BotContext
 from bot.domain import setup as wizard
+from bot.domain.arguments import echo
 from bot.domain.schedule import valid_timezone
 from bot.handlers.buttons import pressed
 from bot.handlers.common import chat_language, remember_chat
@@ -64,10 +65,12 @@ async def timezone_command(update: Update, context: BotContext) -> None:
     afterwards an admin can use it to move the group's schedule."""
     name = " ".join(context.args or []).strip()
     if not valid_timezone(name):
-        await say(update, context, "timezone.invalid", value=name or "…")
+        await say(update, context, "timezone.invalid", value=echo(name) or "…")
         return
     if not await require_admin(update, context):
         return
+    # An admin's first words to the bot may be this: the group is recorded first.
+    await remember_chat(update, context)
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
     pending = await context.store.drafts.latest_for(chat_id, user_id)
     if pending is not None:
