@@ -28,6 +28,7 @@ from telegram import Update
 from telegram.error import NetworkError
 
 from .telegram import ApiCall, ApiError, FakeTelegram, UploadedFile
+from .telegram.server import ResponseLost
 
 LOOPBACK = "127.0.0.1"
 
@@ -103,6 +104,11 @@ class BotApiServer:
         params, files = await read_parameters(request, self._decoder(method))
         try:
             status, body = await self.telegram.handle(method, params, files)
+        except ResponseLost:
+            # Carried out, and the connection dropped before the answer went back.
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=504)
         except NetworkError:
             # An injected network failure: what a broken proxy would answer (PTB: NetworkError).
             return web.Response(status=502, text="Bad Gateway")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -36,10 +37,16 @@ class ApiCall:
     files: dict[str, UploadedFile] = field(default_factory=dict)
     error: str | None = None  # Telegram's error description when the call failed
     result: Any = None
+    response_lost: bool = False  # carried out, but the bot never got the answer
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+class ResponseLost(NetworkError):
+    """The call was carried out but its answer never reached the bot (a read
+    timeout, a dropped connection): the bot cannot know it arrived."""
 
 
 @dataclass
@@ -49,6 +56,7 @@ class _Failure:
     chat_id: int | str | None
     error: ApiError | None = None
     exception: type[NetworkError] | None = None
+    after_delivery: bool = False
 
     def matches(self, method: str, params: dict) -> bool:
         return method == self.method and self.chat_id in (None, params.get("chat_id"))
@@ -110,7 +118,12 @@ class FakeTelegram(BaseRequest):
         if method == "GET":
             return self.download(url.rsplit("/", 1)[-1])
         params = json.loads(json.dumps(request_data.parameters)) if request_data else {}
-        return await self.handle(url.rsplit("/", 1)[-1], params, _uploaded_files(request_data))
+        try:
+            return await self.handle(url.rsplit("/", 1)[-1], params,
+                                     _uploaded_files(request_data))
+        except ResponseLost as lost:
+            # What python-telegram-bot's HTTPXRequest raises when the answer never comes.
+            raise TimedOut() from httpx.ReadTimeout(str(lost))
 
     async def handle(
         self, api_method: str, params: dict[str, Any], files: dict[str, UploadedFile]
@@ -128,14 +141,19 @@ class FakeTelegram(BaseRequest):
                 if api_method not in self.spec.methods:
                     raise ApiError(404, "Not Found")  # what Telegram answers; PTB: InvalidToken
                 raise ApiError(400, "Bad Request: " + "; ".join(problems))
-            self._inject_failure(call)
+            lose_response = self._inject_failure(call)
             if api_method == "getUpdates":
                 call.result = await self._get_updates(params)
             else:
                 call.result = self.answers.answer(api_method, params, call.files)
+            if lose_response:
+                call.response_lost = True
+                raise ResponseLost(f"injected lost response for {api_method}")
         except ApiError as error:
             call.error = error.description
             return error.error_code, error.payload()
+        except ResponseLost:
+            raise
         except NetworkError as error:
             call.error = str(error)
             raise
@@ -295,22 +313,45 @@ class FakeTelegram(BaseRequest):
         times: int = 1,
         chat_id: int | str | None = None,
         timed_out: bool = False,
+        after_delivery: bool = False,
     ) -> None:
-        """Make the next ``times`` calls raise NetworkError (TimedOut if ``timed_out``)."""
-        exception = TimedOut if timed_out else NetworkError
-        self._failures.append(_Failure(method, times, chat_id, exception=exception))
+        """Make the next ``times`` calls fail on the network.
 
-    def _inject_failure(self, call: ApiCall) -> None:
+        Before delivery (the default): the request never reaches Telegram, as
+        with a refused connection (NetworkError) or a connect timeout
+        (TimedOut if ``timed_out``); nothing happens. With ``after_delivery``
+        the call is carried out (a message appears) and its answer is lost,
+        as with a read timeout: the bot cannot tell it arrived.
+        """
+        exception = TimedOut if timed_out else NetworkError
+        self._failures.append(_Failure(method, times, chat_id, exception=exception,
+                                       after_delivery=after_delivery))
+
+    def server_error_next(self, method: str, *, times: int = 1, status: int = 500,
+                          chat_id: int | str | None = None) -> None:
+        """Answer the next ``times`` calls with an HTTP 5xx: Telegram saw the
+        request and did not carry it out."""
+        self.fail_next(method, error_code=status, description="Internal Server Error",
+                       times=times, chat_id=chat_id)
+
+    def _inject_failure(self, call: ApiCall) -> bool:
+        """Raise the failure due for this call; True if the call is to be
+        carried out and its answer then lost."""
         for failure in self._failures:
             if failure.matches(call.method, call.params):
                 failure.times -= 1
                 if failure.times <= 0:
                     self._failures.remove(failure)
+                if failure.after_delivery:
+                    return True
+                if failure.exception is TimedOut:
+                    raise TimedOut() from httpx.ConnectTimeout("injected connect timeout")
                 if failure.exception is not None:
-                    raise failure.exception(f"injected network failure for {call.method}")
+                    cause = httpx.ConnectError(f"injected network failure for {call.method}")
+                    raise NetworkError(f"httpx.ConnectError: {cause}") from cause
                 assert failure.error is not None
                 raise failure.error
-        return None
+        return False
 
     def pending_failures(self) -> Iterable[str]:
         """Injected failures not consumed yet (a test expecting them to fire can assert)."""
