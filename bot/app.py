@@ -50,6 +50,7 @@ def build_application(
             )
         )
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if settings.api_base_url:
@@ -87,6 +88,11 @@ async def _post_init(application: BotApplication) -> None:
         "ready: %d content packs, database %s", len(data.packs), data.settings.database_path
     )
     await registry.publish_menus(application, data.catalog)
+
+
+async def _post_stop(application: BotApplication) -> None:
+    # Sends left running in the background finish while the bot can still send.
+    await application.bot_data.settle()
 
 
 async def _post_shutdown(application: BotApplication) -> None:

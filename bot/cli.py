@@ -66,9 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(settings: Settings) -> int:
-    from telegram import Update
-
     from bot.app import build_application
+    from bot.polling import serve
 
     settings.require_token()
     # Fail before connecting to Telegram if the content is broken.
@@ -82,8 +81,12 @@ def run(settings: Settings) -> int:
     if not _wait_for_telegram(loop, application.bot, settings):
         print("civic-reflect: stopped before Telegram could be reached", file=sys.stderr)
         return 0
-    # A drop between here and polling is retried by python-telegram-bot itself.
-    application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    # Updates are confirmed to Telegram only once handled (bot.polling);
+    # a drop while polling is one warning and a retry.
+    try:
+        loop.run_until_complete(serve(application))
+    finally:
+        loop.close()
     return 0
 
 

@@ -1,0 +1,176 @@
+"""Long polling that confirms an update to Telegram only once it was handled.
+
+python-telegram-bot's own polling moves getUpdates' offset past each batch
+as soon as it is queued, so updates fetched and not yet handled vanish when
+the process dies. Here the offset never passes an update still being
+handled: after a crash Telegram sends those again, and the handlers, being
+idempotent (an answer saved twice is saved once, /ask names its slot by its
+message), change nothing twice.
+
+Updates are handled side by side, each chat's in the order they came, so a
+slow chat never holds up the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Iterable
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
+
+from bot.context import BotApplication
+
+log = logging.getLogger(__name__)
+LONG_POLL_SECONDS = 30
+_FIRST_RETRY = 1.0
+_LONGEST_RETRY = 60.0
+
+
+class ConfirmingPoller:
+    def __init__(self, application: BotApplication, *, most_at_once: int = 256,
+                 poll_seconds: int = LONG_POLL_SECONDS):
+        self.application = application
+        self.poll_seconds = poll_seconds
+        self._slots = asyncio.Semaphore(most_at_once)
+        self._running: dict[int, asyncio.Task] = {}  # update id -> its handling
+        self._finished: set[int] = set()  # handled, not yet confirmed to Telegram
+        self._last_of_chat: dict[int, asyncio.Task] = {}
+        self._next_offset: int | None = None
+
+    @property
+    def offset(self) -> int | None:
+        """What getUpdates is asked for next: everything below is confirmed."""
+        if self._running:
+            return min(self._running)
+        return self._next_offset
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll until `stop` is set, then let what is being handled finish."""
+        delay = _FIRST_RETRY
+        while not stop.is_set():
+            try:
+                updates = await self._fetch(stop)
+            except (InvalidToken, asyncio.CancelledError):
+                raise
+            except Conflict as error:
+                log.error("another instance is polling with this token (%s); waiting", error)
+                await _sleep_or_stop(stop, delay)
+                delay = min(delay * 2, _LONGEST_RETRY)
+                continue
+            except (NetworkError, TelegramError) as error:
+                log.warning("cannot reach Telegram while polling (%s); retrying in %.0f s",
+                            type(error).__name__, delay)
+                await _sleep_or_stop(stop, delay)
+                delay = min(delay * 2, _LONGEST_RETRY)
+                continue
+            delay = _FIRST_RETRY
+            fresh = self._take_new(updates)
+            if not fresh and self._running:
+                # Telegram sent again what is still being handled: wait for
+                # some of it to finish rather than asking again at once.
+                await asyncio.wait(list(self._running.values()), timeout=1,
+                                   return_when=asyncio.FIRST_COMPLETED)
+        if self._running:
+            await asyncio.gather(*self._running.values(), return_exceptions=True)
+        await self._confirm()
+
+    async def _fetch(self, stop: asyncio.Event) -> tuple[Update, ...]:
+        # Only a short poll while work is in flight, so the offset keeps up.
+        timeout = 1 if self._running else self.poll_seconds
+        fetch = asyncio.ensure_future(self.application.bot.get_updates(
+            offset=self.offset, timeout=timeout, allowed_updates=Update.ALL_TYPES))
+        stopping = asyncio.ensure_future(stop.wait())
+        done, _ = await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if fetch not in done:
+            fetch.cancel()
+            with contextlib.suppress(asyncio.CancelledError, TelegramError):
+                await fetch
+            return ()
+        stopping.cancel()
+        return fetch.result()
+
+    def _take_new(self, updates: Iterable[Update]) -> list[Update]:
+        fresh = []
+        for update in updates:
+            number = update.update_id
+            if number in self._running or number in self._finished:
+                continue  # sent again because not yet confirmed
+            fresh.append(update)
+            self._next_offset = max(self._next_offset or 0, number + 1)
+            self._running[number] = asyncio.ensure_future(self._handle(update))
+        return fresh
+
+    async def _handle(self, update: Update) -> None:
+        key = _chat_key(update)
+        before = self._last_of_chat.get(key)
+        mine = asyncio.current_task()
+        self._last_of_chat[key] = mine
+        try:
+            if before is not None:
+                await asyncio.gather(before, return_exceptions=True)
+            async with self._slots:
+                await self.application.process_update(update)
+        except Exception as error:
+            # Handlers are guarded; this is the update loop's own failure.
+            log.error("update %s could not be handled: %s", update.update_id,
+                      type(error).__name__)
+        finally:
+            if self._last_of_chat.get(key) is mine:
+                del self._last_of_chat[key]
+            self._running.pop(update.update_id, None)
+            self._finished.add(update.update_id)
+            floor = self.offset
+            if floor is not None:
+                self._finished = {n for n in self._finished if n >= floor}
+
+    async def _confirm(self) -> None:
+        """Tell Telegram everything handled is done (a last, non-waiting poll)."""
+        if self._next_offset is None:
+            return
+        with contextlib.suppress(TelegramError):
+            await self.application.bot.get_updates(offset=self._next_offset, timeout=0,
+                                                   limit=1)
+
+
+def _chat_key(update: Update) -> int:
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return -update.update_id  # no chat, no person: nothing to keep in order with
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+async def serve(application: BotApplication) -> None:
+    """What run_polling does, with the confirming poller: start everything,
+    poll until SIGINT or SIGTERM, then stop everything in order."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.bot.delete_webhook(drop_pending_updates=False)
+        await application.start()
+        try:
+            await ConfirmingPoller(application).run(stop)
+        finally:
+            await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)

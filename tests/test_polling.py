@@ -1,0 +1,113 @@
+"""Long polling that confirms updates only once handled, with chats side by
+side, and handlers that change nothing twice when Telegram sends an update
+again (after a crash)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from group_helpers import GROUP_ID, ask, make_group, run_setup
+
+from bot.polling import ConfirmingPoller
+
+
+def offsets_asked(harness) -> list[int | None]:
+    return [c.params.get("offset") for c in harness.telegram.calls_to("getUpdates")]
+
+
+async def until(condition, seconds: float = 5) -> None:
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the condition never came true")
+
+
+async def test_an_update_is_confirmed_only_once_handled(harness, monkeypatch):
+    group = make_group(harness)
+    await harness.send(harness.updates.bot_added(group.chat, group.ana))
+    await run_setup(harness, group)
+    question = await ask(harness, group)
+    prompt = await harness.store.prompts.by_message(GROUP_ID, question["message_id"])
+    slow = asyncio.Event()
+    record = harness.store.answers.record
+
+    async def held_record(*args, **kwargs):
+        await slow.wait()
+        return await record(*args, **kwargs)
+
+    monkeypatch.setattr(harness.store.answers, "record", held_record)
+    tap = harness.updates.callback(group.chat, group.bruno, question, f"1|r|{prompt.id}|4")
+    harness.telegram.push_update(tap)
+    stop = asyncio.Event()
+    poller = ConfirmingPoller(harness.app, poll_seconds=1)
+    polling = asyncio.create_task(poller.run(stop))
+    await until(lambda: tap["update_id"] in poller._running)
+    await asyncio.sleep(0.2)  # several polls while the tap is held
+    assert all(offset is None or offset <= tap["update_id"] for offset in offsets_asked(harness))
+    slow.set()
+    await until(lambda: not poller._running)
+    stop.set()
+    await polling
+    assert offsets_asked(harness)[-1] == tap["update_id"] + 1
+    assert (await harness.store.answers.get(prompt.id, group.bruno["id"])).scale == 4
+
+
+async def test_a_slow_chat_does_not_hold_up_the_others_and_each_keeps_its_order(
+    harness, monkeypatch
+):
+    slow_group, quick_group = make_group(harness, -100501), make_group(harness, -100502)
+    for group in (slow_group, quick_group):
+        await harness.send(harness.updates.bot_added(group.chat, group.ana))
+    held = asyncio.Event()
+    seen: list[tuple[int, str]] = []
+    remember = harness.store.members.seen
+
+    async def slow_for_one_group(chat_id, user_id, name, username=None):
+        if chat_id == slow_group.chat["id"]:
+            await held.wait()
+        seen.append((chat_id, name))
+        return await remember(chat_id, user_id, name, username)
+
+    monkeypatch.setattr(harness.store.members, "seen", slow_for_one_group)
+    u = harness.updates
+    for person in (slow_group.bruno, slow_group.carla):
+        harness.telegram.push_update(u.command(slow_group.chat, person, "/join"))
+    for person in (quick_group.bruno, quick_group.carla, quick_group.dev):
+        harness.telegram.push_update(u.command(quick_group.chat, person, "/join"))
+    stop = asyncio.Event()
+    polling = asyncio.create_task(ConfirmingPoller(harness.app, poll_seconds=1).run(stop))
+    await until(lambda: len(seen) == 3)
+    assert [name for _, name in seen] == ["Bruno", "Carla", "Dev"]  # the quick group, in order
+    held.set()
+    await until(lambda: len(seen) == 5)
+    assert [name for chat, name in seen if chat == slow_group.chat["id"]] == ["Bruno", "Carla"]
+    stop.set()
+    await polling
+
+
+async def test_updates_sent_again_after_a_crash_change_nothing_twice(harness):
+    """What Telegram does after a crash: the same updates again."""
+    group = make_group(harness)
+    u = harness.updates
+    await harness.send(u.bot_added(group.chat, group.ana))
+    await run_setup(harness, group)
+    ask_command = u.command(group.chat, group.ana, "/ask")
+    await harness.send(ask_command)
+    await harness.send(ask_command)
+    prompts = await harness.store.prompts.list_for_chat(GROUP_ID)
+    assert len(prompts) == 1  # one question, whatever the number of deliveries
+    question = harness.telegram.message(GROUP_ID, prompts[0].message_id)
+    tap = u.callback(group.chat, group.bruno, question, f"1|r|{prompts[0].id}|4")
+    comment = u.reply(group.chat, group.carla, question, "Said once")
+    for update in (tap, comment, tap, comment):
+        await harness.send(update)
+    bruno = await harness.store.answers.get(prompts[0].id, group.bruno["id"])
+    carla = await harness.store.answers.get(prompts[0].id, group.carla["id"])
+    assert (bruno.scale, carla.text) == (4, "Said once")
+    assert await harness.store.answers.history(bruno.id) == []
+    assert await harness.store.answers.history(carla.id) == []
+    skip_command = u.command(group.chat, group.ana, "/skip")
+    await harness.send(skip_command)
+    await harness.send(skip_command)
+    assert len(await harness.store.prompts.list_for_chat(GROUP_ID)) == 2
