@@ -87,14 +87,23 @@ class PromptRepository:
                 return None
             existing = await tx.fetch_one(
                 "SELECT * FROM prompts WHERE enrolment_id = ? AND slot = ?", (enrolment_id, slot))
-            if existing is not None:
-                # Opened before (a crash between deciding and moving on, a
-                # redelivered /ask): only the schedule may still move on.
+            # A question still waiting to go out is the next question: opening
+            # another would close it unseen and pass over its item.
+            waiting = existing or await tx.fetch_one(
+                "SELECT p.* FROM prompts p JOIN outbox o ON o.prompt_id = p.id"
+                " AND o.kind = 'question' WHERE p.enrolment_id = ? AND p.closed_at IS NULL"
+                " AND o.state = 'pending' ORDER BY p.id DESC LIMIT 1", (enrolment_id,))
+            if waiting is not None:
+                # Opened before (a redelivered /ask, another tick) or not sent
+                # yet: only the schedule may still move on.
                 if next_due_at is not _UNCHANGED:
                     await tx.execute(
                         "UPDATE enrolments SET next_due_at = ?, hold_until = NULL, updated_at = ?"
                         " WHERE id = ?", (to_db_time(next_due_at), to_db_time(now), enrolment_id))
-                return Opened(build(Prompt, existing), False, ())
+                pending = await tx.fetch_all(
+                    "SELECT id FROM outbox WHERE prompt_id = ? AND kind = 'question'"
+                    " AND state = 'pending'", (waiting["id"],))
+                return Opened(build(Prompt, waiting), False, tuple(row[0] for row in pending))
             upcoming = next_question(enrolment["cursor"], len(item_ids))
             prompt_id = await tx.fetch_value(
                 "INSERT INTO prompts (enrolment_id, slot, chat_id, pack_id, item_id, opened_at,"
