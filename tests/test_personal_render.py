@@ -65,7 +65,7 @@ def test_a_scale_prompt_has_the_group_scale_buttons_and_nothing_else(catalog, pa
     assert keyboard.inline_keyboard == tuple(
         tuple(row) for row in scale_rows(catalog, "es", pack, 12))
     assert all(button.url is None for row in keyboard.inline_keyboard for button in row)
-    assert buttons(keyboard)[1][-1] == ("Omitir", "1|r|12|0")
+    assert buttons(keyboard)[1][-1] == ("Saltar", "1|r|12|0")
 
 
 def test_saved_names_the_programme_and_the_prompt(catalog, packs):

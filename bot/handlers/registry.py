@@ -22,6 +22,7 @@ from telegram.ext import (
 from bot import callbacks
 from bot.handlers import (
     answers,
+    glossary,
     group,
     membership,
     mydata,
@@ -97,6 +98,7 @@ COMMANDS: tuple[Command, ...] = (
 BUTTONS: tuple[ButtonHandler, ...] = (
     ButtonHandler(callbacks.Rate, answers.rate),
     ButtonHandler(callbacks.Quote, answers.quote),
+    ButtonHandler(callbacks.Explain, glossary.on_glossary),
     ButtonHandler(callbacks.SetupChoice, setup.setup_choice, chats="group"),
     ButtonHandler(callbacks.SetupChoice, personal.onboarding_choice, chats="private"),
     ButtonHandler(callbacks.Journal, personal.journal_page, chats="private"),

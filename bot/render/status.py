@@ -19,7 +19,7 @@ def status(
     if enrolment is None or enrolment.pack_id not in packs:
         return catalog.text(lang, "status.not_set_up")
     pack = packs[enrolment.pack_id]
-    lines = [catalog.text(lang, "status.programme", programme=pack.title[lang])]
+    lines = [catalog.text(lang, "status.programme", programme=pack.title_in(lang))]
     item = pack.item(current.item_id) if current else None
     if item is not None:
         lines.append(catalog.text(lang, "status.current", position=item.position,

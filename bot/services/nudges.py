@@ -1,4 +1,6 @@
-"""Reminders for the members whose voice is missing, when a question closes soon."""
+"""Reminders for the members whose voice is missing, when a question closes soon:
+privately, by name, to those who started the bot; otherwise one invitation
+to the whole group that names and counts nobody."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import logging
 from telegram import Bot, ReplyParameters
 
 from bot.context import BotData
-from bot.domain.nudges import NudgeCandidate, plan_nudges
+from bot.domain.nudges import NudgeCandidate, NudgePlan, closes_at, plan_nudges
 from bot.domain.quiet import in_quiet_hours
 from bot.domain.records import Prompt
 from bot.render import nudges as render
@@ -17,7 +19,8 @@ log = logging.getLogger(__name__)
 
 
 async def nudge_before_closing(bot: Bot, data: BotData, prompt: Prompt) -> int:
-    """The closing-soon hook: remind who has not answered; return how many."""
+    """The closing-soon hook: remind who has not answered; return how many
+    messages were sent."""
     store, catalog = data.store, data.catalog
     chat = await store.chats.get(prompt.chat_id)
     if chat is None or not chat.active or not chat.nudges_enabled:
@@ -39,14 +42,18 @@ async def nudge_before_closing(bot: Bot, data: BotData, prompt: Prompt) -> int:
             has_private_chat=private is not None and private.active,
         ))
     plan = plan_nudges(candidates, now)
+    enrolment = await store.enrolments.get(prompt.enrolment_id)
+    closes = closes_at(prompt.closes_at, enrolment.next_due_at if enrolment else None)
+    weekly = enrolment is not None and enrolment.cadence == "weekly"
     sent = 0
     for person in plan.privately:
         if not await store.nudges.record(prompt.id, chat.id, person.user_id, "private"):
             continue
+        private = private_chats[person.user_id]
         text, button = render.private_reminder(
-            catalog, private_chats[person.user_id].language, person,
-            group_title=chat.title or "", answered=len(answered), prompt_id=prompt.id,
-            bot_username=bot.username)
+            catalog, private.language, person, group_title=chat.title or "",
+            answered=len(answered), weekly=weekly, closes=closes, timezone=chat.timezone,
+            prompt_id=prompt.id, bot_username=bot.username)
         try:
             await deliver(data, person.user_id, "sendMessage",
                           lambda chat_id, text=text, button=button: bot.send_message(
@@ -54,15 +61,27 @@ async def nudge_before_closing(bot: Bot, data: BotData, prompt: Prompt) -> int:
             sent += 1
         except Undeliverable:
             log.info("could not remind %s privately", person.user_id)
-    named = [p for p in plan.in_group
-             if await store.nudges.record(prompt.id, chat.id, p.user_id, "group")]
-    if named:
-        text = render.group_reminder(catalog, chat.language, named, answered=len(answered))
+    if plan.invite_group and await _claim_group_invitation(data, prompt, plan):
+        text, button = render.group_invitation(
+            catalog, chat.language, closes=closes, timezone=chat.timezone, prompt_id=prompt.id,
+            bot_username=bot.username)
         reply = ReplyParameters(prompt.message_id, allow_sending_without_reply=True)
         try:
             await deliver(data, chat.id, "sendMessage", lambda chat_id: bot.send_message(
-                chat_id, text, reply_parameters=reply))
-            sent += len(named)
+                chat_id, text, reply_parameters=reply, reply_markup=button))
+            sent += 1
         except Undeliverable:
-            log.info("could not remind in group %s", chat.id)
+            log.info("could not invite group %s to answer prompt %s", chat.id, prompt.id)
     return sent
+
+
+async def _claim_group_invitation(data: BotData, prompt: Prompt, plan: NudgePlan) -> bool:
+    """At most one invitation a question: recorded against the group itself
+    (its chat id as the recipient), and as the reminder of each member it
+    was for, so their once-a-week limit holds as for a private reminder."""
+    nudges = data.store.nudges
+    if not await nudges.record(prompt.id, prompt.chat_id, prompt.chat_id, "group"):
+        return False
+    claimed = [person for person in plan.in_group
+               if await nudges.record(prompt.id, prompt.chat_id, person.user_id, "group")]
+    return bool(claimed)

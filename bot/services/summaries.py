@@ -25,6 +25,9 @@ from bot.services.delivery import Undeliverable, deliver
 log = logging.getLogger(__name__)
 # A weekly summary this late is skipped rather than posted.
 STALE_AFTER = timedelta(days=1)
+# The "period" under which a coordinator's one request to open a private
+# chat is recorded (digest periods are weeks, so it never clashes).
+ASKED_FOR_PRIVATE_CHAT = "asked-private-chat"
 
 
 def next_summary_time(chat: Chat, after: datetime) -> datetime | None:
@@ -94,12 +97,10 @@ async def post_summary(bot: Bot, data: BotData, chat: Chat, now: datetime) -> bo
     if await data.store.digests.record(chat.id, "summary", period):
         parts = render.group_summary_messages(data.catalog, compute.summarise(facts), data.packs)
         markup = None
-        missing = await _coordinators_without_private_chat(data, chat.id)
-        if missing:
-            # Asking coordinators by name, under the summary, is the only way
-            # to reach those who never opened a private chat with the bot.
-            parts.append(data.catalog.text(chat.language, "weekly.open_private",
-                                           names=", ".join(missing)))
+        if await _first_time_without_private_chat(data, chat.id):
+            # A coordinator who never opened a private chat can only be reached
+            # here: one line under the summary, naming nobody, once for each.
+            parts.append(data.catalog.text(chat.language, "weekly.open_private"))
             markup = InlineKeyboardMarkup([[InlineKeyboardButton(
                 data.catalog.text(chat.language, "mydata.open_private"),
                 url=deep_link(bot.username, "digest"))]])
@@ -146,14 +147,16 @@ async def send_digest(
     return True
 
 
-async def _coordinators_without_private_chat(data: BotData, chat_id: int) -> list[str]:
-    names = []
+async def _first_time_without_private_chat(data: BotData, chat_id: int) -> bool:
+    """Whether a coordinator without a private chat has not been asked yet to
+    open one; each is asked once (recorded among their digests)."""
+    ask = False
     for coordinator in await data.store.coordinators.list(chat_id):
         private = await data.store.chats.get(coordinator.user_id)
-        if private is None or not private.active:
-            member = await data.store.members.get(chat_id, coordinator.user_id)
-            names.append(member.display_name if member else str(coordinator.user_id))
-    return names
+        if (private is None or not private.active) and await data.store.digests.record(
+                chat_id, "digest", ASKED_FOR_PRIVATE_CHAT, coordinator.user_id):
+            ask = True
+    return ask
 
 
 async def _people_in(bot: Bot, chat_id: int) -> int | None:
