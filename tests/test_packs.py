@@ -17,7 +17,7 @@ PACK_IDS = [
     "resilience-tests", "inclusive-practices", "whole-systems", "well-being",
 ]  # fmt: skip
 AUDIENCES = {
-    "checklist-la": "group",
+    "checklist-la": "both",  # a council officer can use it alone, in private
     "checklist-cso": "both",
     "theory-u": "both",
     "three-steps": "both",
@@ -122,10 +122,10 @@ def test_for_groups_and_for_individuals(library):
         "resilience-tests", "inclusive-practices", "whole-systems",
     ]  # fmt: skip
     assert [pack.id for pack in library.for_individuals()] == [
-        "checklist-cso", "theory-u", "three-steps", "well-being",
+        "checklist-la", "checklist-cso", "theory-u", "three-steps", "well-being",
     ]  # fmt: skip
     assert library["well-being"].for_groups is False
-    assert library["checklist-la"].for_individuals is False
+    assert library["checklist-la"].for_individuals is True
     assert library["checklist-cso"].for_groups is True
     assert library["checklist-cso"].for_individuals is True
 
@@ -144,7 +144,7 @@ def test_library_lookup(library):
 def test_summary_rows(library):
     rows = summary_rows(library)
     assert [row[0] for row in rows] == PACK_IDS
-    assert rows[0] == ("checklist-la", "group", 15, "en,es")
+    assert rows[0] == ("checklist-la", "both", 15, "en,es")
     assert rows[1] == ("checklist-cso", "both", 15, "en,es")
     assert {row[3] for row in rows} == {"en,es"}
 

@@ -184,8 +184,12 @@ def personal_question(
     catalog: Catalog, language: str, pack: Pack, item: Item, *, position: int, total: int
 ) -> str:
     say = partial(catalog.text, language)
-    lines = [say("personal.heading", programme=in_language(pack.title, language), position=position,
-                 total=total)]
+    programme = pack.title_in(language)
+    # Numbered as in a group and in the source ("III"), with the place in the pack.
+    lines = [say("personal.heading", programme=programme, position=position, total=total)
+             if item.number == str(position) else
+             say("personal.heading_labelled", programme=programme, label=item.number,
+                 position=position, total=total)]
     if item.theme in pack.themes:
         lines.append(say("personal.theme", theme=pack.theme_name(item.theme, language)))
     how = "personal.how_scale" if item.answer == "scale" else "personal.how_text"
