@@ -78,11 +78,14 @@ def test_each_one_shows_what_it_follows_in_groups_and_in_private(catalog, packs,
     assert checked >= 12
 
 
+def group_lines(catalog, packs, language: str, pack_id: str, item_id: str) -> list[str]:
+    pack = packs[pack_id]
+    return visible_text(render.group_question(catalog, language, pack, pack.item(item_id),
+                                              answered=0)).split("\n")
+
+
 def test_the_checklist_context_names_the_item_by_its_source_number(catalog, packs):
-    pack = packs["checklist-la"]
-    shown = visible_text(render.group_question(catalog, "en", pack, pack.item("la-03"),
-                                               answered=0))
-    assert shown.split("\n")[:4] == [
+    assert group_lines(catalog, packs, "en", "checklist-la", "la-03")[:4] == [
         "Defining valued outcomes · 3 of 15",
         "",
         "Following on from 2: How well has the LA created processes for wide participation in "
@@ -90,10 +93,8 @@ def test_the_checklist_context_names_the_item_by_its_source_number(catalog, pack
         "Are these clearly expressed as valued outcomes to guide and evaluate a wide range of "
         "local actions?",
     ]
-    cso = packs["checklist-cso"]
-    shown = visible_text(render.group_question(catalog, "es", cso, cso.item("cso-02"),
-                                               answered=0))
-    assert shown.split("\n")[2].startswith("Viene de la pregunta I: ¿En qué medida ha formulado")
+    assert group_lines(catalog, packs, "es", "checklist-cso", "cso-02")[2].startswith(
+        "Viene de la pregunta I: ¿En qué medida ha formulado")
 
 
 def test_our_own_prompts_quote_the_earlier_prompt(catalog, packs):
@@ -125,10 +126,7 @@ def test_each_stage_is_explained_the_first_time_only(catalog, packs, language):
 
 
 def test_the_stage_note_sits_under_the_heading(catalog, packs):
-    pack = packs["theory-u"]
-    shown = visible_text(render.group_question(catalog, "en", pack, pack.item("u-09"),
-                                               answered=0))
-    assert shown.split("\n")[:2] == [
+    assert group_lines(catalog, packs, "en", "theory-u", "u-09")[:2] == [
         "Crystallise · 9 of 14",
         "The first step back up the U: turn what you have noticed into one clear idea.",
     ]
