@@ -91,7 +91,7 @@ async def test_a_spanish_group_with_an_english_only_pack(harness):
 
     await harness.send(harness.updates.command(chat, group.bruno, "/status"))
     assert last_text(harness, GROUP_ID).startswith(
-        "Programa: Civic partnership: civil society\nAhora: pregunta 1 de 15: How well")
+        "Programa: Civic partnership: civil society\nAhora: pregunta I (1 de 15): How well")
 
     await harness.send(harness.updates.command(chat, ana, "/summary"))
     summary = last_text(harness, GROUP_ID)
