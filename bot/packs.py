@@ -1,7 +1,9 @@
 """Content packs: question sets loaded from content/*.toml and validated once.
 
-A pack file holds every language, so a missing translation is caught at start
-rather than when a member first meets the question.
+A pack file holds every language it declares, so a missing translation is
+caught at start rather than when a member first meets the question. A chat
+whose language a pack does not declare reads it in English (or the pack's
+first language); `language_gaps` names those cases for `content check`.
 """
 
 from __future__ import annotations
@@ -21,9 +23,7 @@ AUDIENCES = ("group", "personal", "both")
 ANSWER_TYPES = ("scale", "text")
 SCALE_POINTS = 5
 _ID_SHAPE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
-# The language a pack falls back to when it has no text in a chat's language
-# (then its first language): a missing translation is shown in English rather
-# than failing.
+# What a chat reads a pack in when the pack lacks its language (else the first).
 FALLBACK_LANGUAGE = "en"
 GLOSSARY_FILE = "glossary.toml"
 _PACK_KEYS = {
@@ -105,9 +105,6 @@ class Pack:
     def title_in(self, language: str) -> str:
         return localized(self.title, language)
 
-    def description_in(self, language: str) -> str:
-        return localized(self.description, language)
-
     def attribution_in(self, language: str) -> str | None:
         return localized(self.attribution, language) if self.attribution else None
 
@@ -161,11 +158,9 @@ def load_library(directory: Path) -> PackLibrary:
         raise PackError(f"{directory}: no content packs (*.toml) found")
     packs = [load_pack(path) for path in files]
     _check_across_packs(packs)
-    glossary_path = directory / GLOSSARY_FILE
-    if not glossary_path.is_file():
-        return PackLibrary(packs)
+    path = directory / GLOSSARY_FILE
     try:
-        glossary = load_glossary(glossary_path)
+        glossary = load_glossary(path) if path.is_file() else Glossary(())
     except ValueError as error:
         raise PackError(str(error)) from None
     return PackLibrary([_with_terms(pack, glossary) for pack in packs], glossary)
@@ -174,15 +169,11 @@ def load_library(directory: Path) -> PackLibrary:
 def _with_terms(pack: Pack, glossary: Glossary) -> Pack:
     """The pack with each item's glossary terms, found in its source wording
     (English, else the first language) and its theme's name."""
-    def source(texts: Mapping[str, str]) -> str:
-        return localized(texts, FALLBACK_LANGUAGE)
+    def terms(item: Item) -> tuple[str, ...]:
+        theme = localized(pack.themes[item.theme], FALLBACK_LANGUAGE) if item.theme else ""
+        return glossary.terms_in(localized(item.text, FALLBACK_LANGUAGE), theme)
 
-    items = tuple(
-        replace(item, terms=glossary.terms_in(
-            source(item.text), source(pack.themes[item.theme]) if item.theme else ""))
-        for item in pack.items
-    )
-    return replace(pack, items=items)
+    return replace(pack, items=tuple(replace(item, terms=terms(item)) for item in pack.items))
 
 
 def load_pack(path: Path) -> Pack:
@@ -403,8 +394,7 @@ def language_gaps(library: PackLibrary, languages: Iterable[str]) -> list[str]:
     for pack in library:
         for language in languages:
             if language not in pack.languages:
-                shown = FALLBACK_LANGUAGE if FALLBACK_LANGUAGE in pack.languages else (
-                    pack.languages[0])
+                shown = localized({code: code for code in pack.languages}, language)
                 warnings.append(f"{pack.id} has no {language} text: {language} chats will "
                                 f"read it in {shown}")
     return warnings

@@ -112,7 +112,7 @@ def test_group_summary_in_spanish(catalog, packs):
 def test_a_week_without_questions(catalog, packs):
     facts = replace(month_facts(chat_member_count=None), questions=(), themes=())
     text = valid(group_summary_text(catalog, summarise(facts), packs))
-    assert "Nobody has answered this week's questions yet." in text
+    assert "No answers yet this week: every voice is welcome, whenever you are ready." in text
     assert "No questions were asked this week." in text
     assert "The chat has" not in text
     assert "Scores by theme" not in text
