@@ -45,7 +45,8 @@ KEPT = [
      "el audio se queda en los servidores de Telegram"),
     ("in the group or private", "in the group or privately", "en el grupo o en privado"),
     ("may be quoted or not", "whether it may be quoted", "si se puede citar"),
-    ("when given and edited", "when it was given and edited", "cuándo se dio y se editó"),
+    ("when given and edited", "when it was given and edited",
+     "cuándo respondiste y cuándo editaste la respuesta"),
     ("every earlier version", "every earlier version (the edit history)",
      "cada versión anterior (el historial de cambios)"),
     ("reminders, summaries, digests and recaps sent", "reminders, summaries, digests and recaps I "
