@@ -56,7 +56,14 @@ class Journal:
     pack_id: str | None
 
 
-Callback = Rate | Quote | SetupChoice | ForgetConfirm | Journal
+@dataclass(frozen=True)
+class Explain:
+    """"What does this mean?" under a question: its glossary, to the tapper alone."""
+
+    prompt_id: int
+
+
+Callback = Rate | Quote | SetupChoice | ForgetConfirm | Journal | Explain
 
 
 def encode(callback: Callback) -> str:
@@ -71,6 +78,8 @@ def encode(callback: Callback) -> str:
             parts = ["f", str(user_id), "1" if confirmed else "0"]
         case Journal(page, pack_id):
             parts = ["j", str(page), pack_id or "-"]
+        case Explain(prompt_id):
+            parts = ["g", str(prompt_id)]
         case _:
             raise TypeError(f"not a callback: {callback!r}")
     data = "|".join([VERSION, *parts])
@@ -101,6 +110,8 @@ def decode(data: str | None) -> Callback | None:
                 return ForgetConfirm(_positive(user_id), confirmed == "1")
             case "j", [page, pack_id]:
                 return Journal(_positive(page), None if pack_id == "-" else pack_id)
+            case "g", [prompt_id]:
+                return Explain(_positive(prompt_id))
     except ValueError:
         return None
     return None

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, configure_logging, load_settings
-from bot.packs import PackError, load_library, summary_rows
+from bot.locales import Catalog
+from bot.packs import PackError, language_gaps, load_library, summary_rows
 from bot.store.db import DatabaseTooNew, StoreError
 
 EXIT_CONFIG = 2
@@ -159,7 +160,12 @@ def content_check(settings: Settings) -> int:
     for row in rows:
         cells = (str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
         print("  ".join(cells).rstrip())
-    print(f"{len(library)} packs, {sum(len(pack.items) for pack in library)} items: all valid")
+    print(f"{len(library)} packs, {sum(len(pack.items) for pack in library)} items, "
+          f"{len(library.glossary)} glossary terms: all valid")
+    # A missing translation is not an error (chats read the pack in English),
+    # but it is worth knowing before a group meets it.
+    for warning in language_gaps(library, Catalog.load().languages):
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

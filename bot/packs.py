@@ -1,31 +1,49 @@
 """Content packs: question sets loaded from content/*.toml and validated once.
 
-A pack file holds every language, so a missing translation is caught at start
-rather than when a member first meets the question.
+A pack file holds every language it declares, so a missing translation is
+caught at start rather than when a member first meets the question. A chat
+whose language a pack does not declare reads it in English (or the pack's
+first language); `language_gaps` names those cases for `content check`.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
+
+from bot.glossary import Glossary, load_glossary, read_toml
+
+T = TypeVar("T")
 
 SCHEMA_VERSION = 1
 AUDIENCES = ("group", "personal", "both")
 ANSWER_TYPES = ("scale", "text")
 SCALE_POINTS = 5
 _ID_SHAPE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+# What a chat reads a pack in when the pack lacks its language (else the first).
+FALLBACK_LANGUAGE = "en"
+GLOSSARY_FILE = "glossary.toml"
 _PACK_KEYS = {
     "schema", "id", "order", "audience", "languages", "pairs_with", "default_answer",
-    "title", "description", "attribution", "scale", "themes", "items",
+    "title", "description", "attribution", "scale", "themes", "theme_notes", "items",
 }
-_ITEM_KEYS = {"id", "label", "theme", "pair", "answer", "text"}
+_ITEM_KEYS = {"id", "label", "theme", "pair", "answer", "text", "refers_to"}
 
 
 class PackError(Exception):
     """A pack file is broken; the message names the file and the item."""
+
+
+def localized(texts: Mapping[str, T], language: str) -> T:
+    """`texts` in `language`, else in English, else in the first language given."""
+    if language in texts:
+        return texts[language]
+    if FALLBACK_LANGUAGE in texts:
+        return texts[FALLBACK_LANGUAGE]
+    return next(iter(texts.values()))
 
 
 @dataclass(frozen=True)
@@ -37,9 +55,20 @@ class Item:
     label: str | None = None
     theme: str | None = None
     pair: int | None = None
+    # An earlier item of the same pack this one refers back to ("these goals",
+    # "this idea"): shown above it, so the question makes sense days later.
+    refers_to: str | None = None
+    # Glossary terms its wording (or its theme's name) uses, set by load_library.
+    terms: tuple[str, ...] = ()
 
     def text_in(self, language: str) -> str:
-        return self.text[language]
+        return localized(self.text, language)
+
+    @property
+    def number(self) -> str:
+        """How the item is numbered wherever it is shown: the source's label
+        ("13", "XIII") when it has one, else its position."""
+        return self.label or str(self.position)
 
 
 @dataclass(frozen=True)
@@ -56,6 +85,8 @@ class Pack:
     attribution: Mapping[str, str] | None = None
     pairs_with: str | None = None
     path: Path | None = None
+    # One plain line explaining a theme, shown with the first item of that theme.
+    theme_notes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def for_groups(self) -> bool:
@@ -69,15 +100,35 @@ class Pack:
         return next((item for item in self.items if item.id == item_id), None)
 
     def theme_name(self, theme_id: str, language: str) -> str:
-        return self.themes[theme_id][language]
+        return localized(self.themes[theme_id], language)
+
+    def title_in(self, language: str) -> str:
+        return localized(self.title, language)
+
+    def attribution_in(self, language: str) -> str | None:
+        return localized(self.attribution, language) if self.attribution else None
+
+    def scale_in(self, language: str) -> tuple[str, ...]:
+        return localized(self.scale, language) if self.scale else ()
+
+    def theme_note(self, item: Item, language: str) -> str | None:
+        """The theme's explanation, for the first item of that theme only."""
+        notes = self.theme_notes.get(item.theme) if item.theme else None
+        first = next((i for i in self.items if i.theme == item.theme), None)
+        return localized(notes, language) if notes and first is item else None
+
+    def earlier(self, item: Item) -> Item | None:
+        """The earlier item this one refers back to, if any."""
+        return self.item(item.refers_to) if item.refers_to else None
 
 
 class PackLibrary:
-    """Every valid pack, by id, in display order."""
+    """Every valid pack, by id, in display order, and the glossary of their terms."""
 
-    def __init__(self, packs: Iterable[Pack]):
+    def __init__(self, packs: Iterable[Pack], glossary: Glossary | None = None):
         ordered = sorted(packs, key=lambda pack: pack.order)
         self._by_id = {pack.id: pack for pack in ordered}
+        self.glossary = glossary or Glossary(())
 
     def __iter__(self) -> Iterator[Pack]:
         return iter(self._by_id.values())
@@ -102,20 +153,34 @@ class PackLibrary:
 
 
 def load_library(directory: Path) -> PackLibrary:
-    files = sorted(directory.glob("*.toml"))
+    files = sorted(path for path in directory.glob("*.toml") if path.name != GLOSSARY_FILE)
     if not files:
         raise PackError(f"{directory}: no content packs (*.toml) found")
     packs = [load_pack(path) for path in files]
     _check_across_packs(packs)
-    return PackLibrary(packs)
+    path = directory / GLOSSARY_FILE
+    try:
+        glossary = load_glossary(path) if path.is_file() else Glossary(())
+    except ValueError as error:
+        raise PackError(str(error)) from None
+    return PackLibrary([_with_terms(pack, glossary) for pack in packs], glossary)
+
+
+def _with_terms(pack: Pack, glossary: Glossary) -> Pack:
+    """The pack with each item's glossary terms, found in its source wording
+    (English, else the first language) and its theme's name."""
+    def terms(item: Item) -> tuple[str, ...]:
+        theme = localized(pack.themes[item.theme], FALLBACK_LANGUAGE) if item.theme else ""
+        return glossary.terms_in(localized(item.text, FALLBACK_LANGUAGE), theme)
+
+    return replace(pack, items=tuple(replace(item, terms=terms(item)) for item in pack.items))
 
 
 def load_pack(path: Path) -> Pack:
     try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise PackError(f"{path.name}: not valid TOML ({error})") from None
+        raw = read_toml(path)
+    except ValueError as error:
+        raise PackError(str(error)) from None
     return _PackReader(path, raw).read()
 
 
@@ -160,6 +225,13 @@ class _PackReader:
             theme_id: self.localized(names, f"theme {theme_id}")
             for theme_id, names in (raw.get("themes") or {}).items()
         }
+        theme_notes = {
+            theme_id: self.localized(notes, f"theme note {theme_id}")
+            for theme_id, notes in (raw.get("theme_notes") or {}).items()
+        }
+        undeclared = sorted(set(theme_notes) - set(themes))
+        if undeclared:
+            raise self.fail(f"theme_notes for undeclared theme(s) {', '.join(undeclared)}")
         items = self.read_items(default_answer, themes)
         scale = self.read_scale(items)
         pairs_with = raw.get("pairs_with")
@@ -180,6 +252,7 @@ class _PackReader:
             scale=scale,
             pairs_with=pairs_with,
             path=self.path,
+            theme_notes=theme_notes,
         )
 
     def localized(self, value: object, what: str, item: str | None = None) -> dict[str, str]:
@@ -221,6 +294,9 @@ class _PackReader:
             if pair is not None and (not isinstance(pair, int) or isinstance(pair, bool)):
                 raise self.fail("pair must be an integer", item_id)
             label = raw.get("label")
+            refers_to = raw.get("refers_to")
+            if refers_to is not None and refers_to not in seen - {item_id}:
+                raise self.fail(f"refers_to {refers_to!r} is not an earlier item", item_id)
             items.append(
                 Item(
                     id=item_id,
@@ -230,6 +306,7 @@ class _PackReader:
                     label=None if label is None else str(label),
                     theme=theme,
                     pair=pair,
+                    refers_to=refers_to,
                 )
             )
         return items
@@ -308,6 +385,19 @@ def _check_pair_partner(pack: Pack, partner: Pack | None) -> None:
 
 def _non_blank(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
+
+
+def language_gaps(library: PackLibrary, languages: Iterable[str]) -> list[str]:
+    """Warnings for packs without text in a language the bot speaks: chats
+    in that language read them in English (or the pack's first language)."""
+    warnings = []
+    for pack in library:
+        for language in languages:
+            if language not in pack.languages:
+                shown = localized({code: code for code in pack.languages}, language)
+                warnings.append(f"{pack.id} has no {language} text: {language} chats will "
+                                f"read it in {shown}")
+    return warnings
 
 
 def summary_rows(library: PackLibrary) -> list[tuple[str, str, int, str]]:

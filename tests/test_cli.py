@@ -131,19 +131,43 @@ def test_content_check_lists_every_pack(env):
     library = load_library(CONTENT)
     assert rows == [(p, a, str(n), lang) for p, a, n, lang in summary_rows(library)]
     assert len(rows) == 8
-    assert rows[0] == ("checklist-la", "group", "15", "en,es")
+    assert rows[0] == ("checklist-la", "both", "15", "en,es")
     assert rows[1] == ("checklist-cso", "both", "15", "en,es")
     assert {row[3] for row in rows} == {"en,es"}
     total = sum(len(pack.items) for pack in library)
-    assert lines[-1] == f"8 packs, {total} items: all valid"
+    assert lines[-1] == f"8 packs, {total} items, {len(library.glossary)} glossary terms: all valid"
+    assert len(library.glossary) >= 10
 
 
 def test_content_check_in_process(inproc_env, capsys):
     assert main(["content", "check"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[1] == "checklist-la         group     15     en,es"
+    assert out[1] == "checklist-la         both      15     en,es"
     assert out[2] == "checklist-cso        both      15     en,es"
     assert len(out) == 10
+
+
+def test_content_check_warns_of_a_pack_without_spanish(env, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    walk = (content / "well-being.toml").read_text(encoding="utf-8")
+    english_only = "\n".join(line for line in walk.splitlines() if not line.startswith("es = "))
+    (content / "well-being.toml").write_text(
+        english_only.replace('languages = ["en", "es"]', 'languages = ["en"]'), encoding="utf-8")
+    result = cli("content", "check", env={**env, "CIVIC_REFLECT_CONTENT": str(content)})
+    assert result.returncode == 0, result.stderr
+    assert "well-being           personal  5      en\n" in result.stdout
+    assert result.stderr == "warning: well-being has no es text: es chats will read it in en\n"
+
+
+def test_content_check_refuses_a_broken_glossary(env, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    glossary = (content / "glossary.toml").read_text(encoding="utf-8")
+    (content / "glossary.toml").write_text(glossary.replace('es = "OSC"\n', ""), encoding="utf-8")
+    result = cli("content", "check", env={**env, "CIVIC_REFLECT_CONTENT": str(content)})
+    assert result.returncode == 1
+    assert result.stderr == "civic-reflect: glossary.toml, term cso: term has no text in es\n"
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,7 @@ async def test_three_questions_with_ratings_comments_voice_and_private_answers(h
     assert await harness.run_jobs("count:") == 1
     edit = telegram.last("editMessageText", chat_id=GROUP_ID)
     shown = visible_text(edit.params["text"])
-    assert shown.endswith("🗣 4 voices so far")
+    assert shown.endswith("👥 4 people have answered so far")
     assert "We need more" not in shown and "Carla" not in shown
 
     # A private answer through the deep link: Dev answers question 1 privately.
@@ -76,8 +76,8 @@ async def test_three_questions_with_ratings_comments_voice_and_private_answers(h
                if c.params["message_id"] == q1["message_id"]][-1]
     assert "reply_markup" not in closing.params
     assert visible_text(closing.params["text"]).endswith(
-        "This question has closed. 4 voices were heard.")
-    assert visible_text(q2["text"]).splitlines()[0] == "Defining valued outcomes · 2 of 15"
+        "This question has closed. 4 people answered.")
+    assert visible_text(q2["text"]).splitlines()[0] == "Defining valued outcomes · II (2 of 15)"
 
     # A tap and a reply on the closed question are turned away politely.
     answer = await press(harness, chat, group.carla, q1, f"1|r|{p1.id}|5")
@@ -95,7 +95,7 @@ async def test_three_questions_with_ratings_comments_voice_and_private_answers(h
     # /skip closes question 2 and posts question 3.
     await harness.send(u.command(chat, group.ana, "/skip"))
     q3 = bot_message(harness, GROUP_ID)
-    assert visible_text(q3["text"]).splitlines()[0] == "Defining valued outcomes · 3 of 15"
+    assert visible_text(q3["text"]).splitlines()[0] == "Defining valued outcomes · III (3 of 15)"
     assert (await store.prompts.get(p2.id)).closed_at is not None
 
     # Nothing Dev said privately ever reached the group.
@@ -218,8 +218,8 @@ async def test_commands_and_status_and_pausing(harness, group):
     await harness.send(u.command(group.chat, group.bruno, "/status"))
     status = last_text(harness, GROUP_ID).splitlines()
     assert status[0].startswith("Programme: Civic partnership")
-    assert status[1].startswith("Now: question 1 of 15: How well has the CSO")
-    assert status[2] == "1 voice so far (members I know: 2)."
+    assert status[1].startswith("Now: question I (1 of 15): How well has the CSO")
+    assert status[2] == "1 person has answered so far (members I know: 2)."
     assert status[3] == "Next question: Monday 9 March at 09:00 (Europe/Madrid)"
 
     await harness.send(u.command(group.chat, group.bruno, "/pause"))

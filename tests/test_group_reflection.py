@@ -19,7 +19,7 @@ async def group(harness):
 async def test_joining_a_group_welcomes_and_records_it(harness, group):
     welcome = last_text(harness, GROUP_ID)
     assert welcome.startswith("Hello, Riverside CSO!")
-    assert "What I keep:" in welcome and "/setup" in welcome
+    assert "What I keep" in welcome and "/setup" in welcome
     stored = await harness.store.chats.get(GROUP_ID)
     assert (stored.kind, stored.title, stored.active) == ("group", "Riverside CSO", True)
 
@@ -86,10 +86,10 @@ async def test_a_question_message_shows_theme_position_scale_and_private_link(ha
 
     question = await ask(harness, group)
     text = visible_text(question["text"])
-    assert text.splitlines()[0] == "Defining valued outcomes · 1 of 15"
+    assert text.splitlines()[0] == "Defining valued outcomes · I (1 of 15)"
     assert ("How well has the CSO articulated its goals in terms of valued outcomes "
             "(e.g. making a positive difference in people’s lives)?") in text
-    assert text.endswith("🗣 0 voices so far")
+    assert text.endswith("👥 Waiting for the first answer")
     rows = question["reply_markup"]["inline_keyboard"]
     prompt = await harness.store.prompts.by_message(GROUP_ID, question["message_id"])
     assert [b["text"] for b in rows[0]] == ["1 · Not yet", "2 · A little", "3 · Partly"]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fake_telegram import visible_text
 from group_helpers import GROUP_ID, make_group, press, run_setup
 
+from bot.domain import nudges as nudges_domain
 from bot.domain.nudges import NudgeCandidate, plan_nudges
+from bot.render import nudges as render
+from bot.services.nudges import nudge_before_closing
 
 MONDAY_0900_MADRID = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -69,15 +74,26 @@ async def test_reminders_before_closing_privately_or_in_one_group_message(harnes
 
     private = visible_text(harness.telegram.last("sendMessage", chat_id=group.eli["id"])
                            .params["text"])
-    assert private.startswith("Hi Eli 👋 In Riverside CSO, 2 colleagues have shared a view")
+    assert private == (
+        "Hi Eli 👋 In Riverside CSO, 2 others in the group have answered the question of the "
+        "week, which closes on Monday at 09:00. Your voice would be welcome too, privately if "
+        "you like.")
     assert "4" not in private and "Bruno" not in private  # no ratings, no names
     in_group = harness.telegram.last("sendMessage", chat_id=GROUP_ID)
-    assert visible_text(in_group.params["text"]).startswith(
-        "Ana Admin: 2 colleagues have already shared a view on this question.")
-    assert 'href="tg://user?id=601"' in in_group.params["text"]
+    assert visible_text(in_group.params["text"]) == (
+        "🌱 There is still time to answer this question: it closes on Monday at 09:00. "
+        "Every voice helps, with a tap, a reply or privately.")
+    assert "tg://user" not in in_group.params["text"]
     assert in_group.params["reply_parameters"]["message_id"] == prompt.message_id
+    button = in_group.params["reply_markup"]["inline_keyboard"][0][0]
+    assert button["url"] == f"https://t.me/civic_reflect_bot?start=p{prompt.id}"
     nudged = await harness.store.db.fetch_all("SELECT user_id, channel FROM nudges ORDER BY 1")
+    # The group's invitation counts as the reminder of Ana (no private
+    # chat), so her once-a-week limit holds; it is one send, once a question.
     assert [tuple(row) for row in nudged] == [(601, "group"), (605, "private")]
+    invitations = await harness.store.db.fetch_all(
+        "SELECT key, state FROM outbox WHERE kind = 'invite'")
+    assert [tuple(row) for row in invitations] == [(f"invite:{prompt.id}", "sent")]
 
     # The same question never reminds twice.
     harness.clock.advance(minutes=30)
@@ -118,3 +134,121 @@ async def test_no_reminders_in_quiet_hours(harness, group):
     harness.clock.now = datetime(2026, 3, 16, 7, 30, tzinfo=UTC)  # 08:30: quiet hours over
     assert (await harness.tick()).closing_soon == 1
     assert (await harness.store.db.fetch_one("SELECT COUNT(*) FROM nudges"))[0] == 5
+
+
+# -- nobody named, nobody counted, once a question ------------------------------------------------
+
+PEOPLE = ("Ana", "Admin", "Bruno", "Carla", "Dev", "Eli", "ana_admin", "bruno_r", "carla_c")
+
+
+def group_with_usernames(harness):
+    """The five, with usernames, so an @-mention would have something to use."""
+    group = make_group(harness)
+    u = harness.updates
+    group.ana = u.user(601, "Ana", "Admin", username="ana_admin")
+    group.bruno = u.user(602, "Bruno", username="bruno_r")
+    group.carla = u.user(603, "Carla", username="carla_c")
+    harness.telegram.set_chat_member(GROUP_ID, group.ana, "administrator")
+    for person in (group.bruno, group.carla):
+        harness.telegram.set_chat_member(GROUP_ID, person, "member")
+    return group
+
+
+@pytest.mark.parametrize("names", ["names", "counts"])
+async def test_group_reminders_name_mention_and_count_nobody(harness, names):
+    group = group_with_usernames(harness)
+    await harness.send(harness.updates.bot_added(group.chat, group.ana))
+    await run_setup(harness, group, names=names)
+    for person in group.members[1:]:
+        await harness.send(harness.updates.command(group.chat, person, "/join"))
+    assert (await harness.store.chats.get(GROUP_ID)).names_visible is (names == "names")
+    prompt, question = await open_question(harness)
+    await press(harness, group.chat, group.bruno, question, f"1|r|{prompt.id}|5")
+
+    harness.clock.now = MONDAY_0900_MADRID + timedelta(days=7, hours=-1)
+    before = len(harness.telegram.calls)
+    assert (await harness.tick()).closing_soon == 1
+    in_group = [call for call in harness.telegram.calls[before:]
+                if call.method == "sendMessage" and call.params["chat_id"] == GROUP_ID]
+    assert len(in_group) == 1, "one invitation to everyone"
+    source = in_group[0].params["text"]
+    shown = visible_text(source)
+    assert shown.startswith("🌱 There is still time to answer this question")
+    assert "tg://user" not in source and "@" not in shown
+    assert not any(entity["type"] in ("mention", "text_mention")
+                   for entity in in_group[0].params.get("entities", []))
+    for word in PEOPLE:
+        assert word not in shown
+    assert re.search(r"\d+ (people|person|others?|colleagues?|voices?)", shown) is None
+
+
+async def test_no_answers_yet_is_never_said_as_a_count(harness, group):
+    eli_private = harness.updates.private_chat(group.eli)
+    await harness.send(harness.updates.command(eli_private, group.eli, "/start"))
+    await open_question(harness)
+    harness.clock.now = MONDAY_0900_MADRID + timedelta(days=7, hours=-1)
+    await harness.tick()
+    private = visible_text(harness.telegram.last("sendMessage", chat_id=group.eli["id"])
+                           .params["text"])
+    assert private == ("Hi Eli 👋 In Riverside CSO, the question of the week closes on Monday "
+                       "at 09:00. Your voice would be welcome, privately if you like.")
+    in_group = visible_text(harness.telegram.last("sendMessage", chat_id=GROUP_ID)
+                            .params["text"])
+    assert "0" not in in_group.replace("09:00", "")
+
+
+async def test_the_group_is_invited_at_most_once_a_question(harness, group):
+    prompt, _ = await open_question(harness)
+    harness.clock.now = MONDAY_0900_MADRID + timedelta(days=7, hours=-1)
+    await harness.tick()
+    assert "still time" in visible_text(
+        harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"])
+    # A newcomer who was never reminded does not bring a second invitation.
+    fia = harness.updates.user(606, "Fia")
+    harness.telegram.set_chat_member(GROUP_ID, fia, "member")
+    await harness.send(harness.updates.command(group.chat, fia, "/join"))
+    before = len(harness.telegram.calls_to("sendMessage", chat_id=GROUP_ID))
+    assert await nudge_before_closing(harness.app.bot, harness.app.bot_data, prompt) == 0
+    assert len(harness.telegram.calls_to("sendMessage", chat_id=GROUP_ID)) == before
+
+
+async def test_reminders_in_spanish(harness, group):
+    await harness.store.chats.update(GROUP_ID, language="es")
+    dev_private = harness.updates.private_chat(group.dev)  # Telegram in Spanish
+    await harness.send(harness.updates.command(dev_private, group.dev, "/start"))
+    prompt, question = await open_question(harness)
+    await press(harness, group.chat, group.bruno, question, f"1|r|{prompt.id}|3")
+    harness.clock.now = MONDAY_0900_MADRID + timedelta(days=7, hours=-1)
+    await harness.tick()
+    assert visible_text(harness.telegram.last("sendMessage", chat_id=GROUP_ID)
+                        .params["text"]) == (
+        "🌱 Aún hay tiempo para responder a esta pregunta: cierra el lunes a las 09:00. "
+        "Cada voz cuenta, con un toque, una respuesta o en privado.")
+    assert visible_text(harness.telegram.last("sendMessage", chat_id=group.dev["id"])
+                        .params["text"]) == (
+        "Hola, Dev 👋 En Riverside CSO ya respondió 1 persona más del grupo a la pregunta de "
+        "la semana, que cierra el lunes a las 09:00. Tu voz también sería bienvenida, en "
+        "privado si lo prefieres.")
+
+
+def test_a_private_reminder_says_the_question_of_the_week_only_when_it_is_weekly(catalog):
+    person = candidate(7, name="Eli", has_private_chat=True)
+    common = {"group_title": "Riverside", "timezone": "Europe/Madrid", "prompt_id": 3,
+              "bot_username": "civic_reflect_bot"}
+    daily, _ = render.private_reminder(catalog, "en", person, answered=1, weekly=False,
+                                       closes=datetime(2026, 3, 10, 8, 0, tzinfo=UTC), **common)
+    assert daily == ("Hi Eli 👋 In Riverside, 1 other person in the group has answered the open "
+                     "question, which closes on Tuesday at 09:00. Your voice would be welcome "
+                     "too, privately if you like.")
+    weekly, button = render.private_reminder(catalog, "en", person, answered=0, weekly=True,
+                                             closes=None, **common)
+    assert weekly == ("Hi Eli 👋 In Riverside, the question of the week closes soon. Your voice "
+                      "would be welcome, privately if you like.")
+    assert button.inline_keyboard[0][0].url == "https://t.me/civic_reflect_bot?start=p3"
+
+
+def test_the_domain_knows_nothing_of_telegram_or_sql():
+    source = Path(nudges_domain.__file__).read_text(encoding="utf-8")
+    imports = re.findall(r"^\s*(?:from|import) ([\w.]+)", source, re.MULTILINE)
+    assert imports and all(name.split(".")[0] in ("__future__", "dataclasses", "datetime")
+                           for name in imports), imports

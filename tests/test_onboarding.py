@@ -258,10 +258,13 @@ def test_programme_step_offers_the_personal_programmes_with_their_descriptions(c
     shown = valid(text)
     assert shown.startswith("🌱 Your personal reflection\n\n"
                             "Which programme would you like to follow?\n\n"
-                            "• Civic partnership: CSO – Fifteen questions")
+                            "• Civic partnership: local authority – Fifteen questions for a "
+                            "local authority (a council)")
+    assert "• Civic partnership: civil society – Fifteen questions" in shown
     assert "• Five ways to well-being – Five short prompts for your own reflection" in shown
     assert buttons(keyboard) == [
-        [("Civic partnership: CSO", "1|s|P|checklist-cso")],
+        [("Civic partnership: local authority", "1|s|P|checklist-la")],
+        [("Civic partnership: civil society", "1|s|P|checklist-cso")],
         [("Theory U: a learning journey", "1|s|P|theory-u")],
         [("From reflection to commitment", "1|s|P|three-steps")],
         [("Five ways to well-being", "1|s|P|well-being")],

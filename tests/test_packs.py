@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.packs import PackError, load_library, load_pack, summary_rows
+from bot.packs import PackError, language_gaps, load_library, load_pack, summary_rows
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 
@@ -17,7 +17,7 @@ PACK_IDS = [
     "resilience-tests", "inclusive-practices", "whole-systems", "well-being",
 ]  # fmt: skip
 AUDIENCES = {
-    "checklist-la": "group",
+    "checklist-la": "both",  # a council officer can use it alone, in private
     "checklist-cso": "both",
     "theory-u": "both",
     "three-steps": "both",
@@ -122,10 +122,10 @@ def test_for_groups_and_for_individuals(library):
         "resilience-tests", "inclusive-practices", "whole-systems",
     ]  # fmt: skip
     assert [pack.id for pack in library.for_individuals()] == [
-        "checklist-cso", "theory-u", "three-steps", "well-being",
+        "checklist-la", "checklist-cso", "theory-u", "three-steps", "well-being",
     ]  # fmt: skip
     assert library["well-being"].for_groups is False
-    assert library["checklist-la"].for_individuals is False
+    assert library["checklist-la"].for_individuals is True
     assert library["checklist-cso"].for_groups is True
     assert library["checklist-cso"].for_individuals is True
 
@@ -144,7 +144,7 @@ def test_library_lookup(library):
 def test_summary_rows(library):
     rows = summary_rows(library)
     assert [row[0] for row in rows] == PACK_IDS
-    assert rows[0] == ("checklist-la", "group", 15, "en,es")
+    assert rows[0] == ("checklist-la", "both", 15, "en,es")
     assert rows[1] == ("checklist-cso", "both", 15, "en,es")
     assert {row[3] for row in rows} == {"en,es"}
 
@@ -354,3 +354,48 @@ def test_item_that_is_not_a_table(tmp_path):
     path = write(tmp_path, "alpha.toml", 'items = ["a question"]\n' + pack(items=""))
     with pytest.raises(PackError, match=r"^alpha\.toml"):
         load_pack(path)
+
+
+# --- items that refer back, theme notes, a missing language --------------------------------------
+
+
+def test_refers_to_names_an_earlier_item(tmp_path):
+    write(tmp_path, "alpha.toml", pack(items=item("a-01") + item("a-02", refers_to="a-01")))
+    alpha = load_library(tmp_path)["alpha"]
+    assert alpha.earlier(alpha.items[1]) is alpha.items[0]
+    assert alpha.earlier(alpha.items[0]) is None
+
+
+@pytest.mark.parametrize("target", ["a-02", "a-03", "a-09"], ids=["itself", "later", "unknown"])
+def test_refers_to_anything_but_an_earlier_item_is_refused(tmp_path, target):
+    write(tmp_path, "alpha.toml", pack(
+        items=item("a-01") + item("a-02", refers_to=target) + item("a-03")))
+    assert error_of(tmp_path) == (
+        f"alpha.toml, item a-02: refers_to '{target}' is not an earlier item")
+
+
+def test_a_theme_note_shows_with_the_first_item_of_its_theme_only(tmp_path):
+    note = '[theme_notes.listening]\nen = "Hear others out."\nes = "Escuchar a fondo."\n'
+    write(tmp_path, "alpha.toml", pack(tables=THEME + note, items=item(
+        "a-01", theme="listening") + item("a-02", theme="listening")))
+    alpha = load_library(tmp_path)["alpha"]
+    assert alpha.theme_note(alpha.items[0], "es") == "Escuchar a fondo."
+    assert alpha.theme_note(alpha.items[1], "es") is None
+
+
+def test_a_theme_note_needs_a_declared_theme_and_every_language(tmp_path):
+    speaking = '[theme_notes.speaking]\nen = "x"\nes = "y"\n'
+    write(tmp_path, "alpha.toml", pack(tables=THEME + speaking))
+    assert error_of(tmp_path) == "alpha.toml: theme_notes for undeclared theme(s) speaking"
+    write(tmp_path, "alpha.toml", pack(tables=THEME + '[theme_notes.listening]\nen = "x"\n'))
+    assert error_of(tmp_path) == "alpha.toml: theme note listening has no text in es"
+
+
+def test_language_gaps_name_the_pack_the_language_and_what_is_shown(tmp_path):
+    english = pack().replace('languages = ["en", "es"]', 'languages = ["en"]')
+    english = "\n".join(line for line in english.splitlines() if not line.startswith("es = "))
+    write(tmp_path, "alpha.toml", english)
+    library = load_library(tmp_path)
+    assert language_gaps(library, ("en", "es")) == [
+        "alpha has no es text: es chats will read it in en"]
+    assert language_gaps(load_library(CONTENT), ("en", "es")) == []

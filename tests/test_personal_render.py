@@ -53,19 +53,22 @@ def test_a_written_prompt_says_how_to_answer_and_has_no_buttons(catalog, packs):
     assert personal.personal_keyboard(catalog, "en", pack, item, 12) is None
 
 
-def test_a_scale_prompt_has_the_group_scale_buttons_and_nothing_else(catalog, packs):
+def test_a_scale_prompt_has_the_group_scale_buttons_and_the_glossary(catalog, packs):
     pack = packs["checklist-cso"]
     item = pack.item("cso-03")
     text = personal.personal_question(catalog, "es", pack, item, position=3, total=15)
-    assert valid(text).startswith("🌱 Alianza cívica: OSC · 3 de 15\nDefinir resultados valiosos")
+    assert valid(text).startswith(
+        "🌱 Alianza cívica: sociedad civil · III (3 de 15)\nDefinir resultados valiosos")
     assert valid(text).endswith("Toca una valoración aquí abajo.\n"
                                 "/later te lo vuelve a preguntar en una hora · /skip pasa a la "
                                 "siguiente")
     keyboard = personal.personal_keyboard(catalog, "es", pack, item, 12)
-    assert keyboard.inline_keyboard == tuple(
+    # The scale, then "What does this mean?" (the CSO, valued outcomes).
+    assert keyboard.inline_keyboard[:-1] == tuple(
         tuple(row) for row in scale_rows(catalog, "es", pack, 12))
+    assert buttons(keyboard)[-1] == [("❓ ¿Qué significa esto?", "1|g|12")]
     assert all(button.url is None for row in keyboard.inline_keyboard for button in row)
-    assert buttons(keyboard)[1][-1] == ("Omitir", "1|r|12|0")
+    assert buttons(keyboard)[1][-1] == ("Saltar", "1|r|12|0")
 
 
 def test_saved_names_the_programme_and_the_prompt(catalog, packs):
@@ -73,8 +76,8 @@ def test_saved_names_the_programme_and_the_prompt(catalog, packs):
     text = personal.saved_in_journal(catalog, "en", pack, pack.item("cso-01"))
     assert valid(text) == (
         "📓 Saved in your journal, as your answer to:\n"
-        "Civic partnership: CSO · How well has the CSO articulated its goals in terms of valued "
-        "outcomes (e.g.…"
+        "Civic partnership: civil society · How well has the CSO articulated its goals in terms "
+        "of valued outcomes (e.g.…"
     )
 
 
@@ -118,7 +121,7 @@ def test_a_journal_page_newest_first_with_escaped_answers(catalog, packs):
         "What did you notice recently that you might usually miss: a sound, a face, a change in "
         "the season?\n"
         "🎙 Voice note\n\n"
-        "Tuesday 3 March 2026, 09:15 · Civic partnership: CSO\n"
+        "Tuesday 3 March 2026, 09:15 · Civic partnership: civil society\n"
         "How well is the CSO exploring how these goals might contribute to progress on wider "
         "local…\n"
         "⭐ 4 · Mostly\n\n"
@@ -225,8 +228,8 @@ def test_page_count(total, pages):
 def test_an_unknown_filter_lists_the_programmes(catalog, packs):
     text = personal.journal_unknown_filter(catalog, "en", "<script>", packs)
     assert valid(text) == (f"I don't know a programme called “{isolated('<script>')}”. Send "
-                           "/journal on its own, or followed by one of: checklist-cso, theory-u, "
-                           "three-steps, well-being.")
+                           "/journal on its own, or followed by one of: checklist-la, "
+                           "checklist-cso, theory-u, three-steps, well-being.")
 
 
 # -- export ----------------------------------------------------------------------------------------
@@ -244,7 +247,7 @@ def test_markdown_export_reads_oldest_first_with_the_text_as_typed(catalog, pack
         "> Who have you connected with lately, even briefly? How did it feel?\n\n"
         f"{HOSTILE}\n\n# not a heading of ours\n\n"
         "🎙 Voice note (the recording itself stays in Telegram)\n\n"
-        "## Tuesday 3 March 2026, 09:15 · Civic partnership: CSO\n\n"
+        "## Tuesday 3 March 2026, 09:15 · Civic partnership: civil society\n\n"
         f"> {packs['checklist-cso'].item('cso-01').text['en']}\n\n"
         "Rating: 5 (Very well)\n"
     )

@@ -77,7 +77,7 @@ async def test_a_question_whose_answer_was_lost_is_not_sent_again_and_its_copy_w
     for minutes in (1, 30, 120):
         harness.clock.now = MONDAY_0900_MADRID + timedelta(minutes=minutes)
         await harness.tick()
-    assert questions_in(harness) == ["Defining valued outcomes · 1 of 15"]
+    assert questions_in(harness) == ["Defining valued outcomes · I (1 of 15)"]
     prompt = (await harness.store.prompts.list_for_chat(GROUP_ID))[0]
     assert prompt.message_id is None  # the bot never learned which message it was
     copy = bot_message(harness, GROUP_ID)
@@ -114,9 +114,9 @@ async def test_a_failed_closing_edit_neither_skips_a_question_nor_stops_the_tick
     harness.telegram.server_error_next("editMessageText", chat_id=GROUP_ID)
     with_failure = await harness.tick()
     assert with_failure.sent == 2  # both groups' new questions went out
-    assert questions_in(harness) == ["Defining valued outcomes · 1 of 15",
-                                     "Defining valued outcomes · 2 of 15"]
-    assert questions_in(harness, -100400)[-1] == "Defining valued outcomes · 2 of 15"
+    assert questions_in(harness) == ["Defining valued outcomes · I (1 of 15)",
+                                     "Defining valued outcomes · II (2 of 15)"]
+    assert questions_in(harness, -100400)[-1] == "Defining valued outcomes · II (2 of 15)"
     # The closing edit is tried again later, and nobody was told "something went wrong".
     harness.clock.now += timedelta(minutes=1)
     await harness.tick()

@@ -144,12 +144,12 @@ def test_values_are_escaped_in_real_strings(catalog):
 @pytest.mark.parametrize(
     ("language", "count", "expected"),
     [
-        ("en", 0, "🗣 0 voices so far"),
-        ("en", 1, "🗣 1 voice so far"),
-        ("en", 2, "🗣 2 voices so far"),
-        ("es", 0, "🗣 0 voces hasta ahora"),
-        ("es", 1, "🗣 1 voz hasta ahora"),
-        ("es", 2, "🗣 2 voces hasta ahora"),
+        ("en", 0, "👥 0 people have answered so far"),
+        ("en", 1, "👥 1 person has answered so far"),
+        ("en", 2, "👥 2 people have answered so far"),
+        ("es", 0, "👥 Hasta ahora han respondido 0 personas"),
+        ("es", 1, "👥 Hasta ahora ha respondido 1 persona"),
+        ("es", 2, "👥 Hasta ahora han respondido 2 personas"),
     ],
 )
 def test_plural_picks_one_for_one_and_other_otherwise(catalog, language, count, expected):

@@ -38,7 +38,7 @@ async def test_a_question_comes_on_time_once_and_the_next_is_a_week_later(harnes
     harness.clock.now = MONDAY_0900_MADRID
     report = await harness.tick()
     assert report.sent == 1
-    assert questions_sent(harness)[0].splitlines()[0] == "Defining valued outcomes · 1 of 15"
+    assert questions_sent(harness)[0].splitlines()[0] == "Defining valued outcomes · I (1 of 15)"
     assert "A little late" not in questions_sent(harness)[0]
     assert (await harness.tick()).sent == 0  # the same minute again: nothing more
     assert (await enrolment(harness)).next_due_at == MONDAY_0900_MADRID + timedelta(days=7)
@@ -47,7 +47,7 @@ async def test_a_question_comes_on_time_once_and_the_next_is_a_week_later(harnes
     assert (await harness.tick()).sent == 1
     sent = questions_sent(harness)
     assert [text.splitlines()[0] for text in sent] == [
-        "Defining valued outcomes · 1 of 15", "Defining valued outcomes · 2 of 15"]
+        "Defining valued outcomes · I (1 of 15)", "Defining valued outcomes · II (2 of 15)"]
 
 
 async def test_48_hours_of_downtime_give_one_late_catch_up(harness, group):
@@ -70,7 +70,8 @@ async def test_48_hours_of_downtime_give_one_late_catch_up(harness, group):
                                                 f"1|r|{prompt.id}|4"))
     await harness.run_jobs("count:")
     edited = harness.telegram.last("editMessageText", chat_id=GROUP_ID).params["text"]
-    assert "A little late" in visible_text(edited) and "1 voice so far" in visible_text(edited)
+    assert "A little late" in visible_text(edited)
+    assert "1 person has answered so far" in visible_text(edited)
     # Next: Thursday 09:00 Madrid, not the missed Tuesday or Wednesday.
     assert (await enrolment(harness)).next_due_at == datetime(2026, 3, 12, 8, 0, tzinfo=UTC)
     assert (await harness.tick()).sent == 0
@@ -148,7 +149,7 @@ async def test_a_group_upgraded_while_sending_gets_its_question_in_the_supergrou
     harness.telegram.migrate_next("sendMessage", new_id, chat_id=GROUP_ID)
     assert (await harness.tick()).sent == 1
     assert questions_sent(harness, new_id)[0].splitlines()[0] == (
-        "Defining valued outcomes · 1 of 15")
+        "Defining valued outcomes · I (1 of 15)")
     assert await harness.store.chats.get(GROUP_ID) is None
     assert (await harness.store.enrolments.active_for(new_id)).next_due_at == (
         MONDAY_0900_MADRID + timedelta(days=7))

@@ -15,7 +15,7 @@ async def test_private_start_records_the_chat_and_explains_what_is_kept(harness)
     assert text.startswith("Hello Ana!")
     # Then the choice of a personal programme.
     assert visible_text(choice.params["text"]).startswith("🌱 Your personal reflection")
-    assert "What I keep:" in text and "Who sees what:" in text and "/forget" in text
+    assert "What I keep" in text and "Who sees what:" in text and "/forget" in text
     assert welcome.params["parse_mode"] == "HTML"
     stored = await harness.store.chats.get(501)
     assert (stored.kind, stored.language, stored.active) == ("private", "en", True)

@@ -59,7 +59,7 @@ def test_group_summary_in_english(catalog, packs):
         "🗣 7 of the 12 members I know took part this week.",
         "The chat has 15 people in all.",
     ]
-    first = lines.index("1. Co-producing the future · VIII")
+    first = lines.index("VIII. Co-producing the future")
     assert lines[first + 2:first + 11] == [
         "👥 5 people answered.",
         "5 ▇ 1", "4 ▇ 1", "3 ▇ 1", "2 ▇ 1", "1 · 0",
@@ -67,7 +67,7 @@ def test_group_summary_in_english(catalog, packs):
         "1 = Not yet · 5 = Very well",
         f"💬 {isolated(CO_DESIGNED)}",
     ]
-    second = lines.index("2. Co-producing the future · IX")
+    second = lines.index("IX. Co-producing the future")
     assert lines[second + 2:second + 6] == [
         "👥 5 people answered.",
         "2 ratings: too few to show how they spread without revealing who gave which "
@@ -77,6 +77,8 @@ def test_group_summary_in_english(catalog, packs):
     ]
     assert "• Co-producing the future: 3.8 (▲ 0.8 since last week)" in lines
     assert "• Engaging whole systems: no ratings this week" in lines
+    assert "Scores by theme (average rating, 1 to 5)" in lines
+    assert "Balanced scorecard" not in text
 
 
 def test_group_summary_never_shows_names_private_answers_or_unconsented_comments(
@@ -103,16 +105,17 @@ def test_group_summary_in_spanish(catalog, packs):
     assert "🗣 Participaron 7 de las 12 personas del grupo que conozco." in text
     assert "Promedio: 3,5 de 5" in text
     assert "• Coproducir el futuro: 3,8 (▲ 0,8 respecto a la semana pasada)" in text
-    assert "1. Coproducir el futuro · VIII" in text
+    assert "VIII. Coproducir el futuro" in text
+    assert "Puntuación por tema (valoración media, de 1 a 5)" in text
 
 
 def test_a_week_without_questions(catalog, packs):
     facts = replace(month_facts(chat_member_count=None), questions=(), themes=())
     text = valid(group_summary_text(catalog, summarise(facts), packs))
-    assert "Nobody has answered this week's questions yet." in text
+    assert "No answers yet this week: every voice is welcome, whenever you are ready." in text
     assert "No questions were asked this week." in text
     assert "The chat has" not in text
-    assert "scorecard" not in text
+    assert "Scores by theme" not in text
 
 
 def test_a_question_no_longer_in_the_programme_still_renders(catalog, packs):
@@ -200,13 +203,13 @@ def test_digest_whos_not_here_with_personal_invitations(catalog, packs):
         "Not heard from in 14 days or more:",
         f"• {isolated('Emeka Obi')}: last answer 19 days ago",
         f"      ✉️ You could write: “Hi {isolated('Emeka')}, we have missed your voice these "
-        "last weeks. This week's question is open, and one tap is enough to be counted.”",
+        "last weeks. A question is open in the group now, and one tap is enough to be counted.”",
         f"• {isolated('فاطمة الزهراء')}: last answer 26 days ago "
         "(asked for no reminders: please respect that)",
         "Joined at least 7 days ago but have not answered yet:",
         f"• {isolated('Hana Kim')}: joined 41 days ago",
         f"      ✉️ You could write: “Hi {isolated('Hana')}, welcome! Your view matters here: "
-        "one tap on this week's question is enough, and you can answer privately if you "
+        "one tap on the open question is enough, and you can answer privately if you "
         "prefer.”",
         f"• {isolated('Jamila Yusuf')}: joined 41 days ago "
         "(asked for no reminders: please respect that)",
@@ -227,7 +230,7 @@ def test_counts_only_digest_has_no_names_and_one_general_suggestion(catalog, pac
         "• 2 members joined at least 7 days ago but have not answered yet.",
         "2 of them asked for no reminders: please respect that.",
         "✉️ You could post in the group: “Every voice counts here. If you have not answered "
-        "for a while, this week's question takes one tap, and you can answer privately.”",
+        "for a while, the open question takes one tap, and you can answer privately.”",
     ]
 
 

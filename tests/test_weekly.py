@@ -82,11 +82,23 @@ async def test_a_coordinator_without_a_private_chat_is_asked_in_the_group(harnes
     harness.clock.now = FRIDAY_1700_MADRID
     await harness.tick()
     summary = harness.telegram.last("sendMessage", chat_id=GROUP_ID)
-    assert visible_text(summary.params["text"]).endswith(
-        "Ana Admin: open a private chat with me to receive the coordinators' weekly digest.")
+    asked = visible_text(summary.params["text"])
+    assert asked.endswith("Coordinators: to receive the weekly digest, open a private chat "
+                          "with me (tap the button, then Start).")
+    assert "Ana" not in asked  # nobody is named in front of the group
     button = summary.params["reply_markup"]["inline_keyboard"][0][0]
     assert button["url"] == "https://t.me/civic_reflect_bot?start=digest"
     assert harness.telegram.calls_to("sendPhoto") == []
+
+    # Asked once: the next week's summary does not ask again.
+    before = len(harness.telegram.calls_to("sendMessage", chat_id=GROUP_ID))
+    harness.clock.now = FRIDAY_1700_MADRID + timedelta(days=7)
+    assert (await harness.tick()).summaries == 1
+    next_week = [c for c in harness.telegram.calls_to("sendMessage", chat_id=GROUP_ID)[before:]
+                 if "This week in" in visible_text(c.params["text"])]
+    assert len(next_week) == 1, "the next summary was posted, in one message"
+    assert "private chat" not in visible_text(next_week[0].params["text"])
+    assert "reply_markup" not in next_week[0].params
 
     # Opening the private chat through that button brings the digest at once.
     ana = harness.updates.private_chat(group.ana)

@@ -55,6 +55,7 @@ class Coordinator:
     user_id: int
     added_by: int | None
     added_at: datetime
+    asked_private_at: datetime | None = None  # asked (unnamed) to open a private chat
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from telegram.ext import (
 from bot import callbacks
 from bot.handlers import (
     answers,
+    glossary,
     group,
     membership,
     mydata,
@@ -107,6 +108,7 @@ class Button:
 BUTTONS: tuple[Button, ...] = (
     Button(callbacks.Rate, answers.rate),
     Button(callbacks.Quote, answers.quote),
+    Button(callbacks.Explain, glossary.on_glossary),
     Button(callbacks.SetupChoice, setup.setup_choice, chats="group"),
     Button(callbacks.SetupChoice, personal.onboarding_choice, chats="private"),
     Button(callbacks.Journal, personal.journal_page, chats="private", strict=True),

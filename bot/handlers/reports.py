@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 
 from bot.context import BotContext
 from bot.domain.quiet import in_quiet_hours
-from bot.domain.schedule import WEEKDAYS, ScheduleError, parse_time
+from bot.domain.schedule import ScheduleError, parse_time
 from bot.handlers.common import chat_language, is_group, remember_chat
 from bot.handlers.guards import require_coordinator, say
 from bot.handlers.replies import reply, send_document_to
@@ -87,12 +87,13 @@ async def summary_time(update: Update, context: BotContext) -> None:
     """/summarytime fri 17:00: when the weekly summary comes (local time)."""
     if not await require_coordinator(update, context):
         return
-    args = [a.lower()[:3] if i == 0 else a for i, a in enumerate(context.args or [])]
     try:
-        day, clock = args
+        word, clock = context.args or []
         parse_time(clock)
-        if day not in WEEKDAYS:
-            raise ValueError(day)
+        # Day names in any language we speak: "fri", "Friday", "vie", "sáb"...
+        day = context.catalog.weekday_named(word)
+        if day is None:
+            raise ValueError(word)
     except (ValueError, ScheduleError):
         await say(update, context, "weekly.summarytime_usage")
         return

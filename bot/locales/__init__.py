@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import string
 import tomllib
+import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -33,6 +34,12 @@ def _flatten(table: Mapping, prefix: str = "") -> Iterator[tuple[str, str]]:
             yield from _flatten(value, f"{name}.")
         else:
             yield name, value
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents: "Sáb" and "sab" are the same word."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def _placeholders(text: str) -> set[str]:
@@ -91,6 +98,19 @@ class Catalog:
                 if code in self._strings:
                     return code
         return FALLBACK
+
+    def weekday_named(self, word: str) -> str | None:
+        """The weekday key ("mon"... "sun") a person's word names in any of our
+        languages: a word whose first three letters, accents optional, are a
+        day's short form ("fri", "Friday", "vie", "miércoles", "sab"). None
+        for anything else."""
+        start = _plain(word)[:3]
+        if len(start) < 3:
+            return None
+        days = {key.split(".", 1)[1] for table in self._strings.values()
+                for key, short in table.items()
+                if key.startswith("weekday_short.") and _plain(short) == start}
+        return days.pop() if len(days) == 1 else None
 
     def has(self, key: str) -> bool:
         return key in self._strings[FALLBACK]

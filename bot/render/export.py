@@ -39,7 +39,7 @@ def export_records(
                 "asked_at": to_db_time(row.asked_at),
                 "programme": row.pack_id,
                 "item": (item.label or item.id) if item else row.item_id,
-                "question": item.text.get(language, item.text[pack.languages[0]]) if item else "",
+                "question": item.text_in(language) if item else "",
                 "member": member,
                 "rating": row.scale,
                 "skipped": row.skipped,

@@ -28,7 +28,7 @@ def my_answers(
             lines.append(catalog.text(language, "mydata.skipped"))
         if answer.scale is not None and pack and pack.scale:
             lines.append(catalog.text(language, "mydata.rating", value=answer.scale,
-                                      label=pack.scale[language][answer.scale - 1]))
+                                      label=pack.scale_in(language)[answer.scale - 1]))
         if answer.text:
             lines.append(catalog.text(language, "mydata.comment", text=answer.text))
         if answer.voice_file_id:

@@ -1,35 +1,58 @@
-"""Reminder messages: gentle, no ratings, no scolding."""
+"""Reminder messages: gentle, no ratings, no scolding, no names in a group."""
 
 from __future__ import annotations
 
-import html
-from collections.abc import Sequence
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.nudges import NudgeCandidate
+from bot.domain.schedule import WEEKDAYS, local
 from bot.locales import Catalog, Html
 from bot.render.question import deep_link
 
 
+def closing_phrase(
+    catalog: Catalog, language: str, closes: datetime | None, timezone: str
+) -> str:
+    """"on Monday at 09:00" (the group's local time), or "soon"."""
+    if closes is None:
+        return catalog.text(language, "nudge.closes_soon")
+    moment = local(closes, timezone)
+    return catalog.text(language, "nudge.closes_on", time=moment.strftime("%H:%M"),
+                        weekday=catalog.raw(language, f"weekday.{WEEKDAYS[moment.weekday()]}"))
+
+
+def _answer_button(catalog: Catalog, language: str, key: str, prompt_id: int,
+                   bot_username: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        catalog.text(language, key), url=deep_link(bot_username, f"p{prompt_id}"))]])
+
+
 def private_reminder(
     catalog: Catalog, language: str, person: NudgeCandidate, *, group_title: str,
-    answered: int, prompt_id: int, bot_username: str,
+    answered: int, weekly: bool, closes: datetime | None, timezone: str, prompt_id: int,
+    bot_username: str,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    text = catalog.plural(language, "nudge.private", answered, name=person.name,
-                          title=group_title)
-    button = InlineKeyboardButton(catalog.text(language, "nudge.answer_button"),
-                                  url=deep_link(bot_username, f"p{prompt_id}"))
-    return text, InlineKeyboardMarkup([[button]])
+    """In the person's private chat only. "The question of the week" only for a
+    weekly programme; how many others answered only when some have."""
+    question = catalog.text(language, "nudge.weekly_question" if weekly
+                            else "nudge.open_question")
+    values = {"name": person.name, "title": group_title, "question": Html(question),
+              "when": Html(closing_phrase(catalog, language, closes, timezone))}
+    text = (catalog.plural(language, "nudge.private", answered, **values) if answered
+            else catalog.text(language, "nudge.private_none", **values))
+    return text, _answer_button(catalog, language, "nudge.answer_button", prompt_id,
+                                bot_username)
 
 
-def group_reminder(
-    catalog: Catalog, language: str, people: Sequence[NudgeCandidate], *, answered: int
-) -> str:
-    """Names the people (as mentions, so those without a username are reached
-    too) and says how many colleagues have already answered."""
-    mentions = Html(", ".join(
-        f'<a href="tg://user?id={person.user_id}">{html.escape(person.name, quote=False)}</a>'
-        for person in people
-    ))
-    return catalog.plural(language, "nudge.group", answered, names=mentions)
+def group_invitation(
+    catalog: Catalog, language: str, *, closes: datetime | None, timezone: str,
+    prompt_id: int, bot_username: str,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One invitation to the whole group: names nobody and counts nobody, so
+    it cannot single anyone out, in a group that shows names or not."""
+    text = catalog.text(language, "nudge.group",
+                        when=Html(closing_phrase(catalog, language, closes, timezone)))
+    return text, _answer_button(catalog, language, "question.answer_privately", prompt_id,
+                                bot_username)

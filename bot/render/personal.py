@@ -21,9 +21,9 @@ from bot import callbacks
 from bot.domain import onboarding as wizard
 from bot.domain.recap import ELLIPSIS, JournalEntry, Recap, cut_at_word, shorten
 from bot.domain.schedule import WEEKDAYS, local
-from bot.locales import FALLBACK, Catalog, Html
-from bot.packs import Item, Pack, PackLibrary
-from bot.render.question import scale_rows
+from bot.locales import Catalog, Html
+from bot.packs import Item, Pack, PackLibrary, localized
+from bot.render.question import private_keyboard, referred_to, theme_note
 from bot.render.setup import when
 from bot.render.split import telegram_length
 from bot.render.summary import isolate
@@ -43,8 +43,8 @@ Say = Callable[..., str]
 
 
 def in_language(texts: Mapping[str, str], language: str) -> str:
-    """A pack's text in `language`, else in the fallback language, else any."""
-    return texts.get(language) or texts.get(FALLBACK) or next(iter(texts.values()))
+    """A pack's text in `language`, else in English, else its first language."""
+    return localized(texts, language)
 
 
 def _button(label: str, step: str, value: str) -> InlineKeyboardButton:
@@ -86,7 +86,7 @@ def _user_html(text: str, units: int) -> tuple[Html, bool]:
 
 
 def rating_label(rating: int, pack: Pack | None, language: str) -> str | None:
-    labels = (pack.scale.get(language) or pack.scale.get(FALLBACK) or ()) if pack else ()
+    labels = pack.scale_in(language) if pack else ()
     return labels[rating - 1] if 1 <= rating <= len(labels) else None
 
 
@@ -184,23 +184,28 @@ def personal_question(
     catalog: Catalog, language: str, pack: Pack, item: Item, *, position: int, total: int
 ) -> str:
     say = partial(catalog.text, language)
-    lines = [say("personal.heading", programme=in_language(pack.title, language), position=position,
-                 total=total)]
+    programme = pack.title_in(language)
+    # Numbered as in a group and in the source ("III"), with the place in the pack.
+    lines = [say("personal.heading", programme=programme, position=position, total=total)
+             if item.number == str(position) else
+             say("personal.heading_labelled", programme=programme, label=item.number,
+                 position=position, total=total)]
     if item.theme in pack.themes:
-        lines.append(say("personal.theme", theme=in_language(pack.themes[item.theme], language)))
+        lines.append(say("personal.theme", theme=pack.theme_name(item.theme, language)))
     how = "personal.how_scale" if item.answer == "scale" else "personal.how_text"
-    lines += ["", say("personal.body", text=in_language(item.text, language)), "",
-              say(how), say("personal.commands")]
+    lines += [*theme_note(catalog, language, pack, item), "",
+              *referred_to(catalog, language, pack, item),
+              say("personal.body", text=item.text_in(language)), "", say(how),
+              say("personal.commands")]
     return "\n".join(lines)
 
 
 def personal_keyboard(
     catalog: Catalog, language: str, pack: Pack, item: Item, prompt_id: int
 ) -> InlineKeyboardMarkup | None:
-    """Scale buttons for a rating prompt; a written answer needs no buttons."""
-    if item.answer != "scale":
-        return None
-    return InlineKeyboardMarkup(scale_rows(catalog, language, pack, prompt_id))
+    """Scale buttons for a rating prompt (a written answer needs none), and
+    "What does this mean?" under a prompt that uses jargon."""
+    return private_keyboard(catalog, language, pack, item, prompt_id)
 
 
 def saved_in_journal(catalog: Catalog, language: str, pack: Pack, item: Item) -> str:

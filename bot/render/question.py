@@ -13,31 +13,76 @@ def deep_link(bot_username: str, payload: str) -> str:
     return f"https://t.me/{bot_username}?start={payload}"
 
 
-def _heading(catalog: Catalog, language: str, pack: Pack, item: Item) -> str:
-    theme = pack.theme_name(item.theme, language) if item.theme else pack.title[language]
-    return catalog.text(language, "question.heading", theme=theme, position=item.position,
-                        total=len(pack.items))
+def heading(catalog: Catalog, language: str, pack: Pack, item: Item) -> str:
+    """Theme (or programme) and number, numbered as the source numbers it
+    ("XIII", "13") and as the weekly summary does, with the place in the pack
+    when that number is not already it."""
+    theme = pack.theme_name(item.theme, language) if item.theme else pack.title_in(language)
+    if item.number == str(item.position):
+        return catalog.text(language, "question.heading", theme=theme, position=item.position,
+                            total=len(pack.items))
+    return catalog.text(language, "question.heading_labelled", theme=theme, label=item.number,
+                        position=item.position, total=len(pack.items))
+
+
+def theme_note(catalog: Catalog, language: str, pack: Pack, item: Item) -> list[str]:
+    """One plain line on what a stage means, the first time it appears."""
+    note = pack.theme_note(item, language)
+    return [catalog.text(language, "question.theme_note", note=note)] if note else []
+
+
+def referred_to(catalog: Catalog, language: str, pack: Pack, item: Item) -> list[str]:
+    """The earlier question this one refers back to ("these goals"), quoted
+    in a quieter line above it: the checklist is verbatim, so it cannot be
+    reworded to say what "these" are."""
+    earlier = pack.earlier(item)
+    if earlier is None:
+        return []
+    if earlier.label:
+        return [catalog.text(language, "question.refers_to_labelled", label=earlier.number,
+                             text=earlier.text_in(language))]
+    return [catalog.text(language, "question.refers_to", text=earlier.text_in(language))]
+
+
+def body(catalog: Catalog, language: str, pack: Pack, item: Item) -> list[str]:
+    return [*referred_to(catalog, language, pack, item),
+            catalog.text(language, "question.body", text=item.text_in(language))]
 
 
 def group_question(
     catalog: Catalog, language: str, pack: Pack, item: Item, *, answered: int,
     closed: bool = False, late: bool = False,
 ) -> str:
-    lines = [_heading(catalog, language, pack, item)]
+    lines = [heading(catalog, language, pack, item)]
     if late:
         lines.append(catalog.text(language, "question.late"))
-    lines += ["", catalog.text(language, "question.body", text=item.text_in(language)), ""]
+    lines += [*theme_note(catalog, language, pack, item), "",
+              *body(catalog, language, pack, item), ""]
+    # Before the first answer, and at a close without any, no "0 people":
+    # a count of nobody reads as a reproach.
     if closed:
-        lines.append(catalog.plural(language, "question.closed", answered))
+        lines.append(catalog.plural(language, "question.closed", answered) if answered
+                     else catalog.text(language, "question.closed_none"))
     else:
         how = "question.how_scale" if item.answer == "scale" else "question.how_text"
         lines.append(catalog.text(language, how))
-        lines.append(catalog.plural(language, "question.count", answered))
+        lines.append(catalog.plural(language, "question.count", answered) if answered
+                     else catalog.text(language, "question.count_none"))
     return "\n".join(lines)
 
 
+def glossary_rows(catalog: Catalog, language: str, item: Item, prompt_id: int) -> list[list]:
+    """A "What does this mean?" button for a question that uses jargon."""
+    if not item.terms:
+        return []
+    return [[InlineKeyboardButton(
+        catalog.text(language, "glossary.button"),
+        callback_data=callbacks.encode(callbacks.Explain(prompt_id)),
+    )]]
+
+
 def scale_rows(catalog: Catalog, language: str, pack: Pack, prompt_id: int) -> list[list]:
-    labels = pack.scale[language]
+    labels = pack.scale_in(language)
     buttons = [
         InlineKeyboardButton(
             catalog.text(language, "question.scale_button", value=value, label=label),
@@ -66,7 +111,7 @@ def group_keyboard(
             callback_data=callbacks.encode(callbacks.Quote(prompt_id)),
         ),
     ])
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup([*rows, *glossary_rows(catalog, language, item, prompt_id)])
 
 
 def private_question(
@@ -74,9 +119,10 @@ def private_question(
 ) -> str:
     return "\n".join([
         catalog.text(language, "private.from_group", title=group_title),
-        _heading(catalog, language, pack, item),
+        heading(catalog, language, pack, item),
+        *theme_note(catalog, language, pack, item),
         "",
-        catalog.text(language, "question.body", text=item.text_in(language)),
+        *body(catalog, language, pack, item),
         "",
         catalog.text(language, "private.stays_private"),
     ])
@@ -85,9 +131,9 @@ def private_question(
 def private_keyboard(
     catalog: Catalog, language: str, pack: Pack, item: Item, prompt_id: int
 ) -> InlineKeyboardMarkup | None:
-    if item.answer != "scale":
-        return None
-    return InlineKeyboardMarkup(scale_rows(catalog, language, pack, prompt_id))
+    rows = scale_rows(catalog, language, pack, prompt_id) if item.answer == "scale" else []
+    rows += glossary_rows(catalog, language, item, prompt_id)
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def comment_invitation(catalog: Catalog, language: str) -> tuple[str, ForceReply]:

@@ -30,7 +30,7 @@ def step_message(
 ) -> tuple[str, InlineKeyboardMarkup]:
     step = draft.step
     if step == wizard.PROGRAMME:
-        buttons = [_button(p.title[language], step, p.id) for p in packs.for_groups()]
+        buttons = [_button(p.title_in(language), step, p.id) for p in packs.for_groups()]
         keyboard = _rows(buttons, 1)
     elif step == wizard.CADENCE:
         keyboard = _rows([
@@ -84,14 +84,15 @@ def confirmation(
 ) -> str:
     pack = packs[draft.pack_id]
     lines = [
-        catalog.text(language, "setup.done", programme=pack.title[language]),
+        catalog.text(language, "setup.done", programme=pack.title_in(language)),
         Html(schedule_phrase(catalog, language, draft)),
         catalog.text(language, "setup.first",
                      when=Html(when(catalog, language, first_question, draft.timezone))),
         catalog.text(language, "setup.names_yes_done" if draft.names_visible
                      else "setup.names_no_done"),
     ]
-    if pack.attribution:
-        lines.append(catalog.text(language, "setup.attribution", source=pack.attribution[language]))
+    source = pack.attribution_in(language)
+    if source:
+        lines.append(catalog.text(language, "setup.attribution", source=source))
     lines.append(catalog.text(language, "setup.next_steps"))
     return "\n\n".join(lines)

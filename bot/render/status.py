@@ -19,11 +19,15 @@ def status(
     if enrolment is None or enrolment.pack_id not in packs:
         return catalog.text(lang, "status.not_set_up")
     pack = packs[enrolment.pack_id]
-    lines = [catalog.text(lang, "status.programme", programme=pack.title[lang])]
+    lines = [catalog.text(lang, "status.programme", programme=pack.title_in(lang))]
     item = pack.item(current.item_id) if current else None
     if item is not None:
-        lines.append(catalog.text(lang, "status.current", position=item.position,
-                                  total=len(pack.items), text=_short(item.text_in(lang))))
+        # Numbered as the question's heading numbers it ("XIII (13 of 15)").
+        values = {"position": item.position, "total": len(pack.items),
+                  "text": _short(item.text_in(lang))}
+        lines.append(catalog.text(lang, "status.current", **values)
+                     if item.number == str(item.position) else
+                     catalog.text(lang, "status.current_labelled", label=item.number, **values))
         lines.append(catalog.plural(lang, "status.answered", answered, members=members))
     else:
         lines.append(catalog.text(lang, "status.no_current"))

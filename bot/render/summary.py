@@ -33,8 +33,8 @@ from bot.domain.summary import (
     WeeklySummary,
     WhosNotHere,
 )
-from bot.locales import FALLBACK, Catalog
-from bot.packs import PackLibrary
+from bot.locales import Catalog
+from bot.packs import PackLibrary, localized
 from bot.render.split import TELEGRAM_LIMIT, split_lines
 
 BAR_BLOCK = "▇"
@@ -74,7 +74,7 @@ def theme_name(packs: PackLibrary, theme: str, language: str) -> str:
     for pack in packs:
         names = pack.themes.get(theme)
         if names:
-            return names.get(language) or names.get(FALLBACK) or theme
+            return localized(names, language)
     return theme
 
 
@@ -86,7 +86,7 @@ def group_summary_text(catalog: Catalog, summary: WeeklySummary, packs: PackLibr
         page.blank()
         _question(page, number, question)
         _quotes(page, question.quotes)
-    _scorecard(page, summary.themes)
+    _theme_scores(page, summary.themes)
     page.blank()
     page.add("summary.footer")
     return "\n".join(page.lines)
@@ -113,7 +113,7 @@ def digest_messages(
         page.blank()
         _question(page, number, entry.question)
         _comments(page, entry.comments)
-    _scorecard(page, summary.themes)
+    _theme_scores(page, summary.themes)
     _trends(page, digest)
     _whos_not_here(page, digest.names_visible, digest.whos_not_here)
     return _messages(page.lines)
@@ -236,14 +236,13 @@ def _question(page: _Page, number: int, question: QuestionSummary) -> None:
         page.add("summary.question", number=number,
                  heading=page.fill("summary.unknown_question"))
     else:
-        fallback = pack.languages[0]
+        # Numbered as the question's own heading numbers it (the source's "XIII").
         heading = page.theme(question.theme) if question.theme else html.escape(
-            pack.title.get(page.language, pack.title[fallback]), quote=False)
-        if item.label:
-            heading = f"{heading} · {html.escape(item.label, quote=False)}"
-        text = item.text.get(page.language) or item.text[fallback]
-        page.add("summary.question", number=number, heading=heading)
-        page.add("summary.question_text", text=html.escape(" ".join(text.split()), quote=False))
+            pack.title_in(page.language), quote=False)
+        page.add("summary.question", number=html.escape(item.number, quote=False),
+                 heading=heading)
+        text = " ".join(item.text_in(page.language).split())
+        page.add("summary.question_text", text=html.escape(text, quote=False))
     page.add_plural("summary.respondents", question.respondents)
     if question.distribution is not None:
         counts = question.distribution[::-1]  # best first
@@ -252,7 +251,7 @@ def _question(page: _Page, number: int, question: QuestionSummary) -> None:
             for value, bar, count in zip(range(5, 0, -1), _bars(counts), counts, strict=True)
         )
         page.add("summary.average", mean=page.number(question.mean or 0))
-        labels = pack.scale.get(page.language) if pack else None
+        labels = pack.scale_in(page.language) if pack else None
         if labels:
             page.add("summary.scale_legend", low=html.escape(labels[0], quote=False),
                      high=html.escape(labels[-1], quote=False))
@@ -314,11 +313,11 @@ def _comments(page: _Page, comments: Sequence[SeenComment]) -> None:
             page.lines.append(voice.format(who=who))
 
 
-def _scorecard(page: _Page, themes: Sequence[ThemeScore]) -> None:
+def _theme_scores(page: _Page, themes: Sequence[ThemeScore]) -> None:
     if not themes:
         return
     page.blank()
-    page.add("summary.scorecard")
+    page.add("summary.theme_scores")
     for row in themes:
         name = page.theme(row.theme)
         if row.score is not None:

@@ -1,4 +1,6 @@
-"""Reminders for the members whose voice is missing, when a question closes soon.
+"""Reminders for the members whose voice is missing, when a question closes soon:
+privately, by name, to those who started the bot; otherwise one invitation
+to the whole group that names and counts nobody.
 
 The hook decides who is reminded and records it with the sends in one step;
 the senders render each reminder when it goes out, and skip it if the
@@ -8,11 +10,12 @@ person answered meanwhile.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from telegram import Bot, ReplyParameters
 
 from bot.context import BotData
-from bot.domain.nudges import NudgeCandidate, plan_nudges
+from bot.domain.nudges import NudgeCandidate, closes_at, plan_nudges
 from bot.domain.quiet import in_quiet_hours
 from bot.domain.records import OutboxItem, Prompt
 from bot.render import nudges as render
@@ -65,35 +68,38 @@ async def send_reminder(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
     person = NudgeCandidate(user_id=item.chat_id, name=member.display_name if member else "",
                             answered=False, quiet=False, last_nudged_at=None,
                             has_private_chat=True)
+    weekly, closes = await _when_it_closes(data, prompt)
     text, button = render.private_reminder(
         data.catalog, private.language, person, group_title=group.title or "",
-        answered=len(answered), prompt_id=prompt.id, bot_username=bot.username)
+        answered=len(answered - {item.chat_id}), weekly=weekly, closes=closes,
+        timezone=group.timezone, prompt_id=prompt.id, bot_username=bot.username)
     return await attempt(data, item.chat_id, "sendMessage",
                          lambda chat_id: bot.send_message(chat_id, text, reply_markup=button))
 
 
 async def send_invite(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
-    """The outbox's sender for the one reminder in the group itself."""
+    """The outbox's sender for the one invitation in the group itself: to
+    everyone, naming and counting nobody."""
     store = data.store
     prompt = await store.prompts.get(item.prompt_id) if item.prompt_id else None
     chat = await store.chats.get(item.chat_id)
     if prompt is None or chat is None or not chat.active or not prompt.is_open:
         return outbox.skipped(item.chat_id, "the question closed or the group is gone")
-    answered = await _answered(data, prompt.id)
-    people = []
-    for user_id in await store.nudges.in_group_for(prompt.id):
-        member = await store.members.get(chat.id, user_id)
-        if member is not None and user_id not in answered:
-            people.append(NudgeCandidate(user_id=user_id, name=member.display_name,
-                                         answered=False, quiet=member.quiet,
-                                         last_nudged_at=None, has_private_chat=False))
-    if not people:
-        return outbox.skipped(item.chat_id, "everyone reminded has answered")
-    text = render.group_reminder(data.catalog, chat.language, people, answered=len(answered))
+    _, closes = await _when_it_closes(data, prompt)
+    text, button = render.group_invitation(data.catalog, chat.language, closes=closes,
+                                           timezone=chat.timezone, prompt_id=prompt.id,
+                                           bot_username=bot.username)
     reply = ReplyParameters(prompt.message_id, allow_sending_without_reply=True) \
         if prompt.message_id else None
     return await attempt(data, chat.id, "sendMessage", lambda chat_id: bot.send_message(
-        chat_id, text, reply_parameters=reply))
+        chat_id, text, reply_parameters=reply, reply_markup=button))
+
+
+async def _when_it_closes(data: BotData, prompt: Prompt) -> tuple[bool, datetime | None]:
+    """(weekly programme?, when the question closes) for a reminder's wording."""
+    enrolment = await data.store.enrolments.get(prompt.enrolment_id)
+    closes = closes_at(prompt.closes_at, enrolment.next_due_at if enrolment else None)
+    return enrolment is not None and enrolment.cadence == "weekly", closes
 
 
 async def _answered(data: BotData, prompt_id: int) -> set[int]:

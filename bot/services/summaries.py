@@ -26,7 +26,7 @@ from bot.render import chart
 from bot.render import summary as render
 from bot.render.question import deep_link
 from bot.services import outbox, personal
-from bot.services.delivery import Attempt, Undeliverable, attempt, deliver
+from bot.services.delivery import Attempt, Outcome, Undeliverable, attempt, deliver
 
 log = logging.getLogger(__name__)
 # A weekly summary this late is skipped rather than posted.
@@ -94,22 +94,24 @@ async def send_summary(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
     facts = await group_facts(bot, data, chat, monday_of(item.period))
     parts = render.group_summary_messages(data.catalog, compute.summarise(facts), data.packs)
     markup = None
-    missing = await _coordinators_without_private_chat(data, chat.id)
-    if missing:
-        # Asking coordinators by name, under the summary, is the only way
-        # to reach those who never opened a private chat with the bot.
-        parts.append(data.catalog.text(chat.language, "weekly.open_private",
-                                       names=", ".join(missing)))
+    unasked = await data.store.coordinators.not_yet_asked_for_private_chat(chat.id)
+    if unasked:
+        # A coordinator who never opened a private chat can only be reached
+        # here: one line under the summary, naming nobody, once for each.
+        parts.append(data.catalog.text(chat.language, "weekly.open_private"))
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(
             data.catalog.text(chat.language, "mydata.open_private"),
             url=deep_link(bot.username, "digest"))]])
     last = len(parts) - 1
-    return await outbox.send_parts(data, item, [
+    result = await outbox.send_parts(data, item, [
         (lambda text=text, keyboard=(markup if number == last else None):
          attempt(data, item.chat_id, "sendMessage",
                  lambda chat_id: bot.send_message(chat_id, text, reply_markup=keyboard)))
         for number, text in enumerate(parts)
     ])
+    if unasked and result.outcome in (Outcome.SENT, Outcome.UNKNOWN):
+        await data.store.coordinators.asked_for_private_chat(chat.id, unasked)
+    return result
 
 
 async def send_digest_item(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
@@ -135,7 +137,7 @@ async def send_digest(bot: Bot, data: BotData, group: Chat, user_id: int,
     facts = await group_facts(bot, data, group, week_of(now, group.timezone))
     for send in await _digest_sends(bot, data, group, private, facts):
         result = await send()
-        if result.outcome is not outbox.Outcome.SENT:
+        if result.outcome is not Outcome.SENT:
             return False
     return True
 
@@ -173,16 +175,6 @@ async def post_summary_now(bot: Bot, data: BotData, chat: Chat) -> None:
                           lambda chat_id, part=part: bot.send_message(chat_id, part))
         except Undeliverable:
             return
-
-
-async def _coordinators_without_private_chat(data: BotData, chat_id: int) -> list[str]:
-    names = []
-    for coordinator in await data.store.coordinators.list(chat_id):
-        private = await data.store.chats.get(coordinator.user_id)
-        if private is None or not private.active:
-            member = await data.store.members.get(chat_id, coordinator.user_id)
-            names.append(member.display_name if member else str(coordinator.user_id))
-    return names
 
 
 async def _people_in(bot: Bot, chat_id: int) -> int | None:

@@ -88,6 +88,22 @@ class CoordinatorRepository:
         )
         return build_all(Coordinator, rows)
 
+    async def not_yet_asked_for_private_chat(self, chat_id: int) -> list[int]:
+        """Coordinators with no private chat with the bot who were never asked
+        (in the group, by no name) to open one."""
+        rows = await self.db.fetch_all(
+            "SELECT c.user_id FROM coordinators c LEFT JOIN chats p ON p.id = c.user_id"
+            " WHERE c.chat_id = ? AND c.asked_private_at IS NULL"
+            " AND (p.id IS NULL OR p.active = 0) ORDER BY c.user_id", (chat_id,))
+        return [row[0] for row in rows]
+
+    async def asked_for_private_chat(self, chat_id: int, user_ids: list[int]) -> None:
+        async with self.db.transaction() as tx:
+            for user_id in user_ids:
+                await tx.execute(
+                    "UPDATE coordinators SET asked_private_at = ? WHERE chat_id = ?"
+                    " AND user_id = ?", (to_db_time(self.db.now()), chat_id, user_id))
+
     async def chats_of(self, user_id: int) -> list[int]:
         rows = await self.db.fetch_all(
             "SELECT chat_id FROM coordinators WHERE user_id = ? ORDER BY chat_id", (user_id,)

@@ -284,6 +284,8 @@ OUTBOX = (
     """,
     "CREATE INDEX outbox_pending ON outbox (priority, not_before, id) WHERE state = 'pending'",
     "CREATE INDEX outbox_by_chat ON outbox (chat_id, state)",
+    # A coordinator with no private chat is asked (in the group, unnamed) once.
+    "ALTER TABLE coordinators ADD COLUMN asked_private_at TEXT",
 )
 
 

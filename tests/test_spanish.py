@@ -1,0 +1,174 @@
+"""Spanish that reads as written by a person: no English left behind, the same
+placeholders and markup as English, one word for one thing, inclusive
+wording, and Spanish day names where a command takes a day."""
+
+from __future__ import annotations
+
+import re
+import string
+from zoneinfo import available_timezones
+
+import pytest
+from fake_telegram import visible_text
+from group_helpers import GROUP_ID, make_group, run_setup
+
+from bot.locales import Catalog
+
+# Words that give away English in a Spanish sentence (none is also Spanish).
+TELL_TALE = {
+    "the", "and", "with", "your", "you", "please", "admin", "admins", "area", "city", "week",
+    "weekly", "question", "questions", "answer", "answers", "skip", "reply", "tap", "button",
+    "here", "this", "that", "what", "who", "how", "when", "of", "to", "for", "is", "are",
+    "privately", "members", "coordinators", "digest", "summary", "voice", "voices",
+    "colleague", "colleagues", "scorecard", "checklist", "settings", "group", "groups", "done",
+}
+# Names that stay as they are in Spanish.
+NAMES = ("civic-reflect", "World Café", "Telegram", "Centre for Inclusive Futures",
+         "new economics foundation", "Carnegie UK Trust", "Policy Press", "Attwood et al.",
+         "David Towell", "John O'Brien", "Nick Wilding", "Otto Scharmer", "Katrin Kaufer",
+         "José Laguna", "Markdown")
+# Spans that are not Spanish prose: markup, works cited by title (always in
+# «»), placeholders, commands with their English arguments ("/quiet off"),
+# and real time zone names ("Europe/Madrid"; a made-up "Area/City" is English).
+_NOT_PROSE = re.compile(r"<[^>]+>|«[^»]*»|\{\w+\}|(?<!\w)/\w+(?: (?:on|off|add|remove|en|es)\b)?")
+_ZONES = available_timezones()
+# One word for one thing, and no calques or slips the issue found.
+FORBIDDEN = {
+    r"\bomit": "skip is «saltar»",
+    r"lista de verificaci": "the checklist is «las preguntas clave»",
+    r"\bcítame\b": "«Cítame» reads as «make an appointment with me»",
+    r"membres[ií]a": "«membresía» is a calque",
+    r"cuadro de mando": "the scores are «Puntuación por tema»",
+    r"solo cifras": "counts only is «Solo el recuento»",
+    r"\bsus conversaciones\b": "the help speaks to the group, not to «usted»",
+    r"\bvosotr|\bos\b": "never «vosotros»",
+    # People, not days or groups: "todos los días" and "todos los que quieras" (days) stay.
+    r"\b(juntos|vecinos|dispuestos|los demás|socios|unos de otros)\b"
+    r"|\btodos\b(?! los (días|grupos|que))": "inclusive wording",
+}
+
+
+def spanish_strings(catalog, packs) -> list[tuple[str, str]]:
+    found = [(f"catalog {key}", text) for key, text in catalog.table("es").items()]
+    for pack in packs:
+        found += [(f"{pack.id} title", pack.title["es"]),
+                  (f"{pack.id} description", pack.description["es"]),
+                  (f"{pack.id} attribution", pack.attribution["es"] if pack.attribution else "")]
+        found += [(f"{pack.id} theme {t}", names["es"]) for t, names in pack.themes.items()]
+        found += [(f"{pack.id} note {t}", notes["es"]) for t, notes in pack.theme_notes.items()]
+        found += [(f"{pack.id} scale", " ".join(pack.scale["es"]))] if pack.scale else []
+        found += [(f"{pack.id} {item.id}", item.text["es"]) for item in pack.items]
+    for term in packs.glossary.terms:
+        found += [(f"glossary {term.id}", f"{term.name['es']}: {term.meaning['es']}")]
+    return found
+
+
+def prose(text: str) -> str:
+    for name in NAMES:
+        text = text.replace(name, " ")
+    text = re.sub(r"[\w+-]+/[\w+/-]+", lambda m: " " if m.group() in _ZONES else m.group(), text)
+    return _NOT_PROSE.sub(" ", text)
+
+
+def test_no_english_is_left_in_spanish(catalog, packs):
+    leftovers = []
+    for where, text in spanish_strings(catalog, packs):
+        words = {word.lower() for word in re.findall(r"[A-Za-zÁÉÍÓÚÑáéíóúñü']+", prose(text))}
+        if words & TELL_TALE:
+            leftovers.append(f"{where}: {sorted(words & TELL_TALE)}")
+    assert leftovers == []
+
+
+def test_the_tell_tale_check_finds_english():
+    def words(text: str) -> set[str]:
+        return {word.lower() for word in re.findall(r"\w+", prose(text))}
+
+    assert "admins" in words("Admins: elegir un programa")
+    assert {"area", "city"} <= words("envía /timezone Area/City (por ejemplo, /timezone "
+                                     "Europe/Madrid)")
+    assert words("envía /timezone Región/Ciudad, p. ej. /timezone America/Lima o /quiet off") == {
+        "envía", "región", "ciudad", "p", "ej", "o"}
+
+
+@pytest.mark.parametrize(("pattern", "why"), FORBIDDEN.items())
+def test_words_the_spanish_no_longer_uses(catalog, packs, pattern, why):
+    found = [where for where, text in spanish_strings(catalog, packs)
+             if re.search(pattern, prose(text), re.IGNORECASE)]
+    assert found == [], why
+
+
+def _tags(text: str) -> list[str]:
+    return sorted(re.findall(r"</?\w+", text))
+
+
+def test_placeholders_and_markup_match_english_for_every_key(catalog):
+    for key, english in catalog.table("en").items():
+        spanish = catalog.raw("es", key)
+        fields = {f for _, f, _, _ in string.Formatter().parse(english) if f}
+        assert fields == {f for _, f, _, _ in string.Formatter().parse(spanish) if f}, key
+        assert _tags(english) == _tags(spanish), key
+
+
+def test_a_catalog_with_different_placeholders_is_refused(tmp_path):
+    (tmp_path / "en.toml").write_text('greet = "Hello {name}"\n', encoding="utf-8")
+    (tmp_path / "es.toml").write_text('greet = "Hola {nombre}"\n', encoding="utf-8")
+    with pytest.raises(Exception, match="es: greet has other placeholders than en"):
+        Catalog.load(tmp_path)
+
+
+def test_pack_texts_agree_across_languages(packs):
+    """What a translation must carry over: numbers, names and the question."""
+    for pack in packs:
+        for item in pack.items:
+            english, spanish = item.text["en"], item.text["es"]
+            assert re.findall(r"\d+", english) == re.findall(r"\d+", spanish), item.id
+            if "World Café" in english:
+                assert "World Café" in spanish, item.id
+            assert english.count("?") == spanish.count("?") == spanish.count("¿"), item.id
+
+
+def test_one_is_singular(catalog):
+    """`.one` forms say one thing: "{count} persona", never "{count} personas"."""
+    for language in ("en", "es"):
+        for key, text in catalog.table(language).items():
+            if key.endswith(".one"):
+                for word in re.findall(r"\{count\} (\w+)", text):
+                    assert not word.endswith("s") or word in ("más",), (language, key, text)
+
+
+def test_pack_titles_and_the_checklist_are_named_alike(catalog, packs):
+    assert packs["checklist-la"].title["es"] == "Alianza cívica: autoridad local"
+    assert packs["checklist-cso"].title["es"] == "Alianza cívica: sociedad civil"
+    assert "las preguntas clave de la alianza cívica" in catalog.raw("es", "about.what")
+
+
+@pytest.mark.parametrize(
+    ("day", "shown"),
+    [("vie", "viernes"), ("sáb", "sábado"), ("sab", "sábado"), ("mié", "miércoles"),
+     ("mie", "miércoles"), ("Jueves", "jueves"), ("lun", "lunes"), ("dom", "domingo"),
+     ("mar", "martes"), ("fri", "viernes")],
+)
+async def test_summarytime_takes_spanish_day_names(harness, day, shown):
+    group = make_group(harness)
+    await harness.send(harness.updates.bot_added(group.chat, group.ana))
+    await run_setup(harness, group)
+    await harness.store.chats.update(GROUP_ID, language="es")
+    await harness.send(harness.updates.command(group.chat, group.ana, f"/summarytime {day} 18:30"))
+    reply = visible_text(harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"])
+    assert reply == f"El resumen semanal llegará el {shown} a las 18:30 (hora local)."
+    chat = await harness.store.chats.get(GROUP_ID)
+    assert (chat.summary_time, catalog_day(chat.summary_day)) == ("18:30", shown)
+
+
+def catalog_day(key: str) -> str:
+    return Catalog.load().raw("es", f"weekday.{key}")
+
+
+async def test_summarytime_refuses_what_is_no_day(harness):
+    group = make_group(harness)
+    await harness.send(harness.updates.bot_added(group.chat, group.ana))
+    await run_setup(harness, group)
+    for words in ("/summarytime xy 18:30", "/summarytime ma 18:30", "/summarytime vie"):
+        await harness.send(harness.updates.command(group.chat, group.ana, words))
+        assert "/summarytime DAY HH:MM" in visible_text(
+            harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"])
