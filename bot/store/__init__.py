@@ -14,6 +14,7 @@ from bot.store.enrolments import EnrolmentRepository
 from bot.store.exports import ExportRepository
 from bot.store.journal import JournalRepository
 from bot.store.members import CoordinatorRepository, MemberRepository
+from bot.store.partnerships import PartnershipRepository
 from bot.store.prompts import PromptRepository
 from bot.store.summaries import SummaryRepository
 
@@ -35,6 +36,7 @@ class Store:
         self.drafts = SetupDraftRepository(self.db)
         self.summaries = SummaryRepository(self.db)
         self.journal = JournalRepository(self.db)
+        self.partnerships = PartnershipRepository(self.db)
 
     @classmethod
     async def open(
