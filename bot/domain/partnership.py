@@ -368,20 +368,20 @@ def agenda(view: PartnershipView, size: int = AGENDA_SIZE) -> Agenda:
     """The widest gaps, then the strongest scores both sides share (other
     pairs than the gaps), and three questions to start the conversation."""
     compared = sorted(view.compared, key=_widest_first)
+    if not compared:
+        return Agenda((), (), ())  # nothing to set side by side yet
     widest = tuple(compared[:size])
     rest = [c for c in compared if c not in widest]
     strongest = tuple(sorted(
         rest, key=lambda c: (-c.shared_floor, -(c.ours.mean + c.theirs.mean), c.pair.number)
     )[:size])
-    openers: list[AgendaOpener] = []
-    if widest:
-        openers.append(AgendaOpener(Opener.GAP, widest[0]))
+    openers = [AgendaOpener(Opener.GAP, widest[0])]
     if strongest:
         openers.append(AgendaOpener(Opener.STRENGTH, strongest[0]))
     untouched = view.unanswered or view.one_sided
     if untouched:
         openers.append(AgendaOpener(Opener.UNTOUCHED, untouched[0]))
-    elif compared:
+    else:
         lowest = min(compared, key=lambda c: (c.shared_floor, c.pair.number))
         openers.append(AgendaOpener(Opener.LOWEST, lowest))
     return Agenda(widest, strongest, tuple(openers))

@@ -25,6 +25,7 @@ from bot.handlers import (
     group,
     membership,
     mydata,
+    partnership,
     personal,
     reports,
     setup,
@@ -76,6 +77,9 @@ COMMANDS: tuple[Command, ...] = (
     _group_only("coordinators", group.coordinators),
     _group_only("summary", reports.summary),
     Command("digest", reports.digest, "commands.digest"),
+    Command("partnership", partnership.partnership_command, "commands.partnership"),
+    _group_only("partner", partnership.partner),
+    _group_only("unpartner", partnership.unpartner),
     _group_only("export", reports.export),
     _group_only("nudges", reports.nudges),
     _group_only("summarytime", reports.summary_time),
@@ -102,6 +106,8 @@ BUTTONS: tuple[ButtonHandler, ...] = (
     ButtonHandler(callbacks.Journal, personal.journal_page, chats="private"),
     ButtonHandler(callbacks.ForgetConfirm, mydata.forget_confirm, chats="group"),
     ButtonHandler(callbacks.ForgetConfirm, personal.forget_confirmed, chats="private"),
+    ButtonHandler(callbacks.Unpartner, partnership.unpartner_button, chats="group"),
+    ButtonHandler(callbacks.PartnershipView, partnership.partnership_button, chats="private"),
 )
 
 
