@@ -21,12 +21,16 @@ def _heading(catalog: Catalog, language: str, pack: Pack, item: Item) -> str:
 
 def group_question(
     catalog: Catalog, language: str, pack: Pack, item: Item, *, answered: int,
-    closed: bool = False, late: bool = False,
+    closed: bool = False, late: bool = False, note: str | None = None,
 ) -> str:
+    """`note`: an optional line (already rendered HTML) under the question,
+    such as "your partner is asked the same this week"."""
     lines = [_heading(catalog, language, pack, item)]
     if late:
         lines.append(catalog.text(language, "question.late"))
     lines += ["", catalog.text(language, "question.body", text=item.text_in(language)), ""]
+    if note:
+        lines += [note, ""]
     if closed:
         lines.append(catalog.plural(language, "question.closed", answered))
     else:

@@ -14,6 +14,7 @@ from bot.domain.records import Chat, Enrolment, Prompt
 from bot.domain.schedule import is_late
 from bot.render import personal
 from bot.render import question as render
+from bot.services import partnership
 from bot.services.delivery import deliver
 from bot.store.db import from_db_time
 
@@ -56,7 +57,8 @@ async def ask_next(
     item = pack.item(prompt.item_id) or pack.items[upcoming.index]
     if chat.is_group:
         text = render.group_question(data.catalog, chat.language, pack, item, answered=0,
-                                     late=late)
+                                     late=late,
+                                     note=await partnership.question_note(data, chat, pack, item))
         keyboard = render.group_keyboard(
             data.catalog, chat.language, pack, item, prompt.id, bot.username
         )
@@ -110,6 +112,7 @@ async def _edit(bot: Bot, data: BotData, prompt: Prompt, *, closed: bool) -> Non
     text = render.group_question(
         data.catalog, chat.language, pack, item, answered=answered, closed=closed,
         late=is_late(_scheduled_time(prompt), prompt.opened_at),
+        note=await partnership.question_note(data, chat, pack, item),
     )
     markup = None if closed else render.group_keyboard(
         data.catalog, chat.language, pack, item, prompt.id, bot.username

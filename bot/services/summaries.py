@@ -19,7 +19,7 @@ from bot.domain.weeks import period_label, week_of
 from bot.render import chart
 from bot.render import summary as render
 from bot.render.question import deep_link
-from bot.services import personal
+from bot.services import partnership, personal
 from bot.services.delivery import Undeliverable, deliver
 
 log = logging.getLogger(__name__)
@@ -146,6 +146,7 @@ async def send_digest(
         await deliver(data, user_id, "sendPhoto", lambda chat_id: bot.send_photo(
             chat_id, picture, caption=data.catalog.text(
                 private.language, "weekly.chart_caption", title=chat.title or "")))
+        await partnership.digest_section(bot, data, chat, user_id)
     except Undeliverable:
         return False
     return True
