@@ -382,7 +382,8 @@ def agenda(view: PartnershipView, size: int = AGENDA_SIZE) -> Agenda:
     if untouched:
         openers.append(AgendaOpener(Opener.UNTOUCHED, untouched[0]))
     else:
-        lowest = min(compared, key=lambda c: (c.shared_floor, c.pair.number))
+        lowest = min(compared, key=lambda c: (c.shared_floor, c.ours.mean + c.theirs.mean,
+                                               c.pair.number))
         openers.append(AgendaOpener(Opener.LOWEST, lowest))
     return Agenda(widest, strongest, tuple(openers))
 

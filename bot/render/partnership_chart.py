@@ -68,8 +68,9 @@ def render_partnership_chart(
             axes.plot([x, x], [low, high], color=GAP_COLOUR, linewidth=2)
             axes.plot([x - 0.04, x], [low, low], color=GAP_COLOUR, linewidth=2)
             axes.plot([x - 0.04, x], [high, high], color=GAP_COLOUR, linewidth=2)
-            axes.text(x + 0.03, (low + high) / 2, label("partnership_chart.gap",
-                                                        gap=shown(bar.gap)),
+            # As in the table: the gap between the averages as shown, rounded first.
+            gap = abs(round(bar.ours, 1) - round(bar.theirs, 1))
+            axes.text(x + 0.03, (low + high) / 2, label("partnership_chart.gap", gap=shown(gap)),
                       color=GAP_COLOUR, fontsize=8, va="center", rotation=90)
         axes.set_xticks(
             list(positions),
