@@ -11,7 +11,7 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.domain.partnership import Side
+from bot.domain.partnership import Partnership, Side
 from bot.handlers.buttons import pressed
 from bot.handlers.common import chat_language, is_group, remember_chat
 from bot.handlers.guards import require_coordinator, say
@@ -33,9 +33,9 @@ async def partner(update: Update, context: BotContext) -> None:
         if linked.refusal is None:
             await partnership.announce_link(context.bot, data, linked.partnership)
             return
-        issuer = linked.issuer.title if linked.issuer else ""
+        issuer = (linked.issuer.title if linked.issuer else None) or ""
         await update.effective_message.reply_text(render.refused(
-            catalog, chat.language, linked.refusal, typed=typed, partner=issuer or ""))
+            catalog, chat.language, linked.refusal, typed=typed, partner=issuer))
         return
     side = await partnership.side_of(data, chat.id)
     if side is None:
@@ -151,8 +151,8 @@ async def partnership_button(update: Update, context: BotContext) -> None:
                 in_private=True)
 
 
-async def _show(context: BotContext, to_chat_id: int, link, group_id: int, *, agenda: bool,
-                in_private: bool) -> None:
+async def _show(context: BotContext, to_chat_id: int, link: Partnership, group_id: int, *,
+                agenda: bool, in_private: bool) -> None:
     try:
         if agenda:
             await partnership.send_agenda(context.bot, context.bot_data, to_chat_id, link,
