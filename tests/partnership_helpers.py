@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fake_telegram import visible_text
+from fake_telegram import check_telegram_html, visible_text
 from group_helpers import bot_message, press
 
 COUNCIL_ID, CSO_ID, HILL_ID, VALLEY_ID, OTHER_ID = -100500, -100300, -100700, -100800, -100900
@@ -122,6 +122,20 @@ async def ask_and_rate(harness, team: Team, ratings: dict[str, int]) -> int:
     return prompt.id
 
 
-def partnership_parts(harness, chat_id: int, since: int) -> list[str]:
-    """The messages sent to a chat after the first `since` ones."""
-    return texts(harness, chat_id)[since:]
+async def linked_pair(harness) -> tuple[Team, Team]:
+    """Riverside Council and Riverside CSO, set up and linked."""
+    town, cso = council(harness), riverside_cso(harness)
+    await set_up(harness, town, "la")
+    await set_up(harness, cso, "cso")
+    await link(harness, town, cso)
+    return town, cso
+
+
+async def show(harness, team: Team, text: str = "/partnership") -> list[str]:
+    """The messages a /partnership in the group brought, every one valid HTML."""
+    before = len(harness.telegram.calls_to("sendMessage", chat_id=team.id))
+    await harness.send(harness.updates.command(team.chat, team.admin, text))
+    calls = harness.telegram.calls_to("sendMessage", chat_id=team.id)[before:]
+    for call in calls:
+        assert check_telegram_html(call.params["text"]) == []
+    return [visible_text(call.params["text"]) for call in calls]

@@ -12,17 +12,10 @@ from random import Random
 
 import pytest
 
+from bot.domain import partner_link as link_rules
 from bot.domain import partnership as p
-from bot.domain.partnership import (
-    CODE_ALPHABET,
-    ItemTally,
-    PairSpec,
-    PartnerCode,
-    PartnerProgramme,
-    Refusal,
-    Side,
-    Standing,
-)
+from bot.domain.partner_link import CODE_ALPHABET, PartnerCode, Refusal
+from bot.domain.partnership import ItemTally, PairSpec, PartnerProgramme, Side, Standing
 
 NOW = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
 COUNCIL, CSO, OTHER_CSO = -100, -200, -300
@@ -33,35 +26,35 @@ COUNCIL, CSO, OTHER_CSO = -100, -200, -300
 
 def test_codes_avoid_look_alike_characters_and_read_in_two_halves():
     assert not set("0O1I") & set(CODE_ALPHABET)
-    codes = {p.new_code(Random(seed)) for seed in range(200)}
+    codes = {link_rules.new_code(Random(seed)) for seed in range(200)}
     assert len(codes) == 200  # 40 bits: no repeats in a handful
     for code in codes:
         assert len(code) == 8 and set(code) <= set(CODE_ALPHABET)
-        shown = p.display_code(code)
+        shown = link_rules.display_code(code)
         assert shown == f"{code[:4]}-{code[4:]}"
-        assert p.normalise_code(shown) == code
+        assert link_rules.normalise_code(shown) == code
 
 
 @pytest.mark.parametrize("typed", ["hx7k-3mpq", " HX7K 3MPQ ", "HX7K3MPQ", "hx7k_3mpq"])
 def test_a_typed_code_is_forgiven_its_case_spaces_and_dashes(typed):
-    assert p.normalise_code(typed) == "HX7K3MPQ"
+    assert link_rules.normalise_code(typed) == "HX7K3MPQ"
 
 
 @pytest.mark.parametrize("typed", ["", "HX7K-3MP", "HX7K-3MPQX", "HX7K-3MP0", "HX7K-3MPI",
                                    "HX7K-3MPÑ", "../../etc"])
 def test_what_cannot_be_a_code_is_refused_before_any_lookup(typed):
-    assert p.normalise_code(typed) is None
+    assert link_rules.normalise_code(typed) is None
 
 
 def test_only_a_hash_of_the_code_is_kept():
-    hashed = p.code_hash("HX7K3MPQ")
-    assert hashed == p.code_hash("HX7K3MPQ")
-    assert hashed != p.code_hash("HX7K3MPR")
+    hashed = link_rules.code_hash("HX7K3MPQ")
+    assert hashed == link_rules.code_hash("HX7K3MPQ")
+    assert hashed != link_rules.code_hash("HX7K3MPR")
     assert "HX7K" not in hashed.upper() and len(hashed) == 64
 
 
 def test_a_code_is_valid_for_seven_days():
-    assert p.code_expiry(NOW) == NOW + timedelta(days=7)
+    assert link_rules.code_expiry(NOW) == NOW + timedelta(days=7)
 
 
 # -- who may link -------------------------------------------------------------------------------
@@ -74,8 +67,8 @@ def code(chat_id=COUNCIL, side="la", *, used=False, expires=NOW + timedelta(days
 
 def refusal(found, *, typed_ok=True, chat_id=CSO, side=Side.CSO, issuer_side=Side.LA,
             partners=()):
-    return p.redemption_refusal(found, typed_ok=typed_ok, now=NOW, chat_id=chat_id, side=side,
-                                issuer_side=issuer_side, partners=partners)
+    return link_rules.redemption_refusal(found, typed_ok=typed_ok, now=NOW, chat_id=chat_id,
+                                         side=side, issuer_side=issuer_side, partners=partners)
 
 
 def test_a_valid_code_from_the_other_side_links():
@@ -108,7 +101,7 @@ def test_refusals(found, options, expected):
 
 
 def test_the_partnership_record_knows_each_groups_side_and_partner():
-    link = p.Partnership(1, COUNCIL, CSO, NOW)
+    link = link_rules.Partnership(1, COUNCIL, CSO, NOW)
     assert (link.side_of(COUNCIL), link.side_of(CSO)) == (Side.LA, Side.CSO)
     assert (link.partner_of(COUNCIL), link.partner_of(CSO)) == (CSO, COUNCIL)
     assert link.chat_of(Side.CSO) == CSO and link.includes(CSO) and not link.includes(-1)
@@ -296,6 +289,8 @@ BOT = Path(__file__).resolve().parent.parent / "bot"
 FORBIDDEN = {
     "domain/partnership.py": ("telegram", "sqlite3", "aiosqlite", "apscheduler", "bot.store",
                               "bot.handlers", "bot.render", "bot.services", "bot.jobs"),
+    "domain/partner_link.py": ("telegram", "sqlite3", "aiosqlite", "apscheduler", "bot.store",
+                               "bot.handlers", "bot.render", "bot.services", "bot.jobs"),
     "store/partnerships.py": ("telegram", "bot.handlers", "bot.render", "bot.services"),
     "render/partnership.py": ("bot.store", "bot.services", "bot.handlers", "sqlite3"),
     "render/partner_link.py": ("bot.store", "bot.services", "bot.handlers", "sqlite3"),

@@ -24,7 +24,8 @@ from partnership_helpers import (
     valley,
 )
 
-from bot.domain.partnership import code_hash, normalise_code
+from bot.callbacks import PartnershipView, Unpartner, decode, encode
+from bot.domain.partner_link import code_hash, normalise_code
 
 
 @pytest.fixture
@@ -39,6 +40,28 @@ async def teams(harness):
 def buttons(message: dict) -> list[tuple[str, str]]:
     return [(b["text"], b.get("callback_data", "")) for row in
             message["reply_markup"]["inline_keyboard"] for b in row]
+
+
+# -- buttons ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("callback", "data"),
+    [(Unpartner(12, "pick"), "1|u|12|pick"), (Unpartner(12, "end"), "1|u|12|end"),
+     (Unpartner(12, "keep"), "1|u|12|keep"), (Unpartner(None, "keep"), "1|u|-|keep"),
+     (PartnershipView(7, "la", False), "1|v|7|la|0"),
+     (PartnershipView(10**15, "cso", True), "1|v|1000000000000000|cso|1")],
+    ids=repr,
+)
+def test_partnership_buttons_round_trip(callback, data):
+    assert encode(callback) == data and decode(data) == callback
+
+
+@pytest.mark.parametrize("data", ["1|u|-|end", "1|u|-|pick", "1|u|0|end", "1|u|12|drop",
+                                  "1|u|12", "1|v|7|council|0", "1|v|7|la|2", "1|v|-7|la|0",
+                                  "1|v|7|la", "2|v|7|la|0"])
+def test_forged_partnership_buttons_decode_to_nothing(data):
+    assert decode(data) is None
 
 
 # -- /setup: the checklist once, then the side ------------------------------------------------

@@ -1,17 +1,15 @@
 """Both sides of the checklist side by side, through the real Application:
 the gap table's numbers and order against hand-computed values, the
 three-people rule on each side, private answers, journals and /forget,
-several partners shown apart, Spanish, the chart, the digest section, the
-agenda and the line under a question."""
+several partners shown apart, Spanish, the chart, the digest section and
+the line under a question."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from fake_telegram import check_telegram_html, visible_text
+from fake_telegram import visible_text
 from group_helpers import bot_message, press
 from partnership_helpers import (
     COUNCIL_ID,
@@ -19,44 +17,23 @@ from partnership_helpers import (
     HILL_ID,
     ask_and_rate,
     command,
-    council,
     hillside,
     last,
     link,
-    riverside_cso,
+    linked_pair,
     set_up,
+    show,
     texts,
     valley,
 )
 
-from bot.render.split import TELEGRAM_LIMIT
-
 PNG = b"\x89PNG\r\n\x1a\n"
 FRIDAY_1700_MADRID = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
-SOURCE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_b3af5c3a8521161c.txt"
 
 
 @pytest.fixture
 async def pair(harness):
-    town, cso = council(harness), riverside_cso(harness)
-    await set_up(harness, town, "la")
-    await set_up(harness, cso, "cso")
-    await link(harness, town, cso)
-    return town, cso
-
-
-def sent_since(harness, chat_id: int, count: int) -> list[str]:
-    return texts(harness, chat_id)[count:]
-
-
-async def partnership(harness, team, text: str = "/partnership") -> list[str]:
-    """The messages a /partnership in the group brought, every one valid."""
-    before = len(texts(harness, team.id))
-    await harness.send(harness.updates.command(team.chat, team.admin, text))
-    calls = harness.telegram.calls_to("sendMessage", chat_id=team.id)[before:]
-    for call in calls:
-        assert check_telegram_html(call.params["text"]) == []
-    return [visible_text(call.params["text"]) for call in calls]
+    return await linked_pair(harness)
 
 
 async def answer_privately(harness, team, person, prompt_id: int, value: int) -> None:
@@ -112,7 +89,7 @@ UNANSWERED = [
 async def test_the_gap_table_against_hand_computed_averages(harness, pair):
     town, cso = pair
     await answer_five_pairs(harness, town, cso)
-    (table,) = await partnership(harness, town)
+    (table,) = await show(harness, town)
     lines = table.split("\n")
     assert lines[0] == "🤝 Partnership: Riverside Council and Riverside CSO"
     assert "They are questions, not answers" in lines[1]
@@ -143,7 +120,7 @@ async def test_the_gap_table_against_hand_computed_averages(harness, pair):
 
     # The civil-society side sees the same numbers the other way round, and its own
     # members' names, comments or single ratings nowhere in the council's view.
-    (mirror,) = await partnership(harness, cso)
+    (mirror,) = await show(harness, cso)
     assert "• Goals as valued outcomes: you 2.3 · Riverside Council 4.3 (gap 2.0)" in mirror
     assert ("• Outcomes that guide local action: you 4.0 · Riverside Council: not enough "
             "answers yet") in mirror
@@ -158,7 +135,7 @@ async def test_forgetting_a_member_takes_their_rating_out_of_the_averages(harnes
     await harness.send(harness.updates.command(cso.chat, carla, "/forget"))
     confirm = bot_message(harness, CSO_ID)
     await press(harness, cso.chat, carla, confirm, f"1|f|{carla['id']}|1")
-    (table,) = await partnership(harness, town)
+    (table,) = await show(harness, town)
     # cso-01 had Ana 2, Bruno 2, Carla 3: two people left, so withheld; cso-02 had Ana 3,
     # Bruno 4, Carla 4 and Eli 5 privately: now 12/3 = 4.0; cso-04 (5, 5, 4): withheld.
     assert "• Goals as valued outcomes: you 4.3 · Riverside CSO: not enough answers yet" in table
@@ -169,13 +146,13 @@ async def test_forgetting_a_member_takes_their_rating_out_of_the_averages(harnes
 
 async def test_nothing_to_compare_yet_is_said_kindly(harness, pair):
     town, _ = pair
-    (table,) = await partnership(harness, town)
+    (table,) = await show(harness, town)
     assert "Nothing to set side by side yet: a question's averages appear here once at least " \
            "3 people on each side have rated it." in table
     assert harness.telegram.calls_to("sendPhoto", chat_id=COUNCIL_ID) == []  # no empty chart
 
 
-async def test_only_coordinators_see_the_partnership(harness, pair):
+async def test_only_coordinators_see_the_show(harness, pair):
     town, _ = pair
     assert (await command(harness, town, "/partnership", town.members[0])).startswith(
         "Sorry, only this group's coordinators can do that.")
@@ -193,7 +170,7 @@ async def test_three_partners_shown_apart_in_english_and_spanish(harness, pair):
     await ask_and_rate(harness, hill, {"Hugo": 5, "Inés": 5, "Jon": 4})  # 4.67
     await ask_and_rate(harness, vale, {"Vera": 4, "Wim": 4, "Xan": 5})  # 4.33
 
-    shown = await partnership(harness, town)
+    shown = await show(harness, town)
     assert [part.split("\n")[0] for part in shown] == [
         "🤝 Partnership: Riverside Council and Riverside CSO",
         "🤝 Partnership: Riverside Council and Red de Hillside",
@@ -210,7 +187,7 @@ async def test_three_partners_shown_apart_in_english_and_spanish(harness, pair):
     assert len(harness.telegram.calls_to("sendPhoto", chat_id=COUNCIL_ID)) == 3
 
     # A civil-society group sees only its own partnership, in its own language.
-    (spanish,) = await partnership(harness, hill)
+    (spanish,) = await show(harness, hill)
     assert spanish.startswith("🤝 Alianza: Red de Hillside y Riverside Council")
     assert ("• Objetivos como resultados valiosos: nosotros 4,7 · Riverside Council 4,3 "
             "(diferencia 0,4)") in spanish
@@ -251,10 +228,10 @@ async def test_unlinking_stops_the_sharing_at_once(harness, pair):
     await harness.send(harness.updates.command(town.chat, town.admin, "/unpartner"))
     await press(harness, town.chat, town.admin, bot_message(harness, COUNCIL_ID),
                 f"1|u|{link_id}|end")
-    assert (await partnership(harness, town)) == [
+    assert (await show(harness, town)) == [
         "This group has no partner yet. A coordinator can send /partner here to get a code "
         "for a group of the other side."]
-    assert (await partnership(harness, cso))[0].startswith("This group has no partner yet.")
+    assert (await show(harness, cso))[0].startswith("This group has no partner yet.")
     await harness.send(harness.updates.command(olga, town.admin, "/partnership"))
     assert last(harness, town.admin["id"]).startswith("You do not coordinate a group with a "
                                                       "partner yet.")
@@ -282,89 +259,6 @@ async def test_the_digest_has_a_partnership_section_with_its_chart(harness, pair
     # Not complete yet: no agenda offered.
     assert all("reply_markup" not in call.params for call in harness.telegram.calls_to(
         "sendMessage", chat_id=cso.admin["id"]) if "Partnership:" in call.params["text"])
-
-
-# Every pair, three people a side, all three giving the same rating: (council, civil society).
-EVERYTHING = {
-    1: (2, 3), 2: (3, 3), 3: (4, 4), 4: (5, 2), 5: (1, 3), 6: (2, 2), 7: (3, 5), 8: (4, 5),
-    9: (5, 5), 10: (1, 4), 11: (2, 3), 12: (3, 3), 13: (4, 1), 14: (5, 4), 15: (1, 1),
-}
-
-
-async def answer_everything(harness, town, cso) -> None:
-    for number in range(1, 16):
-        ours, theirs = EVERYTHING[number]
-        await ask_and_rate(harness, town, dict.fromkeys(("Olga", "Pablo", "Quinn"), ours))
-        await ask_and_rate(harness, cso, dict.fromkeys(("Ana", "Bruno", "Carla"), theirs))
-
-
-def collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
-
-
-async def test_when_everything_is_answered_an_agenda_is_offered(harness, pair):
-    town, cso = pair
-    await answer_everything(harness, town, cso)
-    (table,) = await partnership(harness, town)
-    assert "✅ Both sides have answered all fifteen questions: a good moment to meet. " \
-           "/partnership agenda prepares an agenda for a joint session." in table
-    assert "Answered by one side so far" not in table and "Not yet answered" not in table
-
-    olga = harness.updates.private_chat(town.admin)
-    await harness.send(harness.updates.command(olga, town.admin, "/start"))
-    await harness.send(harness.updates.command(olga, town.admin, "/partnership"))
-    offer = harness.telegram.last("sendMessage", chat_id=town.admin["id"])
-    (button,) = offer.params["reply_markup"]["inline_keyboard"][0]
-    assert button["text"] == "📋 Agenda for a joint meeting"
-    message = harness.telegram.message(town.admin["id"], offer.result["message_id"])
-    before = len(texts(harness, town.admin["id"]))
-    await press(harness, olga, town.admin, message, button["callback_data"])
-    (agenda,) = texts(harness, town.admin["id"])[before:]
-    lines = agenda.split("\n")
-    assert lines[0] == "📋 Agenda for a joint meeting: Riverside Council and Riverside CSO"
-    # Widest gaps (3): pairs 4, 10 and 13, in checklist order.
-    widest = lines[lines.index("1. Where our views differ most") + 1:]
-    assert widest[0] == "Making sense of local challenges together: you 5.0 · Riverside CSO 2.0"
-    assert widest[1] == ("      Council side, 4: “How well is the LA leadership creating "
-                         "opportunities for relevant stakeholders to come together to make "
-                         "sense of local challenges?”")
-    assert widest[2] == ("      Civil-society side, IV: “How well is the CSO actively "
-                         "contributing its perspectives and experiences to local sense-making?”")
-    assert widest[3] == "Local democracy: you 1.0 · Riverside CSO 4.0"
-    assert widest[6] == "Welcoming diverse participation: you 4.0 · Riverside CSO 1.0"
-    # Strongest shared, among the rest: the highest lower score (9: 5 and 5), then 8 and
-    # 14 (4 and 5, 5 and 4: checklist order); 3 (4 and 4) comes fourth.
-    strongest = lines[lines.index("2. What we both rate well") + 1:]
-    assert [strongest[0], strongest[3], strongest[6]] == [
-        "Thinking of future generations: you 5.0 · Riverside CSO 5.0",
-        "Neighbourhood leadership and peer support: you 4.0 · Riverside CSO 5.0",
-        "A listening culture: you 5.0 · Riverside CSO 4.0"]
-    assert strongest[1].startswith("      Council side, 9: “Are there good arrangements")
-    openers = lines[lines.index("3. Questions to open the discussion") + 1:]
-    assert openers[0].startswith("• On “Making sense of local challenges together”: what does")
-    assert openers[1].startswith("• On “Thinking of future generations”: what makes this")
-    # Where both sides rate lowest: 15 (1 and 1) before 5 (1 and 3).
-    assert openers[2].startswith("• On “Conversations that matter”, where we both")
-    # Quoted from the source, word for word.
-    if SOURCE.exists():
-        source = collapse(SOURCE.read_text(encoding="utf-8"))
-        quotes = re.findall(r"“(How well[^”]*|Are [^”]*)”", agenda)
-        assert len(quotes) == 12
-        for quote in quotes:
-            assert quote in source, quote
-
-    # And the same in the group, on request.
-    (in_group,) = await partnership(harness, cso, "/partnership agenda")
-    assert in_group.startswith("📋 Agenda for a joint meeting: Riverside CSO and Riverside "
-                               "Council")
-    assert "      Civil-society side, IV: “How well is the CSO actively" in in_group
-
-
-async def test_an_agenda_before_any_pair_is_compared_says_why_not(harness, pair):
-    town, _ = pair
-    (agenda,) = await partnership(harness, town, "/partnership agenda")
-    assert agenda.endswith("an agenda needs at least one question with averages from both "
-                           "sides (3 or more people each).")
 
 
 async def test_your_partner_is_asked_the_same_this_week(harness, pair):
@@ -416,22 +310,3 @@ async def test_the_line_goes_when_the_partnership_ends(harness, pair):
     edited = harness.telegram.message(CSO_ID, prompt.message_id)
     assert "🗣 1 voice so far" in visible_text(edited["text"])
     assert "partner" not in visible_text(edited["text"])
-
-
-async def test_long_titles_still_fit_telegrams_limits(harness):
-    town = council(harness)
-    # Telegram allows titles of up to 128 characters.
-    town.chat["title"] = ("Riverside & District Council <Partnership Board> " * 3)[:128]
-    cso = riverside_cso(harness)
-    cso.chat["title"] = ("Riverside Community & Voluntary Sector Forum " * 3)[:128]
-    await set_up(harness, town, "la")
-    await set_up(harness, cso, "cso")
-    await link(harness, town, cso)
-    await answer_everything(harness, town, cso)
-    parts = await partnership(harness, town)
-    assert len(parts) >= 1
-    for call in harness.telegram.calls_to("sendMessage", chat_id=COUNCIL_ID):
-        assert len(call.params["text"]) <= TELEGRAM_LIMIT
-    assert "Riverside & District Council <Partnership Board>" in parts[0]  # escaped, shown
-    agenda = await partnership(harness, town, "/partnership agenda")
-    assert agenda[0].startswith("📋 Agenda for a joint meeting: Riverside & District")

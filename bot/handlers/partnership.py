@@ -11,7 +11,8 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.domain.partnership import Partnership, Side
+from bot.domain.partner_link import Partnership
+from bot.domain.partnership import Side
 from bot.handlers.buttons import pressed
 from bot.handlers.common import chat_language, is_group, remember_chat
 from bot.handlers.guards import require_coordinator, say

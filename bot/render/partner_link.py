@@ -9,7 +9,8 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.domain.partnership import Refusal, Side, display_code
+from bot.domain.partner_link import Refusal, display_code
+from bot.domain.partnership import Side
 from bot.domain.summary import MIN_RESPONDENTS
 from bot.locales import Catalog, Html
 from bot.render.setup import when

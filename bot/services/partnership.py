@@ -12,15 +12,10 @@ from datetime import datetime
 from telegram import Bot, InlineKeyboardMarkup
 
 from bot.context import BotData
+from bot.domain import partner_link as codes
 from bot.domain import partnership as domain
-from bot.domain.partnership import (
-    PACK_OF_SIDE,
-    PairSpec,
-    Partnership,
-    PartnershipView,
-    Refusal,
-    Side,
-)
+from bot.domain.partner_link import Partnership, Refusal
+from bot.domain.partnership import PACK_OF_SIDE, PairSpec, PartnershipView, Side
 from bot.domain.programme import next_question
 from bot.domain.records import Chat
 from bot.locales import Html
@@ -69,10 +64,10 @@ async def side_of(data: BotData, chat_id: int) -> Side | None:
 
 async def issue_code(data: BotData, chat_id: int, side: Side) -> tuple[str, datetime]:
     """A new one-time code for the group; only its hash is stored."""
-    expires_at = domain.code_expiry(data.now())
+    expires_at = codes.code_expiry(data.now())
     for _ in range(_CODE_ATTEMPTS):
-        code = domain.new_code()
-        if await data.store.partnerships.add_code(chat_id, side, domain.code_hash(code),
+        code = codes.new_code()
+        if await data.store.partnerships.add_code(chat_id, side, codes.code_hash(code),
                                                    expires_at):
             log.info("partnership code issued for chat %s (%s side)", chat_id, side)
             return code, expires_at
@@ -84,12 +79,12 @@ async def redeem(data: BotData, chat_id: int, typed: str) -> Linked:
     the rules, then link the two groups (spending the code)."""
     store = data.store
     side = await side_of(data, chat_id)
-    plain = domain.normalise_code(typed)
-    code = await store.partnerships.find_code(domain.code_hash(plain)) if plain else None
+    plain = codes.normalise_code(typed)
+    code = await store.partnerships.find_code(codes.code_hash(plain)) if plain else None
     issuer = await store.chats.get(code.chat_id) if code else None
     issuer_side = await side_of(data, code.chat_id) if issuer and issuer.active else None
     partners = [link.partner_of(chat_id) for link in await store.partnerships.for_chat(chat_id)]
-    refusal = domain.redemption_refusal(
+    refusal = codes.redemption_refusal(
         code, typed_ok=plain is not None, now=data.now(), chat_id=chat_id, side=side,
         issuer_side=issuer_side, partners=partners)
     if refusal is not None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.domain.partnership import ItemTally, PartnerCode, Partnership, Side
+from bot.domain.partner_link import PartnerCode, Partnership
+from bot.domain.partnership import ItemTally, Side
 from bot.store.db import Database, Tx, from_db_time, to_db_time
 from bot.store.rows import build, build_all
 
