@@ -4,6 +4,7 @@ quoted from the source, and long group titles within Telegram's limits."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from partnership_helpers import (
 
 from bot.render.split import TELEGRAM_LIMIT
 
+FRIDAY_1700_MADRID = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
 SOURCE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_b3af5c3a8521161c.txt"
 
 
@@ -98,6 +100,13 @@ async def test_when_everything_is_answered_an_agenda_is_offered(harness, pair):
         assert len(quotes) == 12
         for quote in quotes:
             assert quote in source, quote
+
+    # The weekly digest offers it too, under the partnership section.
+    harness.clock.now = FRIDAY_1700_MADRID
+    await harness.tick()
+    section = next(call for call in reversed(harness.telegram.calls_to(
+        "sendMessage", chat_id=town.admin["id"])) if "Partnership:" in call.params["text"])
+    assert section.params["reply_markup"]["inline_keyboard"][0][0] == button
 
     # And the same in the group, on request.
     (in_group,) = await show(harness, cso, "/partnership agenda")

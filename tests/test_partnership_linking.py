@@ -292,6 +292,10 @@ async def test_with_several_partners_unpartner_asks_which(harness, teams):
         ("Red de Hillside", f"1|u|{links[HILL_ID]}|pick"),
         ("Valley Voices", f"1|u|{links[vale.id]}|pick"),
         ("Keep them all", "1|u|-|keep")]
+    await press(harness, town.chat, town.admin, choice, "1|u|-|keep")
+    assert visible_text(harness.telegram.message(town.id, choice["message_id"])["text"]) == (
+        "Nothing changed: every partnership goes on.")
+    assert len(await harness.store.partnerships.for_chat(town.id)) == 3
     # A button naming a partnership of other groups is refused.
     other = (await harness.store.partnerships.for_chat(CSO_ID))[0].id + 1000
     answer = await press(harness, town.chat, town.admin, choice, f"1|u|{other}|end")

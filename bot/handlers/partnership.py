@@ -76,7 +76,8 @@ async def unpartner_button(update: Update, context: BotContext) -> None:
         return
     if choice.step == "keep":
         await query.answer()
-        await query.edit_message_text(catalog.text(language, "unpartner.kept"))
+        key = "unpartner.kept_all" if choice.partnership_id is None else "unpartner.kept"
+        await query.edit_message_text(catalog.text(language, key))
         return
     link = await context.store.partnerships.get(choice.partnership_id)
     if link is None or not link.includes(chat_id):
