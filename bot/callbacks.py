@@ -63,7 +63,29 @@ class Explain:
     prompt_id: int
 
 
-Callback = Rate | Quote | SetupChoice | ForgetConfirm | Journal | Explain
+@dataclass(frozen=True)
+class Unpartner:
+    """/unpartner's buttons: pick a partnership (`step` "pick"), end it
+    ("end"), or keep it ("keep"; no partnership for "keep them all")."""
+
+    partnership_id: int | None
+    step: str
+
+
+@dataclass(frozen=True)
+class PartnershipView:
+    """Show one partnership to a coordinator in private, from the side of
+    `viewer` ("la" or "cso"); `agenda`: the joint-meeting agenda instead."""
+
+    partnership_id: int
+    viewer: str
+    agenda: bool
+
+
+UNPARTNER_STEPS = ("pick", "end", "keep")
+
+Callback = (Rate | Quote | SetupChoice | ForgetConfirm | Journal | Explain | Unpartner
+            | PartnershipView)
 
 
 def encode(callback: Callback) -> str:
@@ -80,6 +102,10 @@ def encode(callback: Callback) -> str:
             parts = ["j", str(page), pack_id or "-"]
         case Explain(prompt_id):
             parts = ["g", str(prompt_id)]
+        case Unpartner(partnership_id, step):
+            parts = ["u", "-" if partnership_id is None else str(partnership_id), step]
+        case PartnershipView(partnership_id, viewer, agenda):
+            parts = ["v", str(partnership_id), viewer, "1" if agenda else "0"]
         case _:
             raise TypeError(f"not a callback: {callback!r}")
     data = "|".join([VERSION, *parts])
@@ -112,6 +138,12 @@ def decode(data: str | None) -> Callback | None:
                 return Journal(_positive(page), None if pack_id == "-" else pack_id)
             case "g", [prompt_id]:
                 return Explain(_positive(prompt_id))
+            case "u", ["-", "keep"]:
+                return Unpartner(None, "keep")
+            case "u", [partnership_id, step] if step in UNPARTNER_STEPS:
+                return Unpartner(_positive(partnership_id), step)
+            case "v", [partnership_id, ("la" | "cso") as viewer, ("0" | "1") as agenda]:
+                return PartnershipView(_positive(partnership_id), viewer, agenda == "1")
     except ValueError:
         return None
     return None

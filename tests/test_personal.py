@@ -165,6 +165,10 @@ async def assert_nothing_about(store, user_id: int) -> None:
         "setup_drafts": "SELECT COUNT(*) FROM setup_drafts WHERE user_id = :u OR chat_id = :u",
         "private_prompt_messages": "SELECT COUNT(*) FROM private_prompt_messages"
                                    " WHERE chat_id = :u",
+        # Partnerships keep no person's id: only groups (a private chat is never one).
+        "partner_codes": "SELECT COUNT(*) FROM partner_codes WHERE chat_id = :u",
+        "partnerships": "SELECT COUNT(*) FROM partnerships"
+                        " WHERE la_chat_id = :u OR cso_chat_id = :u",
     }
     tables = {row[0] for row in await store.db.fetch_all(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'schema_version'")}

@@ -49,9 +49,19 @@ KEPT = [
      "cuándo respondiste y cuándo editaste la respuesta"),
     ("every earlier version", "every earlier version (the edit history)",
      "cada versión anterior (el historial de cambios)"),
-    ("reminders, summaries, digests and recaps sent", "reminders, summaries, digests and recaps I "
-     "sent", "recordatorios, resúmenes del grupo, informes de coordinación y resúmenes de tu "
-     "semana que envié"),
+    ("what the bot sent on its own (questions, closing edits, reminders, summaries, digests "
+     "and recaps)", "what I sent on my own (questions, reminders, summaries, digests and recaps)",
+     "lo que envié por mi cuenta (preguntas, recordatorios, resúmenes del grupo, informes de "
+     "coordinación y resúmenes de tu semana)"),
+    ("to which chat, when, and whether it arrived, never the text",
+     "to which chat, when and whether it arrived, never its text",
+     "a qué chat, cuándo y si llegó, nunca su texto"),
+    ("partnerships: which council group and which civil-society group are linked, since when",
+     "partnerships: which groups it is linked with and since when",
+     "las alianzas de cada grupo: con qué grupos está enlazado y desde cuándo"),
+    ("partnership codes as a hash only (never the code)",
+     "partnership codes only as a hash, never the code",
+     "los códigos de alianza solo como un resumen cifrado, nunca el código"),
     ("recap day", "recap day", "el día del resumen"),
     ("their personal programme, its prompts and their answers (the journal)",
      "your personal programme, its prompts and your answers (your journal)",
@@ -76,7 +86,7 @@ def stores(catalog, language: str) -> str:
 
 def test_the_readme_table_is_what_these_words_describe():
     rows = privacy_rows()
-    assert len(rows) == 9
+    assert len(rows) == 10
     for row in rows:
         assert any(readme in row for readme, _, _ in KEPT), f"README row not covered: {row}"
     table = " ".join(rows)

@@ -46,7 +46,7 @@ LAST_STEPS = (("t", "18:00"), ("z", "America/Santiago"), ("l", "es"), ("n", "cou
 def test_a_new_draft_starts_at_the_programme_step_with_nothing_chosen():
     assert SetupDraft(ADMIN) == SetupDraft(
         user_id=ADMIN, step="p", pack_id=None, cadence=None, days=(), local_time=None,
-        timezone=None, language=None, names_visible=None,
+        timezone=None, language=None, names_visible=None, paired_programme=None,
     )
 
 
@@ -214,6 +214,7 @@ def test_to_dict_lists_every_field():
     assert SetupDraft(7, step="c", pack_id="theory-u").to_dict() == {
         "user_id": 7, "step": "c", "pack_id": "theory-u", "cadence": None, "days": (),
         "local_time": None, "timezone": None, "language": None, "names_visible": None,
+        "paired_programme": None,
     }
 
 

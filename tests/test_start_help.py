@@ -77,6 +77,8 @@ async def test_menus_are_published_for_both_scopes_and_languages(harness):
                              ("all_group_chats", None), ("all_group_chats", "es")}
     private = [c["command"] for c in by_scope[("all_private_chats", None)].params["commands"]]
     group = [c["command"] for c in by_scope[("all_group_chats", None)].params["commands"]]
-    assert private == ["start", "help", "digest", "programme", "journal", "later", "skip",
-                       "pause", "resume", "timezone", "language", "export", "forget"]
+    assert private == ["start", "help", "digest", "partnership", "programme", "journal",
+                       "later", "skip", "pause", "resume", "timezone", "language", "export",
+                       "forget"]
     assert group[:2] == ["start", "help"] and "setup" in group and "ask" in group
+    assert {"partner", "unpartner", "partnership"} <= set(group)

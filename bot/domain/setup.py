@@ -11,12 +11,15 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass, replace
 from typing import Self
 
+from bot.domain.partnership import checklist_sides
 from bot.domain.schedule import DAYS_NEEDED, WEEKDAYS, Schedule, valid_timezone
 
 # Short step codes keep callback_data well under Telegram's 64 bytes.
 PROGRAMME, CADENCE, DAYS, TIME, TIMEZONE, LANGUAGE, NAMES, DONE = (
     "p", "c", "d", "t", "z", "l", "n", "done")
-STEPS = (PROGRAMME, CADENCE, DAYS, TIME, TIMEZONE, LANGUAGE, NAMES, DONE)
+# Asked only after "the checklist": which side of the partnership the group is.
+SIDE = "side"
+STEPS = (PROGRAMME, SIDE, CADENCE, DAYS, TIME, TIMEZONE, LANGUAGE, NAMES, DONE)
 TIMES = ("08:00", "09:00", "10:00", "12:00", "14:00", "17:00", "18:00", "19:00", "20:00")
 GROUP_CADENCES = ("daily", "twice-weekly", "weekly", "fortnightly")
 COMMON_TIMEZONES = (
@@ -62,6 +65,9 @@ class WizardDraft:
 class SetupDraft(WizardDraft):
     language: str | None = None
     names_visible: bool | None = None
+    # A programme offered once for two packs (the checklist), whose pack the
+    # side step then picks.
+    paired_programme: str | None = None
 
 
 def choose(
@@ -70,7 +76,14 @@ def choose(
 ) -> SetupDraft:
     if step != draft.step:
         raise InvalidChoice(f"step {step!r} is not the current step {draft.step!r}")
+    sides = checklist_sides(pack_ids)
+    if step == PROGRAMME and value in sides:
+        return replace(draft, paired_programme=value, pack_id=None, step=SIDE)
+    # A side's own pack is still accepted here: buttons of wizards started
+    # before the checklist was offered once go on working.
     if step == PROGRAMME and value in pack_ids:
+        return replace(draft, pack_id=value, step=CADENCE)
+    if step == SIDE and value in sides.get(draft.paired_programme, ()):
         return replace(draft, pack_id=value, step=CADENCE)
     if step == CADENCE and value in GROUP_CADENCES:
         needs_days = DAYS_NEEDED[value] > 0

@@ -38,9 +38,11 @@ class ButtonHandler(CallbackQueryHandler):
         super().__init__(callback, pattern=decoded)
         self.kind = kind
         self.chats = chats
-        # Strict: only under a message that shows this very button. Otherwise
-        # a message whose buttons the bot removed (a closed question) is let
-        # through for the handler to check against the database.
+        # Strict: only under a message that shows this very button, for
+        # kinds the database cannot vouch for. The others (questions,
+        # wizards) are checked by their handlers against the message they
+        # sit under, which also lets an old wizard button or a press on a
+        # closed question be answered helpfully.
         self.strict = strict
 
     def check_update(self, update: object) -> object:
@@ -49,7 +51,7 @@ class ButtonHandler(CallbackQueryHandler):
             return None
         query = update.callback_query
         message = query.message
-        if message is None or not carries(message, query.data, strict=self.strict):
+        if message is None or (self.strict and not carries(message, query.data)):
             return None
         if self.chats is not None and self.chats != ("group" if is_group(message.chat)
                                                       else "private"):
@@ -57,15 +59,12 @@ class ButtonHandler(CallbackQueryHandler):
         return result
 
 
-def carries(message: MaybeInaccessibleMessage, data: str | None, *, strict: bool) -> bool:
+def carries(message: MaybeInaccessibleMessage, data: str | None) -> bool:
     """Whether the pressed data is one of the message's own buttons (the data
-    of a press can be forged; the message Telegram attaches cannot). Unless
-    strict, a message with no buttons left, or too old or deleted to be
-    shown, is left to the handler's checks against the database."""
+    of a press can be forged; the message Telegram attaches cannot)."""
     markup = message.reply_markup if isinstance(message, Message) else None
-    if markup is None or not markup.inline_keyboard:
-        return not strict
-    return any(button.callback_data == data for row in markup.inline_keyboard for button in row)
+    return markup is not None and any(
+        button.callback_data == data for row in markup.inline_keyboard for button in row)
 
 
 def buttons_of(message: Message | None) -> list[callbacks.Callback]:

@@ -26,6 +26,7 @@ from bot.handlers import (
     group,
     membership,
     mydata,
+    partnership,
     personal,
     reports,
     setup,
@@ -77,6 +78,9 @@ COMMANDS: tuple[Command, ...] = (
     _group_only("coordinators", group.coordinators),
     _group_only("summary", reports.summary),
     Command("digest", reports.digest, "commands.digest"),
+    Command("partnership", partnership.partnership_command, "commands.partnership"),
+    _group_only("partner", partnership.partner),
+    _group_only("unpartner", partnership.unpartner),
     _group_only("export", reports.export),
     _group_only("nudges", reports.nudges),
     _group_only("summarytime", reports.summary_time),
@@ -114,6 +118,9 @@ BUTTONS: tuple[Button, ...] = (
     Button(callbacks.Journal, personal.journal_page, chats="private", strict=True),
     Button(callbacks.ForgetConfirm, mydata.forget_confirm, chats="group", strict=True),
     Button(callbacks.ForgetConfirm, personal.forget_confirmed, chats="private", strict=True),
+    Button(callbacks.Unpartner, partnership.unpartner_button, chats="group", strict=True),
+    Button(callbacks.PartnershipView, partnership.partnership_button, chats="private",
+           strict=True),
 )
 
 

@@ -51,13 +51,17 @@ def body(catalog: Catalog, language: str, pack: Pack, item: Item) -> list[str]:
 
 def group_question(
     catalog: Catalog, language: str, pack: Pack, item: Item, *, answered: int,
-    closed: bool = False, late: bool = False,
+    closed: bool = False, late: bool = False, note: str | None = None,
 ) -> str:
+    """`note`: an optional line (already rendered HTML) under the question,
+    such as "your partner is asked the same this week"."""
     lines = [heading(catalog, language, pack, item)]
     if late:
         lines.append(catalog.text(language, "question.late"))
     lines += [*theme_note(catalog, language, pack, item), "",
               *body(catalog, language, pack, item), ""]
+    if note:
+        lines += [note, ""]
     # Before the first answer, and at a close without any, no "0 people":
     # a count of nobody reads as a reproach.
     if closed:

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.domain import setup as wizard
+from bot.domain.partnership import PACK_OF_SIDE, Side, checklist_sides, side_of_pack
 from bot.domain.schedule import WEEKDAYS, local
 from bot.locales import Catalog, Html
 from bot.packs import PackLibrary
@@ -30,8 +31,12 @@ def step_message(
 ) -> tuple[str, InlineKeyboardMarkup]:
     step = draft.step
     if step == wizard.PROGRAMME:
-        buttons = [_button(p.title_in(language), step, p.id) for p in packs.for_groups()]
-        keyboard = _rows(buttons, 1)
+        keyboard = _rows(_programme_buttons(catalog, language, packs), 1)
+    elif step == wizard.SIDE:
+        keyboard = _rows([
+            _button(catalog.text(language, f"setup.side_{side}"), step, PACK_OF_SIDE[side])
+            for side in Side
+        ], 1)
     elif step == wizard.CADENCE:
         keyboard = _rows([
             _button(catalog.text(language, f"cadence.{c}"), step, c)
@@ -60,6 +65,25 @@ def step_message(
         catalog.text(language, f"setup.ask_{step}"),
     ])
     return text, InlineKeyboardMarkup(keyboard)
+
+
+def _programme_buttons(
+    catalog: Catalog, language: str, packs: PackLibrary
+) -> list[InlineKeyboardButton]:
+    """One button a programme; the checklist's two sides share one, where
+    the first of them stands."""
+    group_packs = packs.for_groups()
+    sides = checklist_sides([pack.id for pack in group_packs])
+    buttons, offered = [], set()
+    for pack in group_packs:
+        programme = next((name for name, ids in sides.items() if pack.id in ids), None)
+        if programme is None:
+            buttons.append(_button(pack.title_in(language), wizard.PROGRAMME, pack.id))
+        elif programme not in offered:
+            offered.add(programme)
+            buttons.append(_button(catalog.text(language, f"setup.programme_{programme}"),
+                                   wizard.PROGRAMME, programme))
+    return buttons
 
 
 def schedule_phrase(catalog: Catalog, language: str, draft: wizard.SetupDraft) -> str:
@@ -94,5 +118,8 @@ def confirmation(
     source = pack.attribution_in(language)
     if source:
         lines.append(catalog.text(language, "setup.attribution", source=source))
+    side = side_of_pack(pack.id)
+    if side is not None:
+        lines.append(catalog.text(language, f"setup.partner_hint_{side}"))
     lines.append(catalog.text(language, "setup.next_steps"))
     return "\n\n".join(lines)

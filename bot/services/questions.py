@@ -20,7 +20,7 @@ from bot.domain.records import Chat, Enrolment, OutboxItem, Prompt
 from bot.domain.schedule import is_late, slot_time
 from bot.render import personal
 from bot.render import question as render
-from bot.services import outbox
+from bot.services import outbox, partnership
 from bot.services.delivery import Attempt, attempt
 from bot.store.prompts import Opened
 
@@ -75,8 +75,10 @@ async def send_question(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
     if question is None:
         return outbox.skipped(item.chat_id, "its pack or item is gone")
     if chat.is_group:
-        text = render.group_question(data.catalog, chat.language, pack, question, answered=0,
-                                     late=is_late(slot_time(prompt.slot), prompt.opened_at))
+        text = render.group_question(
+            data.catalog, chat.language, pack, question, answered=0,
+            late=is_late(slot_time(prompt.slot), prompt.opened_at),
+            note=await partnership.question_note(data, chat, pack, question))
         keyboard = render.group_keyboard(data.catalog, chat.language, pack, question,
                                          prompt.id, bot.username)
     else:
@@ -136,6 +138,7 @@ async def _edit(bot: Bot, data: BotData, prompt: Prompt, *, closed: bool) -> Att
     text = render.group_question(
         data.catalog, chat.language, pack, item, answered=answered, closed=closed,
         late=is_late(slot_time(prompt.slot), prompt.opened_at),
+        note=await partnership.question_note(data, chat, pack, item),
     )
     markup = None if closed else render.group_keyboard(
         data.catalog, chat.language, pack, item, prompt.id, bot.username)

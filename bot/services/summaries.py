@@ -25,7 +25,7 @@ from bot.domain.weeks import monday_of, period_label, week_of
 from bot.render import chart
 from bot.render import summary as render
 from bot.render.question import deep_link
-from bot.services import outbox, personal
+from bot.services import outbox, partnership, personal
 from bot.services.delivery import Attempt, Outcome, Undeliverable, attempt, deliver
 
 log = logging.getLogger(__name__)
@@ -162,7 +162,15 @@ async def _digest_sends(bot: Bot, data: BotData, group: Chat, private: Chat,
         return await attempt(data, private.id, "sendPhoto", lambda chat_id: bot.send_photo(
             chat_id, picture, caption=caption))
 
-    return [*sends, send_chart]
+    async def send_partnerships() -> Attempt:
+        # Each partner group's averages side by side (none when unlinked).
+        try:
+            await partnership.digest_section(bot, data, group, private.id)
+        except Undeliverable as failure:
+            return failure.attempt
+        return Attempt(Outcome.SENT, private.id)
+
+    return [*sends, send_chart, send_partnerships]
 
 
 async def post_summary_now(bot: Bot, data: BotData, chat: Chat) -> None:

@@ -15,6 +15,7 @@ from bot.store.journal import JournalRepository
 from bot.store.members import CoordinatorRepository, MemberRepository
 from bot.store.nudges import NudgeRepository
 from bot.store.outbox import OutboxRepository
+from bot.store.partnerships import PartnershipRepository
 from bot.store.prompts import PromptRepository
 from bot.store.summaries import SummaryRepository
 from bot.store.weekly import WeeklyRepository
@@ -38,6 +39,7 @@ class Store:
         self.drafts = SetupDraftRepository(self.db)
         self.summaries = SummaryRepository(self.db)
         self.journal = JournalRepository(self.db)
+        self.partnerships = PartnershipRepository(self.db)
 
     @classmethod
     async def open(

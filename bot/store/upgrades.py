@@ -308,6 +308,37 @@ async def _outbox(tx: Tx, now: datetime) -> None:
     await tx.execute("DROP TABLE digests")
 
 
+PARTNERSHIPS = (
+    # One-time codes that link a council group with a civil-society group.
+    # Only a hash of the code is kept, and a used one stays (marked) so that
+    # a second try can be told "already used" rather than "unknown".
+    f"""
+    CREATE TABLE partner_codes (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL {_CHAT_FK},
+        side TEXT NOT NULL CHECK (side IN ('la', 'cso')),
+        code_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    )
+    """,
+    "CREATE INDEX partner_codes_by_chat ON partner_codes (chat_id)",
+    # Two linked groups, one of each side; deleting the row stops the sharing.
+    f"""
+    CREATE TABLE partnerships (
+        id INTEGER PRIMARY KEY,
+        la_chat_id INTEGER NOT NULL {_CHAT_FK},
+        cso_chat_id INTEGER NOT NULL {_CHAT_FK},
+        created_at TEXT NOT NULL,
+        UNIQUE (la_chat_id, cso_chat_id),
+        CHECK (la_chat_id <> cso_chat_id)
+    )
+    """,
+    "CREATE INDEX partnerships_by_cso ON partnerships (cso_chat_id)",
+)
+
+
 UPGRADES: tuple[UpgradeStep, ...] = (
     UpgradeStep(1, "initial schema", run_statements(*INITIAL_SCHEMA)),
     UpgradeStep(2, "setup drafts and private answer threads", run_statements(*GROUP_REFLECTION)),
@@ -318,4 +349,6 @@ UPGRADES: tuple[UpgradeStep, ...] = (
     UpgradeStep(6, "recaps apart from summaries, summary holds, summary times for older groups",
                 _recaps_and_summary_backfill),
     UpgradeStep(7, "an outbox of everything the bot sends on its own", _outbox),
+    UpgradeStep(8, "partnerships between a council group and a civil-society group",
+                run_statements(*PARTNERSHIPS)),
 )

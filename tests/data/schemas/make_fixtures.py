@@ -98,6 +98,27 @@ def rows_for(version: int) -> list[tuple[str, dict]]:
                              text="Mi diario", voice_file_id=None, visibility="private",
                              quotable=0, message_id=9, created_at=T(9, 20), edited_at=None)),
         ]
+    if version >= 7:
+        # The outbox took over from digests: a sent question, a summary sent,
+        # a reminder still waiting with a retry time.
+        rows = [(table, row) for table, row in rows if table != "digests"]
+        rows += [
+            ("outbox", dict(id=1, key="question:2", kind="question", chat_id=GROUP, prompt_id=2,
+                            subject_id=None, period=None, priority=0, state="sent", attempts=1,
+                            progress=0, not_before=T(9, 8), claimed_until=None, message_id=20,
+                            reason=None, created_at=T(9, 8), done_at=T(9, 8))),
+            ("outbox", dict(id=2, key=f"summary:{GROUP}:2026-W06", kind="summary",
+                            chat_id=GROUP, prompt_id=None, subject_id=GROUP,
+                            period="2026-W06", priority=1, state="sent", attempts=1, progress=2,
+                            not_before=T(6, 17), claimed_until=None, message_id=15, reason=None,
+                            created_at=T(6, 17), done_at=T(6, 17))),
+            ("outbox", dict(id=3, key=f"reminder:2:{ANA}", kind="reminder", chat_id=ANA,
+                            prompt_id=2, subject_id=GROUP, period=None, priority=3,
+                            state="pending", attempts=2, progress=0, not_before=T(11, 13),
+                            claimed_until=None, message_id=None,
+                            reason="network: ConnectError", created_at=T(11, 12),
+                            done_at=None)),
+        ]
     return rows
 
 
@@ -121,6 +142,8 @@ def extra_columns(version: int, table: str, row: dict) -> dict:
                    recap_day=recap[0], recap_time=recap[1], next_recap_at=recap[2])
     if table == "chats" and version >= 6 and row["id"] == GROUP:
         row["summary_hold_until"] = None
+    if table == "coordinators" and version >= 7:
+        row["asked_private_at"] = None
     if table == "enrolments" and version >= 3 and row["id"] == 1:
         row["hold_until"] = T(16, 9)
     if table == "prompts" and version >= 3 and row["id"] == 2:
@@ -153,4 +176,4 @@ def main(versions: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(arg) for arg in sys.argv[1:]] or [1, 2, 3, 4, 5, 6])
+    main([int(arg) for arg in sys.argv[1:]] or [1, 2, 3, 4, 5, 6, 7])

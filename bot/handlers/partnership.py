@@ -1,0 +1,171 @@
+"""/partner, /unpartner and /partnership, and their buttons.
+
+Every button is checked again against the database: the partnership must
+still exist and include the chat, and the person pressing must coordinate
+that side; the ids on a button are never trusted on their own.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import callbacks
+from bot.context import BotContext
+from bot.domain.partner_link import Partnership
+from bot.domain.partnership import Side
+from bot.handlers.buttons import pressed
+from bot.handlers.common import chat_language, is_group, remember_chat
+from bot.handlers.guards import require_coordinator, say
+from bot.render import partner_link as render
+from bot.services import partnership
+from bot.services.delivery import Undeliverable
+
+
+async def partner(update: Update, context: BotContext) -> None:
+    """/partner: a one-time code for a group of the other side.
+    /partner CODE: use the other group's code and become partners."""
+    if not await require_coordinator(update, context):
+        return
+    chat = await remember_chat(update, context)
+    data, catalog = context.bot_data, context.catalog
+    typed = " ".join(context.args or []).strip()
+    if typed:
+        linked = await partnership.redeem(data, chat.id, typed)
+        if linked.refusal is None:
+            await partnership.announce_link(context.bot, data, linked.partnership)
+            return
+        issuer = (linked.issuer.title if linked.issuer else None) or ""
+        await update.effective_message.reply_text(render.refused(
+            catalog, chat.language, linked.refusal, typed=typed, partner=issuer))
+        return
+    side = await partnership.side_of(data, chat.id)
+    if side is None:
+        await say(update, context, "partner.refused_not_on_checklist")
+        return
+    code, expires_at = await partnership.issue_code(data, chat.id, side)
+    await update.effective_message.reply_text(render.code_issued(
+        catalog, chat.language, side=side, code=code, title=chat.title or "",
+        expires_at=expires_at, timezone=chat.timezone))
+
+
+async def unpartner(update: Update, context: BotContext) -> None:
+    """/unpartner: which partnership to end (when several), then a confirmation."""
+    if not await require_coordinator(update, context):
+        return
+    chat = await remember_chat(update, context)
+    links = await context.store.partnerships.for_chat(chat.id)
+    if not links:
+        await say(update, context, "unpartner.none")
+        return
+    titles = [(link.id, await _title(context, link.partner_of(chat.id))) for link in links]
+    if len(titles) == 1:
+        text, keyboard = render.confirm_end(context.catalog, chat.language, *titles[0])
+    else:
+        text, keyboard = render.choose_to_end(context.catalog, chat.language, titles)
+    await update.effective_message.reply_text(text, reply_markup=keyboard)
+
+
+async def unpartner_button(update: Update, context: BotContext) -> None:
+    choice = pressed(context, callbacks.Unpartner)
+    query = update.callback_query
+    chat_id = query.message.chat.id
+    catalog = context.catalog
+    language = await chat_language(update, context)
+    if not await context.store.coordinators.is_coordinator(chat_id, query.from_user.id):
+        await query.answer(catalog.text(language, "guard.coordinators_only"), show_alert=True)
+        return
+    if choice.step == "keep":
+        await query.answer()
+        key = "unpartner.kept_all" if choice.partnership_id is None else "unpartner.kept"
+        await query.edit_message_text(catalog.text(language, key))
+        return
+    link = await context.store.partnerships.get(choice.partnership_id)
+    if link is None or not link.includes(chat_id):
+        await query.answer(catalog.text(language, "unpartner.gone"), show_alert=True)
+        return
+    await query.answer()
+    partner_title = await _title(context, link.partner_of(chat_id))
+    if choice.step == "pick":
+        text, keyboard = render.confirm_end(catalog, language, link.id, partner_title)
+        await query.edit_message_text(text, reply_markup=keyboard)
+        return
+    ended = await partnership.end(context.bot, context.bot_data, link, chat_id)
+    key = "unpartner.done" if ended else "unpartner.gone"
+    await query.edit_message_text(catalog.text(language, key, partner=partner_title))
+
+
+async def partnership_command(update: Update, context: BotContext) -> None:
+    """/partnership [agenda]: in a group, each partner apart, there; in a
+    private chat, the coordinator's partnerships (a choice when several)."""
+    agenda = (context.args or [""])[0].lower() == "agenda"
+    data = context.bot_data
+    if is_group(update.effective_chat):
+        if not await require_coordinator(update, context):
+            return
+        chat = await remember_chat(update, context)
+        partners = await partnership.partners_of(data, chat.id)
+        if not partners:
+            await say(update, context, "partnership.none")
+        for link, _ in partners:
+            await _show(context, chat.id, link, chat.id, agenda=agenda, in_private=False)
+        return
+    await remember_chat(update, context)
+    user_id = update.effective_user.id
+    choices = []
+    for group_id in await context.store.coordinators.chats_of(user_id):
+        group = await context.store.chats.get(group_id)
+        if group is not None and group.active and group.is_group:
+            choices += [(link, group, partner)
+                        for link, partner in await partnership.partners_of(data, group_id)]
+    if not choices:
+        await say(update, context, "partnership.no_groups")
+    elif len(choices) == 1:
+        link, group, _ = choices[0]
+        await _show(context, user_id, link, group.id, agenda=agenda, in_private=True)
+    else:
+        language = await chat_language(update, context)
+        text, keyboard = render.choose_partnership(context.catalog, language, [
+            (link.id, link.side_of(group.id), group.title or "", partner.title or "")
+            for link, group, partner in choices], agenda=agenda)
+        await update.effective_message.reply_text(text, reply_markup=keyboard)
+
+
+async def partnership_button(update: Update, context: BotContext) -> None:
+    """A partnership picked in private, or the agenda offered under it."""
+    choice = pressed(context, callbacks.PartnershipView)
+    query = update.callback_query
+    language = await chat_language(update, context)
+    link = await context.store.partnerships.get(choice.partnership_id)
+    if link is None:
+        await query.answer(context.catalog.text(language, "unpartner.gone"), show_alert=True)
+        return
+    group_id = link.chat_of(Side(choice.viewer))
+    partner = await context.store.chats.get(link.partner_of(group_id))
+    if not await context.store.coordinators.is_coordinator(group_id, query.from_user.id):
+        await query.answer(context.catalog.text(language, "guard.coordinators_only"),
+                           show_alert=True)
+        return
+    if partner is None or not partner.active:
+        await query.answer(context.catalog.text(language, "unpartner.gone"), show_alert=True)
+        return
+    await query.answer()
+    await _show(context, query.from_user.id, link, group_id, agenda=choice.agenda,
+                in_private=True)
+
+
+async def _show(context: BotContext, to_chat_id: int, link: Partnership, group_id: int, *,
+                agenda: bool, in_private: bool) -> None:
+    try:
+        if agenda:
+            await partnership.send_agenda(context.bot, context.bot_data, to_chat_id, link,
+                                          group_id)
+        else:
+            await partnership.send_view(context.bot, context.bot_data, to_chat_id, link,
+                                        group_id, in_private=in_private)
+    except Undeliverable:
+        return  # delivery logged why; nothing more to say to a chat we cannot reach
+
+
+async def _title(context: BotContext, chat_id: int) -> str:
+    chat = await context.store.chats.get(chat_id)
+    return (chat.title if chat else None) or ""
