@@ -116,7 +116,7 @@ class ConfirmingPoller:
                 await self.application.process_update(update)
         except Exception as error:
             # Handlers are guarded; this is the update loop's own failure.
-            log.error("update %s could not be handled: %s", update.update_id,
+            log.error("update %s could not be handled (%s)", update.update_id,
                       type(error).__name__)
         finally:
             if self._last_of_chat.get(key) is mine:

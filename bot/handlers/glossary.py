@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
 
 from bot import callbacks
 from bot.context import BotContext
 from bot.domain.records import Prompt
 from bot.handlers.buttons import pressed, stale_button
 from bot.handlers.common import chat_language, is_group
+from bot.handlers.replies import answer_button, reply, send_to
 from bot.render import glossary as render
 
 log = logging.getLogger(__name__)
@@ -33,17 +33,17 @@ async def on_glossary(update: Update, context: BotContext) -> None:
     catalog, glossary = context.catalog, context.packs.glossary
     alert, complete = render.meanings_alert(catalog, language, glossary, item.terms)
     if complete:
-        await query.answer(alert, show_alert=True)
+        await answer_button(update, context, alert, alert=True)
         return
     message = render.meanings_message(catalog, language, glossary, item.terms)
     if not is_group(query.message.chat):
-        await query.answer()
-        await query.message.reply_text(message)
+        await answer_button(update, context)
+        await reply(update, context, message)
         return
     if await _send_privately(context, query.from_user.id, message):
-        await query.answer(catalog.text(language, "glossary.sent"), show_alert=True)
+        await answer_button(update, context, catalog.text(language, "glossary.sent"), alert=True)
     else:
-        await query.answer(alert, show_alert=True)
+        await answer_button(update, context, alert, alert=True)
 
 
 async def _prompt_under_button(
@@ -63,9 +63,4 @@ async def _send_privately(context: BotContext, user_id: int, text: str) -> bool:
     private = await context.store.chats.get(user_id)
     if private is None or not private.active:
         return False
-    try:
-        await context.bot.send_message(user_id, text)
-    except TelegramError as error:
-        log.info("could not send meanings to %s privately: %s", user_id, type(error).__name__)
-        return False
-    return True
+    return await send_to(context, user_id, text) is not None

@@ -11,11 +11,13 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import BotContext
+from bot.domain.arguments import echo
 from bot.domain.partner_link import Partnership
 from bot.domain.partnership import Side
 from bot.handlers.buttons import pressed
 from bot.handlers.common import chat_language, is_group, remember_chat
 from bot.handlers.guards import require_coordinator, say
+from bot.handlers.replies import alert, answer_button, edit_pressed, reply
 from bot.render import partner_link as render
 from bot.services import partnership
 from bot.services.delivery import Undeliverable
@@ -35,15 +37,15 @@ async def partner(update: Update, context: BotContext) -> None:
             await partnership.announce_link(context.bot, data, linked.partnership)
             return
         issuer = (linked.issuer.title if linked.issuer else None) or ""
-        await update.effective_message.reply_text(render.refused(
-            catalog, chat.language, linked.refusal, typed=typed, partner=issuer))
+        await reply(update, context, render.refused(
+            catalog, chat.language, linked.refusal, typed=echo(typed), partner=issuer))
         return
     side = await partnership.side_of(data, chat.id)
     if side is None:
         await say(update, context, "partner.refused_not_on_checklist")
         return
     code, expires_at = await partnership.issue_code(data, chat.id, side)
-    await update.effective_message.reply_text(render.code_issued(
+    await reply(update, context, render.code_issued(
         catalog, chat.language, side=side, code=code, title=chat.title or "",
         expires_at=expires_at, timezone=chat.timezone))
 
@@ -62,7 +64,7 @@ async def unpartner(update: Update, context: BotContext) -> None:
         text, keyboard = render.confirm_end(context.catalog, chat.language, *titles[0])
     else:
         text, keyboard = render.choose_to_end(context.catalog, chat.language, titles)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    await reply(update, context, text, reply_markup=keyboard)
 
 
 async def unpartner_button(update: Update, context: BotContext) -> None:
@@ -72,26 +74,26 @@ async def unpartner_button(update: Update, context: BotContext) -> None:
     catalog = context.catalog
     language = await chat_language(update, context)
     if not await context.store.coordinators.is_coordinator(chat_id, query.from_user.id):
-        await query.answer(catalog.text(language, "guard.coordinators_only"), show_alert=True)
+        await alert(update, context, "guard.coordinators_only")
         return
     if choice.step == "keep":
-        await query.answer()
+        await answer_button(update, context)
         key = "unpartner.kept_all" if choice.partnership_id is None else "unpartner.kept"
-        await query.edit_message_text(catalog.text(language, key))
+        await edit_pressed(update, context, catalog.text(language, key))
         return
     link = await context.store.partnerships.get(choice.partnership_id)
     if link is None or not link.includes(chat_id):
-        await query.answer(catalog.text(language, "unpartner.gone"), show_alert=True)
+        await alert(update, context, "unpartner.gone")
         return
-    await query.answer()
+    await answer_button(update, context)
     partner_title = await _title(context, link.partner_of(chat_id))
     if choice.step == "pick":
         text, keyboard = render.confirm_end(catalog, language, link.id, partner_title)
-        await query.edit_message_text(text, reply_markup=keyboard)
+        await edit_pressed(update, context, text, reply_markup=keyboard)
         return
     ended = await partnership.end(context.bot, context.bot_data, link, chat_id)
     key = "unpartner.done" if ended else "unpartner.gone"
-    await query.edit_message_text(catalog.text(language, key, partner=partner_title))
+    await edit_pressed(update, context, catalog.text(language, key, partner=partner_title))
 
 
 async def partnership_command(update: Update, context: BotContext) -> None:
@@ -127,28 +129,26 @@ async def partnership_command(update: Update, context: BotContext) -> None:
         text, keyboard = render.choose_partnership(context.catalog, language, [
             (link.id, link.side_of(group.id), group.title or "", partner.title or "")
             for link, group, partner in choices], agenda=agenda)
-        await update.effective_message.reply_text(text, reply_markup=keyboard)
+        await reply(update, context, text, reply_markup=keyboard)
 
 
 async def partnership_button(update: Update, context: BotContext) -> None:
     """A partnership picked in private, or the agenda offered under it."""
     choice = pressed(context, callbacks.PartnershipView)
     query = update.callback_query
-    language = await chat_language(update, context)
     link = await context.store.partnerships.get(choice.partnership_id)
     if link is None:
-        await query.answer(context.catalog.text(language, "unpartner.gone"), show_alert=True)
+        await alert(update, context, "unpartner.gone")
         return
     group_id = link.chat_of(Side(choice.viewer))
     partner = await context.store.chats.get(link.partner_of(group_id))
     if not await context.store.coordinators.is_coordinator(group_id, query.from_user.id):
-        await query.answer(context.catalog.text(language, "guard.coordinators_only"),
-                           show_alert=True)
+        await alert(update, context, "guard.coordinators_only")
         return
     if partner is None or not partner.active:
-        await query.answer(context.catalog.text(language, "unpartner.gone"), show_alert=True)
+        await alert(update, context, "unpartner.gone")
         return
-    await query.answer()
+    await answer_button(update, context)
     await _show(context, query.from_user.id, link, group_id, agenda=choice.agenda,
                 in_private=True)
 

@@ -6,10 +6,10 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from bot.domain.records import ExportRow
 from bot.packs import PackLibrary
-from bot.store.db import to_db_time
 
 COLUMNS = (
     "asked_at", "programme", "item", "question", "member", "rating", "skipped", "comment",
@@ -17,6 +17,11 @@ COLUMNS = (
 )
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """A moment as export files give it: ISO 8601 in UTC, to the second."""
+    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def export_records(
@@ -36,7 +41,7 @@ def export_records(
             member = pseudonyms.setdefault(row.user_id, f"member {len(pseudonyms) + 1}")
         records.append(
             {
-                "asked_at": to_db_time(row.asked_at),
+                "asked_at": _iso(row.asked_at),
                 "programme": row.pack_id,
                 "item": (item.label or item.id) if item else row.item_id,
                 "question": item.text_in(language) if item else "",
@@ -47,8 +52,8 @@ def export_records(
                 "voice_file_id": row.voice_file_id,
                 "answered": "privately" if row.visibility == "private" else "in the group",
                 "may_quote": row.quotable,
-                "answered_at": to_db_time(row.answered_at),
-                "edited_at": to_db_time(row.edited_at),
+                "answered_at": _iso(row.answered_at),
+                "edited_at": _iso(row.edited_at),
             }
         )
     return records
