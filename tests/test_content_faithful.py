@@ -9,18 +9,14 @@ skipped without it.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-
-SOURCE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_b3af5c3a8521161c.txt"
+from source_text import source_text
 
 
 @pytest.fixture(scope="module")
 def source() -> str:
-    if not SOURCE.is_file():
-        pytest.skip(f"source text not found at {SOURCE}")
-    return SOURCE.read_text(encoding="utf-8")
+    return source_text()
 
 
 def numbered_headings(source: str, after: str, until: str) -> list[str]:

@@ -15,14 +15,12 @@ from bot import callbacks
 from bot.domain import onboarding as wizard
 from bot.domain import setup as group_wizard
 from bot.domain.onboarding import OnboardingDraft, begin, choose, set_timezone
-from bot.domain.schedule import CADENCES, WEEKDAYS, Schedule
+from bot.domain.schedule import WEEKDAYS, Schedule
 from bot.domain.setup import InvalidChoice
 from bot.render import personal
 
 PERSONAL_PACKS = ("checklist-cso", "theory-u", "three-steps", "well-being")
 ME = 4242
-needs_days_cadence = pytest.mark.skipif(
-    "days" not in CADENCES, reason="waiting for schedule cadence 'days'")
 
 
 def pick(draft: OnboardingDraft, step: str, value: str) -> OnboardingDraft:
@@ -224,7 +222,6 @@ def test_a_daily_draft_makes_a_schedule_in_the_persons_zone():
     assert schedule.next_due(after) == datetime(2026, 3, 3, 6, 0, tzinfo=UTC)
 
 
-@needs_days_cadence
 def test_chosen_weekdays_make_a_schedule_on_those_days():
     draft = run(at_days_step(), ("D", "wed"), ("D", "sat"), ("D", "ok"), ("T", "20:00"),
                 ("Z", "America/Bogota"), ("R", "sun"))
@@ -242,7 +239,6 @@ def test_chosen_weekdays_make_a_schedule_on_those_days():
     ]
 
 
-@needs_days_cadence
 def test_all_seven_days_schedule_every_day():
     draft = run(at_days_step(), *(("D", day) for day in WEEKDAYS), ("D", "ok"), ("T", "08:00"),
                 ("Z", "UTC"), ("R", "none"))

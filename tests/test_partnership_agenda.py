@@ -3,9 +3,9 @@ quoted from the source, and long group titles within Telegram's limits."""
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from group_helpers import press
@@ -20,11 +20,11 @@ from partnership_helpers import (
     show,
     texts,
 )
+from source_text import SOURCE, source_text
 
 from bot.render.split import TELEGRAM_LIMIT
 
 FRIDAY_1700_MADRID = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
-SOURCE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_b3af5c3a8521161c.txt"
 
 
 @pytest.fixture
@@ -94,8 +94,8 @@ async def test_when_everything_is_answered_an_agenda_is_offered(harness, pair):
     # Where both sides rate lowest: 15 (1 and 1) before 5 (1 and 3).
     assert openers[2].startswith("• On “Conversations that matter”, where we both")
     # Quoted from the source, word for word.
-    if SOURCE.exists():
-        source = collapse(SOURCE.read_text(encoding="utf-8"))
+    if SOURCE.exists() or os.environ.get("CIVIC_REFLECT_SOURCE_REQUIRED") == "1":
+        source = collapse(source_text())
         quotes = re.findall(r"“(How well[^”]*|Are [^”]*)”", agenda)
         assert len(quotes) == 12
         for quote in quotes:

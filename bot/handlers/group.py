@@ -32,27 +32,26 @@ async def _running(update: Update, context: BotContext):
 
 
 async def ask(update: Update, context: BotContext) -> None:
-    if not await require_coordinator(update, context):
-        return
-    enrolment = await _running(update, context)
-    if enrolment is None:
-        return
-    # The command's own message names the slot, so the same /ask delivered
-    # twice (after a crash) opens one question.
-    slot = f"ask:{update.effective_message.message_id}"
-    await questions.ask_now(context.bot, context.bot_data, enrolment, slot)
+    """/ask: the next question now (the scheduled one still comes)."""
+    await _next_question(update, context, "ask")
 
 
 async def skip(update: Update, context: BotContext) -> None:
+    """/skip: close the open question and ask the next one now."""
+    await _next_question(update, context, "skip")
+
+
+async def _next_question(update: Update, context: BotContext, command: str) -> None:
     if not await require_coordinator(update, context):
         return
     enrolment = await _running(update, context)
     if enrolment is None:
         return
-    open_prompts = await context.store.prompts.open_for_chat(update.effective_chat.id)
-    if not open_prompts:
+    if command == "skip" and not await context.store.prompts.open_for_chat(enrolment.chat_id):
         await say(update, context, "skip.nothing_open")
-    slot = f"skip:{update.effective_message.message_id}"
+    # The command's own message names the slot, so the same command
+    # delivered twice (after a crash) opens one question.
+    slot = f"{command}:{update.effective_message.message_id}"
     await questions.ask_now(context.bot, context.bot_data, enrolment, slot)
 
 

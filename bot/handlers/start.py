@@ -21,15 +21,8 @@ async def start(update: Update, context: BotContext) -> None:
     if not chat.is_group:
         await personal.welcome(update, context)
         return
-    if chat.is_group:
-        text = about.group_welcome(
-            context.catalog, chat.language, update.effective_chat.title or ""
-        )
-    else:
-        text = about.private_welcome(
-            context.catalog, chat.language, update.effective_user.first_name
-        )
-    await reply(update, context, text)
+    await reply(update, context, about.group_welcome(
+        context.catalog, chat.language, update.effective_chat.title or ""))
 
 
 async def help_command(update: Update, context: BotContext) -> None:

@@ -15,7 +15,6 @@ any two lines.
 from __future__ import annotations
 
 import codecs
-import html
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -33,7 +32,7 @@ from bot.domain.summary import (
     WeeklySummary,
     WhosNotHere,
 )
-from bot.locales import Catalog
+from bot.locales import Catalog, escape, plural_form
 from bot.packs import PackLibrary, localized
 from bot.render.split import TELEGRAM_LIMIT, split_lines
 
@@ -64,9 +63,7 @@ def user(text: str) -> str:
     """User text as one bidirectional island, escaped: safe in any template."""
     if _HAS_BIDI_SPAN.search(text):
         text = text.translate(_NO_BIDI_SPANS)
-    # html.escape(quote=False), inlined: this runs for every name and comment line.
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f"{_FIRST_STRONG_ISOLATE}{text}{_POP_ISOLATE}"
+    return f"{_FIRST_STRONG_ISOLATE}{escape(text)}{_POP_ISOLATE}"
 
 
 def theme_name(packs: PackLibrary, theme: str, language: str) -> str:
@@ -172,8 +169,7 @@ class _Page:
         self.lines.append(self.templates[key].format(**safe))
 
     def add_plural(self, key: str, count: int, **safe: object) -> None:
-        form = "one" if count == 1 else "other"  # true of en and es, as in Catalog.plural
-        self.add(f"{key}.{form}", count=count, **safe)
+        self.add(f"{key}.{plural_form(count)}", count=count, **safe)
 
     def blank(self) -> None:
         self.lines.append("")
@@ -209,7 +205,7 @@ class _Page:
         name = self._themes.get(theme)
         if name is None:
             plain = theme_name(self.packs, theme, self.language)
-            name = self._themes[theme] = html.escape(plain, quote=False)
+            name = self._themes[theme] = escape(plain)
         return name
 
 
@@ -237,12 +233,12 @@ def _question(page: _Page, number: int, question: QuestionSummary) -> None:
                  heading=page.fill("summary.unknown_question"))
     else:
         # Numbered as the question's own heading numbers it (the source's "XIII").
-        heading = page.theme(question.theme) if question.theme else html.escape(
-            pack.title_in(page.language), quote=False)
-        page.add("summary.question", number=html.escape(item.number, quote=False),
+        heading = page.theme(question.theme) if question.theme else escape(
+            pack.title_in(page.language))
+        page.add("summary.question", number=escape(item.number),
                  heading=heading)
         text = " ".join(item.text_in(page.language).split())
-        page.add("summary.question_text", text=html.escape(text, quote=False))
+        page.add("summary.question_text", text=escape(text))
     page.add_plural("summary.respondents", question.respondents)
     if question.distribution is not None:
         counts = question.distribution[::-1]  # best first
@@ -253,8 +249,8 @@ def _question(page: _Page, number: int, question: QuestionSummary) -> None:
         page.add("summary.average", mean=page.number(question.mean or 0))
         labels = pack.scale_in(page.language) if pack else None
         if labels:
-            page.add("summary.scale_legend", low=html.escape(labels[0], quote=False),
-                     high=html.escape(labels[-1], quote=False))
+            page.add("summary.scale_legend", low=escape(labels[0]),
+                     high=escape(labels[-1]))
     elif question.distribution_hidden:
         page.add_plural("summary.hidden", question.ratings, min=MIN_RESPONDENTS)
 

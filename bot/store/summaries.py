@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 
-from bot.domain.summary import MIN_RESPONDENTS
+from bot.domain.summary import MIN_RESPONDENTS, TREND_WEEKS
 from bot.domain.summary_facts import (
     CommentFacts,
     GroupFacts,
@@ -18,7 +18,6 @@ from bot.domain.summary_facts import (
 from bot.domain.weeks import recent_weeks, week_bounds, week_of
 from bot.store.db import Database, from_db_time, to_db_time
 
-TREND_WEEKS = 8
 _HAS_CONTENT = "(a.scale IS NOT NULL OR a.text IS NOT NULL OR a.voice_file_id IS NOT NULL)"
 
 ThemeOf = Callable[[str, str], str | None]
