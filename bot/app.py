@@ -46,7 +46,7 @@ def build_application(
             AIORateLimiter(
                 overall_max_rate=settings.overall_max_rate,
                 group_max_rate=settings.group_max_rate,
-                max_retries=3,
+                max_retries=settings.rate_limit_retries,
             )
         )
         .post_init(_post_init)

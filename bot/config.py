@@ -49,6 +49,9 @@ class Settings:
     # and at exactly 30 a second the benchmark still met the odd 429.
     overall_max_rate: float = 29.0
     group_max_rate: float = 20.0
+    # How often the rate limiter itself waits out a 429 before the outbox
+    # takes over (which waits without holding a sender).
+    rate_limit_retries: int = 3
     # Retries after a network error, doubling from the base wait.
     send_retries: int = 3
     send_retry_base_seconds: float = 1.0

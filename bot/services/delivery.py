@@ -154,11 +154,13 @@ async def deliver(
         result = await attempt(data, chat_id, method, send)
         if result.ok:
             return result.result, result.chat_id
-        if result.outcome is not Outcome.RETRY or failures == settings.send_retries:
+        # A 429 has been waited out by the rate limiter already: holding the
+        # person's update longer would not make the flood limit pass sooner.
+        if (result.outcome is not Outcome.RETRY or result.retry_after is not None
+                or failures == settings.send_retries):
             raise Undeliverable(result)
         chat_id = result.chat_id
-        wait = settings.send_retry_base_seconds * 2 ** failures
-        await asyncio.sleep(max(wait, result.retry_after or 0))
+        await asyncio.sleep(settings.send_retry_base_seconds * 2 ** failures)
     raise AssertionError("unreachable")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from .answers import Answers, UploadedFile, formatted_text
+from .chaos import KINDS, Chaos
 from .errors import ApiError
 from .spec import BotApiSpec
 from .state import TelegramState
@@ -86,6 +88,7 @@ class FakeTelegram(BaseRequest):
         self.calls: list[ApiCall] = []
         self.violations: list[str] = []
         self._failures: list[_Failure] = []
+        self.chaos: Chaos | None = None
         # Called with each call Telegram accepted (the sandbox's page follows the chats so).
         self.listeners: list[Callable[[ApiCall], None]] = []
         self._updates: list[dict] = []
@@ -334,9 +337,18 @@ class FakeTelegram(BaseRequest):
         self.fail_next(method, error_code=status, description="Internal Server Error",
                        times=times, chat_id=chat_id)
 
+    def start_chaos(self, rate: float, seed: int, kinds: tuple[str, ...] = KINDS) -> Chaos:
+        """From now on a share `rate` of the calls that reach a chat fail in
+        one of `kinds` (see chaos.py); returns the Chaos, which remembers the
+        chats it blocked and the groups it upgraded."""
+        self.chaos = Chaos(rate, random.Random(seed), kinds)
+        return self.chaos
+
     def _inject_failure(self, call: ApiCall) -> bool:
         """Raise the failure due for this call; True if the call is to be
         carried out and its answer then lost."""
+        if self.chaos is not None and self.chaos.failure_for(call.method, call.params) == "lost":
+            return True
         for failure in self._failures:
             if failure.matches(call.method, call.params):
                 failure.times -= 1
