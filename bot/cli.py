@@ -32,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (long polling)")
+    sandbox = commands.add_parser(
+        "try", help="try the bot in your browser: no token, nothing sent to Telegram")
+    sandbox.add_argument("--port", type=int, default=8080, help="port of the page (default 8080)")
+    sandbox.add_argument("--host", default="127.0.0.1",
+                         help="address to serve the page on (default 127.0.0.1, this machine)")
+    sandbox.add_argument("--db", type=Path, help="keep the sandbox's database in this file "
+                         "(default: a temporary file, deleted at exit)")
     content = commands.add_parser("content", help="work with content packs")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     content_commands.add_parser("check", help="validate every pack and print a summary")
@@ -51,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = args.command or "run"
         if command == "run":
             return run(settings)
+        if command == "try":
+            from bot.sandbox.runner import run_sandbox
+
+            return run_sandbox(settings, args.host, args.port, args.db)
         if command == "content":
             return content_check(settings)
         if command == "export":
