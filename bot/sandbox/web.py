@@ -82,7 +82,10 @@ def build_web_app(sandbox: Sandbox, allowed_hosts: set[str] | None = None) -> we
 
     app.router.add_get("/", _page)
     app.router.add_static("/static/", STATIC, show_index=False, follow_symlinks=False)
-    app.router.add_get("/api/state", lambda request: web.json_response(state(sandbox)))
+    async def snapshot(request: web.Request) -> web.Response:
+        return web.json_response(state(sandbox))
+
+    app.router.add_get("/api/state", snapshot)
     app.router.add_get("/api/events", _events)
     app.router.add_post("/api/send", _action(send))
     app.router.add_post("/api/press", _action(press))
