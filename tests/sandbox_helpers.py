@@ -1,9 +1,16 @@
-"""A sandbox on a frozen clock with its page's server, for tests that drive it over HTTP."""
+"""A sandbox on a frozen clock with its page's server, for tests that drive it over HTTP, and
+`python -m bot try` as a separate process."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from aiohttp.test_utils import TestClient
 
@@ -68,3 +75,39 @@ async def read_events(response, until, limit: int = 200) -> list[dict]:
             if until(events[-1]):
                 return events
     raise AssertionError(f"no matching event in {len(events)} events")
+
+
+class TryProcess:
+    """`python -m bot try` as a person runs it, with the address it prints."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None):
+        environment = {k: v for k, v in os.environ.items()
+                       if not k.startswith(("TELEGRAM_", "CIVIC_REFLECT_"))}
+        environment.update(env or {})
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "try", "--port", "0", *args],
+            cwd=Path(__file__).resolve().parents[1], env=environment,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Read the whole greeting here: communicate() later reads past Python's buffer.
+        self.greeting = self.process.stdout.readline()
+        while self.greeting and "Ctrl-C" not in self.greeting.splitlines()[-1]:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            self.greeting += line
+        match = re.search(r"open (http://\S+) in your browser", self.greeting)
+        if match is None:
+            self.process.kill()
+            raise AssertionError(f"no address in {self.greeting!r}: "
+                                 f"{self.process.communicate()[1]}")
+        self.url = match.group(1)
+
+    def stop(self) -> tuple[int, str, str]:
+        """Ctrl-C; the exit status and what was printed after the address."""
+        self.process.send_signal(signal.SIGINT)
+        try:
+            stdout, stderr = self.process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        return self.process.returncode, stdout, stderr
