@@ -31,6 +31,7 @@ def test_try_serves_the_page_talks_to_no_telegram_and_leaves_nothing_behind(tmp_
         sandbox = TryProcess(env={
             "TMPDIR": str(temporary), "CIVIC_REFLECT_DB": str(real_database),
             "TELEGRAM_API_BASE_URL": telegram_lookalike.url,
+            "TELEGRAM_BOT_TOKEN": "not a token",  # the real bot's; no business of the sandbox
         })
         try:
             assert sandbox.url.startswith("http://127.0.0.1:")
