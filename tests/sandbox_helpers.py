@@ -15,7 +15,7 @@ from pathlib import Path
 from aiohttp.test_utils import TestClient
 
 from bot.config import Settings
-from bot.sandbox.cast import GROUP_ID
+from bot.sandbox.cast import GROUP_AGE, GROUP_ID
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.runner import sandbox_settings
 from bot.sandbox.session import Sandbox
@@ -27,7 +27,7 @@ AMARA, BEN, CHEN, DIEGO, ELI, FATIMA = 1001, 1002, 1003, 1004, 1005, 1006
 
 def frozen_sandbox(tmp_path) -> Sandbox:
     settings = sandbox_settings(Settings(), tmp_path / "sandbox.sqlite3")
-    return Sandbox(settings, clock=MovableClock(real=lambda: START))
+    return Sandbox(settings, clock=MovableClock(real=lambda: START, behind=GROUP_AGE))
 
 
 async def act(client: TestClient, path: str, **body) -> dict:

@@ -26,6 +26,16 @@ def test_the_clock_moves_forward_only_and_keeps_running_from_there():
     assert clock() == MOMENT + timedelta(days=4, minutes=5)
 
 
+def test_a_clock_started_behind_catches_up_with_real_time():
+    clock = MovableClock(real=lambda: MOMENT, behind=timedelta(days=14))
+    assert clock() == MOMENT - timedelta(days=14)
+    clock.catch_up()
+    assert clock() == MOMENT
+    clock.move_to(MOMENT + timedelta(hours=1))
+    clock.catch_up()  # already ahead: stays
+    assert clock() == MOMENT + timedelta(hours=1)
+
+
 async def test_messages_are_dated_by_the_given_clock():
     telegram = FakeTelegram(clock=lambda: MOMENT)
     updates = UpdateFactory(telegram)

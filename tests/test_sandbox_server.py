@@ -227,6 +227,10 @@ async def test_the_digest_chart_and_the_export_can_be_fetched(client, sandbox):
     await act(client, "/api/time/next-question", user_id=AMARA, chat_id=GROUP_ID)
     await act(client, "/api/others", user_id=AMARA)
     await act(client, "/api/time/weekly-summary", user_id=AMARA)
+    digest = "\n".join(texts(sandbox, AMARA))
+    # The group was formed two weeks before: Fatima, who never answers, is not heard.
+    assert "Who's not here?" in digest
+    assert "1 member joined at least 7 days ago but has not answered yet." in digest
     chart = next(m for m in sandbox.feed.messages(AMARA) if m["photo"])
     picture = await client.get(chart["photo"]["url"])
     assert picture.headers["Content-Type"] == "image/png"
@@ -288,3 +292,24 @@ async def test_a_press_and_a_jump_take_turns(client, sandbox):
     )
     assert results[1]["status"].startswith("Moved 7 days ahead.")
     sandbox.telegram.assert_clean()
+
+
+async def test_a_kept_database_resumes_no_earlier_than_its_latest_question(tmp_path):
+    first = frozen_sandbox(tmp_path)
+    await first.start()
+    async with TestClient(TestServer(build_web_app(first))) as client:
+        await set_up_group(client, first)
+        await act(client, "/api/time/next-question", user_id=AMARA, chat_id=GROUP_ID)
+        await act(client, "/api/time/week-later", user_id=AMARA)
+    await first.stop()
+    again = frozen_sandbox(tmp_path)  # the same database, real time back at START
+    await again.start()
+    try:
+        # The second question was asked on Monday 9 March 09:00: time resumes there, so the
+        # schedule neither repeats nor runs backwards.
+        assert again.clock() == START + timedelta(days=7, hours=1)
+        assert [m["service"] for m in again.feed.messages(GROUP_ID)] == [
+            "The sandbox restarted on a kept database: earlier messages are not shown, "
+            "programmes and answers are kept."]
+    finally:
+        await again.stop()

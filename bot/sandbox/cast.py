@@ -8,9 +8,13 @@ some privately, one now and then, one never.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 GROUP_ID = -1001234500001
 GROUP_TITLE = "Riverside Neighbours"
+# The group was formed, and the bot added, this long before the sandbox opens: long enough
+# for "Who's not here?" to count a member who joined and never answered.
+GROUP_AGE = timedelta(days=14)
 
 # Habits of the simulated members.
 RATES = "rates"  # taps a rating in the group

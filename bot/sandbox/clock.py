@@ -12,9 +12,10 @@ from bot.domain.clock import Clock, utc_now
 
 
 class MovableClock:
-    def __init__(self, real: Clock = utc_now) -> None:
+    def __init__(self, real: Clock = utc_now, *, behind: timedelta = timedelta(0)) -> None:
+        """``behind``: start that far in the past (the sandbox's group has a history)."""
         self._real = real
-        self._offset = timedelta(0)
+        self._offset = -behind
 
     def __call__(self) -> datetime:
         return self._real() + self._offset
@@ -24,3 +25,7 @@ class MovableClock:
         ahead = moment - self()
         if ahead > timedelta(0):
             self._offset += ahead
+
+    def catch_up(self) -> None:
+        """On to real time, if the clock is behind it."""
+        self.move_to(self._real())

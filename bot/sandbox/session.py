@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+from datetime import datetime
 from urllib.parse import parse_qs, urlparse
 
 from telegram import Update
@@ -22,7 +23,7 @@ from bot.services import dispatch
 from bot.services.counts import JOB_PREFIX
 from bot.services.dispatch import TickReport
 
-from .cast import GROUP_ID, GROUP_TITLE, NEIGHBOURS
+from .cast import GROUP_AGE, GROUP_ID, GROUP_TITLE, NEIGHBOURS
 from .clock import MovableClock
 from .feed import ChatFeed
 from .telegram import BOT_ID, BOT_USERNAME, FakeTelegram, UpdateFactory
@@ -42,7 +43,7 @@ class SandboxError(Exception):
 class Sandbox:
     def __init__(self, settings: Settings, clock: MovableClock | None = None) -> None:
         self.settings = settings
-        self.clock = clock or MovableClock()
+        self.clock = clock or MovableClock(behind=GROUP_AGE)
         self.telegram = FakeTelegram(clock=self.clock)
         self.feed = ChatFeed(self.telegram)
         self.updates = UpdateFactory(self.telegram)
@@ -68,10 +69,24 @@ class Sandbox:
         app.job_queue.run_repeating(self._scheduled_tick, interval=TICK_SECONDS, first=1,
                                     name="sandbox:tick")
         if await app.bot_data.store.chats.get(GROUP_ID) is None:
-            await self._form_group()
+            await self._form_group()  # in the past, if the clock started behind
+            self.clock.catch_up()
         else:
+            # A kept database may have lived weeks ahead: never go back before its latest.
+            self.clock.catch_up()
+            self.clock.move_to(await self._latest_question_time())
             self.feed.add_note(GROUP_ID, "The sandbox restarted on a kept database: earlier "
                                "messages are not shown, programmes and answers are kept.")
+
+    async def _latest_question_time(self) -> datetime:
+        store = self.app.bot_data.store
+        latest = self.clock()
+        for chat_id in (GROUP_ID, *self.people):
+            enrolment = await store.enrolments.active_for(chat_id)
+            asked = enrolment and await store.prompts.last_slot_time(enrolment.id)
+            if asked and asked > latest:
+                latest = asked
+        return latest
 
     async def stop(self) -> None:
         app = self.app

@@ -136,6 +136,7 @@ def test_a_coordinator_sets_up_members_answer_the_summary_and_an_export(page):
     key(page, "Open a private chat").click()
     check(page.locator("#chat-title")).to_have_text("Civic Reflect")
     check(page.locator("#messages")).to_contain_text("Who's not here?")
+    check(page.locator("#messages")).to_contain_text("Fatima Khan")  # joined, never answered
     chart = page.locator("#messages img.photo").last
     check(chart).to_be_visible()
     assert chart.evaluate("image => image.naturalWidth") > 300
