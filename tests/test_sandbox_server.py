@@ -28,7 +28,7 @@ from sandbox_helpers import (
 )
 
 from bot.sandbox.cast import GROUP_ID
-from bot.sandbox.web import build_web_app
+from bot.sandbox.web import attachment, build_web_app
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -239,12 +239,20 @@ async def test_the_digest_chart_and_the_export_can_be_fetched(client, sandbox):
     await act(client, "/api/send", user_id=AMARA, chat_id=GROUP_ID, text="/export")
     export = [m for m in sandbox.feed.messages(AMARA) if m["document"]][-1]
     download = await client.get(export["document"]["url"])
-    assert download.headers["Content-Disposition"] == (
-        f'attachment; filename="{export["document"]["name"]}"')
+    name = export["document"]["name"]
+    assert name.endswith(".csv")
+    assert download.headers["Content-Disposition"] == attachment(name)
     assert download.headers["Content-Type"] == "application/octet-stream"
     rows = list(csv.DictReader(io.StringIO((await download.read()).decode("utf-8"))))
     assert len(rows) >= 3 and {row["answered"] for row in rows} == {"in the group", "privately"}
     assert (await client.get("/files/fake-file-999")).status == 404
+
+
+def test_download_names_are_safe_in_a_header_and_kept_in_full():
+    assert attachment("answers.csv") == (
+        "attachment; filename=\"answers.csv\"; filename*=UTF-8''answers.csv")
+    assert attachment('Año "1"\r\n.csv') == (
+        "attachment; filename=\"A_o _1___.csv\"; filename*=UTF-8''A%C3%B1o%20%221%22%0D%0A.csv")
 
 
 async def test_personal_reflection_in_a_members_private_chat(client, sandbox):

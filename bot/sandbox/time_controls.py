@@ -38,12 +38,13 @@ class Jump:
             f"{days} day{'s' if days != 1 else ''}" if days else "",
             f"{hours} h" if hours else "",
             f"{minutes} min" if minutes and not days else "",
-        ) if part) or "no time"
+        ) if part)
+        moved = f"Moved {span} ahead." if span else "No need to move time."
         if not self.sent:
-            return f"Moved {span} ahead. The bot had nothing to send."
+            return f"{moved} The bot had nothing to send."
         where = ", ".join(f"{count} to {chat_name(chat)}" for chat, count in self.sent.items())
         total = sum(self.sent.values())
-        return f"Moved {span} ahead. The bot sent {total} message{'s' * (total != 1)}: {where}."
+        return f"{moved} The bot sent {total} message{'s' * (total != 1)}: {where}."
 
 
 class TimeMachine:
@@ -86,7 +87,8 @@ class TimeMachine:
         for _ in range(3):
             enrolment = await store.enrolments.active_for(chat_id)
             if enrolment is None or enrolment.next_due_at is None:
-                raise SandboxError(_NO_PROGRAMME[chat_id == GROUP_ID])
+                raise SandboxError(NO_GROUP_PROGRAMME if chat_id == GROUP_ID
+                                   else NO_PERSONAL_PROGRAMME)
             if enrolment.paused:
                 raise SandboxError("The programme is paused: send /resume first.")
             target = max(enrolment.next_due_at, enrolment.hold_until or enrolment.next_due_at)
@@ -100,7 +102,7 @@ class TimeMachine:
         """To the group's weekly summary (and the coordinators' digests)."""
         chat = await self.sandbox.app.bot_data.store.chats.get(GROUP_ID)
         if chat is None or chat.next_summary_at is None:
-            raise SandboxError(_NO_PROGRAMME[True])
+            raise SandboxError(NO_GROUP_PROGRAMME)
         return await self.advance_to(max(chat.next_summary_at, self.sandbox.clock()))
 
     async def week_later(self) -> Jump:
@@ -113,11 +115,10 @@ class TimeMachine:
         return person["first_name"] if person else str(chat_id)
 
 
-_NO_PROGRAMME = {
-    True: f"{GROUP_TITLE} has no programme yet: as Amara (the coordinator), send /setup in "
-          "the group first.",
-    False: "This chat has no personal programme yet: send /programme (or /start) here first.",
-}
+NO_GROUP_PROGRAMME = (f"{GROUP_TITLE} has no programme yet: as Amara (the coordinator), "
+                      "send /setup in the group first.")
+NO_PERSONAL_PROGRAMME = ("This chat has no personal programme yet: send /programme (or "
+                         "/start) here first.")
 
 
 def _add(total: Jump, jump: Jump) -> None:

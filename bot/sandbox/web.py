@@ -22,6 +22,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -156,9 +157,15 @@ async def _file(request: web.Request) -> web.Response:
     if known["kind"] == "photo" and content.startswith(PNG):
         return web.Response(body=content, content_type="image/png")
     # Anything else is a download, never shown by the browser as a page.
-    name = known["name"].replace('"', "").replace("\\", "") or "file"
     return web.Response(body=content, content_type="application/octet-stream", headers={
-        "Content-Disposition": f'attachment; filename="{name}"'})
+        "Content-Disposition": attachment(known["name"])})
+
+
+def attachment(name: str) -> str:
+    """Content-Disposition for a download: a plain ASCII name, and the real one (RFC 6266)."""
+    plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
+                    for c in name) or "file"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name or 'file')}"
 
 
 def _action(handler: Callable[[dict], Awaitable[dict]]):

@@ -163,7 +163,18 @@ function renderMessages() {
   const empty = items.length === 0 && chat(state.chatId).type === "private";
   $("start").hidden = !empty;
   $("composer").hidden = empty;
+  stayAtBottom(list);
+}
+
+// To the newest message, and there again when a picture above it has loaded.
+function stayAtBottom(list) {
   list.scrollTop = list.scrollHeight;
+  for (const picture of list.querySelectorAll("img")) {
+    if (!picture.complete) {
+      picture.addEventListener("load", () => { list.scrollTop = list.scrollHeight; },
+        { once: true });
+    }
+  }
 }
 
 function showMessage(view, isNew) {
@@ -181,7 +192,7 @@ function showMessage(view, isNew) {
   list.append(item);
   $("start").hidden = true;
   $("composer").hidden = false;
-  if (isNew && (nearBottom || view.from.id === state.me)) list.scrollTop = list.scrollHeight;
+  if (isNew && (nearBottom || view.from.id === state.me)) stayAtBottom(list);
 }
 
 // An edit redraws the message; whoever was on one of its buttons stays on it.
