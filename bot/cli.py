@@ -36,9 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     sandbox = commands.add_parser(
         "try", help="try the bot in your browser: no token, nothing sent to Telegram")
     sandbox.add_argument("--port", type=int, default=8080, help="port of the page (default 8080)")
-    sandbox.add_argument("--host", default="127.0.0.1",
+    sandbox.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
                          help="address to serve the page on (default 127.0.0.1, this machine)")
-    sandbox.add_argument("--db", type=Path, help="keep the sandbox's database in this file "
+    sandbox.add_argument("--db", type=Path, metavar="FILE",
+                         help="keep the sandbox's database in this file "
                          "(default: a temporary file, deleted at exit)")
     content = commands.add_parser("content", help="work with content packs")
     content_commands = content.add_subparsers(dest="content_command", required=True)
