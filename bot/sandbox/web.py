@@ -136,8 +136,8 @@ async def _events(request: web.Request) -> web.StreamResponse:
                 await response.write(b": keep-alive\n\n")
                 continue
             await _write_event(response, event)
-    except (ConnectionResetError, asyncio.CancelledError):
-        pass
+    except ConnectionResetError:
+        pass  # the page was closed; a cancellation (the server stopping) goes on up
     finally:
         sandbox.feed.unsubscribe(queue)
     return response
