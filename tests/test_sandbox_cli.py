@@ -79,3 +79,12 @@ def test_a_port_in_use_is_one_line(tmp_path):
     assert done.stderr.startswith(f"civic-reflect: cannot serve the sandbox on 127.0.0.1:{port} (")
     assert done.stderr.endswith("); choose another --port\n")
     assert done.stderr.count("\n") == 1
+
+
+def test_a_database_in_a_missing_folder_is_one_line(tmp_path):
+    wanted = tmp_path / "missing" / "sandbox.sqlite3"
+    done = subprocess.run([sys.executable, "-m", "bot", "try", "--port", "0", "--db",
+                           str(wanted)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr == (f"civic-reflect: cannot keep the sandbox's database in {wanted}: "
+                           f"there is no folder {wanted.parent}\n")

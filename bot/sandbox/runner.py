@@ -49,15 +49,19 @@ def _loopback_names(port: int) -> set[str]:
 @asynccontextmanager
 async def open_sandbox(settings: Settings, host: str = "127.0.0.1", port: int = 8080,
                        database: Path | None = None) -> AsyncIterator[RunningSandbox]:
+    if database is not None and not database.parent.is_dir():
+        # Said before SQLite would, in words that name the file.
+        raise OSError(f"cannot keep the sandbox's database in {database}: there is no folder "
+                      f"{database.parent}")
     with tempfile.TemporaryDirectory(prefix="civic-reflect-try-") as folder:
         path = database or Path(folder) / "sandbox.sqlite3"
         sandbox = Sandbox(sandbox_settings(settings, path))
-        await sandbox.start()
         runner = None
         # Served beyond this machine on purpose (--host), any name may reach it; on loopback
         # only its own names, once the port is known (--port 0 picks one).
         allowed = set() if host in LOOPBACK else None
         try:
+            await sandbox.start()
             runner = web.AppRunner(build_web_app(sandbox, allowed), access_log=None,
                                    shutdown_timeout=0.5, handler_cancellation=True)
             await runner.setup()

@@ -65,9 +65,6 @@ class Sandbox:
         await app.initialize()
         await app.post_init(app)
         await app.start()
-        # The schedule's tick, as in production but taking its turn with the page's actions.
-        app.job_queue.run_repeating(self._scheduled_tick, interval=TICK_SECONDS, first=1,
-                                    name="sandbox:tick")
         if await app.bot_data.store.chats.get(GROUP_ID) is None:
             await self._form_group()  # in the past, if the clock started behind
             self.clock.catch_up()
@@ -77,6 +74,9 @@ class Sandbox:
             self.clock.move_to(await self._latest_question_time())
             self.feed.add_note(GROUP_ID, "The sandbox restarted on a kept database: earlier "
                                "messages are not shown, programmes and answers are kept.")
+        # The schedule's tick, as in production but taking its turn with the page's actions.
+        app.job_queue.run_repeating(self._scheduled_tick, interval=TICK_SECONDS, first=1,
+                                    name="sandbox:tick")
 
     async def _latest_question_time(self) -> datetime:
         store = self.app.bot_data.store
