@@ -85,7 +85,7 @@ def test_the_server_outlives_a_killed_bot_and_serves_the_next_one(tmp_path):
             first.kill()  # SIGKILL: no goodbye, no clean shutdown
             first.wait(timeout=20)
         answered = answers()
-        server.push_update(updates.command(chat, person, "/help"))
+        server.push_update(server.run(updates.command, chat, person, "/help"))
         second = bot_process(server.url, database)
         try:
             assert server.wait_for(lambda: answers() > answered), "the second bot never answered"
