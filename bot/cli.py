@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sqlite3
 import sys
@@ -34,6 +35,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (long polling)")
+    sandbox = commands.add_parser(
+        "try", help="try the bot in your browser: no token, nothing sent to Telegram")
+    sandbox.add_argument("--port", type=int, default=8080, help="port of the page (default 8080)")
+    sandbox.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
+                         help="address to serve the page on (default 127.0.0.1, this machine)")
+    sandbox.add_argument("--db", type=Path, metavar="FILE",
+                         help="keep the sandbox's database in this file "
+                         "(default: a temporary file, deleted at exit)")
     content = commands.add_parser("content", help="work with content packs")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     content_commands.add_parser("check", help="validate every pack and print a summary")
@@ -49,10 +58,14 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        settings = load_settings()
         command = args.command or "run"
+        settings = load_settings(_sandbox_environment() if command == "try" else None)
         if command == "run":
             return run(settings)
+        if command == "try":
+            from bot.sandbox.runner import run_sandbox
+
+            return run_sandbox(settings, args.host, args.port, args.db)
         if command == "content":
             return content_check(settings)
         if command == "export":
@@ -64,6 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PackError, StoreError, OSError, sqlite3.Error) as error:
         print(f"civic-reflect: {error}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _sandbox_environment() -> dict[str, str]:
+    """The sandbox has its own token and database and calls no Bot API: the real bot's
+    settings for those are none of its business, not even to be checked."""
+    ignored = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "CIVIC_REFLECT_DB")
+    return {key: value for key, value in os.environ.items() if key not in ignored}
 
 
 def run(settings: Settings) -> int:

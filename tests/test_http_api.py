@@ -66,6 +66,36 @@ def test_a_real_bot_process_starts_answers_an_update_and_stops(tmp_path):
     assert TEST_TOKEN not in stderr
 
 
+def test_the_server_outlives_a_killed_bot_and_serves_the_next_one(tmp_path):
+    database = tmp_path / "run.sqlite3"
+    with BotApiThread(token=TEST_TOKEN) as server:
+        updates = UpdateFactory(server.telegram)
+        person = updates.user(4242, "Ana")
+        chat = updates.private_chat(person)
+
+        def answers() -> int:
+            return sum(1 for c in server.calls("sendMessage")
+                       if c.ok and c.params.get("chat_id") == 4242)
+
+        server.push_update(updates.command(chat, person, "/start"))  # before any bot runs
+        first = bot_process(server.url, database)
+        try:
+            assert server.wait_for(lambda: answers() >= 2), "the first bot never answered"
+        finally:
+            first.kill()  # SIGKILL: no goodbye, no clean shutdown
+            first.wait(timeout=20)
+        answered = answers()
+        server.push_update(server.run(updates.command, chat, person, "/help"))
+        second = bot_process(server.url, database)
+        try:
+            assert server.wait_for(lambda: answers() > answered), "the second bot never answered"
+        finally:
+            stderr = stop(second)
+    assert second.returncode == 0, stderr
+    assert [c.method for c in server.telegram.calls].count("getMe") == 2  # two processes
+    server.telegram.assert_clean()
+
+
 @pytest.fixture
 async def server():
     async with BotApiServer(token=TEST_TOKEN) as running:

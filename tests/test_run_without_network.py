@@ -54,15 +54,19 @@ class BotProcess:
             time.sleep(0.05)
         raise AssertionError(f"no {count} line(s) with {fragment!r} in: {self.lines}")
 
-    def stop(self, sig: int = signal.SIGINT) -> int:
-        self.process.send_signal(sig)
+    def wait(self, timeout: float = 20) -> int:
+        """The exit status, once the process ended and all it printed was read."""
         try:
-            code = self.process.wait(timeout=20)
+            code = self.process.wait(timeout=timeout)
         finally:
             if self.process.poll() is None:
                 self.process.kill()
         self._reader.join(timeout=5)
         return code
+
+    def stop(self, sig: int = signal.SIGINT) -> int:
+        self.process.send_signal(sig)
+        return self.wait()
 
 
 def test_a_closed_port_is_one_line_a_try_then_the_bot_starts_when_it_opens(tmp_path):
@@ -110,3 +114,13 @@ async def test_losing_telegram_while_polling_logs_one_line_without_a_traceback(
         "retrying",
         None,
     )]
+
+
+def test_a_refused_token_is_a_setting_to_fix_not_a_network_problem(tmp_path):
+    with BotApiThread(token="42:" + "B" * 35) as server:  # knows another bot only
+        bot = BotProcess(server.url, tmp_path / "run.sqlite3")
+        code = bot.wait(timeout=30)
+    assert code == 2
+    assert bot.lines[-1] == (f"civic-reflect: {server.url} refused TELEGRAM_BOT_TOKEN: copy it "
+                             "again from @BotFather (or create a new one with /token there)")
+    assert not any("Traceback" in line or TEST_TOKEN in line for line in bot.lines)

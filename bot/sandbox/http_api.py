@@ -212,6 +212,15 @@ class BotApiThread:
         """Run a coroutine on the server's loop and wait for its result."""
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
+    def run(self, function: Callable[..., Any], *args: Any) -> Any:
+        """Call ``function(*args)`` on the server's thread (e.g. an UpdateFactory method, which
+        changes the stand-in's state while the server may be reading it) and return its result."""
+
+        async def on_the_loop() -> Any:
+            return function(*args)
+
+        return self.call(on_the_loop())
+
     def push_update(self, update: dict | Update) -> None:
         self._loop.call_soon_threadsafe(self.server.push_update, update)
 

@@ -9,7 +9,6 @@ nothing) are raised as ApiError with Telegram's exact wording.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -107,7 +106,7 @@ class Answers:
         message: dict[str, Any] = {
             "message_id": self.state.message_ids.next(chat["id"]),
             "from": self.state.bot_user,
-            "date": int(time.time()),
+            "date": self.state.timestamp(),
             "chat": chat,
         }
         if "text" in params:
@@ -166,7 +165,7 @@ class Answers:
     def _store_edit(self, before: dict, after: dict) -> dict:
         if after == before:
             raise ApiError(400, NOT_MODIFIED)
-        after["edit_date"] = int(time.time())
+        after["edit_date"] = self.state.timestamp()
         self.state.remember(after)
         return after
 

@@ -32,6 +32,9 @@ class UpdateFactory:
         self._callback_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
 
+    def _timestamp(self) -> int:
+        return self.telegram.state.timestamp() if self.telegram else int(time.time())
+
     # -- people and places -----------------------------------------------------------------
     def user(
         self,
@@ -73,7 +76,7 @@ class UpdateFactory:
     def _message(self, chat: dict, user: dict | None, **content: Any) -> dict:
         message: dict[str, Any] = {
             "message_id": self.message_ids.next(chat["id"]),
-            "date": int(time.time()),
+            "date": self._timestamp(),
             "chat": chat,
         }
         if user is not None:
@@ -140,7 +143,7 @@ class UpdateFactory:
 
     def edited(self, message: dict, new_text: str) -> dict:
         edited = {k: v for k, v in copy.deepcopy(message).items() if k != "entities"}
-        edited.update(text=new_text, edit_date=int(time.time()))
+        edited.update(text=new_text, edit_date=self._timestamp())
         if entities := self.command_entities(new_text):
             edited["entities"] = entities
         if self.telegram:
@@ -173,7 +176,7 @@ class UpdateFactory:
             {
                 "chat": chat,
                 "from": by_user,
-                "date": int(time.time()),
+                "date": self._timestamp(),
                 "old_chat_member": {"user": me, **old},
                 "new_chat_member": {"user": me, **new},
             },
@@ -197,6 +200,12 @@ class UpdateFactory:
                 can_delete_stories=False,
             )
         return self._my_chat_member(chat, by_user, {"status": "left"}, new)
+
+    def members_added(self, chat: dict, by_user: dict, members: list[dict]) -> dict:
+        """The service message "X added A, B": ``members`` may include the bot itself."""
+        return self._update(
+            "message", self._message(chat, by_user, new_chat_members=copy.deepcopy(members))
+        )
 
     def bot_removed(self, chat: dict, by_user: dict) -> dict:
         # Removing a member from a supergroup bans it ("kicked"); basic groups just drop it.

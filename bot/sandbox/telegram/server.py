@@ -13,6 +13,7 @@ import json
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -81,9 +82,12 @@ def _default_description(error_code: int, retry_after: int | None, migrated: boo
 class FakeTelegram(BaseRequest):
     """Use as both ``request`` and ``get_updates_request`` of a Bot or ApplicationBuilder."""
 
-    def __init__(self, spec: BotApiSpec | None = None) -> None:
+    def __init__(
+        self, spec: BotApiSpec | None = None, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.spec = spec or BotApiSpec.load()
-        self.state = TelegramState(self.spec)
+        # ``clock`` dates messages (the sandbox's movable time); real time without it.
+        self.state = TelegramState(self.spec, clock)
         self.answers = Answers(self.state)
         self.calls: list[ApiCall] = []
         self.violations: list[str] = []

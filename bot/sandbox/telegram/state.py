@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import copy
 import itertools
+import time
 from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from .constants import BOT_ID, bot_user
@@ -46,8 +49,9 @@ class MessageIds:
 
 
 class TelegramState:
-    def __init__(self, spec: BotApiSpec) -> None:
+    def __init__(self, spec: BotApiSpec, clock: Callable[[], datetime] | None = None) -> None:
         self.spec = spec
+        self.clock = clock
         self.bot_user = bot_user()
         self.message_ids = MessageIds()
         self.chats: dict[int, dict] = {}
@@ -58,6 +62,10 @@ class TelegramState:
         self.commands: dict[tuple[str, str], list[dict]] = {}
         self.files: dict[str, bytes] = {}
         self._synthetic_ids = itertools.count(1)
+
+    def timestamp(self) -> int:
+        """A message's "date": the given clock's (the sandbox moves time), else real time."""
+        return int(self.clock().timestamp()) if self.clock else int(time.time())
 
     # -- chats and users -------------------------------------------------------------------
     def set_chat(self, chat: dict) -> None:

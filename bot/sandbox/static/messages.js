@@ -1,0 +1,119 @@
+// One message as a list item: sender, reply preview, photo, document, formatted text,
+// time, reactions, inline keyboard and a Reply button. Only DOM nodes and text nodes.
+
+import { formattedText, snippet } from "./render.js";
+
+const TIME = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" });
+const DAY = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "numeric", month: "long" });
+
+export function dayLabel(timestamp) {
+  return DAY.format(new Date(timestamp * 1000));
+}
+
+export function timeLabel(timestamp) {
+  return TIME.format(new Date(timestamp * 1000));
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export function daySeparator(timestamp) {
+  const item = el("li", "day");
+  item.append(el("span", "", dayLabel(timestamp)));
+  return item;
+}
+
+// ctx: { me, isGroup, actions: { press, url, link, command, reply, jump } }
+export function messageItem(view, ctx) {
+  const item = el("li");
+  item.dataset.id = String(view.message_id);
+  item.tabIndex = -1;
+  if (view.service) {
+    item.className = "service";
+    item.append(el("span", "", view.service));
+    return item;
+  }
+  const mine = view.from.id === ctx.me;
+  item.className = `msg ${mine ? "out" : "in"}${view.from.is_bot ? " from-bot" : ""}`;
+  const bubble = el("div", "bubble");
+  if (!mine && ctx.isGroup) {
+    bubble.append(el("p", "sender", view.from.is_bot ? `${view.from.name} · bot` : view.from.name));
+  }
+  if (view.reply_to) bubble.append(replyPreview(view.reply_to, ctx));
+  if (view.photo) {
+    const picture = el("img", "photo");
+    picture.src = view.photo.url;
+    picture.alt = `Picture sent by ${view.from.name}`;
+    bubble.append(picture);
+  }
+  if (view.document) {
+    const file = el("a", "document", `📄 ${view.document.name}`);
+    file.href = view.document.url;
+    file.download = view.document.name;
+    bubble.append(file);
+  }
+  if (view.text) {
+    const text = el("div", "text");
+    text.append(formattedText(view.text, view.entities, ctx.actions, view.from.is_bot));
+    bubble.append(text);
+  }
+  const meta = el("p", "meta");
+  if (view.edited) meta.append(el("span", "edited", "edited"));
+  const time = el("time", "", timeLabel(view.date));
+  time.dateTime = new Date(view.date * 1000).toISOString();
+  meta.append(time);
+  bubble.append(meta);
+  if (view.reactions.length) {
+    const reactions = el("p", "reactions");
+    reactions.setAttribute("aria-label", `Reactions: ${view.reactions.join(" ")}`);
+    for (const emoji of view.reactions) reactions.append(el("span", "reaction", emoji));
+    bubble.append(reactions);
+  }
+  item.append(bubble);
+  if (view.keyboard) item.append(keyboard(view, ctx));
+  const reply = el("button", "reply-button", "↩ Reply");
+  reply.type = "button";
+  reply.setAttribute("aria-label", `Reply to ${view.from.name}: ${snippet(view).slice(0, 60)}`);
+  reply.addEventListener("click", () => ctx.actions.reply(view));
+  item.append(reply);
+  return item;
+}
+
+function replyPreview(replied, ctx) {
+  const quote = el("button", "quote");
+  quote.type = "button";
+  quote.append(el("span", "quote-from", replied.from), el("span", "quote-text", replied.text));
+  quote.setAttribute("aria-label", `In reply to ${replied.from}: ${replied.text}. Show it`);
+  quote.addEventListener("click", () => ctx.actions.jump(replied.message_id));
+  return quote;
+}
+
+function keyboard(view, ctx) {
+  const board = el("div", "keyboard");
+  board.setAttribute("role", "group");
+  board.setAttribute("aria-label", "Buttons under this message");
+  for (const row of view.keyboard) {
+    const line = el("div", "keyboard-row");
+    for (const button of row) {
+      const key = el("button", "key", button.text);
+      key.type = "button";
+      key.dataset.key = button.callback_data || button.url || button.text;
+      if (button.url) {
+        key.classList.add("url");
+        key.append(el("span", "url-mark", " ↗"));
+        key.addEventListener("click", () => ctx.actions.url(button.url));
+      } else if (button.callback_data) {
+        key.addEventListener("click", () => ctx.actions.press(view, button.callback_data));
+      } else {
+        key.disabled = true;
+      }
+      line.append(key);
+    }
+    board.append(line);
+  }
+  return board;
+}

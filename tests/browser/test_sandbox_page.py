@@ -1,0 +1,220 @@
+"""The sandbox page in a real browser: Debian's Chromium driven by Playwright, against
+`python -m bot try` as a person would start it.
+
+Playwright never downloads a browser here: it drives /usr/bin/chromium (`.ci/run` installs
+Debian's chromium package when it is missing).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from sandbox_helpers import BEN, CHEN, TryProcess
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's chromium is not installed at /usr/bin/chromium "
+    "(apt-get install chromium; .ci/run does it)",
+)
+# As this machine's Chromium must run: no sandbox as root, and none of its own network calls.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+WAIT_MS = 10_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Playwright gives each launch a new, empty profile folder of its own.
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def sandbox():
+    running = TryProcess()
+    yield running
+    code, _, stderr = running.stop()
+    assert code == 0, stderr
+    assert "Traceback" not in stderr, stderr
+
+
+@pytest.fixture
+def page(browser, sandbox):
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB",
+                                  timezone_id="UTC", accept_downloads=True)
+    opened = context.new_page()
+    opened.set_default_timeout(WAIT_MS)
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.goto(sandbox.url)
+    yield opened
+    context.close()
+    assert errors == []
+
+
+def expect():
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect
+
+
+def key(page, label: str):
+    """The last inline button with this label in the open chat."""
+    return page.locator("#messages .key", has_text=label).last
+
+
+def be(page, user_id: int) -> None:
+    page.select_option("#me", str(user_id))
+
+
+def open_chat(page, title: str) -> None:
+    page.locator(".chat-title", has_text=title).click()
+    expect()(page.locator("#chat-title")).to_have_text(title)
+
+
+def run_control(page, button: str, expected: str) -> str:
+    page.click(f"#{button}")
+    expect()(page.locator("#status")).to_contain_text(expected)
+    return page.locator("#status").inner_text()
+
+
+def test_a_coordinator_sets_up_members_answer_the_summary_and_an_export(page):
+    check = expect()
+    check(page.locator("#messages")).to_contain_text("Hello, Riverside Neighbours!")
+    # Amara (the coordinator, chosen by default) opens the command menu and taps /setup.
+    page.click("#menu-button")
+    page.locator(".menu-item", has_text="/setup").click()
+    for label in ("Civic partnership checklist", "A civil-society organisation", "Once a week",
+                  "Monday", "09:00",
+                  "Europe/London", "English", "Show names"):
+        key(page, label).click()
+    check(page.locator("#messages")).to_contain_text("All set! This group will reflect on")
+    run_control(page, "next-question", "to Riverside Neighbours")
+    question = page.locator("#messages .msg", has_text="1 of 15").last
+    check(question).to_contain_text("How well has the CSO articulated its goals")
+
+    # Ben taps a rating: a pop-up answers him.
+    be(page, BEN)
+    key(page, "4 ·").click()
+    check(page.locator("#toast")).to_contain_text("Saved, thank you!")
+    # Chen answers privately: the link opens his chat with the bot, with the question.
+    be(page, CHEN)
+    key(page, "Answer privately").click()
+    check(page.locator("#chat-title")).to_have_text("Civic Reflect")
+    check(page.locator("#messages")).to_contain_text("A question from Riverside Neighbours")
+    key(page, "2 ·").click()
+    check(page.locator("#replying")).to_be_visible()  # the bot asked for a reply (ForceReply)
+    page.fill("#composer-text", "Newer residents are not heard yet.")
+    page.keyboard.press("Enter")
+    check(page.locator("#messages .msg.in").last).to_contain_text(
+        "Saved privately, as your answer to question 1 of 15 in Riverside Neighbours.")
+
+    # Back to Amara; the live count was edited in place.
+    be(page, 1001)
+    open_chat(page, "Riverside Neighbours")
+    check(question).to_contain_text("2 people have answered so far")
+    check(question).to_contain_text("edited")
+    answered = run_control(page, "others", "Fatima stayed silent")
+    assert "Ben had already answered" in answered and "Chen had already answered" in answered
+    # From Monday 09:00 to Friday 17:00 (a few minutes less: real time went on meanwhile).
+    run_control(page, "summary", "Moved 4 days ")
+    summary = page.locator("#messages .msg", has_text="This week in").last
+    check(summary).to_contain_text("Riverside Neighbours")
+    check(summary).to_contain_text("Scores by theme")
+    assert "Newer residents are not heard yet." not in summary.inner_text()  # private stays so
+
+    # The summary asks Amara to open a private chat: the link does it and the digest comes.
+    key(page, "Open a private chat").click()
+    check(page.locator("#chat-title")).to_have_text("Civic Reflect")
+    check(page.locator("#messages")).to_contain_text("Who's not here?")
+    check(page.locator("#messages")).to_contain_text("Fatima Khan")  # joined, never answered
+    chart = page.locator("#messages img.photo").last
+    check(chart).to_be_visible()
+    assert chart.evaluate("image => image.naturalWidth") > 300
+
+    open_chat(page, "Riverside Neighbours")
+    page.fill("#composer-text", "/export")
+    page.keyboard.press("Enter")
+    open_chat(page, "Civic Reflect")
+    document = page.locator("#messages a.document").last
+    check(document).to_contain_text(".csv")
+    with page.expect_download() as download:
+        document.click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
+    assert {row["member"] for row in rows} >= {"Ben Hughes", "Chen Wei", "Diego Ruiz"}
+    assert {row["answered"] for row in rows} == {"in the group", "privately"}
+
+
+def test_typed_markup_and_script_stay_text_even_without_the_csp(browser, sandbox):
+    # Without the Content-Security-Policy, so that only the page's own rendering protects it.
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.goto(sandbox.url)
+    attack = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script> <b>bold</b>'
+    expect()(page.locator("#messages")).to_contain_text("Hello, Riverside Neighbours!")
+    page.fill("#composer-text", attack)
+    page.keyboard.press("Enter")
+    mine = page.locator("#messages .msg.out").last
+    expect()(mine.locator(".text")).to_have_text(attack)
+    # The bot repeats a word it did not understand inside its own (HTML) message.
+    word = "<img/src=x/onerror=window.pwned=3>"
+    open_chat(page, "Civic Reflect")
+    page.click("#start")
+    page.fill("#composer-text", f"/journal {word}")
+    page.keyboard.press("Enter")
+    expect()(page.locator("#messages .msg.in").last).to_contain_text(f"“\u2068{word}\u2069”")
+    assert page.evaluate("() => window.pwned") is None
+    assert page.locator("#messages img:not(.photo), #messages script, #messages b").count() == 0
+    context.close()
+
+
+def test_on_a_phone_with_the_keyboard_alone(browser, sandbox):
+    context = browser.new_context(viewport={"width": 390, "height": 780}, is_mobile=True,
+                                  has_touch=True, locale="en-GB", timezone_id="UTC")
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.goto(sandbox.url)
+    expect()(page.locator("#messages")).to_contain_text("Hello, Riverside Neighbours!")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    for control in ("#me", "#composer-text", "#send", "#next-question"):
+        box = page.locator(control).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, control
+    # Tab from the top reaches the message box; "/" opens the menu; Enter sends.
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "composer-text"
+    page.keyboard.type("/hel")
+    expect()(page.locator("#menu")).to_contain_text("/help")
+    page.keyboard.type("p")
+    page.keyboard.press("Enter")
+    expect()(page.locator("#messages .msg.in").last).to_contain_text("/status")
+    # Inline buttons are reachable and pressed with the keyboard.
+    page.keyboard.type("/setup")
+    page.keyboard.press("Enter")
+    first = key(page, "Civic partnership checklist")
+    wizard = first.evaluate("key => key.closest('li').dataset.id")
+    first.focus()
+    page.keyboard.press("Enter")
+    expect()(page.locator("#messages")).to_contain_text("Which side")
+    # The wizard's message was redrawn with the next step: focus stays on it, not lost.
+    assert page.evaluate("() => document.activeElement.closest('li')?.dataset.id") == wizard
+    # From there, Tab goes through the message (the quoted /setup) to its buttons.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.className") == "quote"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == (
+        "A council or other public body")
+    page.keyboard.press("Space")
+    expect()(page.locator("#messages")).to_contain_text("How often")
+    context.close()
