@@ -3,6 +3,7 @@ in-process fake Telegram, with a clock the tests move by hand."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -144,8 +145,7 @@ def telegram() -> FakeTelegram:
     return FakeTelegram()
 
 
-@pytest.fixture
-async def harness(settings, telegram, clock):
+async def _running(settings, telegram, clock):
     running = Harness(await start_app(settings, telegram, clock), telegram,
                       UpdateFactory(telegram), clock, settings)
     try:
@@ -153,4 +153,20 @@ async def harness(settings, telegram, clock):
     finally:
         await stop_app(running.app)
     telegram.assert_clean()
+
+
+@pytest.fixture
+async def harness(settings, telegram, clock):
+    async for running in _running(settings, telegram, clock):
+        yield running
+
+
+@pytest.fixture
+async def unpaced(settings, telegram, clock):
+    """A harness without Telegram's overall pace (29 a second), for suites that
+    send hundreds of messages and are about something else; a 429 goes
+    straight to the outbox, which waits in the test's time."""
+    quick = dataclasses.replace(settings, overall_max_rate=0, rate_limit_retries=0)
+    async for running in _running(quick, telegram, clock):
+        yield running
 

@@ -6,13 +6,11 @@ upgraded groups moved, and the bot still answers."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from conftest import Harness, start_app, stop_app
-from fake_telegram import UpdateFactory, visible_text
+from fake_telegram import visible_text
 from group_helpers import make_group, run_setup
 from test_scheduling import MONDAY_0900_MADRID
 
@@ -32,19 +30,9 @@ TINY_PNG = bytes.fromhex(
 
 
 @pytest.fixture
-async def stormy(settings, telegram, clock, monkeypatch):
+def stormy(unpaced, monkeypatch):
     monkeypatch.setattr("bot.render.chart.render_chart", lambda *args, **kwargs: TINY_PNG)
-    # The rate limiter hands every 429 straight to the outbox, which waits in
-    # the test's time rather than the machine's.
-    # Telegram's pace (29 a second) is not what this test is about: off.
-    calm = dataclasses.replace(settings, rate_limit_retries=0, overall_max_rate=0)
-    running = Harness(await start_app(calm, telegram, clock), telegram,
-                      UpdateFactory(telegram), clock, calm)
-    try:
-        yield running
-    finally:
-        await stop_app(running.app)
-    telegram.assert_clean()
+    return unpaced
 
 
 def messages_in(harness, chat_ids: set[int]) -> list[str]:

@@ -46,6 +46,10 @@ class ButtonHandler(CallbackQueryHandler):
         self.strict = strict
 
     def check_update(self, update: object) -> object:
+        # PTB lets a press with empty data through every pattern: not here.
+        if not isinstance(update, Update) or not (update.callback_query
+                                                  and update.callback_query.data):
+            return None
         result = super().check_update(update)
         if not result:
             return None

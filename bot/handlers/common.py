@@ -44,7 +44,9 @@ async def remember_chat(update: Update, context: BotContext) -> StoredChat:
 
 
 async def chat_language(update: Update, context: BotContext) -> str:
-    stored = await context.store.chats.get(update.effective_chat.id)
+    # A press on a message sent in inline mode has no chat: the person's language.
+    chat = update.effective_chat
+    stored = await context.store.chats.get(chat.id) if chat is not None else None
     user = update.effective_user
     return context.catalog.language_for(
         stored.language if stored else None,
