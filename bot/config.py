@@ -169,3 +169,6 @@ def configure_logging(settings: Settings) -> None:
     # httpx logs every request URL at INFO, and the URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # python-telegram-bot logs each request's parameters (what people wrote,
+    # their names) at DEBUG: never, whatever LOG_LEVEL says.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, getattr(logging, settings.log_level)))

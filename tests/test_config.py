@@ -272,7 +272,7 @@ def test_redact_token_covers_the_exception_text():
 
 def test_configure_logging_installs_the_filter_and_quietens_httpx(caplog):
     root = logging.getLogger()
-    quiet = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
+    quiet = {name: logging.getLogger(name).level for name in ("httpx", "httpcore", "telegram")}
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     root.addHandler(handler)
@@ -281,6 +281,8 @@ def test_configure_logging_installs_the_filter_and_quietens_httpx(caplog):
         assert any(isinstance(f, RedactToken) for f in handler.filters)
         assert logging.getLogger("httpx").level == logging.WARNING
         assert logging.getLogger("httpcore").level == logging.WARNING
+        # PTB's DEBUG lines carry request parameters (people's words): never logged.
+        assert logging.getLogger("telegram").level == logging.INFO
         logging.getLogger("civic.test").warning("token is %s", TOKEN)
     finally:
         root.removeHandler(handler)
