@@ -42,13 +42,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.overall_max_rate,
-                group_max_rate=settings.group_max_rate,
-                max_retries=settings.rate_limit_retries,
-            )
-        )
+        .rate_limiter(_rate_limiter(settings))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -75,6 +69,20 @@ def build_application(
     return application
 
 
+def _rate_limiter(settings: Settings) -> AIORateLimiter:
+    """Telegram's flood limits. The overall pace is one request every
+    1/rate seconds, never a burst: a full bucket of 29 would let 29 requests
+    out at once, which reach Telegram bunched (and draw 429s) and leave that
+    many sends in flight, each a possible duplicate if the process dies."""
+    overall = settings.overall_max_rate
+    return AIORateLimiter(
+        overall_max_rate=1 if overall else 0,
+        overall_time_period=1 / overall if overall else 1,
+        group_max_rate=settings.group_max_rate,
+        max_retries=settings.rate_limit_retries,
+    )
+
+
 async def _post_init(application: BotApplication) -> None:
     data = application.bot_data
     data.packs = load_library(data.settings.content_dir)
@@ -92,6 +100,7 @@ async def _post_init(application: BotApplication) -> None:
 
 async def _post_stop(application: BotApplication) -> None:
     # Sends left running in the background finish while the bot can still send.
+    await application.bot_data.counts.stop()
     await application.bot_data.settle()
 
 

@@ -91,7 +91,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
 
     def refresh_count_soon(self, prompt_id: int) -> None:
         """Edit a question's live count shortly, once for a burst of answers."""
-        _ready(self.bot_data.counts, "counts").soon(self.job_queue, prompt_id)
+        _ready(self.bot_data.counts, "counts").soon(self.bot, self.bot_data, prompt_id)
 
     @property
     def store(self) -> Store:

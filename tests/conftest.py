@@ -47,6 +47,7 @@ async def start_app(settings: Settings, telegram: FakeTelegram, clock: Clock) ->
 
 async def stop_app(app: BotApplication) -> None:
     await app.stop()
+    await app.post_stop(app)
     await app.post_shutdown(app)
     await app.shutdown()
 
@@ -79,15 +80,9 @@ class Harness:
         await stop_app(self.app)
         self.app = await start_app(self.settings, self.telegram, self.clock)
 
-    async def run_jobs(self, prefix: str = "") -> int:
-        """Run the JobQueue's pending one-off jobs now (no real waiting)."""
-        ran = 0
-        for job in self.app.job_queue.jobs():
-            if job.name and job.name.startswith(prefix):
-                job.schedule_removal()
-                await job.run(self.app)
-                ran += 1
-        return ran
+    async def refresh_counts(self) -> int:
+        """Edit the questions' live counts now rather than after the delay."""
+        return await self.app.bot_data.counts.now(self.app.bot, self.app.bot_data)
 
 
 @pytest.fixture(scope="session")

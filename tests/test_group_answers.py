@@ -59,7 +59,7 @@ async def test_three_questions_with_ratings_comments_voice_and_private_answers(h
     assert (await store.answers.get(p1.id, group.carla["id"])).quotable is True
 
     # The live count is edited once for the burst, never showing ratings.
-    assert await harness.run_jobs("count:") == 1
+    assert await harness.refresh_counts() == 1
     edit = telegram.last("editMessageText", chat_id=GROUP_ID)
     shown = visible_text(edit.params["text"])
     assert shown.endswith("👥 4 people have answered so far")

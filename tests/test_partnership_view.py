@@ -306,7 +306,7 @@ async def test_the_line_goes_when_the_partnership_ends(harness, pair):
     prompt = await harness.store.prompts.get(prompt_id)
     question = harness.telegram.message(CSO_ID, prompt.message_id)
     await press(harness, cso.chat, cso.members[0], question, f"1|r|{prompt_id}|4")
-    await harness.run_jobs()
+    await harness.refresh_counts()
     edited = harness.telegram.message(CSO_ID, prompt.message_id)
     assert "👥 1 person has answered so far" in visible_text(edited["text"])
     assert "partner" not in visible_text(edited["text"])

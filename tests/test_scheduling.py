@@ -68,7 +68,7 @@ async def test_48_hours_of_downtime_give_one_late_catch_up(harness, group):
     question = harness.telegram.message(GROUP_ID, prompt.message_id)
     await harness.send(harness.updates.callback(group.chat, group.bruno, question,
                                                 f"1|r|{prompt.id}|4"))
-    await harness.run_jobs("count:")
+    await harness.refresh_counts()
     edited = harness.telegram.last("editMessageText", chat_id=GROUP_ID).params["text"]
     assert "A little late" in visible_text(edited)
     assert "1 person has answered so far" in visible_text(edited)

@@ -20,7 +20,6 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.context import BotApplication, BotContext
 from bot.services import dispatch
-from bot.services.counts import JOB_PREFIX
 from bot.services.dispatch import TickReport
 
 from .cast import GROUP_AGE, GROUP_ID, GROUP_TITLE, NEIGHBOURS
@@ -92,6 +91,7 @@ class Sandbox:
         app = self.app
         if app.running:
             await app.stop()
+            await app.post_stop(app)
         await app.post_shutdown(app)
         await app.shutdown()
 
@@ -174,14 +174,8 @@ class Sandbox:
 
     async def run_count_jobs(self) -> int:
         """Edit the live counts now instead of a few seconds later."""
-        ran = 0
-        for job in self.app.job_queue.jobs():
-            if job.name and job.name.startswith(JOB_PREFIX):
-                job.schedule_removal()
-                async with self.turn:
-                    await job.run(self.app)
-                ran += 1
-        return ran
+        async with self.turn:
+            return await self.app.bot_data.counts.now(self.app.bot, self.app.bot_data)
 
     async def _scheduled_tick(self, context: BotContext) -> None:
         report = await self.tick()

@@ -1,41 +1,73 @@
 """The live "N people have answered" line under a question, edited once per burst.
 
 Telegram allows about 20 messages a minute per group, so a burst of taps
-costs one edit: the first answer schedules a refresh a few seconds later and
-the rest of the burst finds it already pending. Pending questions are kept in
-a set, so checking costs the same however many questions are waiting.
+costs one edit: the first answer starts a short wait and the rest of the
+burst finds it already waiting. The waits are the bot's own tasks (not
+scheduler jobs): at shutdown a wait is simply dropped (the next count, or the
+closing edit, says the same), an edit under way is let finish.
 """
 
 from __future__ import annotations
 
-from telegram.ext import JobQueue
+import asyncio
+import logging
 
-from bot.context import BotContext
+from telegram import Bot
+
+from bot.context import BotData
 from bot.services import questions
 
-JOB_PREFIX = "count:"
+log = logging.getLogger(__name__)
 
 
 class CountRefresher:
     def __init__(self, delay_seconds: float):
         self.delay_seconds = delay_seconds
-        self._pending: set[int] = set()
+        self._waiting: dict[int, asyncio.Task] = {}  # prompt id -> its task, while it waits
+        self._tasks: set[asyncio.Task] = set()  # waiting or editing
 
-    def soon(self, job_queue: JobQueue, prompt_id: int) -> None:
+    def soon(self, bot: Bot, data: BotData, prompt_id: int) -> None:
         """Edit the question's count after the delay, unless an edit is already due."""
-        if prompt_id in self._pending:
+        if prompt_id in self._waiting:
             return
-        self._pending.add(prompt_id)
-        job_queue.run_once(_refresh, when=self.delay_seconds, data=prompt_id,
-                           name=f"{JOB_PREFIX}{prompt_id}")
+        task = asyncio.get_running_loop().create_task(self._later(bot, data, prompt_id))
+        self._waiting[prompt_id] = task
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
-    def done(self, prompt_id: int) -> None:
-        self._pending.discard(prompt_id)
+    @property
+    def pending(self) -> list[int]:
+        return sorted(self._waiting)
 
+    async def _later(self, bot: Bot, data: BotData, prompt_id: int) -> None:
+        try:
+            await asyncio.sleep(self.delay_seconds)
+        except asyncio.CancelledError:
+            self._waiting.pop(prompt_id, None)
+            raise
+        await self._edit(bot, data, prompt_id)
 
-async def _refresh(context: BotContext) -> None:
-    prompt_id = context.job.data
-    # Forget the pending mark before editing: an answer arriving during the
-    # edit schedules the next one instead of being lost.
-    context.bot_data.counts.done(prompt_id)
-    await questions.refresh_count(context.bot, context.bot_data, prompt_id)
+    async def _edit(self, bot: Bot, data: BotData, prompt_id: int) -> None:
+        # Forget the wait before editing: an answer arriving during the edit
+        # starts the next one instead of being lost.
+        self._waiting.pop(prompt_id, None)
+        try:
+            await questions.refresh_count(bot, data, prompt_id)
+        except Exception as error:  # a count is not worth more than a log line
+            log.warning("count of question %s not refreshed (%s)", prompt_id,
+                        type(error).__name__)
+
+    async def now(self, bot: Bot, data: BotData) -> int:
+        """Edit every waiting count at once (tests, the sandbox's time controls)."""
+        due = list(self._waiting)
+        for prompt_id in due:
+            self._waiting.pop(prompt_id).cancel()
+            await self._edit(bot, data, prompt_id)
+        return len(due)
+
+    async def stop(self) -> None:
+        """Drop the waits; let edits under way finish."""
+        for task in self._waiting.values():
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._waiting.clear()
