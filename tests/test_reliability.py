@@ -11,16 +11,7 @@ import pytest
 from fake_telegram import visible_text
 from group_helpers import GROUP_ID, ask, bot_message, make_group, press, run_setup
 from test_personal import ROSA, onboard, texts_to
-
-MONDAY_0900_MADRID = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def group(harness):
-    group = make_group(harness)
-    await harness.send(harness.updates.bot_added(group.chat, group.ana))
-    await run_setup(harness, group)  # weekly, Monday 09:00 Europe/Madrid
-    return group
+from test_scheduling import MONDAY_0900_MADRID, group  # noqa: F401 (the fixture)
 
 
 def questions_in(harness, chat_id: int = GROUP_ID) -> list[str]:

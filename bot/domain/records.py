@@ -160,3 +160,12 @@ class OutboxItem:
     reason: str | None
     created_at: datetime
     done_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The outcome of opening a programme's next question."""
+
+    prompt: Prompt
+    created: bool  # False: this slot was opened before (a retry, a redelivered /ask)
+    sends: tuple[int, ...]  # outbox rows to send now: the question, closing edits

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.programme import next_question
-from bot.domain.records import Prompt
+from bot.domain.records import Opened, Prompt
 from bot.store.db import Database, Tx, from_db_time, to_db_time
 from bot.store.outbox import add_to_outbox
 from bot.store.rows import build, build_all
 
 _UNCHANGED = object()
-
-
-@dataclass(frozen=True)
-class Opened:
-    """The outcome of opening a programme's next question."""
-
-    prompt: Prompt
-    created: bool  # False: this slot was opened before (a retry, a redelivered /ask)
-    sends: tuple[int, ...]  # outbox rows to send now: the question, closing edits
 
 
 class PromptRepository:
