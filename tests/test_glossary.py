@@ -125,12 +125,6 @@ def test_a_library_without_a_glossary_has_no_buttons(tmp_path):
 # -- through the bot ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-async def group(harness):
-    group = make_group(harness)
-    await harness.send(harness.updates.bot_added(group.chat, group.ana))
-    await run_setup(harness, group)  # the civil-society checklist, in English
-    return group
 
 
 def glossary_button(message: dict) -> dict:

@@ -3,17 +3,8 @@ forged and stale buttons, closed questions, /forget and a supergroup upgrade."""
 
 from __future__ import annotations
 
-import pytest
 from fake_telegram import GROUP_ANONYMOUS_BOT_ID, visible_text
-from group_helpers import GROUP_ID, ask, bot_message, last_text, make_group, press, run_setup
-
-
-@pytest.fixture
-async def group(harness):
-    group = make_group(harness)
-    await harness.send(harness.updates.bot_added(group.chat, group.ana))
-    await run_setup(harness, group)
-    return group
+from group_helpers import GROUP_ID, ask, bot_message, last_text, press
 
 
 async def prompt_of(harness, message: dict):

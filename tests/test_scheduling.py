@@ -6,19 +6,12 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from fake_telegram import visible_text
 from group_helpers import GROUP_ID, make_group, run_setup
 
 MONDAY_0900_MADRID = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-async def group(harness):
-    group = make_group(harness)
-    await harness.send(harness.updates.bot_added(group.chat, group.ana))
-    await run_setup(harness, group)  # weekly, Monday 09:00 Europe/Madrid
-    return group
 
 
 def questions_sent(harness, chat_id: int = GROUP_ID) -> list[str]:

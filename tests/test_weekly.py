@@ -6,21 +6,14 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from fake_telegram import check_telegram_html, visible_text
-from group_helpers import GROUP_ID, make_group, press, run_setup
+from group_helpers import GROUP_ID, press
 
 MONDAY_0900_MADRID = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
 FRIDAY_1700_MADRID = datetime(2026, 3, 13, 16, 0, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.fixture
-async def group(harness):
-    group = make_group(harness)
-    await harness.send(harness.updates.bot_added(group.chat, group.ana))
-    await run_setup(harness, group)  # weekly, Monday 09:00 Madrid, counts only
-    return group
 
 
 async def week_of_answers(harness, group):
