@@ -22,6 +22,7 @@ from bot.locales import Catalog
 from bot.packs import load_library
 from bot.services import nudges, personal, questions, summaries
 from bot.services.counts import CountRefresher
+from bot.services.drawing import ChartWorkers
 from bot.services.nudges import nudge_before_closing
 from bot.store import Store
 
@@ -57,6 +58,8 @@ def build_application(
     application.bot_data.settings = settings
     application.bot_data.clock = clock
     application.bot_data.counts = CountRefresher(settings.count_refresh_seconds)
+    application.bot_data.charts = ChartWorkers(settings.chart_workers,
+                                               settings.chart_idle_seconds)
     application.bot_data.closing_soon_hooks.append(nudge_before_closing)
     application.bot_data.senders.update(
         question=questions.send_question, close=questions.send_closing,
@@ -106,6 +109,7 @@ async def _post_stop(application: BotApplication) -> None:
 
 async def _post_shutdown(application: BotApplication) -> None:
     await application.bot_data.settle()
+    await application.bot_data.charts.close()
     if application.bot_data.store is not None:
         await application.bot_data.store.close()
         application.bot_data.store = None

@@ -58,6 +58,10 @@ class Settings:
     # The scheduler's tick; 0 turns it off (tests tick by hand).
     dispatch_interval_seconds: float = 60.0
     dispatch_concurrency: int = 32
+    # Charts are drawn in this many worker processes (0: in a thread of the
+    # bot's own process), which stop after this long without a chart.
+    chart_workers: int = 1
+    chart_idle_seconds: float = 120.0
     # How long before a question closes its "closing soon" moment comes.
     closing_soon_minutes: int = 180
 

@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 if TYPE_CHECKING:
     from bot.services.counts import CountRefresher
+    from bot.services.drawing import ChartWorkers
 
 from bot.config import Settings
 from bot.domain.clock import Clock
@@ -46,8 +47,8 @@ class BotData:
     senders: dict[str, Callable[..., Awaitable[Any]]] = field(default_factory=dict)
     # One edit of a question's message at a time (see services.questions).
     edit_locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
-    # matplotlib is not made for several threads drawing at once: one chart at a time.
-    drawing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Charts, drawn off the event loop (see services.drawing).
+    charts: ChartWorkers | None = None
 
     # Sends nobody waits for (reactions to comments), tracked so shutdown
     # lets them finish and tests can wait for them.

@@ -132,6 +132,9 @@ def settings(tmp_path) -> Settings:
         group_max_rate=0,
         dispatch_interval_seconds=0,
         send_retry_base_seconds=0,
+        # Hundreds of small charts: drawn in a thread here; tests/test_drawing.py
+        # draws in worker processes, as the bot does.
+        chart_workers=0,
     )
 
 

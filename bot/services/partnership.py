@@ -4,7 +4,6 @@ the digest's partnership section and the line under a checklist question."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -231,11 +230,10 @@ async def _send_parts(
 async def _send_chart(
     bot: Bot, data: BotData, chat_id: int, seen: PartnershipView, chat: Chat, partner: Chat
 ) -> None:
-    # Drawn off the event loop and one at a time, as the digest chart.
-    async with data.drawing:
-        picture = await asyncio.to_thread(
-            render_partnership_chart, seen, data.catalog, chat.language, data.packs,
-            title=chat.title or "", partner=partner.title or "")
+    # Drawn in a worker process, as the digest chart.
+    picture = await data.charts.draw(
+        render_partnership_chart, seen, data.catalog, chat.language, data.packs,
+        title=chat.title or "", partner=partner.title or "")
     caption = data.catalog.text(chat.language, "partnership.chart_caption",
                                 title=chat.title or "", partner=partner.title or "")
     await deliver(data, chat_id, "sendPhoto",

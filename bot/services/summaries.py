@@ -8,7 +8,6 @@ out, so a retry after a failure sends the same week, whenever it happens.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date, datetime, timedelta
 
@@ -152,11 +151,10 @@ async def _digest_sends(bot: Bot, data: BotData, group: Chat, private: Chat,
     ]
 
     async def send_chart() -> Attempt:
-        # Drawing takes a quarter of a second of CPU: off the event loop, so
-        # updates and other sends go on meanwhile.
-        async with data.drawing:
-            picture = await asyncio.to_thread(chart.render_chart, compute.chart_data(facts),
-                                              data.catalog, facts.language, data.packs)
+        # Drawing costs a tenth of a second of CPU or more: in a worker
+        # process, so updates and other sends go on meanwhile.
+        picture = await data.charts.draw(chart.render_chart, compute.chart_data(facts),
+                                         data.catalog, facts.language, data.packs)
         caption = data.catalog.text(private.language, "weekly.chart_caption",
                                     title=group.title or "")
         return await attempt(data, private.id, "sendPhoto", lambda chat_id: bot.send_photo(

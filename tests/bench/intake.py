@@ -1,0 +1,178 @@
+"""Benchmark: how fast updates are taken in, against a bare PTB application.
+
+    python tests/bench/intake.py [--updates 20000] [--kinds rate,comment,spread]
+
+Prints one JSON line per kind:
+
+- "rate": taps on one question's scale;
+- "comment": replies to one question (a comment each);
+- "spread": taps spread over 2,000 questions in 2,000 groups.
+
+Both sides run in this one process, on the same in-process fake Telegram
+(requests are answered, not validated against the Bot API reference, so the
+fake's own checks do not weigh on either side), updates fed one at a time with
+`process_update(Update.de_json(...))`. The bare side is python-telegram-bot
+with a trivial handler that makes the same request the bot makes for that
+update (answerCallbackQuery for a tap; nothing for a comment, whose ✍
+reaction the bot sends in the background). The bot is the real
+`build_application` on a SQLite file on disk.
+
+Left out, on purpose: Telegram's flood limits (they apply to what the bot
+sends, not to what it takes in: both sides run without a rate limiter) and
+network latency (each side's requests are answered at once). The live-count
+edits are left out too (their delay is set beyond the run): they are one edit
+per question per few seconds, whatever the number of taps. Not part of the
+test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from fake_telegram import FakeTelegram, UpdateFactory
+from telegram import Update
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.services import questions as asking
+
+TOKEN = "123456789:AAHbenchTOKENbenchTOKENbenchTOKEN01"
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+GROUP = -100_300
+SPREAD_GROUPS = 2_000
+
+
+class QuickTelegram(FakeTelegram):
+    """Answers like the fake, without checking each request against the reference."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spec.validate = lambda method, params, files: []  # type: ignore[method-assign]
+
+
+async def bare_app(telegram: FakeTelegram):
+    app = ApplicationBuilder().token(TOKEN).request(telegram).get_updates_request(telegram) \
+        .build()
+
+    async def on_button(update, context) -> None:
+        await update.callback_query.answer("Saved, thank you!")
+
+    async def on_comment(update, context) -> None:
+        return None
+
+    app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(MessageHandler(filters.REPLY, on_comment))
+    await app.initialize()
+    await app.start()
+    return app
+
+
+async def bot_app(telegram: FakeTelegram, database: Path):
+    settings = Settings(token=TOKEN, database_path=database, dispatch_interval_seconds=0,
+                        overall_max_rate=0, group_max_rate=0, count_refresh_seconds=10**6)
+    app = build_application(settings, request=telegram, clock=lambda: NOW)
+    await app.initialize()
+    await app.post_init(app)
+    await app.start()
+    return app
+
+
+async def stop(app, bot: bool) -> None:
+    await app.stop()
+    if bot:
+        await app.post_stop(app)
+        await app.post_shutdown(app)
+    await app.shutdown()
+
+
+async def questions(app, telegram: FakeTelegram, groups: int) -> list[dict]:
+    """Open one question in each of `groups` groups; return their messages."""
+    store, found = app.bot_data.store, []
+    for index in range(groups):
+        chat_id = GROUP - index
+        await store.chats.ensure(chat_id, kind="group", title=f"Group {index}",
+                                 timezone="UTC", language="en")
+        enrolment = await store.enrolments.start(chat_id, "checklist-cso", cadence="weekly",
+                                                 days=["mon"], local_time="09:00",
+                                                 next_due_at=None)
+        opened = await asking.ask_now(app.bot, app.bot_data, enrolment, f"bench:{index}")
+        prompt = await store.prompts.get(opened.prompt.id) if opened else None
+        found.append(telegram.message(chat_id, prompt.message_id))
+    return found
+
+
+def make_updates(kind: str, count: int, telegram: FakeTelegram, messages: list[dict]):
+    factory = UpdateFactory(telegram, first_update_id=1)
+    updates = []
+    for number in range(count):
+        message = messages[number % len(messages)]
+        chat = message["chat"]
+        person = factory.user(10_000 + number % 500, f"Member {number % 500}")
+        prompt_id = int(message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+                        .split("|")[2])
+        if kind == "comment":
+            updates.append(factory.reply(chat, person, message, f"Comment number {number}"))
+        else:
+            updates.append(factory.callback(chat, person, message,
+                                            f"1|r|{prompt_id}|{1 + number % 5}"))
+    return updates
+
+
+async def feed(app, updates: list[dict]) -> tuple[float, list[float]]:
+    latencies = []
+    started = time.perf_counter()
+    for update in updates:
+        begun = time.perf_counter()
+        await app.process_update(Update.de_json(update, app.bot))
+        latencies.append(time.perf_counter() - begun)
+    return time.perf_counter() - started, latencies
+
+
+async def measure(kind: str, count: int) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        telegram = QuickTelegram()
+        bot = await bot_app(telegram, Path(folder) / "intake.sqlite3")
+        messages = await questions(bot, telegram, SPREAD_GROUPS if kind == "spread" else 1)
+        bare = await bare_app(telegram)
+        bare_updates = make_updates(kind, count, telegram, messages)
+        bot_updates = make_updates(kind, count, telegram, messages)
+        bare_s, _ = await feed(bare, bare_updates)
+        bot_s, latencies = await feed(bot, bot_updates)
+        await bot.bot_data.settle()
+        saved = await bot.bot_data.store.db.fetch_value("SELECT COUNT(*) FROM answers")
+        await stop(bare, bot=False)
+        await stop(bot, bot=True)
+    latencies.sort()
+    return {
+        "kind": kind, "updates": count, "answers_saved": saved,
+        "bare_ptb_per_s": round(count / bare_s), "bot_per_s": round(count / bot_s),
+        "ratio": round(bare_s / bot_s, 3),
+        "p50_ms": round(statistics.median(latencies) * 1000, 3),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 3),
+        "max_ms": round(latencies[-1] * 1000, 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=20_000)
+    parser.add_argument("--kinds", default="rate,comment,spread")
+    args = parser.parse_args()
+    for kind in args.kinds.split(","):
+        print(json.dumps(asyncio.run(measure(kind, args.updates))), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Charts drawn in worker processes: another process than the bot's, started
+with the first chart, gone after a quiet spell; and the digest's chart, drawn
+that way, reaches the coordinator as a real PNG."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+
+from conftest import Harness, start_app, stop_app
+from fake_telegram import UpdateFactory
+from group_helpers import GROUP_ID, ask, make_group, press, run_setup
+
+from bot.services.drawing import ChartWorkers
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+async def test_a_chart_is_drawn_in_another_process_that_stops_when_idle():
+    workers = ChartWorkers(1, idle_seconds=0.3)
+    try:
+        assert not workers.running
+        assert await workers.draw(os.getpid) != os.getpid()
+        assert workers.running
+        drawn = await asyncio.gather(*(workers.draw(os.getpid) for _ in range(3)))
+        assert len(set(drawn)) == 1  # the same worker, kept while busy
+        await asyncio.sleep(0.6)
+        assert not workers.running  # a quiet spell: the worker is gone
+        assert await workers.draw(os.getpid) != drawn[0]  # a new one when needed
+    finally:
+        await workers.close()
+    assert not workers.running
+
+
+async def test_in_process_drawing_when_asked(tmp_path):
+    workers = ChartWorkers(0)
+    assert await workers.draw(os.getpid) == os.getpid()
+    await workers.close()
+
+
+async def test_the_digest_chart_comes_from_a_worker(settings, telegram, clock):
+    with_workers = dataclasses.replace(settings, chart_workers=1, chart_idle_seconds=30)
+    harness = Harness(await start_app(with_workers, telegram, clock), telegram,
+                      UpdateFactory(telegram), clock, with_workers)
+    try:
+        group = make_group(harness)
+        u = harness.updates
+        await harness.send(u.bot_added(group.chat, group.ana))
+        await run_setup(harness, group)
+        await harness.send(u.command(u.private_chat(group.ana), group.ana, "/start"))
+        question = await ask(harness, group)
+        prompt = await harness.store.prompts.by_message(GROUP_ID, question["message_id"])
+        for person, rating in ((group.bruno, 4), (group.carla, 2), (group.dev, 5)):
+            await press(harness, group.chat, person, question, f"1|r|{prompt.id}|{rating}")
+        await harness.send(u.command(group.chat, group.ana, "/digest"))
+        photo = telegram.last("sendPhoto", chat_id=group.ana["id"])
+        assert photo.ok and photo.files["photo"].content.startswith(PNG)
+        assert harness.app.bot_data.charts.running
+    finally:
+        await stop_app(harness.app)
+    assert not harness.app.bot_data.charts.running
+    telegram.assert_clean()
