@@ -62,7 +62,7 @@ async def test_the_tick_racing_ask_skip_and_answers_in_groups(harness):
                                                             for t in taps})
         saved = [a for a in await harness.store.answers.for_prompt(first.id) if a.scale]
         assert len(saved) == thanked
-        assert Counter(a.user_id for a in saved).most_common(1)[0][1] == 1
+        assert set(Counter(a.user_id for a in saved).values()) <= {1}
 
 
 async def test_the_tick_racing_later_skip_and_an_answer_in_a_private_chat(harness, packs):

@@ -131,13 +131,18 @@ class PromptRepository:
             return changed > 0
 
     async def put_off(self, chat_id: int, again: datetime) -> Prompt | None:
-        """/later as one step: close the chat's newest open prompt and ask the
-        same item again at `again`. None if nothing is waiting."""
+        """/later as one step: close the newest open prompt the person has
+        been shown and ask the same item again at `again`. None if nothing
+        is waiting."""
         now = self.db.now()
         async with self.db.transaction() as tx:
+            # Only a prompt the person has been shown: one still waiting to go
+            # out is not what they are putting off.
             row = await tx.fetch_one(
                 "SELECT p.* FROM prompts p JOIN enrolments e ON e.id = p.enrolment_id"
                 " WHERE p.chat_id = ? AND p.closed_at IS NULL AND e.active = 1"
+                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.prompt_id = p.id"
+                " AND o.kind = 'question' AND o.state = 'pending')"
                 " ORDER BY p.opened_at DESC, p.id DESC LIMIT 1", (chat_id,))
             if row is None:
                 return None

@@ -1,15 +1,19 @@
-"""A fake Telegram that also enforces Telegram's flood limits, for benchmarks.
+"""A fake Telegram that also enforces Telegram's flood limits and takes time
+to answer, for benchmarks.
 
 Telegram allows a bot about 30 messages a second overall and 20 a minute in
 one group, and answers 429 with retry_after when a bot goes faster. Both
-limits are modelled as token buckets (a burst up to the limit, then a steady
-rate), scaled by `speed` so a run that would take minutes takes seconds.
+limits are token buckets (a burst up to the limit, then a steady rate).
+Every request also takes a while, as over a real network (`latency`, a range
+in seconds). Everything is scaled by `speed`, so a run that would take
+minutes takes seconds: limits multiplied, latencies divided.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
 from collections import Counter
 
@@ -18,6 +22,8 @@ from fake_telegram.constants import bot_user
 
 OVERALL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
+# What the benchmark answers cheaply itself; anything else goes to the full fake.
+SENDS = ("sendMessage", "editMessageText")
 
 
 class TokenBucket:
@@ -38,14 +44,20 @@ class TokenBucket:
 
 
 class LimitedTelegram(FakeTelegram):
-    def __init__(self, speed: float):
+    def __init__(self, speed: float, latency: tuple[float, float] = (0.0, 0.0), seed: int = 1):
         super().__init__()
         self.speed = speed
+        self.latency = latency
+        self.rng = random.Random(seed)
         self.overall = TokenBucket(OVERALL_PER_SECOND * speed, OVERALL_PER_SECOND * speed)
         self.groups: dict[int, TokenBucket] = {}
         self.http_429 = 0
-        self.delivered: Counter[int] = Counter()
+        self.delivered: Counter[int] = Counter()  # questions (sendMessage) per chat
+        self.edited: Counter[int] = Counter()
+        self.last_question_at = 0.0
+        self.last_send_at = 0.0
         self.bot_user = bot_user()
+        self._message_ids = 0
 
     def _within_limits(self, chat_id: int | None) -> bool:
         if not self.overall.take():
@@ -58,9 +70,11 @@ class LimitedTelegram(FakeTelegram):
 
     async def do_request(self, url, method, request_data=None, *args, **kwargs):
         api_method = url.rsplit("/", 1)[-1]
-        if api_method != "sendMessage":
+        if api_method not in SENDS:
             return await super().do_request(url, method, request_data, *args, **kwargs)
-        await asyncio.sleep(0)  # like real I/O, let other sends interleave
+        low, high = self.latency
+        # Half the way there before Telegram counts it, half the way back.
+        await asyncio.sleep(self.rng.uniform(low, high) / self.speed / 2)
         params = request_data.parameters
         chat_id = params["chat_id"]
         if not self._within_limits(chat_id):
@@ -68,11 +82,21 @@ class LimitedTelegram(FakeTelegram):
             body = {"ok": False, "error_code": 429,
                     "description": "Too Many Requests: retry after 1",
                     "parameters": {"retry_after": 1}}
+            await asyncio.sleep(self.rng.uniform(low, high) / self.speed / 2)
             return 429, json.dumps(body).encode()
         # The tests check every request against the Bot API; here the fake only
         # answers, cheaply, so the CPU and memory measured are the bot's.
-        self.delivered[chat_id] += 1
-        message = {"message_id": self.delivered.total(), "date": int(time.time()),
+        if api_method == "sendMessage":
+            self.delivered[chat_id] += 1
+            self.last_question_at = time.perf_counter()
+            self._message_ids += 1
+            message_id = self._message_ids
+        else:
+            self.edited[chat_id] += 1
+            message_id = params["message_id"]
+        self.last_send_at = time.perf_counter()
+        message = {"message_id": message_id, "date": int(time.time()),
                    "chat": {"id": chat_id, "type": "group", "title": "Group"},
                    "from": self.bot_user, "text": "question"}
+        await asyncio.sleep(self.rng.uniform(low, high) / self.speed / 2)
         return 200, json.dumps({"ok": True, "result": message}).encode()
