@@ -16,13 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from collections.abc import Iterable
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
 from bot.context import BotApplication
+from bot.lifecycle import running
 
 log = logging.getLogger(__name__)
 LONG_POLL_SECONDS = 30
@@ -114,6 +114,7 @@ class ConfirmingPoller:
                 await asyncio.gather(before, return_exceptions=True)
             async with self._slots:
                 await self.application.process_update(update)
+            self.application.bot_data.metrics.update_handled("polling")
         except Exception as error:
             # Handlers are guarded; this is the update loop's own failure.
             log.error("update %s could not be handled: %s", update.update_id,
@@ -152,25 +153,6 @@ async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
 async def serve(application: BotApplication) -> None:
     """What run_polling does, with the confirming poller: start everything,
     poll until SIGINT or SIGTERM, then stop everything in order."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    await application.initialize()
-    try:
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.bot.delete_webhook(drop_pending_updates=False)
-        await application.start()
-        try:
-            await ConfirmingPoller(application).run(stop)
-        finally:
-            await application.stop()
-            if application.post_stop is not None:
-                await application.post_stop(application)
-    finally:
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
+    async with running(application, before_start=lambda: application.bot.delete_webhook(
+            drop_pending_updates=False)) as stop:
+        await ConfirmingPoller(application).run(stop)

@@ -30,10 +30,11 @@ def free_port() -> int:
 class BotProcess:
     """`python -m bot run` with its stderr read line by line as it comes."""
 
-    def __init__(self, base_url: str, database: Path):
+    def __init__(self, base_url: str, database: Path, **settings: str):
+        """`settings`: more environment variables (DATABASE_URL, WEBHOOK_URL...)."""
         env = {key: value for key, value in os.environ.items() if not key.startswith("TELEGRAM")}
         env.update(TELEGRAM_BOT_TOKEN=TEST_TOKEN, CIVIC_REFLECT_DB=str(database),
-                   TELEGRAM_API_BASE_URL=base_url)
+                   TELEGRAM_API_BASE_URL=base_url, **settings)
         self.process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                         text=True)

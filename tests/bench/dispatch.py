@@ -35,11 +35,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from _limits import OVERALL_PER_SECOND, LimitedTelegram
+from _limits import LimitedTelegram
 from apscheduler.events import EVENT_JOB_MISSED
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.sandbox.telegram.flood import OVERALL_PER_SECOND
 from bot.services import dispatch
 
 TOKEN = "123456789:AAHbenchTOKENbenchTOKENbenchTOKEN01"
