@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
     backup = commands.add_parser("backup", help="copy the database safely while the bot runs")
     backup.add_argument("path", type=Path, help="where to write the copy")
+    commands.add_parser("healthcheck", help="ask the running bot's /healthz (on PORT); exit 0 "
+                                            "if healthy (the Docker image's HEALTHCHECK)")
     migrate = commands.add_parser(
         "migrate-db", help="copy every row into another, empty database (e.g. SQLite to "
                            "PostgreSQL), checking the count of each table")
@@ -69,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(export(settings, args.chat, args.format, args.output))
         if command == "migrate-db":
             return asyncio.run(migrate_db(args.source, args.target))
+        if command == "healthcheck":
+            return healthcheck(settings)
         return backup(settings, args.path)
     except (ConfigError, DatabaseTooNew) as error:
         print(f"civic-reflect: {error}", file=sys.stderr)
@@ -292,6 +296,27 @@ async def migrate_db(source_url: str, target_url: str) -> int:
     print(f"moved {sum(c.target for c in counts)} rows from {source.db.label} to "
           f"{target.db.label}: every table's count matches")
     return 0
+
+
+def healthcheck(settings: Settings) -> int:
+    """Exit 0 if the bot on this machine says it is healthy; print what it said."""
+    import urllib.error
+    import urllib.request
+
+    if settings.port is None:
+        raise ConfigError("PORT is not set: the bot serves /healthz on PORT, and the check "
+                          "asks it there")
+    host = "127.0.0.1" if settings.listen in ("0.0.0.0", "::") else settings.listen
+    address = f"http://{f'[{host}]' if ':' in host else host}:{settings.port}/healthz"
+    try:
+        with urllib.request.urlopen(address, timeout=5) as answer:
+            print(answer.read().decode().strip())
+            return 0
+    except urllib.error.HTTPError as failing:
+        print(failing.read().decode().strip())
+    except OSError as error:
+        print(f"civic-reflect: {address} did not answer ({error})", file=sys.stderr)
+    return EXIT_FAILED
 
 
 def _database_argument(option: str, url: str) -> Path | str:

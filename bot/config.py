@@ -22,6 +22,7 @@ _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 SUPPORTED_LANGUAGES = ("en", "es")
 # Where the webhook listens when WEBHOOK_URL is set and PORT is not.
 WEBHOOK_DEFAULT_PORT = 8080
+MOST_REPLICAS = 4
 
 
 class ConfigError(Exception):
@@ -224,9 +225,11 @@ def check_listen(raw: str | None) -> str:
 
 def check_replicas(raw: str | None, *, postgres: bool, webhook: bool) -> int:
     text = (raw or "").strip() or "1"
-    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 16):
+    # Each replica but the leader keeps a share of Telegram's rate for its
+    # replies (bot.ratelimit); past four, the leader's share gets thin.
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MOST_REPLICAS):
         raise ConfigError(f"REPLICAS={text!r} must be how many copies of the bot run at "
-                          "once, from 1 to 16")
+                          f"once, from 1 to {MOST_REPLICAS}")
     replicas = int(text)
     if replicas > 1 and not (postgres and webhook):
         raise ConfigError(f"REPLICAS={replicas} needs DATABASE_URL=postgresql://... and "

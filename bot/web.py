@@ -28,7 +28,9 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
+from telegram.error import BadRequest
 
+from bot.config import ConfigError
 from bot.context import BotApplication
 from bot.lifecycle import running
 from bot.metrics import CONTENT_TYPE
@@ -164,9 +166,14 @@ async def serve_webhook(application: BotApplication) -> None:
         await server.start()
         try:
             # Every replica registers the same address; Telegram keeps one.
-            await application.bot.set_webhook(
-                settings.webhook_url, secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+            try:
+                await application.bot.set_webhook(
+                    settings.webhook_url, secret_token=settings.webhook_secret,
+                    allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+            except BadRequest as refused:
+                # A setting to fix (an address Telegram cannot reach or accept).
+                raise ConfigError(f"Telegram refused WEBHOOK_URL={settings.webhook_url!r}: "
+                                  f"{refused.message}") from None
             log.info("webhook registered; listening on %s:%s", settings.listen, server.port)
             await stop.wait()
         finally:

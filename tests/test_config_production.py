@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,7 @@ def test_webhook_mode_with_its_defaults():
     ({"PORT": "70000"}, "PORT='70000' must be a port number"),
     ({"LISTEN": "every where"}, "LISTEN='every where' must be an address"),
     ({"REPLICAS": "0"}, "REPLICAS='0' must be how many"),
+    ({"REPLICAS": "5"}, "REPLICAS='5' must be how many copies of the bot run at once, from 1 to 4"),
     ({"REPLICAS": "2"}, "REPLICAS=2 needs DATABASE_URL=postgresql://... and WEBHOOK_URL"),
     ({**WEBHOOK, "REPLICAS": "2"}, "REPLICAS=2 needs DATABASE_URL"),
 ])
@@ -129,3 +131,24 @@ def test_redact_url_keeps_everything_but_the_password():
     assert redact_url("postgresql://u:p%40ss@h:5/d?sslmode=require") == (
         "postgresql://u:***@h:5/d?sslmode=require")
     assert redact_url("postgresql://h/d") == "postgresql://h/d"
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_every_setting_is_documented_and_the_examples_use_only_real_ones():
+    read = set(re.findall(r'env\.get\("([A-Z_]+)"', (REPO / "bot/config.py").read_text()))
+    assert {"DATABASE_URL", "WEBHOOK_URL", "WEBHOOK_SECRET", "PORT", "LISTEN",
+            "REPLICAS"} <= read
+    readme = (REPO / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("## Command line", 1)[0]
+    assert set(re.findall(r"^\| `([A-Z_]+)` \|", table, re.MULTILINE)) == read
+    for example in ("compose.yaml", "compose.postgres.yaml", "Dockerfile"):
+        text = (REPO / example).read_text()
+        # The bot's settings the example sets (POSTGRES_* and BOT_DOMAIN are
+        # for the database's image and Caddy).
+        named = set(re.findall(r"^\s+([A-Z][A-Z_]+)[:=]", text, re.MULTILINE))
+        named -= {"PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PIP_NO_CACHE_DIR",
+                  "PIP_DISABLE_PIP_VERSION_CHECK", "POSTGRES_USER", "POSTGRES_PASSWORD",
+                  "POSTGRES_DB", "POSTGRES_INITDB_ARGS", "BOT_DOMAIN"}
+        assert named and named <= read, (example, named - read)

@@ -57,8 +57,12 @@ class BotProcess:
 
     def stop(self, sig: int = signal.SIGINT) -> int:
         self.process.send_signal(sig)
+        return self.wait()
+
+    def wait(self, timeout: float = 20) -> int:
+        """Its exit status once it ends (killed if it has not within `timeout`)."""
         try:
-            code = self.process.wait(timeout=20)
+            code = self.process.wait(timeout=timeout)
         finally:
             if self.process.poll() is None:
                 self.process.kill()
