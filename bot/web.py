@@ -128,8 +128,7 @@ class WebServer:
         database = "starting"
         if data.store is not None:
             try:
-                await asyncio.wait_for(data.store.db.fetch_value("SELECT 1"),
-                                       _DATABASE_ANSWER_SECONDS)
+                await asyncio.wait_for(data.store.check(), _DATABASE_ANSWER_SECONDS)
                 database = "ok"
             except Exception as error:  # any failure to answer is the finding
                 database = f"unreachable ({type(error).__name__})"

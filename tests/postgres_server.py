@@ -14,7 +14,6 @@ PostgreSQL refuses to run as root; as root, the cluster belongs to the
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
 import subprocess
 import sys
@@ -46,8 +45,10 @@ def _version(name: str) -> tuple[int, ...]:
 
 def _owner() -> str | None:
     """Who runs the server: ourselves, unless we are root."""
-    if os.geteuid() != 0:
+    if getattr(os, "geteuid", lambda: -1)() != 0:
         return None
+    import pwd  # only on Unix, where a root user exists
+
     for name in ("postgres", "nobody"):
         try:
             pwd.getpwnam(name)
@@ -82,6 +83,8 @@ class ThrowawayPostgres:
     def start(self) -> str:
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.user is not None:
+            import pwd
+
             entry = pwd.getpwnam(self.user)
             os.chown(self.folder, entry.pw_uid, entry.pw_gid)
         self.folder.chmod(0o700)

@@ -153,11 +153,15 @@ def test_a_killed_leader_is_replaced_and_nothing_is_lost_or_sent_twice(
             first.process.process.send_signal(signal.SIGKILL)
             first.process.process.wait(timeout=10)
             killed_at = time.monotonic()
-            # The follower takes the lease over and sends the rest.
-            assert api.wait_for(lambda: len(questions_sent(telegram)) == GROUPS, 100), (
-                len(questions_sent(telegram)), second.process.lines[-20:])
-            assert second.health()["leader"] is True
+            sent_by_the_first = questions_sent(telegram).total()
+            # The follower takes the lease over (within a minute: it tries
+            # every 10 seconds)...
+            assert api.wait_for(lambda: (second.health() or {}).get("leader"), 60), (
+                second.process.lines[-20:])
             took = time.monotonic() - killed_at
+            # ...and sends the rest.
+            assert api.wait_for(lambda: len(questions_sent(telegram)) == GROUPS, 120), (
+                len(questions_sent(telegram)), second.process.lines[-20:])
 
             # The killed replica comes back, as a follower.
             back = Replica(api, url, tmp_path, "back")
@@ -195,7 +199,8 @@ def test_a_killed_leader_is_replaced_and_nothing_is_lost_or_sent_twice(
     duplicates = sum(count - 1 for count in sent.values())
     assert duplicates <= 1, duplicates  # one kill: at most one question twice
     assert telegram.http_429 == 0
-    assert took < 60, took  # taken over within a minute (the lease is tried every 10 s)
+    print(f"\n{GROUPS} questions: {sent_by_the_first} sent by the first leader before it was "
+          f"killed, {duplicates} sent twice; the other replica led {took:.1f} s after the kill")
     assert states["pending"] == 0 and states["sent"] + states["unknown"] == GROUPS, states
     assert statuses == [200] * 41
     assert saved == 40  # every tap saved once, the one sent twice included

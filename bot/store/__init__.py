@@ -63,6 +63,10 @@ class Store:
     async def close(self) -> None:
         await self.db.close()
 
+    async def check(self) -> None:
+        """Raise if the database does not answer (for /healthz)."""
+        await self.db.fetch_value("SELECT 1")
+
     async def forget_member_in_chat(self, chat_id: int, user_id: int) -> int:
         """A member's /forget in one group: their answers (with history), nudges
         and membership there. Returns how many answers were deleted."""

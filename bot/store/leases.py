@@ -32,6 +32,10 @@ _KEEPALIVES = {"tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5",
                "tcp_keepalives_count": "3"}
 
 
+_CONNECTION_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError,
+                      asyncpg.InternalClientError)
+
+
 class SoleLease:
     """One process, one SQLite file: always the leader."""
 
@@ -65,7 +69,9 @@ class AdvisoryLease:
                 self._held = bool(await self._connection.fetchval(
                     "SELECT pg_try_advisory_lock($1)", self.db.lock_key("leader"),
                     timeout=_ANSWER_SECONDS))
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        except Exception as error:
+            # Whatever went wrong (a dropped connection shows as one of
+            # several asyncpg errors), a leader unsure of its lease steps down.
             if self._held:
                 log.warning("lost the leader's lease (%s); stepping down", type(error).__name__)
             await self._drop()
@@ -74,8 +80,7 @@ class AdvisoryLease:
     async def release(self) -> None:
         """Give the lease up at once (a clean stop), for another replica to take."""
         if self._connection is not None and self._held and not self._connection.is_closed():
-            with contextlib.suppress(OSError, TimeoutError, asyncpg.PostgresError,
-                                     asyncpg.InterfaceError):
+            with contextlib.suppress(*_CONNECTION_ERRORS):
                 await self._connection.execute("SELECT pg_advisory_unlock($1)",
                                                self.db.lock_key("leader"))
         await self._drop()
@@ -87,7 +92,7 @@ class AdvisoryLease:
             # A connection that stopped answering is not waited for.
             try:
                 await asyncio.wait_for(connection.close(), timeout=_ANSWER_SECONDS)
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            except _CONNECTION_ERRORS:
                 connection.terminate()
 
 
