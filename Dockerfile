@@ -10,7 +10,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     CIVIC_REFLECT_DB=/data/civic-reflect.sqlite3 \
     CIVIC_REFLECT_CONTENT=/app/content \
-    PORT=8080
+    PORT=8080 \
+    LISTEN=0.0.0.0
 
 WORKDIR /app
 COPY pyproject.toml README.md ./

@@ -68,7 +68,9 @@ class Settings:
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     port: int | None = None
-    listen: str = "0.0.0.0"
+    # Only this machine by default (metrics are not for everyone); the
+    # Docker image listens everywhere inside its container.
+    listen: str = "127.0.0.1"
     replicas: int = 1
     # With several replicas, what each one that is not the leader may send a
     # second (its replies); the leader keeps to the rest of overall_max_rate.
@@ -215,7 +217,7 @@ def check_port(raw: str | None) -> int | None:
 
 
 def check_listen(raw: str | None) -> str:
-    address = (raw or "").strip() or "0.0.0.0"
+    address = (raw or "").strip() or "127.0.0.1"
     if not re.match(r"^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+|[A-Za-z0-9.-]+)$", address):
         raise ConfigError(f"LISTEN={address!r} must be an address of this machine, such as "
                           "0.0.0.0 (everywhere, as in a container) or 127.0.0.1 (only this "

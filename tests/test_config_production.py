@@ -27,7 +27,7 @@ def test_by_default_polling_on_the_sqlite_file_with_no_listener():
     settings = load_settings({})
     assert (settings.mode, settings.database, settings.database_url) == (
         "polling", Path("civic-reflect.sqlite3"), None)
-    assert (settings.port, settings.listen, settings.replicas) == (None, "0.0.0.0", 1)
+    assert (settings.port, settings.listen, settings.replicas) == (None, "127.0.0.1", 1)
 
 
 def test_database_url_selects_postgresql_and_hides_its_password():
@@ -55,10 +55,11 @@ def test_a_database_url_of_another_kind_is_refused_without_its_password(raw):
 def test_webhook_mode_with_its_defaults():
     settings = load_settings(WEBHOOK)
     assert (settings.mode, settings.webhook_url, settings.port, settings.listen) == (
-        "webhook", "https://bot.example.org/telegram", 8080, "0.0.0.0")
+        "webhook", "https://bot.example.org/telegram", 8080, "127.0.0.1")
     assert SECRET not in repr(settings)
-    chosen = load_settings({**WEBHOOK, "PORT": "9000", "LISTEN": "127.0.0.1"})
-    assert (chosen.port, chosen.listen) == (9000, "127.0.0.1")
+    chosen = load_settings({**WEBHOOK, "PORT": "9000", "LISTEN": "0.0.0.0"})
+    assert (chosen.port, chosen.listen) == (9000, "0.0.0.0")
+    assert load_settings({"LISTEN": "[::1]"}).listen == "::1"
 
 
 @pytest.mark.parametrize(("environment", "expected"), [
@@ -107,7 +108,7 @@ def test_run_says_which_mode_and_which_database():
                                 "DATABASE_URL": "postgresql://civic:pw123456@db/civic"})
     assert running_line(production) == (
         "running with a webhook: Telegram calls https://bot.example.org/telegram, answered on "
-        "0.0.0.0:8080 (with /healthz and /metrics); database postgresql://civic:***@db/civic "
+        "127.0.0.1:8080 (with /healthz and /metrics); database postgresql://civic:***@db/civic "
         "(PostgreSQL); one of 2 replicas")
 
 
