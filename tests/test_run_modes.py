@@ -123,3 +123,18 @@ def test_a_webhook_address_telegram_refuses_is_one_line_to_fix(tmp_path):
         "civic-reflect: Telegram refused WEBHOOK_URL='http://nowhere.invalid/telegram': "
         "Bad webhook: failed to resolve host")
     assert not any("Traceback" in line for line in bot.lines), bot.lines
+
+
+def test_a_postgresql_server_that_cannot_be_reached_is_one_line_without_its_password(
+    tmp_path
+):
+    closed = free_port()
+    with BotApiThread() as api:
+        bot = BotProcess(api.url, tmp_path / "run.sqlite3",
+                         DATABASE_URL=f"postgresql://civic:pa55word@127.0.0.1:{closed}/civic")
+        code = bot.wait(timeout=60)
+    assert code == 1, bot.lines
+    assert bot.lines[-1].startswith(
+        f"civic-reflect: cannot open the PostgreSQL database "
+        f"postgresql://civic:***@127.0.0.1:{closed}/civic: "), bot.lines
+    assert not any("pa55word" in line or "Traceback" in line for line in bot.lines), bot.lines
