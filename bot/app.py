@@ -10,7 +10,7 @@ import logging
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Settings
@@ -18,13 +18,17 @@ from bot.context import BotApplication, BotContext, BotData
 from bot.domain.clock import Clock, utc_now
 from bot.handlers import registry
 from bot.jobs import schedule_dispatch
+from bot.leader import Leadership
 from bot.locales import Catalog
+from bot.metrics import Metrics
 from bot.packs import load_library
+from bot.ratelimit import SharedRateLimiter
 from bot.services import nudges, personal, questions, summaries
 from bot.services.counts import CountRefresher
 from bot.services.drawing import ChartWorkers
 from bot.services.nudges import nudge_before_closing
 from bot.store import Store
+from bot.store.leases import leader_lease
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +36,7 @@ log = logging.getLogger(__name__)
 def build_application(
     settings: Settings, request: BaseRequest | None = None, *, clock: Clock = utc_now
 ) -> BotApplication:
+    metrics = Metrics()
     builder = (
         ApplicationBuilder()
         .token(settings.require_token())
@@ -43,7 +48,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(_rate_limiter(settings))
+        .rate_limiter(SharedRateLimiter(settings, metrics))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -57,6 +62,7 @@ def build_application(
     application = builder.build()
     application.bot_data.settings = settings
     application.bot_data.clock = clock
+    application.bot_data.metrics = metrics
     application.bot_data.counts = CountRefresher(settings.count_refresh_seconds)
     application.bot_data.charts = ChartWorkers(settings.chart_workers,
                                                settings.chart_idle_seconds)
@@ -72,32 +78,22 @@ def build_application(
     return application
 
 
-def _rate_limiter(settings: Settings) -> AIORateLimiter:
-    """Telegram's flood limits. The overall pace is one request every
-    1/rate seconds, never a burst: a full bucket of 29 would let 29 requests
-    out at once, which reach Telegram bunched (and draw 429s) and leave that
-    many sends in flight, each a possible duplicate if the process dies."""
-    overall = settings.overall_max_rate
-    return AIORateLimiter(
-        overall_max_rate=1 if overall else 0,
-        overall_time_period=1 / overall if overall else 1,
-        group_max_rate=settings.group_max_rate,
-        max_retries=settings.rate_limit_retries,
-    )
-
-
 async def _post_init(application: BotApplication) -> None:
     data = application.bot_data
     data.packs = load_library(data.settings.content_dir)
     data.catalog = Catalog.load()
-    data.store = await Store.open(data.settings.database_path, data.clock)
-    # One process owns this database: claims left by one that died are free.
+    data.store = await Store.open(data.settings.database, data.clock)
+    # Claims left by a process that died are free; a live replica's are kept.
     released = await data.store.outbox.release_claims()
     if released:
-        log.info("released %d outbox claims left by the last run", released)
-    log.info(
-        "ready: %d content packs, database %s", len(data.packs), data.settings.database_path
-    )
+        log.info("released %d outbox claims left by a process that stopped", released)
+    # Whether this process runs the scheduled work (always, alone on SQLite).
+    limiter = application.bot.rate_limiter
+    data.leadership = Leadership(leader_lease(data.store.db),
+                                 limiter if isinstance(limiter, SharedRateLimiter) else None,
+                                 data.metrics)
+    await data.leadership.check()
+    log.info("ready: %d content packs, database %s", len(data.packs), data.settings.database_label)
     await registry.publish_menus(application, data.catalog)
 
 
@@ -105,11 +101,20 @@ async def _post_stop(application: BotApplication) -> None:
     # Sends left running in the background finish while the bot can still send.
     await application.bot_data.counts.stop()
     await application.bot_data.settle()
+    await _hand_over(application)
+
+
+async def _hand_over(application: BotApplication) -> None:
+    """No more ticks here: another replica may lead from now on."""
+    if application.bot_data.leadership is not None:
+        await application.bot_data.leadership.release()
+        application.bot_data.leadership = None
 
 
 async def _post_shutdown(application: BotApplication) -> None:
     await application.bot_data.settle()
     await application.bot_data.charts.close()
+    await _hand_over(application)
     if application.bot_data.store is not None:
         await application.bot_data.store.close()
         application.bot_data.store = None

@@ -1,4 +1,4 @@
-"""Command line: run | try | content check | export | backup.
+"""Command line: run | try | content check | export | backup | migrate-db.
 
 Every failure a person can fix (a missing token, a broken pack, a wrong
 chat id) ends in one line on stderr and a non-zero status, never a traceback.
@@ -14,6 +14,8 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+import asyncpg
 
 from bot.config import ConfigError, Settings, configure_logging, load_settings
 from bot.locales import Catalog
@@ -34,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
         description="A Telegram bot for reflecting together. With no command, runs the bot.",
     )
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="run the bot (long polling)")
+    commands.add_parser("run", help="run the bot (long polling, or a webhook if WEBHOOK_URL is "
+                                    "set)")
     sandbox = commands.add_parser(
         "try", help="try the bot in your browser: no token, nothing sent to Telegram")
     sandbox.add_argument("--port", type=int, default=8080, help="port of the page (default 8080)")
@@ -52,6 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
     backup = commands.add_parser("backup", help="copy the database safely while the bot runs")
     backup.add_argument("path", type=Path, help="where to write the copy")
+    commands.add_parser("healthcheck", help="ask the running bot's /healthz (on PORT); exit 0 "
+                                            "if healthy (the Docker image's HEALTHCHECK)")
+    migrate = commands.add_parser(
+        "migrate-db", help="copy every row into another, empty database (e.g. SQLite to "
+                           "PostgreSQL), checking the count of each table")
+    migrate.add_argument("--from", dest="source", required=True,
+                         help="sqlite:///path/to/file.sqlite3 or postgresql://...")
+    migrate.add_argument("--to", dest="target", required=True,
+                         help="postgresql://... or sqlite:///path/to/new.sqlite3")
     return parser
 
 
@@ -70,11 +82,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return content_check(settings)
         if command == "export":
             return asyncio.run(export(settings, args.chat, args.format, args.output))
+        if command == "migrate-db":
+            return asyncio.run(migrate_db(args.source, args.target))
+        if command == "healthcheck":
+            return healthcheck(settings)
         return backup(settings, args.path)
     except (ConfigError, DatabaseTooNew) as error:
         print(f"civic-reflect: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    except (PackError, StoreError, OSError, sqlite3.Error) as error:
+    except (PackError, StoreError, OSError, sqlite3.Error, asyncpg.PostgresError,
+            asyncpg.InterfaceError) as error:
         print(f"civic-reflect: {error}", file=sys.stderr)
         return EXIT_FAILED
 
@@ -88,7 +105,6 @@ def _sandbox_environment() -> dict[str, str]:
 
 def run(settings: Settings) -> int:
     from bot.app import build_application
-    from bot.polling import serve
 
     settings.require_token()
     # Fail before connecting to Telegram if the content is broken.
@@ -102,13 +118,47 @@ def run(settings: Settings) -> int:
     if not _wait_for_telegram(loop, application.bot, settings):
         print("civic-reflect: stopped before Telegram could be reached", file=sys.stderr)
         return 0
-    # Updates are confirmed to Telegram only once handled (bot.polling);
-    # a drop while polling is one warning and a retry.
+    print(f"civic-reflect: {running_line(settings)}", file=sys.stderr, flush=True)
+    # Updates are confirmed to Telegram only once handled, by the poller
+    # (bot.polling) or by the webhook's answer (bot.web).
     try:
-        loop.run_until_complete(serve(application))
+        loop.run_until_complete(_serve(application, settings))
     finally:
         loop.close()
     return 0
+
+
+def running_line(settings: Settings) -> str:
+    """What `run` says at start: how updates come, where the data is."""
+    if settings.mode == "webhook":
+        line = (f"running with a webhook: Telegram calls {settings.webhook_url}, answered on "
+                f"{settings.listen}:{settings.port} (with /healthz and /metrics)")
+    else:
+        line = "running with long polling"
+        if settings.port is not None:
+            line += f"; /healthz and /metrics on {settings.listen}:{settings.port}"
+    kind = "PostgreSQL" if settings.database_url else "SQLite"
+    line += f"; database {settings.database_label} ({kind})"
+    if settings.replicas > 1:
+        line += f"; one of {settings.replicas} replicas"
+    return line
+
+
+async def _serve(application, settings: Settings) -> None:
+    from bot.polling import serve
+    from bot.web import WebServer, serve_webhook
+
+    if settings.mode == "webhook":
+        await serve_webhook(application)
+        return
+    server = WebServer(application, webhook=False) if settings.port is not None else None
+    if server is not None:
+        await server.start()
+    try:
+        await serve(application)
+    finally:
+        if server is not None:
+            await server.stop()
 
 
 def _wait_for_telegram(loop: asyncio.AbstractEventLoop, bot, settings: Settings) -> bool:
@@ -194,15 +244,15 @@ async def export(settings: Settings, chat_id: int, file_format: str, output: Pat
     from bot.store import Store
 
     library = load_library(settings.content_dir)
-    if not settings.database_path.exists():
+    if not settings.database_url and not settings.database_path.exists():
         raise OSError(f"no database at {settings.database_path} (set CIVIC_REFLECT_DB)")
     # Read-only: an export never upgrades or changes the database, even while
     # the bot is running on it.
-    store = await Store.open(settings.database_path, read_only=True)
+    store = await Store.open(settings.database, read_only=True)
     try:
         chat = await store.chats.get(chat_id)
         if chat is None:
-            print(f"civic-reflect: no chat with id {chat_id} in {settings.database_path}",
+            print(f"civic-reflect: no chat with id {chat_id} in {settings.database_label}",
                   file=sys.stderr)
             return EXIT_FAILED
         if not chat.is_group:
@@ -229,6 +279,74 @@ def backup(settings: Settings, target: Path) -> int:
 
     if target.exists():
         raise OSError(f"{target} already exists; choose a new file name")
+    if settings.database_url:
+        from bot.store.postgres import dump
+
+        dump(settings.database_url, target)
+        print(f"backed up {settings.database_label} to {target} (pg_dump's custom format; "
+              "restore with pg_restore)")
+        return 0
     pages = backup_file(settings.database_path, target)
     print(f"backed up {settings.database_path} to {target} ({pages} pages)")
     return 0
+
+
+async def migrate_db(source_url: str, target_url: str) -> int:
+    """Copy an installation to another database, with a count check per table."""
+    from bot.store import Store
+    from bot.store.transfer import transfer
+
+    source_target = _database_argument("--from", source_url)
+    destination = _database_argument("--to", target_url)
+    if isinstance(source_target, Path) and not source_target.exists():
+        raise OSError(f"no database at {source_target}")
+    source = await Store.open(source_target, read_only=True)
+    try:
+        target = await Store.open(destination)
+        try:
+            counts = await transfer(source.db, target.db)
+        finally:
+            await target.close()
+    finally:
+        await source.close()
+    width = max(len(count.table) for count in counts)
+    print(f"{'table'.ljust(width)}  {'from':>8}  {'to':>8}")
+    for count in counts:
+        print(f"{count.table.ljust(width)}  {count.source:>8}  {count.target:>8}")
+    print(f"moved {sum(c.target for c in counts)} rows from {source.db.label} to "
+          f"{target.db.label}: every table's count matches")
+    return 0
+
+
+def healthcheck(settings: Settings) -> int:
+    """Exit 0 if the bot on this machine says it is healthy; print what it said."""
+    import urllib.error
+    import urllib.request
+
+    if settings.port is None:
+        raise ConfigError("PORT is not set: the bot serves /healthz on PORT, and the check "
+                          "asks it there")
+    host = "127.0.0.1" if settings.listen in ("0.0.0.0", "::") else settings.listen
+    address = f"http://{f'[{host}]' if ':' in host else host}:{settings.port}/healthz"
+    try:
+        with urllib.request.urlopen(address, timeout=5) as answer:
+            print(answer.read().decode().strip())
+            return 0
+    except urllib.error.HTTPError as failing:
+        print(failing.read().decode().strip())
+    except OSError as error:
+        print(f"civic-reflect: {address} did not answer ({error})", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _database_argument(option: str, url: str) -> Path | str:
+    from bot.config import check_database_url
+
+    try:
+        postgres, sqlite_file = check_database_url(url)
+    except ConfigError:
+        raise ConfigError(f"{option} must be sqlite:///path/to/file.sqlite3 or "
+                          "postgresql://user:password@host/database") from None
+    if postgres is None and sqlite_file is None:
+        raise ConfigError(f"{option} is empty")
+    return postgres or Path(sqlite_file)

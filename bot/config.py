@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # BotFather tokens look like "123456789:AAH...": a numeric bot id, a colon and
@@ -19,6 +20,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 _TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 SUPPORTED_LANGUAGES = ("en", "es")
+# Where the webhook listens when WEBHOOK_URL is set and PORT is not.
+WEBHOOK_DEFAULT_PORT = 8080
+MOST_REPLICAS = 4
 
 
 class ConfigError(Exception):
@@ -64,6 +68,34 @@ class Settings:
     chart_idle_seconds: float = 120.0
     # How long before a question closes its "closing soon" moment comes.
     closing_soon_minutes: int = 180
+    # Production (README, Deploying): PostgreSQL instead of the SQLite
+    # file, webhook instead of polling, the local HTTP listener, replicas.
+    # The database URL and the webhook secret may be secrets: never in a repr.
+    database_url: str | None = field(default=None, repr=False)
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    port: int | None = None
+    # Only this machine by default (metrics are not for everyone); the
+    # Docker image listens everywhere inside its container.
+    listen: str = "127.0.0.1"
+    replicas: int = 1
+    # With several replicas, what each one that is not the leader may send a
+    # second (its replies); the leader keeps to the rest of overall_max_rate.
+    follower_max_rate: float = 4.0
+
+    @property
+    def database(self) -> Path | str:
+        """What Store.open takes: the PostgreSQL URL, or the SQLite file."""
+        return self.database_url or self.database_path
+
+    @property
+    def database_label(self) -> str:
+        """The database for logs and messages, without any password."""
+        return redact_url(self.database_url) if self.database_url else str(self.database_path)
+
+    @property
+    def mode(self) -> str:
+        return "webhook" if self.webhook_url else "polling"
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -116,6 +148,104 @@ def _check_base_url(raw: str | None) -> str | None:
     return url.removesuffix("/bot")
 
 
+def redact_url(url: str) -> str:
+    """A database URL fit for a log line: its password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def check_database_url(raw: str | None) -> tuple[str | None, str | None]:
+    """(PostgreSQL URL, SQLite file): at most one of them, from DATABASE_URL."""
+    if raw is None or not raw.strip():
+        return None, None
+    url = raw.strip()
+    scheme = url.split(":", 1)[0].lower()
+    if scheme in ("postgresql", "postgres") and "://" in url:
+        return "postgresql" + url[len(scheme):], None
+    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return None, url[len("sqlite:///"):]
+    raise ConfigError(
+        f"DATABASE_URL={redact_url(url)!r} must start with postgresql:// "
+        "(for example postgresql://civic:PASSWORD@db.example.org/civic_reflect) "
+        "or be sqlite:///path/to/file.sqlite3"
+    )
+
+
+# Telegram's rule for secret_token: 1-256 of these; we ask for 16 or more,
+# since anyone who guesses it can send the bot updates.
+_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+_WEBHOOK_PORTS = (443, 80, 88, 8443)  # the only ones Telegram calls
+_HEALTH_PATHS = ("/healthz", "/metrics")
+
+
+def check_webhook(url_raw: str | None, secret_raw: str | None, *,
+                  local_api: bool) -> tuple[str | None, str | None]:
+    url = (url_raw or "").strip() or None
+    secret = (secret_raw or "").strip() or None
+    if url is None:
+        if secret is not None:
+            raise ConfigError("WEBHOOK_SECRET is set but WEBHOOK_URL is not: set both for "
+                              "webhook mode, or neither for long polling")
+        return None, None
+    parts = urlsplit(url)
+    # A self-hosted Bot API server (TELEGRAM_API_BASE_URL) may call plain HTTP
+    # on any port; Telegram's own servers only HTTPS on four ports.
+    schemes = ("https", "http") if local_api else ("https",)
+    if parts.scheme not in schemes or not parts.hostname or " " in url:
+        raise ConfigError(f"WEBHOOK_URL={url!r} must be the public https:// address Telegram "
+                          "will call, for example https://bot.example.org/telegram")
+    if not local_api and (parts.port or 443) not in _WEBHOOK_PORTS:
+        raise ConfigError(f"WEBHOOK_URL={url!r}: Telegram only calls ports 443, 80, 88 and "
+                          "8443; let the reverse proxy listen on one of them")
+    if parts.path in _HEALTH_PATHS or parts.query or parts.fragment:
+        raise ConfigError(f"WEBHOOK_URL={url!r} needs a path of its own (not /healthz or "
+                          "/metrics) and no ?query or #fragment, e.g. /telegram")
+    if secret is None:
+        raise ConfigError("WEBHOOK_SECRET is not set: webhook mode needs it (make one with "
+                          "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
+    if not _SECRET_SHAPE.match(secret):
+        # Never echo it.
+        raise ConfigError("WEBHOOK_SECRET must be 16 to 256 characters of A-Z, a-z, 0-9, _ "
+                          "and - (make one with `python3 -c 'import secrets; "
+                          "print(secrets.token_urlsafe(32))'`)")
+    return url, secret
+
+
+def check_port(raw: str | None) -> int | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and 0 < int(text) < 65536):
+        raise ConfigError(f"PORT={text!r} must be a port number from 1 to 65535 (e.g. 8080)")
+    return int(text)
+
+
+def check_listen(raw: str | None) -> str:
+    address = (raw or "").strip() or "127.0.0.1"
+    if not re.match(r"^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+|[A-Za-z0-9.-]+)$", address):
+        raise ConfigError(f"LISTEN={address!r} must be an address of this machine, such as "
+                          "0.0.0.0 (everywhere, as in a container) or 127.0.0.1 (only this "
+                          "machine, behind a reverse proxy)")
+    return address.strip("[]")
+
+
+def check_replicas(raw: str | None, *, postgres: bool, webhook: bool) -> int:
+    text = (raw or "").strip() or "1"
+    # Each replica but the leader keeps a share of Telegram's rate for its
+    # replies (bot.ratelimit); past four, the leader's share gets thin.
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MOST_REPLICAS):
+        raise ConfigError(f"REPLICAS={text!r} must be how many copies of the bot run at "
+                          f"once, from 1 to {MOST_REPLICAS}")
+    replicas = int(text)
+    if replicas > 1 and not (postgres and webhook):
+        raise ConfigError(f"REPLICAS={replicas} needs DATABASE_URL=postgresql://... and "
+                          "WEBHOOK_URL: replicas cannot share a SQLite file or poll together")
+    return replicas
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
@@ -128,37 +258,54 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         )
     content = env.get("CIVIC_REFLECT_CONTENT", "").strip()
     database = env.get("CIVIC_REFLECT_DB", "").strip() or "civic-reflect.sqlite3"
+    # DATABASE_URL, when set, says which database; sqlite:///path is the file.
+    database_url, sqlite_file = check_database_url(env.get("DATABASE_URL"))
+    api_base_url = _check_base_url(env.get("TELEGRAM_API_BASE_URL"))
+    webhook_url, webhook_secret = check_webhook(
+        env.get("WEBHOOK_URL"), env.get("WEBHOOK_SECRET"), local_api=api_base_url is not None)
+    port = check_port(env.get("PORT"))
+    if webhook_url and port is None:
+        port = WEBHOOK_DEFAULT_PORT
+    replicas = check_replicas(env.get("REPLICAS"), postgres=database_url is not None,
+                              webhook=webhook_url is not None)
     return Settings(
         token=_check_token(env.get("TELEGRAM_BOT_TOKEN")),
-        database_path=Path(database),
-        api_base_url=_check_base_url(env.get("TELEGRAM_API_BASE_URL")),
+        database_path=Path(sqlite_file or database),
+        api_base_url=api_base_url,
         default_timezone=_check_timezone(env.get("DEFAULT_TIMEZONE", "UTC").strip() or "UTC"),
         default_language=language,
         log_level=level,
         content_dir=Path(content) if content else default_content_dir(),
+        database_url=database_url,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        port=port,
+        listen=check_listen(env.get("LISTEN")),
+        replicas=replicas,
     )
 
 
 class RedactToken(logging.Filter):
     """Replace the bot token wherever it would appear in a log line."""
 
-    def __init__(self, token: str):
+    def __init__(self, token: str, label: str = "<token>"):
         super().__init__()
         self.token = token
+        self.label = label
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if self.token in message:
-            record.msg = message.replace(self.token, "<token>")
+            record.msg = message.replace(self.token, self.label)
             record.args = None
         if record.exc_info and not record.exc_text:
             # Formatters reuse exc_text when it is set, so the traceback they
             # print is this redacted one.
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text and self.token in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.token, "<token>")
+            record.exc_text = record.exc_text.replace(self.token, self.label)
         if record.stack_info and self.token in record.stack_info:
-            record.stack_info = record.stack_info.replace(self.token, "<token>")
+            record.stack_info = record.stack_info.replace(self.token, self.label)
         return True
 
 
@@ -167,9 +314,13 @@ def configure_logging(settings: Settings) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         level=getattr(logging, settings.log_level),
     )
-    if settings.token:
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(RedactToken(settings.token))
+    secrets = [(settings.token, "<token>"), (settings.webhook_secret, "<webhook secret>")]
+    if settings.database_url:
+        secrets.append((urlsplit(settings.database_url).password, "***"))
+    for secret, label in secrets:
+        if secret:
+            for handler in logging.getLogger().handlers:
+                handler.addFilter(RedactToken(secret, label))
     # httpx logs every request URL at INFO, and the URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

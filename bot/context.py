@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 if TYPE_CHECKING:
+    from bot.leader import Leadership
     from bot.services.counts import CountRefresher
     from bot.services.drawing import ChartWorkers
 
 from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.locales import Catalog
+from bot.metrics import Metrics
 from bot.packs import PackLibrary
 from bot.store import Store
 
@@ -49,6 +51,12 @@ class BotData:
     edit_locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
     # Charts, drawn off the event loop (see services.drawing).
     charts: ChartWorkers | None = None
+    # Counters and gauges behind /metrics (a registry of this application's own).
+    metrics: Metrics = field(default_factory=Metrics)
+    # When the scheduler's tick last ran (bot.jobs), for /healthz.
+    last_tick_at: datetime | None = None
+    # Who runs the scheduled work when replicas share the database (bot.leader).
+    leadership: Leadership | None = None
 
     # Sends nobody waits for (reactions to comments), tracked so shutdown
     # lets them finish and tests can wait for them.

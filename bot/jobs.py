@@ -3,24 +3,63 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from bot.context import BotContext
+from bot.leader import LEASE_CHECK_SECONDS
 from bot.services import dispatch
 
 log = logging.getLogger(__name__)
+# What the tick's log line counts as failed (kept for a retry, or not sent).
+_FAILED = ("retry", "given up", "gone", "refused")
 
 
 async def dispatch_tick(context: BotContext) -> None:
-    report = await dispatch.tick(context.bot, context.bot_data, context.bot_data.clock())
-    if report.sent or report.failed or report.held:
+    data = context.bot_data
+    now = data.clock()
+    # The scheduler is alive (for /healthz), whether or not this replica leads.
+    data.last_tick_at = now
+    if data.leadership is not None and not data.leadership.leading:
+        return
+    if data.leadership is not None and data.leadership.shared:
+        # Claims of a replica that died since the last tick are free again.
+        await data.store.outbox.release_claims()
+    waiting = await data.store.enrolments.due(now, 1)
+    data.metrics.ticked(now.timestamp(), (now - waiting[0].next_due_at).total_seconds()
+                        if waiting else 0.0)
+    report = await dispatch.tick(context.bot, data, now)
+    failed = sum(report.delivery.total(outcome) for outcome in _FAILED)
+    if report.sent or failed or report.held:
         log.info("tick: %d sent, %d held for quiet hours, %d failed, %d closed",
-                 report.sent, report.held, report.failed, report.closed)
+                 report.sent, report.held, failed, report.closed)
+
+
+async def keep_lease(context: BotContext) -> None:
+    """Take over the scheduled work if no live replica holds it."""
+    data = context.bot_data
+    if data.leadership is None:
+        return
+    if await data.leadership.check():
+        # The leader before may have died holding claims; what is due waits
+        # for no minute.
+        released = await data.store.outbox.release_claims()
+        if released:
+            log.info("released %d outbox claims of a process that is gone", released)
+        # The same job, brought forward: it never runs twice at once.
+        for job in context.job_queue.get_jobs_by_name("dispatch"):
+            job.job.modify(next_run_time=datetime.now(UTC))
 
 
 def schedule_dispatch(application, interval: float) -> None:
     """One repeating job for every chat's schedule (the database says what is
-    due); it never overlaps itself and a late tick simply runs late."""
+    due); it never overlaps itself and a late tick simply runs late. With
+    replicas on PostgreSQL, a second job keeps or takes the leader's lease."""
     application.job_queue.run_repeating(
         dispatch_tick, interval=interval, first=1, name="dispatch",
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
     )
+    if application.bot_data.settings.database_url:
+        application.job_queue.run_repeating(
+            keep_lease, interval=LEASE_CHECK_SECONDS, first=LEASE_CHECK_SECONDS,
+            name="leader-lease",
+            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None})

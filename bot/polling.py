@@ -16,13 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from collections.abc import Iterable
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
 from bot.context import BotApplication
+from bot.lifecycle import running
 
 log = logging.getLogger(__name__)
 LONG_POLL_SECONDS = 30
@@ -97,8 +97,12 @@ class ConfirmingPoller:
         fresh = []
         for update in updates:
             number = update.update_id
-            if number in self._running or number in self._finished:
-                continue  # sent again because not yet confirmed
+            # Sent again because not yet confirmed: running, finished, or
+            # (Telegram sends them in order) below the first one not taken yet,
+            # which covers a finished one a fetch still under way brings back.
+            if number in self._running or number in self._finished or (
+                    self._next_offset is not None and number < self._next_offset):
+                continue
             fresh.append(update)
             self._next_offset = max(self._next_offset or 0, number + 1)
             self._running[number] = asyncio.ensure_future(self._handle(update))
@@ -114,6 +118,7 @@ class ConfirmingPoller:
                 await asyncio.gather(before, return_exceptions=True)
             async with self._slots:
                 await self.application.process_update(update)
+            self.application.bot_data.metrics.update_handled("polling")
         except Exception as error:
             # Handlers are guarded; this is the update loop's own failure.
             log.error("update %s could not be handled (%s)", update.update_id,
@@ -152,25 +157,6 @@ async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
 async def serve(application: BotApplication) -> None:
     """What run_polling does, with the confirming poller: start everything,
     poll until SIGINT or SIGTERM, then stop everything in order."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    await application.initialize()
-    try:
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.bot.delete_webhook(drop_pending_updates=False)
-        await application.start()
-        try:
-            await ConfirmingPoller(application).run(stop)
-        finally:
-            await application.stop()
-            if application.post_stop is not None:
-                await application.post_stop(application)
-    finally:
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
+    async with running(application, before_start=lambda: application.bot.delete_webhook(
+            drop_pending_updates=False)) as stop:
+        await ConfirmingPoller(application).run(stop)

@@ -1,14 +1,25 @@
 """Shared fixtures: the real Application on a temporary database, wired to the
-in-process fake Telegram, with a clock the tests move by hand."""
+in-process fake Telegram, with a clock the tests move by hand.
+
+Every test built on `settings` (the end-to-end `harness`) or on a store
+fixture that takes `database_target` runs twice: on a SQLite file and on
+PostgreSQL (a schema of its own in the server named by
+CIVIC_REFLECT_TEST_POSTGRES, or in a throwaway server started for the
+session when that is not set; see tests/postgres_server.py)."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import asyncpg
 import pytest
 from fake_telegram import BotApiSpec, FakeTelegram, UpdateFactory
+from postgres_server import ENVIRONMENT_VARIABLE, ThrowawayPostgres, server_programs
 from telegram import Bot, Update
 
 from bot.app import build_application
@@ -80,6 +91,16 @@ class Harness:
         await stop_app(self.app)
         self.app = await start_app(self.settings, self.telegram, self.clock)
 
+    async def run_jobs(self, prefix: str = "") -> int:
+        """Run the JobQueue's pending one-off jobs now (no real waiting)."""
+        ran = 0
+        for job in self.app.job_queue.jobs():
+            if job.name and job.name.startswith(prefix):
+                job.schedule_removal()
+                await job.run(self.app)
+                ran += 1
+        return ran
+
     async def refresh_counts(self) -> int:
         """Edit the questions' live counts now rather than after the delay."""
         return await self.app.bot_data.counts.now(self.app.bot, self.app.bot_data)
@@ -121,11 +142,68 @@ def clock() -> Clock:
     return Clock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
 
 
+BACKENDS = ("sqlite", "postgresql")
+NO_POSTGRES = ("PostgreSQL runs skipped: no PostgreSQL server programs (initdb, pg_ctl) on this "
+               f"machine; install Debian's postgresql package or set {ENVIRONMENT_VARIABLE}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The address of a PostgreSQL server for the tests, or None without one."""
+    url = os.environ.get(ENVIRONMENT_VARIABLE, "").strip()
+    if url:
+        yield url
+    elif server_programs() is None:
+        yield None
+    else:
+        server = ThrowawayPostgres()
+        try:
+            yield server.start()
+        finally:
+            server.stop()
+
+
+def with_setting(url: str, name: str, value: str) -> str:
+    """A PostgreSQL URL whose connections also set `name` (asyncpg passes
+    unknown query parameters on as server settings)."""
+    return f"{url}{'&' if '?' in url else '?'}{name}={value}"
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def settings(tmp_path) -> Settings:
+async def database_target(backend, tmp_path, request) -> Path | str:
+    """A new, empty database of the test's backend: a SQLite file, or a
+    PostgreSQL URL whose search_path is a schema of the test's own."""
+    if backend == "sqlite":
+        yield tmp_path / "bot.sqlite3"
+        return
+    server = request.getfixturevalue("postgres_server")
+    if server is None:
+        pytest.skip(NO_POSTGRES)
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    connection = await asyncpg.connect(server)
+    try:
+        await connection.execute(f"CREATE SCHEMA {schema}")
+    finally:
+        await connection.close()
+    yield with_setting(server, "search_path", schema)
+    connection = await asyncpg.connect(server)
+    try:
+        await connection.execute(f"DROP SCHEMA {schema} CASCADE")
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def settings(tmp_path, database_target) -> Settings:
     return Settings(
         token=TEST_TOKEN,
         database_path=tmp_path / "bot.sqlite3",
+        database_url=database_target if isinstance(database_target, str) else None,
         # Jobs are run by hand in tests; the group flood limit would make the
         # tests wait real minutes, so only the overall limit stays on.
         count_refresh_seconds=3600,

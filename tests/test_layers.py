@@ -119,7 +119,9 @@ def test_sql_lives_only_in_the_store():
 def test_no_module_reads_the_clock_but_through_the_application():
     offenders = []
     for name, path in modules():
-        if name in ("bot.domain.clock", "bot.cli") or name.startswith("bot.sandbox"):
+        # The clock itself; the command line; the sandbox's movable clock; and
+        # the job queue's wall time, which APScheduler keeps on its own.
+        if name in ("bot.domain.clock", "bot.cli", "bot.jobs") or name.startswith("bot.sandbox"):
             continue
         source = path.read_text(encoding="utf-8")
         for call in ("datetime.now(", "datetime.utcnow(", "time.time(", "date.today("):

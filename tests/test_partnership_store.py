@@ -20,9 +20,9 @@ MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def store(tmp_path):
-    """Three groups on a fresh database; its clock is `store.db.now`."""
-    opened = await Store.open(tmp_path / "partners.sqlite3", Clock(MONDAY))
+async def store(database_target):
+    """Three groups on a fresh database (of each backend); its clock is `store.db.now`."""
+    opened = await Store.open(database_target, Clock(MONDAY))
     for chat_id, title in ((COUNCIL, "Council"), (CSO, "CSO"), (OTHER, "Other CSO")):
         await opened.chats.ensure(chat_id, kind="group", title=title, timezone="UTC",
                                   language="en")

@@ -170,8 +170,7 @@ async def assert_nothing_about(store, user_id: int) -> None:
         "partnerships": "SELECT COUNT(*) FROM partnerships"
                         " WHERE la_chat_id = :u OR cso_chat_id = :u",
     }
-    tables = {row[0] for row in await store.db.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'schema_version'")}
+    tables = set(await store.db.tables()) - {"schema_version"}
     assert tables == set(checks), "a new table must be checked here too"
     for table, sql in checks.items():
         assert (await store.db.fetch_one(sql, {"u": user_id}))[0] == 0, table

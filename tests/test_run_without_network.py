@@ -30,10 +30,11 @@ def free_port() -> int:
 class BotProcess:
     """`python -m bot run` with its stderr read line by line as it comes."""
 
-    def __init__(self, base_url: str, database: Path):
+    def __init__(self, base_url: str, database: Path, **settings: str):
+        """`settings`: more environment variables (DATABASE_URL, WEBHOOK_URL...)."""
         env = {key: value for key, value in os.environ.items() if not key.startswith("TELEGRAM")}
         env.update(TELEGRAM_BOT_TOKEN=TEST_TOKEN, CIVIC_REFLECT_DB=str(database),
-                   TELEGRAM_API_BASE_URL=base_url)
+                   TELEGRAM_API_BASE_URL=base_url, **settings)
         self.process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                         text=True)
@@ -54,8 +55,12 @@ class BotProcess:
             time.sleep(0.05)
         raise AssertionError(f"no {count} line(s) with {fragment!r} in: {self.lines}")
 
+    def stop(self, sig: int = signal.SIGINT) -> int:
+        self.process.send_signal(sig)
+        return self.wait()
+
     def wait(self, timeout: float = 20) -> int:
-        """The exit status, once the process ended and all it printed was read."""
+        """Its exit status once it ends (killed if it has not within `timeout`)."""
         try:
             code = self.process.wait(timeout=timeout)
         finally:
@@ -63,10 +68,6 @@ class BotProcess:
                 self.process.kill()
         self._reader.join(timeout=5)
         return code
-
-    def stop(self, sig: int = signal.SIGINT) -> int:
-        self.process.send_signal(sig)
-        return self.wait()
 
 
 def test_a_closed_port_is_one_line_a_try_then_the_bot_starts_when_it_opens(tmp_path):

@@ -19,8 +19,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def store(tmp_path, clock):
-    opened = await Store.open(tmp_path / "store.sqlite3", clock)
+async def store(database_target, clock):
+    opened = await Store.open(database_target, clock)
     yield opened
     await opened.close()
 
@@ -88,6 +88,7 @@ async def test_a_new_migration_applies_on_top_and_a_failing_one_rolls_back(tmp_p
     await db.close()
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])
 async def test_pragmas_are_set(store):
     async with store.db.read() as tx:
         values = {}
@@ -263,7 +264,7 @@ async def test_private_answers_stay_private_and_counts_skip_skips(store):
     await store.answers.record(prompt.id, 9, skipped=True)
     assert await store.answers.count_for_prompt(prompt.id) == 2
     assert [a.user_id for a in await store.answers.for_prompt(prompt.id)] == [7, 8, 9]
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(store.db.IntegrityError):
         await store.answers.record(prompt.id, 10, scale=6)
 
 

@@ -13,9 +13,9 @@ MONDAY = date(2026, 3, 9)
 THEMES = {"q1": "listening", "q2": "listening", "q3": "outcomes", "old": "listening"}
 
 
-async def test_group_facts_of_a_week(tmp_path):
+async def test_group_facts_of_a_week(database_target):
     clock = Clock(datetime(2026, 2, 9, 9, 0, tzinfo=UTC))
-    store = await Store.open(tmp_path / "s.sqlite3", clock)
+    store = await Store.open(database_target, clock)
     chat = -100
     await store.chats.ensure(chat, kind="group", title="Riverside", timezone="Europe/Madrid",
                              language="en")

@@ -158,3 +158,23 @@ async def test_read_only_opening_never_upgrades_or_writes(tmp_path):
             await reader.chats.set_active(GROUP, False)
     finally:
         await reader.close()
+
+
+async def test_a_claim_left_by_a_process_of_the_last_version_is_freed_at_start(tmp_path):
+    """Version 8 claims named no process; the first start after the upgrade
+    frees them, and new claims name their process."""
+    path = tmp_path / "v8.sqlite3"
+    load(8, path)
+    store = await Store.open(path, Clock(UPGRADED_AT))
+    try:
+        digest = await store.outbox.by_key(f"digest:{GROUP}:2026-W06:{ANA}")
+        assert (digest.state, digest.claimed_until) == ("pending", UPGRADED_AT + timedelta(
+            minutes=10))
+        assert await store.outbox.claim(UPGRADED_AT, timedelta(minutes=15)) == []
+        assert await store.outbox.release_claims() == 1
+        claimed = await store.outbox.claim(UPGRADED_AT, timedelta(minutes=15))
+        assert [item.key for item in claimed] == [digest.key]
+        assert await store.db.fetch_value(
+            "SELECT claimed_by FROM outbox WHERE id = ?", (digest.id,)) == store.db.session
+    finally:
+        await store.close()

@@ -80,6 +80,7 @@ async def rate(update: Update, context: BotContext) -> None:
         prompt.id, query.from_user.id, scale=None if skipped else choice.value, skipped=skipped,
         visibility="group" if is_group(query.message.chat) else "private",
     )
+    context.bot_data.metrics.answer_saved("skip" if skipped else "rating")
     await answer_button(update, context, context.catalog.text(language,
                                             "answer.skipped" if skipped else "answer.saved"))
     context.refresh_count_soon(prompt.id)
@@ -131,6 +132,7 @@ async def comment(update: Update, context: BotContext, prompt: Prompt) -> None:
         prompt.id, update.effective_user.id, text=text, voice_file_id=voice,
         visibility="private" if in_private else "group", message_id=message.message_id,
     )
+    context.bot_data.metrics.answer_saved("comment")
     # The reaction waits on the group's flood limit: never in the way of
     # the next update.
     context.bot_data.in_background(react(context, message, SAVED_REACTION))

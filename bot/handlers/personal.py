@@ -142,6 +142,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         return
     await context.store.answers.record(prompt.id, chat.id, text=text, voice_file_id=voice,
                                        visibility="private", message_id=message.message_id)
+    context.bot_data.metrics.answer_saved("journal")
     await reply(update, context, _saved(context, chat.language, prompt))
 
 

@@ -132,6 +132,8 @@ async def attempt(
             chat_id = new_id
         except TelegramError as error:
             outcome, reason, wait = classify(error)
+            if outcome is not Outcome.SENT:
+                data.metrics.send_failed(outcome.value, type(error).__name__)
             if outcome is Outcome.GONE:
                 await data.store.chats.set_active(chat_id, False)
                 await data.store.outbox.fail_pending_for_chat(chat_id, reason)

@@ -103,6 +103,7 @@ async def _send(bot: Bot, data: BotData, item: OutboxItem, report: FlushReport) 
         result = Attempt(Outcome.RETRY, item.chat_id, reason=f"bot error: {type(error).__name__}")
     match result.outcome:
         case Outcome.SENT:
+            data.metrics.outbox_sent(item.kind)
             if item.kind == "question" and result.message_id is not None:
                 await store.question_sent(item.id, item.prompt_id, result.message_id)
             else:

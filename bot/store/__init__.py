@@ -20,12 +20,22 @@ from bot.store.prompts import PromptRepository
 from bot.store.summaries import SummaryRepository
 from bot.store.weekly import WeeklyRepository
 
-__all__ = ["Store", "backup_file"]
+__all__ = ["Store", "backup_file", "open_database"]
+
+
+def open_database(target: Path | str, clock: Clock = utc_now, *,
+                  read_only: bool = False) -> Database:
+    """The backend a target names: a postgresql:// URL, or a SQLite file."""
+    if isinstance(target, str) and target.startswith(("postgresql://", "postgres://")):
+        from bot.store.postgres import PostgresDatabase
+
+        return PostgresDatabase(target, clock, read_only=read_only)
+    return Database(target, clock, read_only=read_only)
 
 
 class Store:
     def __init__(self, path: Path | str, clock: Clock = utc_now, *, read_only: bool = False):
-        self.db = Database(path, clock, read_only=read_only)
+        self.db = open_database(path, clock, read_only=read_only)
         self.chats = ChatRepository(self.db)
         self.members = MemberRepository(self.db)
         self.coordinators = CoordinatorRepository(self.db)
@@ -52,6 +62,10 @@ class Store:
 
     async def close(self) -> None:
         await self.db.close()
+
+    async def check(self) -> None:
+        """Raise if the database does not answer (for /healthz)."""
+        await self.db.fetch_value("SELECT 1")
 
     async def forget_member_in_chat(self, chat_id: int, user_id: int) -> int:
         """A member's /forget in one group: their answers (with history), nudges

@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
+import socket
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -85,12 +88,28 @@ class Tx:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
 
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one writing statement for each set of parameters (bulk copies)."""
+        self._connection.executemany(sql, [_bind(params) for params in rows])
+
+
+def session_name() -> str:
+    """Who this process is, in the outbox's claims and (on PostgreSQL) as
+    the connection's application_name: host, process id and a random part,
+    under PostgreSQL's 63 characters."""
+    return f"civic-reflect:{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(3)}"
+
 
 class Database:
+    dialect = "sqlite"
+    IntegrityError: type[Exception] = sqlite3.IntegrityError
+
     def __init__(self, path: Path | str, clock: Clock = utc_now, *, read_only: bool = False):
         self.path = str(path)
+        self.label = self.path  # for messages: the PostgreSQL one has no password
         self.now = clock
         self.read_only = read_only
+        self.session = session_name()
         self._connection: sqlite3.Connection | None = None
         self._lock = asyncio.Lock()
 
@@ -124,19 +143,23 @@ class Database:
             pragmas[:0] = ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"]
         for pragma in pragmas:
             self._connection.execute(pragma)
+        await self._settle_schema(upgrades)
+
+    async def _settle_schema(self, upgrades: Sequence[UpgradeStep]) -> None:
+        """Refuse a newer database, upgrade an older one (never when read-only)."""
         try:
             known = max((step.version for step in upgrades), default=0)
             current = await self.schema_version()
             if current > known:
                 raise DatabaseTooNew(
-                    f"the database {self.path} is at schema version {current}, newer than "
+                    f"the database {self.label} is at schema version {current}, newer than "
                     f"this version of civic-reflect knows ({known}): upgrade civic-reflect "
                     "or restore a backup made before the upgrade"
                 )
             if self.read_only:
                 if current < known:
                     raise StoreError(
-                        f"the database {self.path} is at schema version {current} and needs "
+                        f"the database {self.label} is at schema version {current} and needs "
                         f"upgrading to {known}: start the bot once (`civic-reflect run`) first"
                     )
             else:
@@ -149,6 +172,17 @@ class Database:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+    async def live_sessions(self) -> set[str]:
+        """The sessions (see session_name) of processes using this database
+        now: one process owns a SQLite file, so only this one."""
+        return {self.session}
+
+    async def tables(self) -> list[str]:
+        """The names of the bot's tables (schema_version among them), sorted."""
+        rows = await self.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                    " AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        return [row[0] for row in rows]
 
     async def schema_version(self) -> int:
         async with self.read() as tx:

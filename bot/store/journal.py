@@ -29,7 +29,10 @@ class JournalRepository:
 
     async def count(self, user_id: int, pack_id: str | None = None) -> int:
         row = await self.db.fetch_one(
-            f"SELECT COUNT(*) FROM ({_ENTRY} AND (:pack IS NULL OR p.pack_id = :pack))",
+            # The alias and the cast: PostgreSQL needs both (a subquery in FROM
+            # is named; a parameter's type is known where it is first met).
+            f"SELECT COUNT(*) FROM ({_ENTRY} AND (CAST(:pack AS TEXT) IS NULL"
+            " OR p.pack_id = :pack)) AS entries",
             {"user": user_id, "pack": pack_id},
         )
         return int(row[0])
@@ -39,7 +42,7 @@ class JournalRepository:
     ) -> list[JournalEntry]:
         """Entries newest first."""
         rows = await self.db.fetch_all(
-            f"{_ENTRY} AND (:pack IS NULL OR p.pack_id = :pack)"
+            f"{_ENTRY} AND (CAST(:pack AS TEXT) IS NULL OR p.pack_id = :pack)"
             " ORDER BY a.created_at DESC, a.id DESC LIMIT :limit OFFSET :offset",
             {"user": user_id, "pack": pack_id, "limit": limit, "offset": offset},
         )

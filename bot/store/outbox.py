@@ -51,14 +51,15 @@ class OutboxRepository:
         urgent first, for `lease`; each claim counts as an attempt."""
         only = ""
         params: dict[str, object] = {"now": to_db_time(now), "until": to_db_time(now + lease),
-                                     "limit": limit}
+                                     "limit": limit, "owner": self.db.session}
         if ids is not None:
             if not ids:
                 return []
             only = f" AND id IN ({', '.join(str(int(i)) for i in ids)})"
         async with self.db.transaction() as tx:
             rows = await tx.fetch_all(
-                "UPDATE outbox SET claimed_until = :until, attempts = attempts + 1"
+                "UPDATE outbox SET claimed_until = :until, claimed_by = :owner,"
+                " attempts = attempts + 1"
                 " WHERE id IN (SELECT id FROM outbox WHERE state = 'pending'"
                 " AND not_before <= :now AND (claimed_until IS NULL OR claimed_until <= :now)"
                 f"{only} ORDER BY priority, not_before, id LIMIT :limit) RETURNING *",
@@ -113,10 +114,15 @@ class OutboxRepository:
         )
 
     async def release_claims(self) -> int:
-        """At start-up: claims held by a process that is gone are free again."""
+        """Claims held by processes that are gone are free again (at start-up,
+        and on PostgreSQL by the leader each tick); the claims of a process
+        still connected, this one's included, are kept."""
+        live = sorted(await self.db.live_sessions()) or [self.db.session]
+        marks = ", ".join("?" * len(live))
         return await self.db.execute(
             "UPDATE outbox SET claimed_until = NULL"
-            " WHERE state = 'pending' AND claimed_until IS NOT NULL")
+            " WHERE state = 'pending' AND claimed_until IS NOT NULL"
+            f" AND (claimed_by IS NULL OR claimed_by NOT IN ({marks}))", live)
 
     async def get(self, item_id: int) -> OutboxItem | None:
         row = await self.db.fetch_one("SELECT * FROM outbox WHERE id = ?", (item_id,))

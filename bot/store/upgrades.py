@@ -339,6 +339,14 @@ PARTNERSHIPS = (
 )
 
 
+CLAIMANTS = (
+    # The process (its session name, see bot.store.db.session_name) that last
+    # claimed a row. A claim is released only once that process is gone, so
+    # replicas sharing one database never free each other's claims.
+    "ALTER TABLE outbox ADD COLUMN claimed_by TEXT",
+)
+
+
 UPGRADES: tuple[UpgradeStep, ...] = (
     UpgradeStep(1, "initial schema", run_statements(*INITIAL_SCHEMA)),
     UpgradeStep(2, "setup drafts and private answer threads", run_statements(*GROUP_REFLECTION)),
@@ -351,4 +359,5 @@ UPGRADES: tuple[UpgradeStep, ...] = (
     UpgradeStep(7, "an outbox of everything the bot sends on its own", _outbox),
     UpgradeStep(8, "partnerships between a council group and a civil-society group",
                 run_statements(*PARTNERSHIPS)),
+    UpgradeStep(9, "outbox claims name the process holding them", run_statements(*CLAIMANTS)),
 )

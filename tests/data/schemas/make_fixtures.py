@@ -119,6 +119,21 @@ def rows_for(version: int) -> list[tuple[str, dict]]:
                             reason="network: ConnectError", created_at=T(11, 12),
                             done_at=None)),
         ]
+    if version >= 8:
+        # Two groups linked (the code used), and a digest claimed by a
+        # process that stopped while sending it.
+        rows += [
+            ("partner_codes", dict(id=1, chat_id=GROUP, side="cso",
+                                   code_hash="5d41402abc4b2a76b9719d911017c592",
+                                   created_at=T(9, 10), expires_at=T(16, 10), used_at=T(9, 11))),
+            ("partnerships", dict(id=1, la_chat_id=OTHER_GROUP, cso_chat_id=GROUP,
+                                  created_at=T(9, 11))),
+            ("outbox", dict(id=4, key=f"digest:{GROUP}:2026-W06:{ANA}", kind="digest",
+                            chat_id=ANA, prompt_id=None, subject_id=GROUP, period="2026-W06",
+                            priority=2, state="pending", attempts=1, progress=0,
+                            not_before=T(6, 17), claimed_until="2026-02-10T12:10:00Z",
+                            message_id=None, reason=None, created_at=T(6, 17), done_at=None)),
+        ]
     return rows
 
 
@@ -176,4 +191,4 @@ def main(versions: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(arg) for arg in sys.argv[1:]] or [1, 2, 3, 4, 5, 6, 7])
+    main([int(arg) for arg in sys.argv[1:]] or [1, 2, 3, 4, 5, 6, 7, 8])

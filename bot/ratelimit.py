@@ -1,0 +1,97 @@
+"""Telegram's flood limits, for one process or for replicas sharing one bot.
+
+Every request goes through python-telegram-bot's AIORateLimiter (20 a minute
+per group, RetryAfter retried a few times); this wrapper adds two things:
+
+- every 429 Telegram answers is counted (for /metrics), including those the
+  limiter retried on its own;
+- with REPLICAS > 1, the overall rate (about 30 messages a second for the
+  whole bot, whichever process sends them) is shared out: each replica that
+  is not the leader keeps to follower_max_rate for its replies, and the
+  leader, which alone sends the outbox (questions, summaries, digests), keeps
+  to the rest. The shares are fixed by the settings, not negotiated, so the
+  replicas together never go past the limit even when they cannot reach
+  each other; a replica changes share when it gains or loses the lead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import AIORateLimiter, BaseRateLimiter
+
+from bot.config import Settings
+from bot.metrics import Metrics
+
+
+class Pace:
+    """At most `rate` requests a second, evenly spaced (no bursts)."""
+
+    def __init__(self, rate: float):
+        self.rate = rate
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        start = max(now, self._next)
+        self._next = start + 1 / self.rate
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+class SharedRateLimiter(BaseRateLimiter[int]):
+    def __init__(self, settings: Settings, metrics: Metrics):
+        self.metrics = metrics
+        self.shared = settings.replicas > 1
+        self.leader_rate = (settings.overall_max_rate
+                            - settings.follower_max_rate * (settings.replicas - 1))
+        self.follower_rate = settings.follower_max_rate
+        # The overall pace is kept here, evenly spaced: AIORateLimiter's own
+        # bucket would let a full second's worth out at once, which reaches
+        # Telegram bunched (429s) and leaves that many sends in flight, each
+        # a possible duplicate if the process dies. The per-group limit stays
+        # AIORateLimiter's.
+        self._limiter = AIORateLimiter(overall_max_rate=0,
+                                       group_max_rate=settings.group_max_rate,
+                                       max_retries=settings.rate_limit_retries)
+        # Sharing a bot: not the leader until the lease says so.
+        rate = self.follower_rate if self.shared else settings.overall_max_rate
+        self.pace = Pace(rate) if rate else None
+
+    def lead(self, leading: bool) -> None:
+        if self.pace is not None and self.shared:
+            self.pace.rate = self.leader_rate if leading else self.follower_rate
+
+    async def initialize(self) -> None:
+        await self._limiter.initialize()
+
+    async def shutdown(self) -> None:
+        await self._limiter.shutdown()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict | list]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict | list:
+        # What AIORateLimiter counts against the overall limit: requests to a chat.
+        paced = self.pace if data.get("chat_id") is not None else None
+
+        async def request(*call_args: Any, **call_kwargs: Any) -> bool | dict | list:
+            if paced is not None:
+                await paced.wait()
+            try:
+                return await callback(*call_args, **call_kwargs)
+            except RetryAfter:
+                self.metrics.hit_rate_limit()
+                raise
+
+        return await self._limiter.process_request(request, args, kwargs, endpoint, data,
+                                                   rate_limit_args)

@@ -1,0 +1,179 @@
+"""The bot's own HTTP server (aiohttp): Telegram's webhook, /healthz, /metrics.
+
+In webhook mode Telegram POSTs each update to WEBHOOK_URL (through a
+reverse proxy that ends HTTPS and forwards that path here). The update is
+acknowledged (HTTP 200) only once `application.process_update` has
+finished with it, as the confirming poller does (bot.polling): if the
+process dies first, Telegram sends it again, to this replica or another,
+and the handlers, being idempotent, change nothing twice.
+python-telegram-bot's built-in webhook server answers as soon as an update
+is queued, which would lose it in a crash; this follows PTB's "custom
+webhook bot" example instead. A request without the right
+X-Telegram-Bot-Api-Secret-Token header is refused (403) before anything is
+read from it.
+
+In polling mode, with PORT set, the same server answers /healthz and
+/metrics only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import BadRequest
+
+from bot.config import ConfigError
+from bot.context import BotApplication
+from bot.lifecycle import running
+from bot.metrics import CONTENT_TYPE
+from bot.ordering import InChatOrder
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# /healthz fails when the scheduler's tick has not run for this long.
+TICK_OVERDUE = timedelta(minutes=2)
+_DATABASE_ANSWER_SECONDS = 5
+
+
+class WebServer:
+    def __init__(self, application: BotApplication, *, webhook: bool):
+        self.application = application
+        self.settings = application.bot_data.settings
+        self.webhook = webhook
+        self._runner: web.AppRunner | None = None
+        self._started_at = application.bot_data.now()
+        self._handling: dict[int, asyncio.Task] = {}  # update id -> its handling
+        self._order = InChatOrder()
+        self.port: int | None = None
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.settings.webhook_url or "").path or "/"
+
+    def web_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/healthz", self.healthz)
+        app.router.add_get("/metrics", self.metrics)
+        if self.webhook:
+            app.router.add_post(self.webhook_path, self.receive)
+        return app
+
+    async def start(self) -> None:
+        # Requests being answered get time to finish when the bot stops.
+        self._runner = web.AppRunner(self.web_app(), access_log=None, shutdown_timeout=30)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.listen, self.settings.port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # -- the webhook -----------------------------------------------------------------------
+    async def receive(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.settings.webhook_secret.encode()):
+            # Never log what was sent: it may be a near miss of the secret.
+            log.warning("refused a webhook request from %s: %s", request.remote,
+                        "wrong secret" if given else "no secret")
+            return web.Response(status=403, text="Forbidden")
+        try:
+            update = Update.de_json(await request.json(), self.application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return web.Response(status=400, text="Bad Request")
+        if update is None:
+            return web.Response(status=400, text="Bad Request")
+        await self.handle(update)
+        return web.Response(status=200)
+
+    async def handle(self, update: Update) -> None:
+        """Handle an update once, each chat's updates in the order they came;
+        the same update sent again meanwhile waits for the first handling."""
+        running = self._handling.get(update.update_id)
+        if running is None:
+            running = asyncio.ensure_future(self._order.handle(update, self._process))
+            self._handling[update.update_id] = running
+            running.add_done_callback(lambda _: self._handling.pop(update.update_id, None))
+        await asyncio.shield(running)
+
+    async def _process(self, update: Update) -> None:
+        try:
+            await self.application.process_update(update)
+            self.application.bot_data.metrics.update_handled("webhook")
+        except Exception as error:
+            # Handlers are guarded; this is the update loop's own failure.
+            log.error("update %s could not be handled: %s", update.update_id,
+                      type(error).__name__)
+
+    # -- health and metrics ----------------------------------------------------------------
+    async def healthz(self, request: web.Request) -> web.Response:
+        report = await self.health()
+        status = 200 if report["status"] == "ok" else 503
+        return web.json_response(report, status=status, dumps=lambda v: json.dumps(v) + "\n")
+
+    async def health(self) -> dict:
+        """Up, the database answers, and the tick ran within two minutes."""
+        data = self.application.bot_data
+        now = data.now()
+        database = "starting"
+        if data.store is not None:
+            try:
+                await asyncio.wait_for(data.store.check(), _DATABASE_ANSWER_SECONDS)
+                database = "ok"
+            except Exception as error:  # any failure to answer is the finding
+                database = f"unreachable ({type(error).__name__})"
+        ticking = data.settings.dispatch_interval_seconds > 0
+        since = data.last_tick_at or self._started_at
+        tick = "ok" if not ticking or now - since <= TICK_OVERDUE else "overdue"
+        report = {
+            "status": "ok" if database == "ok" and tick == "ok" else "failing",
+            "database": database,
+            "tick": tick,
+            "last_tick": data.last_tick_at.isoformat() if data.last_tick_at else None,
+            "leader": bool(data.leadership and data.leadership.leading),
+            "mode": data.settings.mode,
+        }
+        return report
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        data = self.application.bot_data
+        pending = 0
+        if data.store is not None:
+            with contextlib.suppress(Exception):  # metrics never fail for the database
+                pending = (await data.store.outbox.counts()).get("pending", 0)
+        body = data.metrics.render(pending)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+
+async def serve_webhook(application: BotApplication) -> None:
+    """What polling.serve does, with Telegram calling us: start everything,
+    register the webhook, answer until SIGINT or SIGTERM, then stop in order
+    (the server first, so no update is taken that cannot be finished)."""
+    settings = application.bot_data.settings
+    server = WebServer(application, webhook=True)
+    async with running(application) as stop:
+        await server.start()
+        try:
+            # Every replica registers the same address; Telegram keeps one.
+            try:
+                await application.bot.set_webhook(
+                    settings.webhook_url, secret_token=settings.webhook_secret,
+                    allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+            except BadRequest as refused:
+                # A setting to fix (an address Telegram cannot reach or accept).
+                raise ConfigError(f"Telegram refused WEBHOOK_URL={settings.webhook_url!r}: "
+                                  f"{refused.message}") from None
+            log.info("webhook registered; listening on %s:%s", settings.listen, server.port)
+            await stop.wait()
+        finally:
+            await server.stop()
