@@ -204,10 +204,13 @@ def settings(tmp_path, database_target) -> Settings:
         token=TEST_TOKEN,
         database_path=tmp_path / "bot.sqlite3",
         database_url=database_target if isinstance(database_target, str) else None,
-        # Jobs are run by hand in tests; the group flood limit would make the
-        # tests wait real minutes, so only the overall limit stays on.
+        # Jobs are run by hand in tests, and Telegram's flood limits would make
+        # them wait in real time (the overall pace spaces every request by
+        # 1/29 s): both are off here. tests/test_ratelimit.py and the crash
+        # and replica suites run with them on.
         count_refresh_seconds=3600,
         group_max_rate=0,
+        overall_max_rate=0,
         dispatch_interval_seconds=0,
         send_retry_base_seconds=0,
         # Hundreds of small charts: drawn in a thread here; tests/test_drawing.py

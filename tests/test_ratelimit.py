@@ -1,0 +1,72 @@
+"""Telegram's overall flood limit, kept as an even pace: one request every
+1/rate seconds, never a burst (a burst reaches Telegram bunched and leaves
+that many sends in flight); requests without a chat are not paced; replicas
+share the rate; every 429 is counted."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+import pytest
+from telegram.error import RetryAfter
+
+from bot.config import Settings
+from bot.metrics import Metrics
+from bot.ratelimit import SharedRateLimiter
+
+
+async def through(limiter: SharedRateLimiter, count: int, data: dict) -> list[float]:
+    loop = asyncio.get_running_loop()
+    times: list[float] = []
+
+    async def request() -> bool:
+        times.append(loop.time())
+        return True
+
+    await limiter.initialize()
+    try:
+        await asyncio.gather(*(limiter.process_request(request, (), {}, "sendMessage", data,
+                                                       None) for _ in range(count)))
+    finally:
+        await limiter.shutdown()
+    return sorted(times)
+
+
+async def test_requests_to_chats_go_out_evenly_spaced_never_in_a_burst():
+    limiter = SharedRateLimiter(Settings(overall_max_rate=50, group_max_rate=0), Metrics())
+    times = await through(limiter, 11, {"chat_id": 42})
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert min(gaps) >= 0.018  # 1/50 s, give or take the loop's clock
+    assert times[-1] - times[0] == pytest.approx(0.2, abs=0.05)
+
+
+async def test_requests_without_a_chat_are_not_paced():
+    limiter = SharedRateLimiter(Settings(overall_max_rate=5, group_max_rate=0), Metrics())
+    times = await through(limiter, 10, {"callback_query_id": "1"})  # answerCallbackQuery
+    assert times[-1] - times[0] < 0.05
+
+
+async def test_replicas_share_the_rate_and_the_leader_takes_the_rest():
+    settings = Settings(overall_max_rate=29, group_max_rate=0, replicas=2, follower_max_rate=4)
+    limiter = SharedRateLimiter(settings, Metrics())
+    assert limiter.pace.rate == 4  # a follower until the lease says otherwise
+    limiter.lead(True)
+    assert limiter.pace.rate == 25
+    limiter.lead(False)
+    assert limiter.pace.rate == 4
+
+
+async def test_every_429_is_counted():
+    metrics = Metrics()
+    limiter = SharedRateLimiter(Settings(overall_max_rate=0, group_max_rate=0,
+                                         rate_limit_retries=0), metrics)
+
+    async def refused() -> bool:
+        raise RetryAfter(1)
+
+    await limiter.initialize()
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(refused, (), {}, "sendMessage", {"chat_id": 1}, None)
+    await limiter.shutdown()
+    assert metrics.registry.get_sample_value("civic_reflect_telegram_429_total") == 1
