@@ -17,7 +17,7 @@ per group, RetryAfter retried a few times); this wrapper adds two things:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram.error import RetryAfter
@@ -28,19 +28,33 @@ from bot.metrics import Metrics
 
 
 class Pace:
-    """At most `rate` requests a second, evenly spaced (no bursts)."""
+    """At most `rate` requests a second, evenly spaced (no bursts).
 
-    def __init__(self, rate: float):
+    Each request waits until 1/rate seconds after the previous one actually
+    went, not after the slot it was given: a wake-up that comes late (a busy
+    loop) then delays the next one too, rather than leaving it half a gap
+    behind, which would bunch the two."""
+
+    def __init__(self, rate: float, *, clock: Callable[[], float] | None = None,
+                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep):
         self.rate = rate
-        self._next = 0.0
+        self._clock = clock
+        self._sleep = sleep
+        self._last: float | None = None
+        self._turn = asyncio.Lock()
+
+    def _now(self) -> float:
+        return self._clock() if self._clock else asyncio.get_running_loop().time()
 
     async def wait(self) -> None:
-        loop = asyncio.get_running_loop()
-        now = loop.time()
-        start = max(now, self._next)
-        self._next = start + 1 / self.rate
-        if start > now:
-            await asyncio.sleep(start - now)
+        async with self._turn:
+            if self._last is not None:
+                due = self._last + 1 / self.rate
+                # A timer may fire a hair early (the loop rounds to its clock's
+                # resolution); check again rather than go short.
+                while due > self._now():
+                    await self._sleep(due - self._now())
+            self._last = self._now()
 
 
 class SharedRateLimiter(BaseRateLimiter[int]):

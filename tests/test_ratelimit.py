@@ -13,7 +13,7 @@ from telegram.error import RetryAfter
 
 from bot.config import Settings
 from bot.metrics import Metrics
-from bot.ratelimit import SharedRateLimiter
+from bot.ratelimit import Pace, SharedRateLimiter
 
 
 async def through(limiter: SharedRateLimiter, count: int, data: dict) -> list[float]:
@@ -39,6 +39,26 @@ async def test_requests_to_chats_go_out_evenly_spaced_never_in_a_burst():
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert min(gaps) >= 0.018  # 1/50 s, give or take the loop's clock
     assert times[-1] - times[0] == pytest.approx(0.2, abs=0.05)
+
+
+async def test_a_late_wake_up_delays_the_next_request_instead_of_bunching_them():
+    """On a busy loop a sleep can end late; the next request is then spaced
+    from when the late one really went, so no gap is ever shorter than 1/rate."""
+    now = [0.0]
+    late_by = iter([0.015, 0.0, 0.007, 0.0, 0.0, 0.012, 0.0, 0.0, 0.0])
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds + next(late_by)
+
+    pace = Pace(50, clock=lambda: now[0], sleep=sleep)
+    went = []
+    for _ in range(10):
+        await pace.wait()
+        went.append(now[0])
+    gaps = [later - earlier for earlier, later in itertools.pairwise(went)]
+    assert min(gaps) >= 0.02 - 1e-9
+    assert max(gaps) == pytest.approx(0.035)  # the late one, and only it, is longer
+    assert sorted(gaps)[:6] == pytest.approx([0.02] * 6)
 
 
 async def test_requests_without_a_chat_are_not_paced():
