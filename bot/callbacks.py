@@ -9,6 +9,7 @@ database: the data says what was pressed, never what is allowed.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -115,6 +116,9 @@ def encode(callback: Callback) -> str:
     return data
 
 
+# PTB asks every button handler whether a press is its own: each asks here,
+# so a press is decoded once, not once per handler (the results are frozen).
+@functools.lru_cache(maxsize=4096)
 def decode(data: str | None) -> Callback | None:
     if not data or len(data.encode()) > _MAX_BYTES:
         return None
