@@ -6,7 +6,11 @@ Prints one JSON line per kind:
 
 - "rate": taps on one question's scale;
 - "comment": replies to one question (a comment each);
-- "spread": taps spread over 2,000 questions in 2,000 groups.
+- "spread": taps spread over 2,000 questions in 2,000 groups;
+- "burst": 60 comments in one group, whose ✍ reactions wait on that group's
+  20-a-minute limit, mixed with 1,000 taps in 200 other groups, with
+  Telegram's limits on: the taps' latencies say whether one busy group holds
+  up the others (`others_p99_ms`).
 
 Both sides run in this one process, on the same in-process fake Telegram
 (requests are answered, not validated against the Bot API reference, so the
@@ -79,9 +83,12 @@ async def bare_app(telegram: FakeTelegram):
     return app
 
 
-async def bot_app(telegram: FakeTelegram, database: Path):
+async def bot_app(telegram: FakeTelegram, database: Path, *, limits: bool = False):
+    defaults = Settings()
     settings = Settings(token=TOKEN, database_path=database, dispatch_interval_seconds=0,
-                        overall_max_rate=0, group_max_rate=0, count_refresh_seconds=10**6)
+                        overall_max_rate=defaults.overall_max_rate if limits else 0,
+                        group_max_rate=defaults.group_max_rate if limits else 0,
+                        count_refresh_seconds=10**6, chart_workers=0)
     app = build_application(settings, request=telegram, clock=lambda: NOW)
     await app.initialize()
     await app.post_init(app)
@@ -165,13 +172,42 @@ async def measure(kind: str, count: int) -> dict:
     }
 
 
+async def burst(taps: int = 1_000, comments: int = 60) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        telegram = QuickTelegram()
+        bot = await bot_app(telegram, Path(folder) / "burst.sqlite3", limits=True)
+        messages = await questions(bot, telegram, 201)
+        busy, others = messages[0], messages[1:]
+        comment_updates = make_updates("comment", comments, telegram, [busy])
+        tap_updates = make_updates("rate", taps, telegram, others)
+        every = max(taps // comments, 1)
+        latencies: list[float] = []
+        for number, tap in enumerate(tap_updates):
+            if number % every == 0 and comment_updates:
+                await bot.process_update(Update.de_json(comment_updates.pop(), bot.bot))
+            began = time.perf_counter()
+            await bot.process_update(Update.de_json(tap, bot.bot))
+            latencies.append(time.perf_counter() - began)
+        waiting = len(bot.bot_data.background)
+        for task in list(bot.bot_data.background):  # the busy group's reactions: not waited for
+            task.cancel()
+        await stop(bot, bot=True)
+    latencies.sort()
+    return {"kind": "burst", "taps_elsewhere": taps, "comments_in_one_group": comments,
+            "reactions_still_waiting": waiting,
+            "others_p50_ms": round(statistics.median(latencies) * 1000, 3),
+            "others_p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 3),
+            "others_max_ms": round(latencies[-1] * 1000, 3)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=20_000)
-    parser.add_argument("--kinds", default="rate,comment,spread")
+    parser.add_argument("--kinds", default="rate,comment,spread,burst")
     args = parser.parse_args()
     for kind in args.kinds.split(","):
-        print(json.dumps(asyncio.run(measure(kind, args.updates))), flush=True)
+        figures = asyncio.run(burst() if kind == "burst" else measure(kind, args.updates))
+        print(json.dumps(figures), flush=True)
 
 
 if __name__ == "__main__":
