@@ -2,18 +2,32 @@
 year of weekly answers.
 
     python tests/bench/digest.py [--groups 10000] [--members 20] [--weeks 52]
+                                 [--design render,end-to-end]
 
-Prints one JSON line. The store reads a group's week with a few grouped
-queries (bot/store/summaries.py) and hands over `GroupFacts`: per-member
-totals over the whole year, eight weeks of per-theme sums and participation,
-and this week's questions with every answer. This script builds exactly those
-facts for each group from a simulated year of answers (the year itself is
-generated, then summed, as SQL would), and times what the bot does with them
-every week: the group summary and the coordinator digest, computed and
-rendered to text (`total_s`, `slowest_group_ms`). The chart is drawn for a few
-groups and timed separately (`chart_ms`, the median). `store_ms` is the median
-time of the SQL that produces the facts, measured on a real database holding
-a year of answers for a sample of groups. Not part of the test run.
+Prints one JSON line per design.
+
+"render": the store reads a group's week with a few grouped queries
+(bot/store/summaries.py) and hands over `GroupFacts`: per-member totals over
+the whole year, eight weeks of per-theme sums and participation, and this
+week's questions with every answer. This design builds exactly those facts
+for each group from a simulated year of answers (generated, then summed, as
+SQL would), and times what the bot does with them every week: the group
+summary and the coordinator digest, computed and rendered to text
+(`total_s`, `slowest_group_ms`). The chart is drawn for a few groups and
+timed separately (`chart_ms`, the median). `store_ms` is the median time of
+the SQL that produces the facts, on a real database holding a year of
+answers for a sample of groups. No sending.
+
+"end to end" (tests/bench/_digest_round.py): the real application on a real
+database of every group's year, the scheduler's tick planning every summary
+and digest at once, the real SQL, charts drawn in the chart worker process,
+everything sent through a fake Telegram with Telegram's limits (30 a second,
+20 a minute per group) and 20-200 ms per request, at real speed unless
+--speed says otherwise (then limits are multiplied, latencies divided, and
+the *_s figures multiplied back; the charts' CPU is not scaled, so above
+about 2 the worker, not Telegram, sets the pace). Rating taps are fed
+before and during the round. It takes as long as the round would
+(about 20 minutes for 10,000 groups). Not part of the test run.
 """
 
 from __future__ import annotations
@@ -24,13 +38,17 @@ import json
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from _digest_round import copy_groups, run_round, template_group
 
 from bot.config import default_content_dir
 from bot.domain import summary as compute
@@ -51,6 +69,7 @@ from bot.store import Store
 WEEK = date(2026, 3, 9)  # the Monday of the week summarised
 NOW = datetime(2026, 3, 13, 16, 0, tzinfo=UTC)
 PACK = "checklist-cso"
+IDLE_SECONDS = 5.0  # the chart worker's quiet spell before it stops, in the end-to-end run
 
 
 def simulated_facts(rng: random.Random, chat_id: int, members: int, weeks: int,
@@ -158,7 +177,42 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=20)
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--store-sample", type=int, default=20)
+    parser.add_argument("--design", default="render,end-to-end")
+    parser.add_argument("--speed", type=float, default=1.0)
+    parser.add_argument("--latency", default="0.02,0.2")
+    parser.add_argument("--inside", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    designs = args.design.split(",")
+    if args.inside:
+        latency = tuple(float(part) for part in args.latency.split(","))
+        print(json.dumps(asyncio.run(run_round(Path(args.inside), args.groups, args.members,
+                                               args.speed, latency, IDLE_SECONDS))))
+        return
+    if "render" in designs:
+        render_design(args)
+    if "end-to-end" in designs:
+        end_to_end(args)
+
+
+def end_to_end(args) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        database = Path(folder) / "round.sqlite3"
+        began = time.perf_counter()
+        asyncio.run(template_group(database, args.members, args.weeks))
+        answers = copy_groups(database, args.groups)
+        built_s = time.perf_counter() - began
+        # In a fresh process, for an honest memory figure.
+        output = subprocess.run(
+            [sys.executable, __file__, "--inside", str(database), "--groups", str(args.groups),
+             "--members", str(args.members), "--speed", str(args.speed),
+             "--latency", args.latency],
+            check=True, capture_output=True, text=True).stdout
+    figures = json.loads(output.strip().splitlines()[-1])
+    figures.update(answers=answers, database_built_s=round(built_s, 1))
+    print(json.dumps(figures), flush=True)
+
+
+def render_design(args) -> None:
     packs = load_library(default_content_dir())
     catalog = Catalog.load()
     pack = packs[PACK]
@@ -182,6 +236,7 @@ def main() -> None:
             charts.append((time.perf_counter() - began) * 1000)
             assert png.startswith(b"\x89PNG")
     print(json.dumps({
+        "design": "render",
         "groups": args.groups,
         "answers": answers,
         "total_s": round(total, 2),
@@ -190,7 +245,7 @@ def main() -> None:
         "chart_ms": round(statistics.median(charts), 1),
         "store_ms": round(asyncio.run(store_timing(packs, args.store_sample, args.members,
                                                    args.weeks)), 2),
-    }))
+    }), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,346 @@
+"""The weekly round end to end, for tests/bench/digest.py --design end-to-end.
+
+A database of `groups` groups, each with `members` members, one coordinator
+who has started the bot, and a year of weekly questions and answers; every
+group's summary due at the same minute. The real `build_application` runs
+the scheduler's tick on it: the summaries and digests are planned, read with
+the real SQL, rendered, their charts drawn in the chart worker, and sent
+through a fake Telegram that enforces Telegram's limits and takes 20-200 ms
+per request. While they go out, rating taps are fed in bursts and their rate
+compared with the rate before the round (`intake_ratio_during_digests`).
+
+The database is built by making one group through the store's own API and
+copying its rows for every other group with plain SQL (different ids, the
+same answers): building a year of answers one call at a time would take
+longer than the round. The copy knows the tables a group's year fills
+(chats, members, coordinators, enrolments, prompts, answers) and nothing
+else; a table added later that the weekly round reads would need adding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from _limits import LimitedTelegram
+from fake_telegram import UpdateFactory
+from fake_telegram.constants import bot_user
+from telegram import Update
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.services import dispatch
+from bot.store import Store
+
+TOKEN = "123456789:AAHbenchTOKENbenchTOKENbenchTOKEN01"
+PACK = "checklist-cso"
+DUE = datetime(2026, 3, 13, 16, 0, tzinfo=UTC)  # a Friday: every summary due at once
+TEMPLATE = -10_000_000  # the template group's id; copy k is TEMPLATE - k
+PEOPLE = 100  # user ids of copy k are the template's plus k * PEOPLE
+QUESTION_MESSAGE = 1_000  # the open question's message id, in every group
+TAP_BURST = 300  # taps per intake burst
+BURST_EVERY_S = 10.0  # seconds between intake bursts during the round
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    """Peak resident memory of a process, from /proc (VmHWM)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def children() -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == os.getpid():
+                found.append(int(entry))
+    return found
+
+
+class Clock:
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+# -- the database --------------------------------------------------------------------------------
+
+
+async def template_group(path: Path, members: int, weeks: int) -> None:
+    """One group's year, through the store's API."""
+    clock = Clock(DUE - timedelta(weeks=weeks + 1))
+    store = await Store.open(path, clock)
+    rng = random.Random(7)
+    chat_id, coordinator = TEMPLATE, 1
+    await store.chats.ensure(chat_id, kind="group", title="Riverside Neighbours",
+                             timezone="UTC", language="en")
+    await store.chats.update(chat_id, quiet_start="00:00", quiet_end="00:00",
+                             summary_day="fri", summary_time="16:00", next_summary_at=DUE)
+    await store.chats.ensure(coordinator, kind="private", title=None, timezone="UTC",
+                             language="en")
+    await store.coordinators.add(chat_id, coordinator)
+    enrolment = await store.enrolments.start(chat_id, PACK, cadence="weekly", days=["mon"],
+                                             local_time="09:00", next_due_at=None)
+    for member in range(1, members + 1):
+        await store.members.seen(chat_id, member, f"Member {member}")
+    keen = [rng.uniform(0.3, 1.0) for _ in range(members)]
+    for week in range(weeks):
+        clock.now = DUE - timedelta(weeks=weeks - week, days=4)  # the Monday
+        prompt, _ = await store.prompts.open(enrolment.id, f"w{week}", chat_id=chat_id,
+                                             pack_id=PACK, item_id=f"cso-{week % 15 + 1}")
+        await store.prompts.set_message(prompt.id, QUESTION_MESSAGE + week - weeks + 1)
+        for member in range(1, members + 1):
+            if rng.random() < keen[member - 1]:
+                await store.answers.record(prompt.id, member, scale=rng.randint(1, 5),
+                                           text="A thought" if rng.random() < 0.2 else None)
+        if week < weeks - 1:
+            clock.now += timedelta(days=3)
+            await store.prompts.close(prompt.id)
+    await store.close()
+
+
+def _mapped(column: str, table: str, offsets: dict[str, int]) -> str:
+    """The SQL that gives copy :k's value of `column` in `table`."""
+    chat = "CASE WHEN {c} < 0 THEN {c} - :k ELSE {c} + :k * " + str(PEOPLE) + " END"
+    if (table, column) == ("chats", "id") or column == "chat_id" or column == "subject_id":
+        return chat.format(c=column)
+    if column in ("user_id", "added_by"):
+        return f"{column} + :k * {PEOPLE}"
+    if (table, column) in (("enrolments", "id"), ("prompts", "enrolment_id")):
+        return f"{column} + :k * {offsets['enrolments']}"
+    if (table, column) in (("prompts", "id"), ("answers", "prompt_id")):
+        return f"{column} + :k * {offsets['prompts']}"
+    if (table, column) == ("answers", "id"):
+        return f"{column} + :k * {offsets['answers']}"
+    return column
+
+
+def copy_groups(path: Path, groups: int) -> int:
+    """Copy the template group `groups - 1` times; return the answers in all."""
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA synchronous = OFF")
+    offsets = {table: connection.execute(f"SELECT MAX(id) FROM {table}").fetchone()[0]
+               for table in ("enrolments", "prompts", "answers")}
+    template = {  # which rows are the template's, by a key each table is indexed on
+        "chats": f"id IN ({TEMPLATE}, 1)",
+        "members": f"chat_id = {TEMPLATE}",
+        "coordinators": f"chat_id = {TEMPLATE}",
+        "enrolments": f"id <= {offsets['enrolments']}",
+        "prompts": f"id <= {offsets['prompts']}",
+        "answers": f"id <= {offsets['answers']}",
+    }
+    statements = []
+    for table, rows in template.items():
+        columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
+        statements.append(
+            f"INSERT INTO {table} ({', '.join(columns)})"
+            f" SELECT {', '.join(_mapped(c, table, offsets) for c in columns)}"
+            f" FROM {table} WHERE {rows}")
+    for k in range(1, groups):
+        for statement in statements:
+            connection.execute(statement, {"k": k})
+        if k % 500 == 0:
+            connection.commit()
+    connection.commit()
+    answers = connection.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+    connection.execute("ANALYZE")
+    connection.close()
+    return answers
+
+
+# -- Telegram ------------------------------------------------------------------------------------
+
+
+class RoundTelegram(LimitedTelegram):
+    """Answers the round's requests cheaply, within Telegram's limits and after
+    a network's delay, and counts them; anything else goes to the full fake."""
+
+    CHEAP = ("sendMessage", "sendPhoto", "editMessageText", "getChatMemberCount")
+
+    def __init__(self, speed: float, latency: tuple[float, float], members: int):
+        super().__init__(speed, latency)
+        self.members = members
+        self.sent: dict[str, int] = {}
+        self.photos_to: dict[int, int] = {}
+
+    async def _half_trip(self) -> None:
+        low, high = self.latency
+        await asyncio.sleep(self.rng.uniform(low, high) / self.speed / 2)
+
+    async def do_request(self, url, method, request_data=None, *args, **kwargs):
+        api_method = url.rsplit("/", 1)[-1]
+        if api_method not in self.CHEAP:
+            return await super(LimitedTelegram, self).do_request(url, method, request_data,
+                                                                 *args, **kwargs)
+        await self._half_trip()
+        chat_id = int(request_data.parameters["chat_id"])
+        if api_method == "getChatMemberCount":
+            result: object = self.members + 1  # and the bot
+        elif not self.limits.allow(chat_id):
+            self.http_429 += 1
+            await self._half_trip()
+            return 429, json.dumps({"ok": False, "error_code": 429,
+                                    "description": "Too Many Requests: retry after 1",
+                                    "parameters": {"retry_after": 1}}).encode()
+        else:
+            self.sent[api_method] = self.sent.get(api_method, 0) + 1
+            if api_method == "sendPhoto":
+                self.photos_to[chat_id] = self.photos_to.get(chat_id, 0) + 1
+            self.last_send_at = time.perf_counter()
+            self._message_ids += 1
+            result = {"message_id": self._message_ids, "date": int(time.time()),
+                      "chat": {"id": chat_id, "type": "group" if chat_id < 0 else "private",
+                               "title": "Group"},
+                      "from": self.bot_user, "text": "sent"}
+        await self._half_trip()
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+# -- the round -----------------------------------------------------------------------------------
+
+
+class Taps:
+    """Rating taps by members of random groups on their group's open question."""
+
+    def __init__(self, telegram: RoundTelegram, groups: int, members: int, open_prompt: int,
+                 prompts_per_group: int):
+        self.factory = UpdateFactory(telegram, first_update_id=1)
+        self.rng = random.Random(11)
+        self.groups, self.members = groups, members
+        self.open_prompt, self.stride = open_prompt, prompts_per_group
+
+    def update(self) -> dict:
+        k = self.rng.randrange(self.groups)
+        member = self.rng.randint(1, self.members)
+        chat = {"id": TEMPLATE - k, "type": "group", "title": "Riverside Neighbours"}
+        person = {"id": member + k * PEOPLE, "is_bot": False, "first_name": f"Member {member}"}
+        message = {"message_id": QUESTION_MESSAGE, "date": int(DUE.timestamp()), "chat": chat,
+                   "from": bot_user(), "text": "question"}
+        prompt = self.open_prompt + k * self.stride
+        return self.factory.callback(chat, person, message,
+                                     f"1|r|{prompt}|{self.rng.randint(1, 5)}")
+
+    async def feed(self, app, count: int) -> tuple[float, list[float]]:
+        """Taps one after another, as the update fetcher hands them over; the
+        rate and each tap's time in the bot."""
+        updates = [Update.de_json(self.update(), app.bot) for _ in range(count)]
+        latencies = []
+        began = time.perf_counter()
+        for update in updates:
+            start = time.perf_counter()
+            await app.process_update(update)
+            latencies.append(time.perf_counter() - start)
+        return count / (time.perf_counter() - began), latencies
+
+
+async def run_round(database: Path, groups: int, members: int, speed: float,
+                    latency: tuple[float, float], idle_seconds: float) -> dict:
+    defaults = Settings()
+    settings = Settings(
+        token=TOKEN, database_path=database, dispatch_interval_seconds=0,
+        overall_max_rate=defaults.overall_max_rate * speed,
+        group_max_rate=defaults.group_max_rate * speed,
+        chart_workers=1, chart_idle_seconds=idle_seconds,
+    )
+    clock = Clock(DUE + timedelta(seconds=30))
+    telegram = RoundTelegram(speed, latency, members)
+    app = build_application(settings, request=telegram, clock=clock)
+    await app.initialize()
+    await app.post_init(app)
+    await app.start()
+    store = app.bot_data.store
+    open_prompt = int(await store.db.fetch_value(
+        "SELECT MAX(id) FROM prompts WHERE chat_id = ?", (TEMPLATE,)))
+    stride = int(await store.db.fetch_value(
+        "SELECT COUNT(*) FROM prompts WHERE chat_id = ?", (TEMPLATE,)))
+    taps = Taps(telegram, groups, members, open_prompt, stride)
+
+    await taps.feed(app, 200)  # warm-up
+    idle = [await taps.feed(app, TAP_BURST) for _ in range(3)]
+    cpu_began, began = time.process_time(), time.perf_counter()
+    round_task = asyncio.create_task(dispatch.tick(app.bot, app.bot_data, clock.now))
+    during: list[tuple[float, list[float]]] = []
+    worker_rss = 0.0
+    while True:
+        done, _ = await asyncio.wait({round_task}, timeout=BURST_EVERY_S / speed)
+        for pid in children():
+            if not _is_chart_worker(pid):
+                continue
+            with contextlib.suppress(OSError):
+                worker_rss = max(worker_rss, rss_mb(pid))
+        if done:
+            break
+        during.append(await taps.feed(app, TAP_BURST))
+    round_s = (time.perf_counter() - began) * speed
+    bot_cpu_s = time.process_time() - cpu_began
+    report = round_task.result()
+    bot_rss = rss_mb()
+    await app.bot_data.settle()
+    # The worker stops after its quiet spell; its CPU is then counted as a child's.
+    await asyncio.sleep(idle_seconds + 3)
+    workers_left = len([pid for pid in children() if _is_chart_worker(pid)])
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    charts_s = usage.ru_utime + usage.ru_stime
+    await app.stop()
+    await app.post_stop(app)
+    await app.post_shutdown(app)
+    await app.shutdown()
+
+    photos = telegram.sent.get("sendPhoto", 0)
+    idle_rate = statistics.median(rate for rate, _ in idle)
+    during_rate = statistics.median(rate for rate, _ in during) if during else None
+    during_latencies = sorted(x for _, lat in during for x in lat)
+    return {
+        "design": "end to end",
+        "groups": groups,
+        "summaries_sent": report.delivery.sent_by_kind.get("summary", 0),
+        "digests_sent": report.delivery.sent_by_kind.get("digest", 0),
+        "photos": photos,
+        "messages": telegram.sent.get("sendMessage", 0),
+        "duplicate_photos": sum(count - 1 for count in telegram.photos_to.values() if count > 1),
+        "groups_without_digest": groups - len(telegram.photos_to),
+        "http_429": telegram.http_429,
+        "round_s": round(round_s, 1),
+        "round_bound_s": round(sum(telegram.sent.values()) / 30, 1),
+        "charts_s": round(charts_s, 1),
+        "send_bound_s": round(photos / 30, 1),
+        "bot_cpu_s": round(bot_cpu_s, 1),
+        "intake_idle_per_s": round(idle_rate),
+        "intake_during_per_s": round(during_rate) if during_rate else None,
+        "intake_ratio_during_digests": round(during_rate / idle_rate, 3) if during_rate else None,
+        "intake_during_p99_ms": (round(during_latencies[int(len(during_latencies) * 0.99)]
+                                       * 1000, 2) if during_latencies else None),
+        "bot_peak_rss_mb": round(bot_rss, 1),
+        "worker_peak_rss_mb": round(worker_rss, 1),
+        "workers_left_when_idle": workers_left,
+        "latency_ms": [round(latency[0] * 1000), round(latency[1] * 1000)],
+        "speed": speed,
+    }
+
+
+def _is_chart_worker(pid: int) -> bool:
+    """A process the pool spawned (not multiprocessing's resource tracker)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as command:
+            return b"spawn_main" in command.read()
+    except OSError:
+        return False
