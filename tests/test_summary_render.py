@@ -1,15 +1,12 @@
-"""The weekly summary and the coordinator digest as Telegram HTML, and the
-chart (bot/render/summary.py, bot/render/chart.py), on the simulated month
-of tests/test_summary.py."""
+"""The weekly summary and the coordinator digest as Telegram HTML
+(bot/render/summary.py), on the simulated month of tests/test_summary.py.
+The digest's chart has its own tests (tests/test_chart.py)."""
 
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fake_telegram import utf16_len, visible_text
@@ -27,9 +24,8 @@ from test_summary import (
     month_facts,
 )
 
-from bot.domain.summary import chart_data, digest, summarise
+from bot.domain.summary import digest, summarise
 from bot.domain.summary_facts import CommentFacts, MemberFacts, QuestionFacts
-from bot.render.chart import render_chart
 from bot.render.split import TELEGRAM_LIMIT, split_lines
 from bot.render.summary import (
     _messages,
@@ -37,9 +33,6 @@ from bot.render.summary import (
     group_summary_messages,
     group_summary_text,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def render_digest(catalog, packs, **facts) -> list[str]:
@@ -326,34 +319,3 @@ def test_message_packing_is_exactly_split_lines(limit):
                 count = rng.randint(1, 12) if rng.random() < 0.8 else rng.randint(20, 80)
                 lines.append(" ".join(rng.choice(words) for _ in range(count)))
         assert _messages(lines, limit) == split_lines("\n".join(lines), limit)
-
-
-# -- the chart ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("language", ["en", "es"])
-def test_chart_is_a_png_of_the_expected_data(catalog, packs, language):
-    data = chart_data(month_facts(language=language))
-    assert [(theme.now, theme.before) for theme in data.themes] == [
-        (pytest.approx(2.3), pytest.approx(2.2)), (pytest.approx(31 / 12), None),
-        (pytest.approx(38 / 11), None), (None, None), (None, None),
-    ]
-    assert data.participation == (0, 0, 0, 5, 7, 6, 5, 7)
-    picture = render_chart(data, catalog, language, packs)
-    assert picture.startswith(PNG)
-    assert len(picture) > 10_000
-
-
-def test_chart_without_any_rating(catalog, packs):
-    data = chart_data(replace(month_facts(), themes=(), participation=()))
-    assert (data.themes, data.participation) == ((), (0,) * 8)
-    assert render_chart(data, catalog, "en", packs).startswith(PNG)
-
-
-def test_summaries_do_not_import_matplotlib():
-    code = (
-        "import sys\n"
-        "import bot.domain.summary, bot.render.summary, bot.render.chart\n"
-        "assert 'matplotlib' not in sys.modules, 'matplotlib imported at module level'\n"
-    )
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -1,21 +1,41 @@
 """The partnership's picture: for each of the five themes, the two sides'
 averages side by side and a marker for the gap between them. Drawn in the
-digest chart's style (bot/render/chart.py); matplotlib is imported only
-when a chart is drawn, for the same reason as there."""
+digest chart's style (bot/render/chart.py), from the same pieces
+(bot/render/plot.py)."""
 
 from __future__ import annotations
 
-import io
 import textwrap
 
-from bot.domain.partnership import PartnershipView
+from bot.domain.partnership import PartnershipView, ThemeBars
 from bot.locales import Catalog
 from bot.packs import PackLibrary
-from bot.render.chart import DPI, EARLIER_COLOUR, LABEL_WIDTH, NOW_COLOUR
+from bot.render.chart import BAR_WIDTH, EARLIER_COLOUR, LABEL_GAP, NOW_COLOUR, SCORE_TICKS
+from bot.render.chart import SCORE_TOP as TOP_VALUE
+from bot.render.plot import (
+    MUTED,
+    PAD,
+    SMALL_SIZE,
+    Canvas,
+    Panel,
+    categories_height,
+    drawable,
+    palette,
+    scale_width,
+    wrap,
+)
 from bot.render.summary import theme_name
 
-SIZE_INCHES = (8.0, 5.0)
+WIDTH, HEIGHT = 800, 500  # pixels
 GAP_COLOUR = "#c0504d"
+NAME_LENGTH = 40  # characters of a group's name in the legend
+# The gap marker, in a theme's column widths from its middle: a bracket just
+# right of the right-hand bar, its serifs pointing at the bars, its label after.
+BRACKET = BAR_WIDTH + 0.04
+SERIF = 0.04
+GAP_LABEL = BRACKET + 0.03
+RIGHT_MARGIN = 24  # pixels: room for the last theme's gap label
+PALETTE = palette(NOW_COLOUR, EARLIER_COLOUR, GAP_COLOUR)
 
 
 def render_partnership_chart(
@@ -23,70 +43,57 @@ def render_partnership_chart(
     title: str, partner: str,
 ) -> bytes:
     """A PNG: ours beside theirs for every theme, with the gap marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # headless: no display, no GUI toolkit
-    from matplotlib.figure import Figure
-
-    def plain(text: str) -> str:
-        # A picture is plain text: no HTML escaping, and "$" would start math mode.
-        return text.replace("$", r"\$")
 
     def label(key: str, **values: object) -> str:
-        return plain(catalog.raw(language, key).format(**values))
+        # Plain text for a picture: the catalog's HTML escaping does not apply.
+        return catalog.raw(language, key).format(**values)
 
     def shown(value: float) -> str:
         return f"{value:.1f}".replace(".", catalog.raw(language, "summary.decimal_mark"))
 
-    figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
-    axes = figure.subplots()
-    axes.set_title(label("partnership_chart.title"))
+    def legend_name(name: str) -> str:
+        return textwrap.shorten(drawable(name), NAME_LENGTH, placeholder="…")
+
+    canvas = Canvas(WIDTH, HEIGHT, PALETTE)
     bars = view.bars
-    if any(bar.gap is not None for bar in bars):
-        width = 0.38
-        positions = range(len(bars))
-        for offset, name, colour, scores in (
-            (-width / 2, title, NOW_COLOUR, [bar.ours for bar in bars]),
-            (width / 2, partner, EARLIER_COLOUR, [bar.theirs for bar in bars]),
-        ):
-            xs = [position + offset for position in positions]
-            axes.bar(xs, [s if s is not None else 0 for s in scores], width, color=colour,
-                     label=plain(textwrap.shorten(name, 40, placeholder="…")))
-            for x, value in zip(xs, scores, strict=True):
-                if value is None:
-                    axes.text(x, 0.1, label("chart.no_score"), ha="center", va="bottom",
-                              color="#666666")
-                else:
-                    axes.text(x, value + 0.05, shown(value), ha="center", va="bottom",
-                              fontsize=8)
-        for position, bar in zip(positions, bars, strict=True):
-            if bar.gap is None:
-                continue
-            # The gap marker: a bracket from the lower bar's top to the higher's.
-            low, high = sorted((bar.ours, bar.theirs))
-            x = position + width + 0.04
-            axes.plot([x, x], [low, high], color=GAP_COLOUR, linewidth=2)
-            axes.plot([x - 0.04, x], [low, low], color=GAP_COLOUR, linewidth=2)
-            axes.plot([x - 0.04, x], [high, high], color=GAP_COLOUR, linewidth=2)
+    ticks = [(score, str(score)) for score in SCORE_TICKS]
+    left, right = scale_width([text for _, text in ticks]), WIDTH - RIGHT_MARGIN
+    top = canvas.title((left + right) / 2, PAD, label("partnership_chart.title")) + 6
+    if not any(bar.gap is not None for bar in bars):
+        Panel(canvas, left, top, right, HEIGHT - PAD, 1, TOP_VALUE).note(
+            label("partnership_chart.no_data"))
+        return canvas.png()
+
+    top = canvas.legend(left + 4, top, right, [
+        (NOW_COLOUR, legend_name(title)), (EARLIER_COLOUR, legend_name(partner))]) + 6
+    column = (right - left) / len(bars)
+    names = [wrap(theme_name(packs, bar.theme, language), SMALL_SIZE, column - LABEL_GAP)
+             for bar in bars]
+    bottom = HEIGHT - PAD - categories_height(max(map(len, names)))
+    panel = Panel(canvas, left, top, right, bottom, len(bars), TOP_VALUE)
+    for slot, bar in enumerate(bars):
+        for offset, colour, value in ((-BAR_WIDTH / 2, NOW_COLOUR, bar.ours),
+                                      (BAR_WIDTH / 2, EARLIER_COLOUR, bar.theirs)):
+            if value is None:
+                panel.value_label(slot, offset, 0.1, label("chart.no_score"), MUTED)
+            else:
+                panel.bar(slot, offset, BAR_WIDTH, value, colour)
+                panel.value_label(slot, offset, value + 0.05, shown(value))
+        if bar.gap is not None:
             # As in the table: the gap between the averages as shown, rounded first.
             gap = abs(round(bar.ours, 1) - round(bar.theirs, 1))
-            axes.text(x + 0.03, (low + high) / 2, label("partnership_chart.gap", gap=shown(gap)),
-                      color=GAP_COLOUR, fontsize=8, va="center", rotation=90)
-        axes.set_xticks(
-            list(positions),
-            [textwrap.fill(plain(theme_name(packs, bar.theme, language)), LABEL_WIDTH)
-             for bar in bars],
-            fontsize=8,
-        )
-        axes.set_ylim(0, 5.5)
-        axes.set_yticks([1, 2, 3, 4, 5])
-        axes.set_ylabel(label("chart.score_axis"))
-        axes.legend(loc="upper left", fontsize=8, ncols=2, frameon=False)
-        axes.spines[["top", "right"]].set_visible(False)
-    else:
-        axes.text(0.5, 0.5, label("partnership_chart.no_data"), ha="center", va="center",
-                  transform=axes.transAxes)
-        axes.set_axis_off()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+            _gap_marker(panel, slot, bar, label("partnership_chart.gap", gap=shown(gap)))
+    panel.axes(ticks, label("chart.score_axis"), names)
+    return canvas.png()
+
+
+def _gap_marker(panel: Panel, slot: int, bar: ThemeBars, text: str) -> None:
+    """A bracket from the lower bar's top to the higher's, and its label
+    beside it, reading upwards."""
+    higher, lower = sorted((panel.y(bar.ours), panel.y(bar.theirs)))  # pixels grow downwards
+    x = round(panel.x(slot, BRACKET))
+    serif = round(panel.x(slot, BRACKET - SERIF))
+    canvas = panel.canvas
+    canvas.line([(serif, lower), (x, lower), (x, higher), (serif, higher)], GAP_COLOUR, width=2)
+    canvas.upright_text((panel.x(slot, GAP_LABEL), (lower + higher) / 2), text, SMALL_SIZE,
+                        GAP_COLOUR, anchor="mt")

@@ -1,12 +1,13 @@
 """Charts drawn in worker processes.
 
-A chart costs matplotlib a tenth of a second of CPU or more, and loading
-matplotlib costs tens of megabytes. Drawn in a thread, it holds the
-interpreter's lock while the bot is taking answers; drawn here, in another
-process, it holds nothing of the bot's. The workers start with the first
-chart and stop after a quiet spell, so a bot between digest rounds carries
-no matplotlib at all. With `workers=0` charts are drawn in a thread of the
-bot's own process (the tests, which draw hundreds of small charts).
+A chart costs Pillow about 15 ms of CPU (tests/bench/charts.py), and a
+weekly round draws one per coordinator digest: at 10,000 groups, minutes of
+CPU. Drawn in a thread, that time holds the interpreter's lock while the bot
+is taking answers; drawn here, in another process, it holds nothing of the
+bot's. The workers start with the first chart and stop after a quiet spell,
+so a bot between digest rounds carries no worker at all. With `workers=0`
+charts are drawn in a thread of the bot's own process (the tests, which
+draw hundreds of small charts).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ class ChartWorkers:
         self._pool: ProcessPoolExecutor | None = None
         self._drawing = 0
         self._idle: asyncio.TimerHandle | None = None
-        # One chart at a time in the bot's own process: matplotlib is not made
-        # for several threads drawing at once.
+        # One chart at a time in the bot's own process: drawing never takes
+        # more than one core from the bot, whatever the round asks at once.
         self._in_process = asyncio.Lock()
 
     async def draw(self, function: Callable[..., bytes], *args: Any, **kwargs: Any) -> bytes:
