@@ -95,8 +95,12 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict | list:
-        # What AIORateLimiter counts against the overall limit: requests to a chat.
-        paced = self.pace if data.get("chat_id") is not None else None
+        # Telegram's overall limit is on messages: requests to a chat are
+        # paced, but not reads about one (getChatMemberCount, getChatMember...),
+        # which deliver nothing and would otherwise take a message's place.
+        # The per-group limit (AIORateLimiter's) still counts them.
+        paced = (self.pace if data.get("chat_id") is not None and not endpoint.startswith("get")
+                 else None)
 
         async def request(*call_args: Any, **call_kwargs: Any) -> bool | dict | list:
             if paced is not None:

@@ -67,6 +67,27 @@ async def test_requests_without_a_chat_are_not_paced():
     assert times[-1] - times[0] < 0.05
 
 
+async def test_reads_about_a_chat_are_not_paced():
+    """A weekly round asks each group's member count: those reads deliver no
+    message and must not take the place of one in the pace."""
+    limiter = SharedRateLimiter(Settings(overall_max_rate=5, group_max_rate=0), Metrics())
+    loop = asyncio.get_running_loop()
+    times: list[float] = []
+
+    async def request() -> int:
+        times.append(loop.time())
+        return 21
+
+    await limiter.initialize()
+    try:
+        await asyncio.gather(*(limiter.process_request(request, (), {}, "getChatMemberCount",
+                                                       {"chat_id": -100 - n}, None)
+                               for n in range(10)))
+    finally:
+        await limiter.shutdown()
+    assert times[-1] - times[0] < 0.05  # paced, ten would take 1.8 s
+
+
 async def test_replicas_share_the_rate_and_the_leader_takes_the_rest():
     settings = Settings(overall_max_rate=29, group_max_rate=0, replicas=2, follower_max_rate=4)
     limiter = SharedRateLimiter(settings, Metrics())
