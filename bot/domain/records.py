@@ -50,6 +50,16 @@ class Member:
 
 
 @dataclass(frozen=True)
+class Sighting:
+    """Someone seen taking part in a group (answering its question), to be
+    counted as one of its members."""
+
+    chat_id: int
+    display_name: str
+    username: str | None
+
+
+@dataclass(frozen=True)
 class Coordinator:
     chat_id: int
     user_id: int

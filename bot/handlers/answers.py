@@ -8,10 +8,17 @@ from telegram import MaybeInaccessibleMessage, Message, Update
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.domain.records import Prompt
+from bot.domain.records import Chat as StoredChat
+from bot.domain.records import Prompt, Sighting
 from bot.handlers.buttons import buttons_of, pressed, stale_button
-from bot.handlers.common import chat_language, is_group, message_content
-from bot.handlers.guards import refuse_chat_senders, remember_member, say
+from bot.handlers.common import (
+    chat_language,
+    is_group,
+    language_of,
+    message_content,
+    remember_chat,
+)
+from bot.handlers.guards import refuse_chat_senders, say, speaks_as_chat
 from bot.handlers.replies import alert, answer_button, react, reply
 from bot.render import answers as render
 
@@ -53,18 +60,19 @@ async def _copy_of(context: BotContext, message: MaybeInaccessibleMessage,
 
 
 async def _usable_prompt(update: Update, context: BotContext, prompt_id: int):
-    """(prompt, language) for a button that may still be used; otherwise the
-    press is answered (stale button, closed question) and None returned."""
+    """(prompt, language, sighting) for a button that may still be used;
+    otherwise the press is answered (stale button, closed question) and None
+    returned."""
     prompt = await _prompt_for_button(update, context, prompt_id)
     if prompt is None:
         await stale_button(update, context)
         return None
-    language = await chat_language(update, context)
+    chat, sighting = await _answering(update, context, prompt)
+    language = language_of(chat, update, context)
     if not prompt.is_open:
         await alert(update, context, "answer.closed")
         return None
-    await _count_member(context, prompt, update)
-    return prompt, language
+    return prompt, language, sighting
 
 
 async def rate(update: Update, context: BotContext) -> None:
@@ -74,11 +82,11 @@ async def rate(update: Update, context: BotContext) -> None:
     usable = await _usable_prompt(update, context, choice.prompt_id)
     if usable is None:
         return
-    prompt, language = usable
+    prompt, language, sighting = usable
     skipped = choice.value == 0
     await context.store.answers.record(
         prompt.id, query.from_user.id, scale=None if skipped else choice.value, skipped=skipped,
-        visibility="group" if is_group(query.message.chat) else "private",
+        visibility="group" if is_group(query.message.chat) else "private", seen_in=sighting,
     )
     context.bot_data.metrics.answer_saved("skip" if skipped else "rating")
     await answer_button(update, context, context.catalog.text(language,
@@ -93,14 +101,15 @@ async def quote(update: Update, context: BotContext) -> None:
     usable = await _usable_prompt(update, context, choice.prompt_id)
     if usable is None:
         return
-    prompt, language = usable
+    prompt, language, sighting = usable
     current = await context.store.answers.get(prompt.id, query.from_user.id)
     if current is not None and current.visibility == "private":
         # Answered privately: never shown in the group, so never quoted.
         await alert(update, context, "answer.quote_private")
         return
     allow = not (current.quotable if current else False)
-    await context.store.answers.record(prompt.id, query.from_user.id, quotable=allow)
+    await context.store.answers.record(prompt.id, query.from_user.id, quotable=allow,
+                                       seen_in=sighting)
     key = "answer.quote_on" if allow else "answer.quote_off"
     await answer_button(update, context, context.catalog.text(language, key), alert=True)
 
@@ -127,10 +136,11 @@ async def comment(update: Update, context: BotContext, prompt: Prompt) -> None:
         await say(update, context, "answer.text_or_voice")
         return
     in_private = not is_group(message.chat)
-    await _count_member(context, prompt, update)
+    _, sighting = await _answering(update, context, prompt)
     await context.store.answers.record(
         prompt.id, update.effective_user.id, text=text, voice_file_id=voice,
         visibility="private" if in_private else "group", message_id=message.message_id,
+        seen_in=sighting,
     )
     context.bot_data.metrics.answer_saved("comment")
     # The reaction waits on the group's flood limit: never in the way of
@@ -184,13 +194,22 @@ async def replied_prompt(update: Update, context: BotContext) -> Prompt | None:
     return None
 
 
-async def _count_member(context: BotContext, prompt: Prompt, update: Update) -> None:
-    """Whoever answers a group's question counts as one of its members."""
-    if is_group(update.effective_chat):
-        await remember_member(update, context)
-    elif prompt.chat_id != update.effective_chat.id:  # not a personal prompt
-        user = update.effective_user
-        await context.store.members.seen(prompt.chat_id, user.id, user.full_name, user.username)
+async def _answering(update: Update, context: BotContext,
+                     prompt: Prompt) -> tuple[StoredChat | None, Sighting | None]:
+    """The chat an answer comes from, as stored (recorded if the bot did not
+    know it yet), and how to count the person as a member of the prompt's
+    group: whoever answers a group's question is one of its members, also
+    when answering privately; a personal prompt's owner is not."""
+    chat, user = update.effective_chat, update.effective_user
+    if is_group(chat):
+        if user is None or user.is_bot or speaks_as_chat(update):
+            return await context.store.chats.get(chat.id), None
+        stored = await remember_chat(update, context)
+        return stored, Sighting(chat.id, user.full_name, user.username)
+    stored = await context.store.chats.get(chat.id)
+    if prompt.chat_id == chat.id:
+        return stored, None
+    return stored, Sighting(prompt.chat_id, user.full_name, user.username)
 
 
 async def _saved_privately(update: Update, context: BotContext, prompt: Prompt) -> str:

@@ -47,6 +47,11 @@ async def chat_language(update: Update, context: BotContext) -> str:
     # A press on a message sent in inline mode has no chat: the person's language.
     chat = update.effective_chat
     stored = await context.store.chats.get(chat.id) if chat is not None else None
+    return language_of(stored, update, context)
+
+
+def language_of(stored: StoredChat | None, update: Update, context: BotContext) -> str:
+    """The language to answer in, given the chat as stored (when it is at hand)."""
     user = update.effective_user
     return context.catalog.language_for(
         stored.language if stored else None,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.domain.records import Answer, AnswerEdit
+from bot.domain.records import Answer, AnswerEdit, Sighting
 from bot.store.db import Database, to_db_time
+from bot.store.members import record_sighting
 from bot.store.rows import build, build_all
 
 _UNSET = object()
@@ -26,11 +27,14 @@ class AnswerRepository:
         skipped: bool = False,
         quotable: bool | None = None,
         message_id: int | None = None,
+        seen_in: Sighting | None = None,
     ) -> Answer:
         """Save or change a member's answer; replaced content goes to answer_edits.
 
         Only the parts given are changed: a rating tap keeps an earlier comment
-        and a comment keeps an earlier rating.
+        and a comment keeps an earlier rating. With `seen_in`, the person is
+        recorded as a member of that group in the same transaction (one commit
+        per answer, and never an answer without its member).
         """
         given = {
             name: value
@@ -39,20 +43,27 @@ class AnswerRepository:
         }
         now = to_db_time(self.db.now())
         async with self.db.transaction() as tx:
+            if seen_in is not None:
+                await record_sighting(tx, user_id, seen_in, now)
             existing = await tx.fetch_one(
                 "SELECT * FROM answers WHERE prompt_id = ? AND user_id = ?", (prompt_id, user_id)
             )
             if existing is None:
-                answer_id = await tx.fetch_value(
+                return build(Answer, await tx.fetch_one(
                     "INSERT INTO answers (prompt_id, user_id, scale, skipped, text, voice_file_id,"
                     " visibility, quotable, message_id, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
                     (prompt_id, user_id, given.get("scale"), int(skipped), given.get("text"),
                      given.get("voice_file_id"), visibility, int(bool(quotable)), message_id, now),
-                )
+                ))
             else:
                 answer_id = existing["id"]
                 changed = {k: v for k, v in given.items() if existing[k] != v}
+                if (not changed and bool(existing["skipped"]) == skipped
+                        and (visibility == "group" or existing["visibility"] == "private")
+                        and (quotable is None or bool(existing["quotable"]) == quotable)
+                        and (message_id is None or existing["message_id"] == message_id)):
+                    return build(Answer, existing)  # the same tap again: nothing to write
                 if any(existing[k] is not None for k in changed):
                     await tx.execute(
                         "INSERT INTO answer_edits (answer_id, scale, text, voice_file_id,"
@@ -71,11 +82,9 @@ class AnswerRepository:
                     "edited_at": now if changed else existing["edited_at"],
                 }
                 columns = ", ".join(f"{name} = ?" for name in updates)
-                await tx.execute(
-                    f"UPDATE answers SET {columns} WHERE id = ?", (*updates.values(), answer_id)
-                )
-            return build(Answer, await tx.fetch_one("SELECT * FROM answers WHERE id = ?",
-                                                    (answer_id,)))
+                return build(Answer, await tx.fetch_one(
+                    f"UPDATE answers SET {columns} WHERE id = ? RETURNING *",
+                    (*updates.values(), answer_id)))
 
     async def skip_if_unanswered(self, prompt_id: int, user_id: int) -> bool:
         """Mark a prompt passed over by someone who has not answered it; an

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from bot.domain.records import Coordinator, Member
-from bot.store.db import Database, to_db_time
+from bot.domain.records import Coordinator, Member, Sighting
+from bot.store.db import Database, Tx, to_db_time
 from bot.store.rows import build, build_all
+
+
+async def record_sighting(tx: Tx, user_id: int, seen: Sighting, now: str) -> None:
+    """A member recorded (or brought back, if they had left) as seen now."""
+    await tx.execute(
+        "INSERT INTO members (chat_id, user_id, display_name, username, joined_at,"
+        " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (chat_id, user_id) DO UPDATE SET"
+        " display_name = excluded.display_name, username = excluded.username,"
+        " last_seen_at = excluded.last_seen_at, left_at = NULL",
+        (seen.chat_id, user_id, seen.display_name, seen.username, now, now),
+    )
 
 
 class MemberRepository:
@@ -15,16 +27,9 @@ class MemberRepository:
         self, chat_id: int, user_id: int, display_name: str, username: str | None = None
     ) -> Member:
         """Record that a person took part (joined, answered, used a command)."""
-        now = to_db_time(self.db.now())
         async with self.db.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO members (chat_id, user_id, display_name, username, joined_at,"
-                " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (chat_id, user_id) DO UPDATE SET"
-                " display_name = excluded.display_name, username = excluded.username,"
-                " last_seen_at = excluded.last_seen_at, left_at = NULL",
-                (chat_id, user_id, display_name, username, now, now),
-            )
+            await record_sighting(tx, user_id, Sighting(chat_id, display_name, username),
+                                  to_db_time(self.db.now()))
             return build(Member, await tx.fetch_one(
                 "SELECT * FROM members WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)))
 
