@@ -140,15 +140,12 @@ def register(application: Application) -> None:
     # Every callback is guarded: a failure is logged by handler name and
     # apologised for, never raised into the update loop.
     g = guarded
+    # The most frequent updates first (taps, then comments by reply), so each
+    # is matched without testing every command on it. They cannot match any
+    # handler they were moved ahead of: a callback query is never a message,
+    # and a reply that is not a command is neither a command nor a status
+    # update.
     application.add_handlers([
-        ChatMemberHandler(g(membership.bot_membership), ChatMemberHandler.MY_CHAT_MEMBER),
-        MessageHandler(filters.StatusUpdate.MIGRATE, g(membership.migrated)),
-        MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, g(membership.members_joined)),
-        MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, g(membership.member_left)),
-        *(
-            CommandHandler(c.name, g(c.callback), filters=_scope_filter(c) & new_messages)
-            for c in COMMANDS
-        ),
         *(ButtonHandler(b.kind, g(b.callback), chats=b.chats, strict=b.strict)
           for b in BUTTONS),
         # Whatever no button handler took: forged, outdated or out of place.
@@ -157,6 +154,14 @@ def register(application: Application) -> None:
                        & new_messages, g(answers.on_reply)),
         MessageHandler(filters.ChatType.GROUPS & filters.REPLY
                        & filters.UpdateType.EDITED_MESSAGE, g(answers.on_edited_reply)),
+        ChatMemberHandler(g(membership.bot_membership), ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE, g(membership.migrated)),
+        MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, g(membership.members_joined)),
+        MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, g(membership.member_left)),
+        *(
+            CommandHandler(c.name, g(c.callback), filters=_scope_filter(c) & new_messages)
+            for c in COMMANDS
+        ),
         # In a private chat every message deserves an answer; in groups the
         # bot stays silent on anything that is not for it.
         MessageHandler(filters.ChatType.PRIVATE & new_messages, g(personal.on_message)),
