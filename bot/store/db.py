@@ -233,6 +233,10 @@ class Database:
             yield Tx(self._conn)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        if not self._lock.locked():
+            # What read() would do when no transaction is open, without its
+            # context manager: the one-row reads of every update add up.
+            return self._conn.execute(sql, _bind(params)).fetchone()
         async with self.read() as tx:
             return await tx.fetch_one(sql, params)
 

@@ -39,7 +39,7 @@ import asyncpg
 
 from bot.config import redact_url
 from bot.domain.clock import Clock, utc_now
-from bot.store.db import Database, Params, StoreError, Tx
+from bot.store.db import Database, Params, Row, StoreError, Tx
 from bot.store.upgrades import UPGRADES, UpgradeStep
 
 log = logging.getLogger(__name__)
@@ -242,6 +242,11 @@ class PostgresDatabase(Database):
     async def read(self) -> AsyncIterator[Tx]:
         async with self.pool.acquire() as connection:
             yield PostgresTx(connection)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        # Not SQLite's shortcut past read(): a read here takes a pooled connection.
+        async with self.read() as tx:
+            return await tx.fetch_one(sql, params)
 
     async def backup(self, target: Path | str) -> None:
         raise StoreError("a PostgreSQL database is backed up with pg_dump "
