@@ -295,6 +295,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     report = round_task.result()
     bot_rss = rss_mb()
     await app.bot_data.settle()
+    idle += [await taps.feed(app, TAP_BURST) for _ in range(3)]  # and after the round
     # The worker stops after its quiet spell; its CPU is then counted as a child's.
     await asyncio.sleep(idle_seconds + 3)
     workers_left = len([pid for pid in children() if _is_chart_worker(pid)])

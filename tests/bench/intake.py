@@ -132,8 +132,11 @@ def make_updates(kind: str, count: int, telegram: FakeTelegram, messages: list[d
         if kind == "comment":
             updates.append(factory.reply(chat, person, message, f"Comment number {number}"))
         else:
+            # Each member's next tap changes their rating (a repeated value
+            # would be a tap the bot need not write).
+            value = 1 + (number + number // 500) % 5
             updates.append(factory.callback(chat, person, message,
-                                            f"1|r|{prompt_id}|{1 + number % 5}"))
+                                            f"1|r|{prompt_id}|{value}"))
     return updates
 
 
