@@ -369,3 +369,24 @@ async def test_forgetting_a_person_leaves_no_row_about_them(store):
         assert (await store.db.fetch_one(sql))[0] == 0, table
     assert await store.answers.get(prompt.id, 8) is not None
     assert await store.members.get(-100, 8) is not None
+
+
+async def test_the_log_is_copied_back_off_the_event_loop(tmp_path):
+    """The bot's connection never checkpoints inside a commit (that stalled every
+    update behind it); the worker thread's connection copies the log back."""
+    store = await Store.open(tmp_path / "log.sqlite3")
+    try:
+        db = store.db
+        assert (await db.fetch_value("PRAGMA wal_autocheckpoint")) == 0
+        for number in range(200):
+            await store.chats.ensure(-number - 1, kind="group", title="x" * 2000,
+                                     timezone="UTC", language="en")
+        busy, pages, copied = await db.checkpoints.now()
+        assert (busy, copied) == (0, pages) and pages > 0
+    finally:
+        await store.close()
+    reopened = await Store.open(tmp_path / "log.sqlite3")
+    try:
+        assert await reopened.chats.count_active("group") == 200
+    finally:
+        await reopened.close()

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.clock import Clock, utc_now
+from bot.store.checkpoints import WalCheckpoints
 from bot.store.upgrades import UPGRADES, UpgradeStep
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,7 @@ class Database:
         self.session = session_name()
         self._connection: sqlite3.Connection | None = None
         self._lock = asyncio.Lock()
+        self.checkpoints: WalCheckpoints | None = None
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -140,10 +142,16 @@ class Database:
         self._connection.row_factory = sqlite3.Row
         pragmas = ["PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000"]
         if not self.read_only:
-            pragmas[:0] = ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"]
+            # The log is copied back by WalCheckpoints, in a worker thread,
+            # never by a commit on the event loop (see bot/store/checkpoints.py).
+            pragmas[:0] = ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+                           "PRAGMA wal_autocheckpoint=0"]
         for pragma in pragmas:
             self._connection.execute(pragma)
         await self._settle_schema(upgrades)
+        if not self.read_only:
+            self.checkpoints = WalCheckpoints(self.path)
+            self.checkpoints.start()
 
     async def _settle_schema(self, upgrades: Sequence[UpgradeStep]) -> None:
         """Refuse a newer database, upgrade an older one (never when read-only)."""
@@ -169,6 +177,9 @@ class Database:
             raise
 
     async def close(self) -> None:
+        if self.checkpoints is not None:
+            await self.checkpoints.stop()
+            self.checkpoints = None
         if self._connection is not None:
             self._connection.close()
             self._connection = None

@@ -1,0 +1,76 @@
+"""Copying SQLite's write-ahead log back into the database file, off the
+event loop.
+
+In WAL mode SQLite copies the log into the database (a checkpoint) on its
+own, inside whichever commit takes the log past 1,000 pages, and with
+`synchronous=NORMAL` that checkpoint is also where the file is flushed to
+disk. The bot's one connection commits on the event loop's thread, so that
+commit stalled every update behind it: up to a second on a slow disk, every
+few thousand answers (tests/bench/intake.py showed 1.1 s). So the bot's
+connection never checkpoints (`wal_autocheckpoint=0`), and a second
+connection, used only in a worker thread, does it every second in PASSIVE
+mode: it copies what no reader still needs and never waits for, or holds
+up, the bot's own reads and writes. SQLite leaves the GIL while it writes
+and flushes, so the event loop runs on meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+import threading
+
+log = logging.getLogger(__name__)
+
+
+class WalCheckpoints:
+    def __init__(self, path: str, every_seconds: float = 1.0):
+        self.path = path
+        self.every_seconds = every_seconds
+        self._task: asyncio.Task | None = None
+        self._connection: sqlite3.Connection | None = None  # the worker thread's
+        self._in_use = threading.Lock()
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.every_seconds)
+            try:
+                await self.now()
+            except sqlite3.Error as error:
+                # Nothing is lost: the log keeps growing until the next one works.
+                log.warning("checkpoint of the database log failed (%s); trying again",
+                            type(error).__name__)
+
+    async def now(self) -> tuple[int, int, int]:
+        """Checkpoint now: (1 if it could not finish, pages in the log,
+        pages copied), as SQLite's wal_checkpoint reports them."""
+        return await asyncio.to_thread(self._checkpoint)
+
+    def _checkpoint(self) -> tuple[int, int, int]:
+        with self._in_use:
+            if self._connection is None:
+                self._connection = sqlite3.connect(self.path, isolation_level=None,
+                                                   check_same_thread=False)
+            busy, pages, copied = self._connection.execute(
+                "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            return busy, pages, copied
+
+    def _close(self) -> None:
+        with self._in_use:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        # Waits for a checkpoint still running in its thread.
+        await asyncio.to_thread(self._close)
