@@ -45,46 +45,48 @@ class AnswerRepository:
         async with self.db.transaction() as tx:
             if seen_in is not None:
                 await record_sighting(tx, user_id, seen_in, now)
+            # A first answer (the usual case) is one statement.
+            created = await tx.fetch_one(
+                "INSERT INTO answers (prompt_id, user_id, scale, skipped, text, voice_file_id,"
+                " visibility, quotable, message_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (prompt_id, user_id) DO NOTHING RETURNING *",
+                (prompt_id, user_id, given.get("scale"), int(skipped), given.get("text"),
+                 given.get("voice_file_id"), visibility, int(bool(quotable)), message_id, now),
+            )
+            if created is not None:
+                return build(Answer, created)
             existing = await tx.fetch_one(
                 "SELECT * FROM answers WHERE prompt_id = ? AND user_id = ?", (prompt_id, user_id)
             )
-            if existing is None:
-                return build(Answer, await tx.fetch_one(
-                    "INSERT INTO answers (prompt_id, user_id, scale, skipped, text, voice_file_id,"
-                    " visibility, quotable, message_id, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-                    (prompt_id, user_id, given.get("scale"), int(skipped), given.get("text"),
-                     given.get("voice_file_id"), visibility, int(bool(quotable)), message_id, now),
-                ))
-            else:
-                answer_id = existing["id"]
-                changed = {k: v for k, v in given.items() if existing[k] != v}
-                if (not changed and bool(existing["skipped"]) == skipped
-                        and (visibility == "group" or existing["visibility"] == "private")
-                        and (quotable is None or bool(existing["quotable"]) == quotable)
-                        and (message_id is None or existing["message_id"] == message_id)):
-                    return build(Answer, existing)  # the same tap again: nothing to write
-                if any(existing[k] is not None for k in changed):
-                    await tx.execute(
-                        "INSERT INTO answer_edits (answer_id, scale, text, voice_file_id,"
-                        " replaced_at) VALUES (?, ?, ?, ?, ?)",
-                        (answer_id, *(existing[k] for k in _CONTENT), now),
-                    )
-                updates = {
-                    **changed,
-                    "skipped": int(skipped),
-                    # A private answer stays private even if a later part comes
-                    # from the group, so no one is exposed by a later tap.
-                    "visibility": "private" if "private" in (visibility,
-                                                             existing["visibility"]) else "group",
-                    "quotable": existing["quotable"] if quotable is None else int(quotable),
-                    "message_id": message_id or existing["message_id"],
-                    "edited_at": now if changed else existing["edited_at"],
-                }
-                columns = ", ".join(f"{name} = ?" for name in updates)
-                return build(Answer, await tx.fetch_one(
-                    f"UPDATE answers SET {columns} WHERE id = ? RETURNING *",
-                    (*updates.values(), answer_id)))
+            answer_id = existing["id"]
+            changed = {k: v for k, v in given.items() if existing[k] != v}
+            if (not changed and bool(existing["skipped"]) == skipped
+                    and (visibility == "group" or existing["visibility"] == "private")
+                    and (quotable is None or bool(existing["quotable"]) == quotable)
+                    and (message_id is None or existing["message_id"] == message_id)):
+                return build(Answer, existing)  # the same tap again: nothing to write
+            if any(existing[k] is not None for k in changed):
+                await tx.execute(
+                    "INSERT INTO answer_edits (answer_id, scale, text, voice_file_id,"
+                    " replaced_at) VALUES (?, ?, ?, ?, ?)",
+                    (answer_id, *(existing[k] for k in _CONTENT), now),
+                )
+            updates = {
+                **changed,
+                "skipped": int(skipped),
+                # A private answer stays private even if a later part comes
+                # from the group, so no one is exposed by a later tap.
+                "visibility": "private" if "private" in (visibility,
+                                                         existing["visibility"]) else "group",
+                "quotable": existing["quotable"] if quotable is None else int(quotable),
+                "message_id": message_id or existing["message_id"],
+                "edited_at": now if changed else existing["edited_at"],
+            }
+            columns = ", ".join(f"{name} = ?" for name in updates)
+            return build(Answer, await tx.fetch_one(
+                f"UPDATE answers SET {columns} WHERE id = ? RETURNING *",
+                (*updates.values(), answer_id)))
 
     async def skip_if_unanswered(self, prompt_id: int, user_id: int) -> bool:
         """Mark a prompt passed over by someone who has not answered it; an

@@ -1,11 +1,13 @@
 """Benchmark: how fast updates are taken in, against a bare PTB application.
 
-    python tests/bench/intake.py [--updates 20000] [--kinds rate,comment,spread]
+    python tests/bench/intake.py [--updates 20000] [--kinds rate,rerate,comment,spread,burst]
 
 Prints one JSON line per kind:
 
-- "rate": taps on one question's scale;
-- "comment": replies to one question (a comment each);
+- "rate": taps on one question's scale, each by another member;
+- "rerate": taps on one question by 500 members, each tap changing that
+  member's rating (the earlier one kept in the answer's history);
+- "comment": replies to one question, each by another member;
 - "spread": taps spread over 2,000 questions in 2,000 groups;
 - "burst": 60 comments in one group, whose ✍ reactions wait on that group's
   20-a-minute limit, mixed with 1,000 taps in 200 other groups, with
@@ -120,21 +122,27 @@ async def questions(app, telegram: FakeTelegram, groups: int) -> list[dict]:
     return found
 
 
+CHANGERS = 500  # the members of "rerate", each changing their rating again and again
+
+
 def make_updates(kind: str, count: int, telegram: FakeTelegram, messages: list[dict]):
+    """`count` updates of a kind. Every kind but "rerate" comes from as many
+    members as updates, each answering once (the usual case: a first answer
+    is one new row); in "rerate" 500 members each change their rating at
+    every tap (the costliest case: the earlier rating goes to the history)."""
     factory = UpdateFactory(telegram, first_update_id=1)
     updates = []
     for number in range(count):
         message = messages[number % len(messages)]
         chat = message["chat"]
-        person = factory.user(10_000 + number % 500, f"Member {number % 500}")
+        member = number % CHANGERS if kind == "rerate" else number
+        person = factory.user(10_000 + member, f"Member {member}")
         prompt_id = int(message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
                         .split("|")[2])
         if kind == "comment":
             updates.append(factory.reply(chat, person, message, f"Comment number {number}"))
         else:
-            # Each member's next tap changes their rating (a repeated value
-            # would be a tap the bot need not write).
-            value = 1 + (number + number // 500) % 5
+            value = 1 + (number + number // CHANGERS) % 5  # for "rerate", never the last one
             updates.append(factory.callback(chat, person, message,
                                             f"1|r|{prompt_id}|{value}"))
     return updates
@@ -206,7 +214,7 @@ async def burst(taps: int = 1_000, comments: int = 60) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=20_000)
-    parser.add_argument("--kinds", default="rate,comment,spread,burst")
+    parser.add_argument("--kinds", default="rate,rerate,comment,spread,burst")
     args = parser.parse_args()
     for kind in args.kinds.split(","):
         figures = asyncio.run(burst() if kind == "burst" else measure(kind, args.updates))
