@@ -79,10 +79,14 @@ class PromptRepository:
                 "SELECT * FROM prompts WHERE enrolment_id = ? AND slot = ?", (enrolment_id, slot))
             # A question still waiting to go out is the next question: opening
             # another would close it unseen and pass over its item.
+            # Found through the programme's own prompts and the chat's pending
+            # sends (both indexed), never by walking every pending send: a tick
+            # opening 10,000 questions would otherwise walk all of them each time.
             waiting = existing or await tx.fetch_one(
-                "SELECT p.* FROM prompts p JOIN outbox o ON o.prompt_id = p.id"
-                " AND o.kind = 'question' WHERE p.enrolment_id = ? AND p.closed_at IS NULL"
-                " AND o.state = 'pending' ORDER BY p.id DESC LIMIT 1", (enrolment_id,))
+                "SELECT p.* FROM prompts p WHERE p.enrolment_id = ? AND p.closed_at IS NULL"
+                " AND EXISTS (SELECT 1 FROM outbox o WHERE o.chat_id = p.chat_id"
+                " AND o.state = 'pending' AND o.kind = 'question' AND o.prompt_id = p.id)"
+                " ORDER BY p.id DESC LIMIT 1", (enrolment_id,))
             if waiting is not None:
                 # Opened before (a redelivered /ask, another tick) or not sent
                 # yet: only the schedule may still move on.
@@ -91,8 +95,9 @@ class PromptRepository:
                         "UPDATE enrolments SET next_due_at = ?, hold_until = NULL, updated_at = ?"
                         " WHERE id = ?", (to_db_time(next_due_at), to_db_time(now), enrolment_id))
                 pending = await tx.fetch_all(
-                    "SELECT id FROM outbox WHERE prompt_id = ? AND kind = 'question'"
-                    " AND state = 'pending'", (waiting["id"],))
+                    "SELECT id FROM outbox WHERE chat_id = ? AND state = 'pending'"
+                    " AND prompt_id = ? AND kind = 'question'",
+                    (waiting["chat_id"], waiting["id"]))
                 return Opened(build(Prompt, waiting), False, tuple(row[0] for row in pending))
             upcoming = next_question(enrolment["cursor"], len(item_ids))
             prompt_id = await tx.fetch_value(
@@ -141,7 +146,8 @@ class PromptRepository:
             row = await tx.fetch_one(
                 "SELECT p.* FROM prompts p JOIN enrolments e ON e.id = p.enrolment_id"
                 " WHERE p.chat_id = ? AND p.closed_at IS NULL AND e.active = 1"
-                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.prompt_id = p.id"
+                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.chat_id = p.chat_id"
+                " AND o.prompt_id = p.id"
                 " AND o.kind = 'question' AND o.state = 'pending')"
                 " ORDER BY p.opened_at DESC, p.id DESC LIMIT 1", (chat_id,))
             if row is None:
