@@ -28,19 +28,24 @@ from bot.metrics import Metrics
 
 
 class Pace:
-    """At most `rate` requests a second, evenly spaced (no bursts).
+    """At most `rate` requests a second on average, never in a burst.
 
-    Each request waits until 1/rate seconds after the previous one actually
-    went, not after the slot it was given: a wake-up that comes late (a busy
-    loop) then delays the next one too, rather than leaving it half a gap
-    behind, which would bunch the two."""
+    Requests keep to a schedule of one slot every 1/rate seconds, so the
+    rate holds over time. A wake-up that comes late (a busy loop) is made up
+    over the following requests, but never by sending two closer together
+    than `MIN_GAP` of the interval: bunched requests reach Telegram as a
+    burst. After an idle spell the schedule starts afresh (no credit is
+    saved up)."""
+
+    MIN_GAP = 0.9  # of 1/rate
 
     def __init__(self, rate: float, *, clock: Callable[[], float] | None = None,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep):
         self.rate = rate
         self._clock = clock
         self._sleep = sleep
-        self._last: float | None = None
+        self._slot = 0.0  # when the previous request was due
+        self._last: float | None = None  # when it actually went
         self._turn = asyncio.Lock()
 
     def _now(self) -> float:
@@ -48,13 +53,19 @@ class Pace:
 
     async def wait(self) -> None:
         async with self._turn:
-            if self._last is not None:
-                due = self._last + 1 / self.rate
+            now = self._now()
+            if self._last is None:
+                self._slot = now
+            else:
+                interval = 1 / self.rate
+                slot = self._slot + interval
+                due = max(slot, self._last + self.MIN_GAP * interval)
                 # A timer may fire a hair early (the loop rounds to its clock's
                 # resolution); check again rather than go short.
-                while due > self._now():
-                    await self._sleep(due - self._now())
-            self._last = self._now()
+                while due > (now := self._now()):
+                    await self._sleep(due - now)
+                self._slot = slot if now - slot < interval else now
+            self._last = now
 
 
 class SharedRateLimiter(BaseRateLimiter[int]):
