@@ -9,6 +9,7 @@ out, so a retry after a failure sends the same week, whenever it happens.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime, timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -30,6 +31,7 @@ from bot.services.delivery import Attempt, Outcome, Undeliverable, attempt, deli
 log = logging.getLogger(__name__)
 # A weekly summary this late is skipped rather than posted.
 STALE_AFTER = timedelta(days=1)
+_PLAN_BATCH = 500  # chats read at a time when planning summaries and recaps
 
 
 def next_summary_time(chat: Chat, after: datetime) -> datetime | None:
@@ -40,9 +42,9 @@ async def plan_due(data: BotData, now: datetime) -> int:
     """Record every summary, digest and recap whose time has come; return
     how many outbox rows that made."""
     made = 0
-    for chat in await data.store.chats.summaries_due(now, limit=10_000):
+    async for chat in _in_batches(data.store.chats.summaries_due, now):
         made += len(await _plan_summary(data, chat, now))
-    for chat in await data.store.chats.recaps_due(now, limit=10_000):
+    async for chat in _in_batches(data.store.chats.recaps_due, now):
         due_at = chat.next_recap_at
         # A person's recap comes at the time they chose (no quiet hours:
         # they picked it themselves), about the week before it.
@@ -51,6 +53,22 @@ async def plan_due(data: BotData, now: datetime) -> int:
             period_label(week_of(due_at - timedelta(seconds=1), chat.timezone)))
         made += row is not None
     return made
+
+
+async def _in_batches(due: Callable[..., Awaitable[list[Chat]]],
+                      now: datetime) -> AsyncIterator[Chat]:
+    """The chats `due` returns, a batch at a time: planning one moves it out
+    of the due set, and 10,000 chats read at once held tens of megabytes for
+    the whole round. A chat that stays due (planning it failed) is offered
+    once; the next tick tries it again."""
+    offered: set[int] = set()
+    for _ in range(1_000):
+        batch = [chat for chat in await due(now, limit=_PLAN_BATCH) if chat.id not in offered]
+        if not batch:
+            return
+        for chat in batch:
+            offered.add(chat.id)
+            yield chat
 
 
 async def _plan_summary(data: BotData, chat: Chat, now: datetime) -> list[int]:
