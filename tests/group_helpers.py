@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from fake_telegram import visible_text
+
+from bot.store import Store
 
 GROUP_ID = -100300
 
@@ -72,3 +76,22 @@ async def run_setup(harness, group: Group, *, timezone: str = "Europe/Madrid",
 async def ask(harness, group: Group) -> dict:
     await harness.send(harness.updates.command(group.chat, group.ana, "/ask"))
     return bot_message(harness, group.chat["id"])
+
+
+async def seed_due_groups(target: Path | str, count: int, first_chat_id: int, due: datetime,
+                          *, cadence: str = "weekly", days: tuple[str, ...] = ("mon",)) -> None:
+    """`count` groups (ids counting down from `first_chat_id`), each running
+    the civil-society checklist with its next question due at `due`, quiet
+    hours off so the test runs whatever the time of day. For suites that
+    start the real program on a database made beforehand."""
+    store = await Store.open(target)
+    try:
+        for number in range(count):
+            chat_id = first_chat_id - number
+            await store.chats.ensure(chat_id, kind="group", title=f"Group {number}",
+                                     timezone="UTC", language="en")
+            await store.chats.update(chat_id, quiet_start="00:00", quiet_end="00:00")
+            await store.enrolments.start(chat_id, "checklist-cso", cadence=cadence,
+                                         days=list(days), local_time="09:00", next_due_at=due)
+    finally:
+        await store.close()

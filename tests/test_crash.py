@@ -20,10 +20,10 @@ from pathlib import Path
 
 from conftest import TEST_TOKEN
 from fake_telegram import UpdateFactory, visible_text
+from group_helpers import seed_due_groups
 
 from bot.domain.clock import utc_now
 from bot.sandbox.http_api import BotApiThread
-from bot.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUPS = 1000
@@ -31,22 +31,6 @@ TAPPED_GROUPS = 100
 KILLS_WHILE_SENDING = 6
 KILLS_WHILE_ANSWERING = 5
 FIRST_GROUP = -200_000
-
-
-async def due_groups(path: Path) -> None:
-    """1,000 groups whose weekly question is due now, with quiet hours off."""
-    store = await Store.open(path)
-    try:
-        for number in range(GROUPS):
-            chat_id = FIRST_GROUP - number
-            await store.chats.ensure(chat_id, kind="group", title=f"Group {number}",
-                                     timezone="UTC", language="en")
-            await store.chats.update(chat_id, quiet_start="00:00", quiet_end="00:00")
-            await store.enrolments.start(chat_id, "checklist-cso", cadence="weekly",
-                                         days=["mon"], local_time="09:00",
-                                         next_due_at=utc_now() - timedelta(minutes=1))
-    finally:
-        await store.close()
 
 
 class Bot:
@@ -93,7 +77,8 @@ def answers_in(database: Path) -> set[tuple[int, int]]:
 def test_sigkill_while_sending_and_while_answering_loses_nothing(tmp_path):
     rng = random.Random(2026)
     database = tmp_path / "bot.sqlite3"
-    asyncio.run(due_groups(database))
+    asyncio.run(seed_due_groups(database, GROUPS, FIRST_GROUP,
+                                utc_now() - timedelta(minutes=1)))
     with BotApiThread() as server:
         bot = Bot(server.url, database, tmp_path / "bot.log")
         bot.start()

@@ -27,6 +27,7 @@ import httpx
 import pytest
 from conftest import NO_POSTGRES
 from fake_telegram import UpdateFactory
+from group_helpers import seed_due_groups
 from test_run_without_network import BotProcess, free_port
 
 from bot.sandbox.http_api import BotApiThread
@@ -51,23 +52,6 @@ async def on_server(server: str, statement: str) -> None:
         await connection.execute(statement)
     finally:
         await connection.close()
-
-
-async def seed(url: str) -> None:
-    """GROUPS groups, each with a programme whose next question is due now."""
-    store = await Store.open(url)
-    due = datetime.now(UTC) - timedelta(minutes=1)
-    try:
-        for number in range(GROUPS):
-            chat_id = FIRST_GROUP - number
-            await store.chats.ensure(chat_id, kind="group", title=f"Group {number}",
-                                     timezone="UTC", language="en")
-            # No quiet hours: the test runs whatever the time of day.
-            await store.chats.update(chat_id, quiet_start="00:00", quiet_end="00:00")
-            await store.enrolments.start(chat_id, "checklist-cso", cadence="daily", days=[],
-                                         local_time="09:00", next_due_at=due)
-    finally:
-        await store.close()
 
 
 async def outbox_states(url: str) -> Counter:
@@ -140,7 +124,9 @@ def test_a_killed_leader_is_replaced_and_nothing_is_lost_or_sent_twice(
     telegram = FloodLimitedTelegram()
     replicas: list[Replica] = []
     try:
-        asyncio.run(seed(url))
+        asyncio.run(seed_due_groups(url, GROUPS, FIRST_GROUP,
+                                    datetime.now(UTC) - timedelta(minutes=1),
+                                    cadence="daily", days=()))
         with BotApiThread(telegram) as api:
             first = Replica(api, url, tmp_path, "first")
             replicas.append(first)
