@@ -11,6 +11,8 @@ handlers (answers), the tick (its lag). Gauges that describe the database
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -55,14 +57,25 @@ class Metrics:
             "1 while this process runs the scheduled work (always, with one process)",
             registry=registry)
 
+        # A labelled counter is looked up under a lock at every `labels()`;
+        # these are counted per update, so each child is looked up once.
+        self._children: dict[tuple[str, str], Any] = {}
+
+    def _child(self, counter: Counter, name: str, value: str) -> Any:
+        key = (name, value)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = counter.labels(**{name.split(":")[1]: value})
+        return child
+
     def update_handled(self, via: str) -> None:
-        self.updates.labels(via=via).inc()
+        self._child(self.updates, "updates:via", via).inc()
 
     def answer_saved(self, kind: str) -> None:
-        self.answers.labels(kind=kind).inc()
+        self._child(self.answers, "answers:kind", kind).inc()
 
     def outbox_sent(self, kind: str) -> None:
-        self.sent.labels(kind=kind).inc()
+        self._child(self.sent, "sent:kind", kind).inc()
 
     def send_failed(self, outcome: str, error: str) -> None:
         self.send_failures.labels(outcome=outcome, error=error).inc()

@@ -106,12 +106,21 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict | list:
+        chat_id = data.get("chat_id")
+        if chat_id is None:
+            # Not about a chat (a button's pop-up, getMe...): no limit applies,
+            # and a tap's pop-up is on the path of every answer, so it skips
+            # the limiter's machinery. A 429 is still counted.
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter:
+                self.metrics.hit_rate_limit()
+                raise
         # Telegram's overall limit is on messages: requests to a chat are
         # paced, but not reads about one (getChatMemberCount, getChatMember...),
         # which deliver nothing and would otherwise take a message's place.
         # The per-group limit (AIORateLimiter's) still counts them.
-        paced = (self.pace if data.get("chat_id") is not None and not endpoint.startswith("get")
-                 else None)
+        paced = self.pace if not endpoint.startswith("get") else None
 
         async def request(*call_args: Any, **call_kwargs: Any) -> bool | dict | list:
             if paced is not None:

@@ -132,5 +132,9 @@ async def test_every_429_is_counted():
     await limiter.initialize()
     with pytest.raises(RetryAfter):
         await limiter.process_request(refused, (), {}, "sendMessage", {"chat_id": 1}, None)
+    # A pop-up skips the limiter's machinery; its 429 is counted all the same.
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(refused, (), {}, "answerCallbackQuery",
+                                      {"callback_query_id": "7"}, None)
     await limiter.shutdown()
-    assert metrics.registry.get_sample_value("civic_reflect_telegram_429_total") == 1
+    assert metrics.registry.get_sample_value("civic_reflect_telegram_429_total") == 2
