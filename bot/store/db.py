@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import secrets
 import socket
 import sqlite3
@@ -69,21 +70,33 @@ def _bind(params: Params) -> tuple | Mapping[str, Any]:
     return params if isinstance(params, Mapping) else tuple(params)
 
 
+# A statement that may change a chat row: the chats kept in memory
+# (ChatRepository) are forgotten when one runs, whichever repository runs it.
+WRITES_CHATS = re.compile(r"\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|REPLACE\s+INTO)\s+chats\b",
+                          re.IGNORECASE)
+
+
 class Tx:
     """What a repository may do inside one transaction (or one read)."""
 
-    def __init__(self, connection: sqlite3.Connection):
+    def __init__(self, connection: sqlite3.Connection, database: Database | None = None):
         self._connection = connection
+        self._database = database
+
+    def _run(self, sql: str, params: Params) -> sqlite3.Cursor:
+        if self._database is not None and WRITES_CHATS.match(sql):
+            self._database.chats_written()
+        return self._connection.execute(sql, _bind(params))
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a writing statement; return how many rows it changed."""
-        return self._connection.execute(sql, _bind(params)).rowcount
+        return self._run(sql, params).rowcount
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        return self._connection.execute(sql, _bind(params)).fetchone()
+        return self._run(sql, params).fetchone()
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        return self._connection.execute(sql, _bind(params)).fetchall()
+        return self._run(sql, params).fetchall()
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
@@ -91,6 +104,8 @@ class Tx:
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one writing statement for each set of parameters (bulk copies)."""
+        if self._database is not None and WRITES_CHATS.match(sql):
+            self._database.chats_written()
         self._connection.executemany(sql, [_bind(params) for params in rows])
 
 
@@ -114,6 +129,8 @@ class Database:
         self._connection: sqlite3.Connection | None = None
         self._lock = asyncio.Lock()
         self.checkpoints: WalCheckpoints | None = None
+        self._chats_epoch = 0
+        self._data_version: int | None = None
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -184,6 +201,21 @@ class Database:
             self._connection.close()
             self._connection = None
 
+    def chats_written(self) -> None:
+        self._chats_epoch += 1
+
+    def chats_epoch(self) -> int | None:
+        """A number that changes whenever a chat row may have changed since
+        it was last asked: a statement of this process wrote to chats, or
+        another process (a command run beside the bot) committed anything.
+        None when chats must not be kept in memory at all."""
+        # data_version changes with every commit by another connection.
+        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._data_version = version
+            self._chats_epoch += 1
+        return self._chats_epoch
+
     async def live_sessions(self) -> set[str]:
         """The sessions (see session_name) of processes using this database
         now: one process owns a SQLite file, so only this one."""
@@ -231,7 +263,7 @@ class Database:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Tx(conn)
+                yield Tx(conn, self)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -241,13 +273,13 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
         async with self._lock:
-            yield Tx(self._conn)
+            yield Tx(self._conn, self)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         if not self._lock.locked():
             # What read() would do when no transaction is open, without its
             # context manager: the one-row reads of every update add up.
-            return self._conn.execute(sql, _bind(params)).fetchone()
+            return Tx(self._conn, self)._run(sql, params).fetchone()
         async with self.read() as tx:
             return await tx.fetch_one(sql, params)
 

@@ -160,6 +160,11 @@ class PostgresDatabase(Database):
         self._pool: asyncpg.Pool | None = None
         self._keys: dict[str, int] = {}
 
+    def chats_epoch(self) -> int | None:
+        # Replicas and commands share the server: a chat kept in one
+        # process's memory could be changed by another at any time.
+        return None
+
     async def open(self, upgrades: Sequence[UpgradeStep] = UPGRADES) -> None:
         settings = {"application_name": self.session}
         if self.read_only:

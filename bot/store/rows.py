@@ -39,16 +39,27 @@ def _plan(record_type: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     return tuple(plan)
 
 
+@functools.cache
+def _positions(record_type: type, columns: tuple[str, ...]
+               ) -> tuple[tuple[int, Callable[[Any], Any] | None], ...]:
+    """Where each field of a record sits in a row with these columns, and
+    how to read it (None: as it is), worked out once per query shape."""
+    where = {name: index for index, name in enumerate(columns)}
+    return tuple((where[name], None if convert is _same else convert)
+                 for name, convert in _plan(record_type))
+
+
 def build(record_type: type[T], row: Row) -> T:
     """Fill a record from a row whose column names match its fields.
 
     Fields typed datetime hold UTC timestamps; fields typed bool are stored as
     0/1; tuple fields are stored as comma-separated text.
     """
-    # Looked up in a dict: sqlite3.Row finds a column by name with a scan of
-    # every column's name, which for a wide table cost more than the query.
-    values = dict(zip(row.keys(), row, strict=True))
-    return record_type(**{name: convert(values[name]) for name, convert in _plan(record_type)})
+    # Columns are read by position: sqlite3.Row finds a column by name with
+    # a scan of every column's name, and records are built for every row
+    # read, on the path of every update.
+    return record_type(*[row[index] if convert is None else convert(row[index])
+                         for index, convert in _positions(record_type, tuple(row.keys()))])
 
 
 def build_all(record_type: type[T], rows: Sequence[Row]) -> list[T]:

@@ -1,0 +1,175 @@
+"""Chats kept in memory (ChatRepository): read once, never stale.
+
+Every update reads its chat's settings, so a SQLite bot keeps the chats it
+read lately; any statement that may change a chat (from any repository, in
+a transaction that commits or not) or a commit by another process makes it
+read them again. On PostgreSQL nothing is kept: replicas share the data.
+"""
+
+from __future__ import annotations
+
+import ast
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import Clock
+
+from bot.store import Store
+from bot.store.db import WRITES_CHATS
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def store(tmp_path):
+    opened = await Store.open(tmp_path / "memory.sqlite3", Clock(NOW))
+    yield opened
+    await opened.close()
+
+
+def chat_reads(store: Store) -> list[str]:
+    """Every statement reading the chats table, from now on."""
+    seen: list[str] = []
+    store.db._conn.set_trace_callback(
+        lambda sql: seen.append(sql) if sql.startswith("SELECT * FROM chats") else None)
+    return seen
+
+
+async def group(store: Store, chat_id: int = -100) -> None:
+    await store.chats.ensure(chat_id, kind="group", title="Riverside", timezone="UTC",
+                             language="en")
+
+
+async def test_a_chat_read_again_comes_from_memory(store):
+    await group(store)
+    reads = chat_reads(store)
+    first = await store.chats.get(-100)
+    again = await store.chats.get(-100)
+    assert again == first and again.language == "en"
+    assert len(reads) == 1
+
+
+async def test_a_change_through_the_repository_is_seen_at_once(store):
+    await group(store)
+    await store.chats.get(-100)
+    await store.chats.update(-100, language="es", quiet_start="22:00")
+    chat = await store.chats.get(-100)
+    assert (chat.language, chat.quiet_start) == ("es", "22:00")
+    await store.chats.set_active(-100, False)
+    assert (await store.chats.get(-100)).active is False
+
+
+async def test_a_change_made_by_another_repository_is_seen(store):
+    """The weekly planning moves a group's summary time in its own statement."""
+    await group(store)
+    due = NOW - timedelta(minutes=1)
+    await store.chats.update(-100, next_summary_at=due)
+    assert (await store.chats.get(-100)).next_summary_at == due
+    await store.weekly.plan_summary(-100, due, NOW + timedelta(weeks=1), None)
+    assert (await store.chats.get(-100)).next_summary_at == NOW + timedelta(weeks=1)
+    await store.weekly.hold_summary(-100, NOW + timedelta(hours=2))
+    assert (await store.chats.get(-100)).summary_hold_until == NOW + timedelta(hours=2)
+
+
+async def test_a_change_by_another_process_is_seen(store, tmp_path):
+    """A command run beside the bot writes through its own connection."""
+    await group(store)
+    assert (await store.chats.get(-100)).title == "Riverside"
+    other = sqlite3.connect(tmp_path / "memory.sqlite3")
+    with other:
+        other.execute("UPDATE chats SET title = 'Hillside' WHERE id = -100")
+    other.close()
+    assert (await store.chats.get(-100)).title == "Hillside"
+
+
+async def test_a_rolled_back_change_leaves_the_stored_chat(store):
+    await group(store)
+    await store.chats.get(-100)
+    with pytest.raises(RuntimeError):
+        async with store.db.transaction() as tx:
+            await tx.execute("UPDATE chats SET language = 'es' WHERE id = -100")
+            # A read waiting meanwhile must not keep what it sees before the end.
+            raise RuntimeError("changed my mind")
+    assert (await store.chats.get(-100)).language == "en"
+
+
+async def test_a_read_waiting_behind_a_change_keeps_nothing_stale(store):
+    """A read that waits for a transaction to end sees its result, and what
+    it read is only kept if nothing was written meanwhile."""
+    import asyncio
+
+    await group(store)
+    await store.chats.get(-100)
+    writing = asyncio.Event()
+    release = asyncio.Event()
+
+    async def change() -> None:
+        async with store.db.transaction() as tx:
+            await tx.execute("UPDATE chats SET language = 'es' WHERE id = -100")
+            writing.set()
+            await release.wait()
+
+    task = asyncio.create_task(change())
+    await writing.wait()
+    reader = asyncio.create_task(store.chats.get(-100))
+    await asyncio.sleep(0)
+    release.set()
+    await task
+    assert (await reader).language == "es"
+    assert (await store.chats.get(-100)).language == "es"
+
+
+async def test_a_forgotten_person_and_a_migrated_group_are_not_remembered(store):
+    await store.chats.ensure(42, kind="private", title=None, timezone="UTC", language="en")
+    await group(store, -100)
+    assert await store.chats.get(42) is not None and await store.chats.get(-100) is not None
+    await store.forget_person(42)
+    assert await store.chats.get(42) is None
+    assert await store.chats.migrate(-100, -1009)
+    assert await store.chats.get(-100) is None
+    assert (await store.chats.get(-1009)).title == "Riverside"
+
+
+async def test_memory_is_bounded(store):
+    store.chats.KEPT = 3
+    for number in range(5):
+        await group(store, -100 - number)
+    reads = chat_reads(store)
+    for number in range(5):
+        await store.chats.get(-100 - number)
+    assert len(store.chats._kept) == 3
+    await store.chats.get(-104)  # among the three kept
+    await store.chats.get(-100)  # the oldest: read again
+    assert len(reads) == 6
+
+
+def _strings_in(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text())
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            found.append("".join(part.value for part in node.values
+                                 if isinstance(part, ast.Constant)))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.append(node.value)
+    return found
+
+
+def test_every_statement_that_writes_chats_is_recognised():
+    """The memory is only as good as the recognition of a write: every SQL
+    string in the bot that changes the chats table must match it."""
+    root = Path(__file__).resolve().parents[1] / "bot"
+    writes = []
+    for path in sorted(root.rglob("*.py")):
+        for text in _strings_in(path):
+            upper = " ".join(text.split()).upper()
+            for verb in ("UPDATE CHATS", "INSERT INTO CHATS", "DELETE FROM CHATS"):
+                if upper.startswith(verb + " ") or f"; {verb} " in upper:
+                    writes.append((path.name, text))
+    assert len(writes) >= 8  # chats.py, weekly.py, the store's forget_person...
+    for name, text in writes:
+        assert WRITES_CHATS.match(text), (name, text)
+    assert not WRITES_CHATS.match("SELECT * FROM chats WHERE id = ?")
+    assert not WRITES_CHATS.match("UPDATE chats_archive SET x = 1")
