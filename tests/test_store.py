@@ -142,6 +142,24 @@ async def test_chats_are_recorded_updated_and_reactivated(store, clock):
     assert await store.chats.count_active("group") == 1
 
 
+async def test_last_seen_is_kept_to_the_hour_and_changes_are_written_at_once(store, clock):
+    """A member answering again within the hour writes nothing about
+    themselves; a new name, a return after leaving, or an hour later does."""
+    await make_group(store)
+    first = await store.members.seen(-100, 7, "Ana", "ana")
+    clock.advance(minutes=40)
+    again = await store.members.seen(-100, 7, "Ana", "ana")
+    assert again.last_seen_at == first.last_seen_at
+    renamed = await store.members.seen(-100, 7, "Ana María", "ana")
+    assert renamed.display_name == "Ana María" and renamed.last_seen_at > first.last_seen_at
+    assert await store.members.mark_left(-100, 7)
+    back = await store.members.seen(-100, 7, "Ana María", "ana")
+    assert back.left_at is None
+    clock.advance(minutes=70)
+    later = await store.members.seen(-100, 7, "Ana María", "ana")
+    assert later.last_seen_at == clock()
+
+
 async def test_members_and_opt_outs(store, clock):
     await make_group(store)
     first = await store.members.seen(-100, 7, "Ana", "ana")

@@ -41,10 +41,11 @@ class AnswerRepository:
             for name, value in (("scale", scale), ("text", text), ("voice_file_id", voice_file_id))
             if value is not _UNSET
         }
-        now = to_db_time(self.db.now())
+        moment = self.db.now()
+        now = to_db_time(moment)
         async with self.db.transaction() as tx:
             if seen_in is not None:
-                await record_sighting(tx, user_id, seen_in, now)
+                await record_sighting(tx, user_id, seen_in, moment)
             # A first answer (the usual case) is one statement.
             created = await tx.fetch_one(
                 "INSERT INTO answers (prompt_id, user_id, scale, skipped, text, voice_file_id,"

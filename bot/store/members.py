@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from bot.domain.records import Coordinator, Member, Sighting
 from bot.store.db import Database, Tx, to_db_time
 from bot.store.rows import build, build_all
 
+# "Last seen" is kept to the hour: a member answering again within the hour
+# (changing a rating, adding a comment) writes nothing about themselves.
+SEEN_PRECISION = timedelta(hours=1)
 
-async def record_sighting(tx: Tx, user_id: int, seen: Sighting, now: str) -> None:
+
+async def record_sighting(tx: Tx, user_id: int, seen: Sighting, now: datetime) -> None:
     """A member recorded (or brought back, if they had left) as seen now."""
+    at = to_db_time(now)
     await tx.execute(
         "INSERT INTO members (chat_id, user_id, display_name, username, joined_at,"
-        " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " last_seen_at) VALUES (:chat, :user, :name, :username, :at, :at)"
         " ON CONFLICT (chat_id, user_id) DO UPDATE SET"
         " display_name = excluded.display_name, username = excluded.username,"
-        " last_seen_at = excluded.last_seen_at, left_at = NULL",
-        (seen.chat_id, user_id, seen.display_name, seen.username, now, now),
+        " last_seen_at = excluded.last_seen_at, left_at = NULL"
+        " WHERE members.left_at IS NOT NULL OR members.last_seen_at < :stale"
+        " OR members.display_name IS DISTINCT FROM excluded.display_name"
+        " OR members.username IS DISTINCT FROM excluded.username",
+        {"chat": seen.chat_id, "user": user_id, "name": seen.display_name,
+         "username": seen.username, "at": at, "stale": to_db_time(now - SEEN_PRECISION)},
     )
 
 
@@ -29,7 +40,7 @@ class MemberRepository:
         """Record that a person took part (joined, answered, used a command)."""
         async with self.db.transaction() as tx:
             await record_sighting(tx, user_id, Sighting(chat_id, display_name, username),
-                                  to_db_time(self.db.now()))
+                                  self.db.now())
             return build(Member, await tx.fetch_one(
                 "SELECT * FROM members WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)))
 
