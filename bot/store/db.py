@@ -26,7 +26,7 @@ import secrets
 import socket
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,44 @@ class Tx:
         if self._database is not None and WRITES_CHATS.match(sql):
             self._database.chats_written()
         self._connection.executemany(sql, [_bind(params) for params in rows])
+
+
+class _Transaction:
+    """Database.transaction's context manager, written out: it opens every
+    answer's transaction, and a generator-based one costs several times more."""
+
+    __slots__ = ("_database",)
+
+    def __init__(self, database: Database):
+        self._database = database
+
+    async def __aenter__(self) -> Tx:
+        database = self._database
+        await database._lock.acquire()
+        try:
+            database._conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            database._lock.release()
+            raise
+        return Tx(database._conn, database)
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        database = self._database
+        try:
+            connection = database._conn
+            if kind is not None:
+                connection.execute("ROLLBACK")
+            else:
+                try:
+                    connection.execute("COMMIT")
+                except BaseException:
+                    # A commit that fails must not leave the transaction
+                    # open for the next one to trip over.
+                    if connection.in_transaction:
+                        connection.execute("ROLLBACK")
+                    raise
+        finally:
+            database._lock.release()
 
 
 def session_name() -> str:
@@ -257,18 +295,10 @@ class Database:
             applied.append(step.version)
         return applied
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        async with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield Tx(conn, self)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            else:
-                conn.execute("COMMIT")
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """`async with db.transaction() as tx:` one transaction, committed
+        at the end of the block, rolled back if it raises."""
+        return _Transaction(self)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
