@@ -200,7 +200,8 @@ class Database:
             # The log is copied back by WalCheckpoints, in a worker thread,
             # never by a commit on the event loop (see bot/store/checkpoints.py).
             pragmas[:0] = ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                           "PRAGMA wal_autocheckpoint=0"]
+                           "PRAGMA wal_autocheckpoint=0",
+                           f"PRAGMA journal_size_limit={64 * 1024 * 1024}"]
         for pragma in pragmas:
             self._connection.execute(pragma)
         await self._settle_schema(upgrades)
