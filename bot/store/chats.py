@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import datetime
 
 from bot.domain.records import Chat
 from bot.store.db import Database, to_db_time
+from bot.store.kept import Kept
 from bot.store.rows import build, build_all
 
 _SETTABLE = {
@@ -18,35 +18,20 @@ _SETTABLE = {
 
 
 class ChatRepository:
-    # Chats read lately, kept in memory: every update reads its chat's
-    # settings, which change rarely. All are forgotten as soon as anything
-    # may have changed one (Database.chats_epoch); about 1 kB each.
-    KEPT = 4096
-
     def __init__(self, db: Database):
         self.db = db
-        self._kept: OrderedDict[int, Chat] = OrderedDict()
-        self._kept_epoch: int | None = None
+        # Every update reads its chat's settings; about 1 kB each.
+        self.kept: Kept[Chat] = Kept(db, "chats")
 
     async def get(self, chat_id: int) -> Chat | None:
-        epoch = self.db.chats_epoch()
-        if epoch is not None:
-            if epoch != self._kept_epoch:
-                self._kept.clear()
-                self._kept_epoch = epoch
-            kept = self._kept.get(chat_id)
-            if kept is not None:
-                self._kept.move_to_end(chat_id)
-                return kept
+        epoch, chat = self.kept.find(chat_id)
+        if chat is not None:
+            return chat
         row = await self.db.fetch_one("SELECT * FROM chats WHERE id = ?", (chat_id,))
         if row is None:
             return None
         chat = build(Chat, row)
-        # Kept only if nothing was written while the read waited its turn.
-        if epoch is not None and self.db.chats_epoch() == epoch:
-            self._kept[chat_id] = chat
-            if len(self._kept) > self.KEPT:
-                self._kept.popitem(last=False)
+        self.kept.keep(chat_id, chat, epoch)
         return chat
 
     async def ensure(

@@ -70,10 +70,12 @@ def _bind(params: Params) -> tuple | Mapping[str, Any]:
     return params if isinstance(params, Mapping) else tuple(params)
 
 
-# A statement that may change a chat row: the chats kept in memory
-# (ChatRepository) are forgotten when one runs, whichever repository runs it.
-WRITES_CHATS = re.compile(r"\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|REPLACE\s+INTO)\s+chats\b",
-                          re.IGNORECASE)
+# A statement that writes a table: rows kept in memory (bot/store/kept.py)
+# are forgotten when one runs, whichever repository runs it.
+WRITES = re.compile(r"\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|REPLACE\s+INTO)\s+(\w+)",
+                    re.IGNORECASE)
+# Writing a table can change rows of others too (ON DELETE / ON UPDATE CASCADE).
+CHANGES_TOO = {"chats": ("prompts",), "enrolments": ("prompts",)}
 
 
 class Tx:
@@ -84,8 +86,8 @@ class Tx:
         self._database = database
 
     def _run(self, sql: str, params: Params) -> sqlite3.Cursor:
-        if self._database is not None and WRITES_CHATS.match(sql):
-            self._database.chats_written()
+        if self._database is not None and (writes := WRITES.match(sql)) is not None:
+            self._database.written(writes.group(1))
         return self._connection.execute(sql, _bind(params))
 
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -104,8 +106,8 @@ class Tx:
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one writing statement for each set of parameters (bulk copies)."""
-        if self._database is not None and WRITES_CHATS.match(sql):
-            self._database.chats_written()
+        if self._database is not None and (writes := WRITES.match(sql)) is not None:
+            self._database.written(writes.group(1))
         self._connection.executemany(sql, [_bind(params) for params in rows])
 
 
@@ -167,8 +169,9 @@ class Database:
         self._connection: sqlite3.Connection | None = None
         self._lock = asyncio.Lock()
         self.checkpoints: WalCheckpoints | None = None
-        self._chats_epoch = 0
+        self._epochs: dict[str, int] = {}
         self._data_version: int | None = None
+        self._elsewhere = 0  # commits seen from other connections
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -240,20 +243,22 @@ class Database:
             self._connection.close()
             self._connection = None
 
-    def chats_written(self) -> None:
-        self._chats_epoch += 1
+    def written(self, table: str) -> None:
+        table = table.lower()
+        for changed in (table, *CHANGES_TOO.get(table, ())):
+            self._epochs[changed] = self._epochs.get(changed, 0) + 1
 
-    def chats_epoch(self) -> int | None:
-        """A number that changes whenever a chat row may have changed since
-        it was last asked: a statement of this process wrote to chats, or
-        another process (a command run beside the bot) committed anything.
-        None when chats must not be kept in memory at all."""
+    def epoch(self, table: str) -> tuple[int, int] | None:
+        """A value that changes whenever a row of `table` may have changed
+        since it was last asked: a statement of this process wrote to it,
+        or another process (a command run beside the bot) committed
+        anything. None when rows must not be kept in memory at all."""
         # data_version changes with every commit by another connection.
         version = self._conn.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:
             self._data_version = version
-            self._chats_epoch += 1
-        return self._chats_epoch
+            self._elsewhere += 1
+        return self._elsewhere, self._epochs.get(table, 0)
 
     async def live_sessions(self) -> set[str]:
         """The sessions (see session_name) of processes using this database

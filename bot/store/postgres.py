@@ -160,8 +160,8 @@ class PostgresDatabase(Database):
         self._pool: asyncpg.Pool | None = None
         self._keys: dict[str, int] = {}
 
-    def chats_epoch(self) -> int | None:
-        # Replicas and commands share the server: a chat kept in one
+    def epoch(self, table: str) -> None:
+        # Replicas and commands share the server: a row kept in one
         # process's memory could be changed by another at any time.
         return None
 

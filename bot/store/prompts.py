@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from bot.domain.programme import next_question
 from bot.domain.records import Opened, Prompt
 from bot.store.db import Database, Tx, from_db_time, to_db_time
+from bot.store.kept import Kept
 from bot.store.outbox import add_to_outbox
 from bot.store.rows import build, build_all
 
@@ -17,6 +18,8 @@ _UNCHANGED = object()
 class PromptRepository:
     def __init__(self, db: Database):
         self.db = db
+        # Every tap reads the question it answers.
+        self.kept: Kept[Prompt] = Kept(db, "prompts")
 
     async def open(
         self,
@@ -204,8 +207,15 @@ class PromptRepository:
         return changed > 0
 
     async def get(self, prompt_id: int) -> Prompt | None:
+        epoch, prompt = self.kept.find(prompt_id)
+        if prompt is not None:
+            return prompt
         row = await self.db.fetch_one("SELECT * FROM prompts WHERE id = ?", (prompt_id,))
-        return None if row is None else build(Prompt, row)
+        if row is None:
+            return None
+        prompt = build(Prompt, row)
+        self.kept.keep(prompt_id, prompt, epoch)
+        return prompt
 
     async def last_slot_time(self, enrolment_id: int) -> datetime | None:
         """When the programme's most recent question was opened."""

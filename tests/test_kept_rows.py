@@ -1,9 +1,10 @@
-"""Chats kept in memory (ChatRepository): read once, never stale.
+"""Chats and questions kept in memory (bot/store/kept.py): read once, never stale.
 
-Every update reads its chat's settings, so a SQLite bot keeps the chats it
-read lately; any statement that may change a chat (from any repository, in
-a transaction that commits or not) or a commit by another process makes it
-read them again. On PostgreSQL nothing is kept: replicas share the data.
+Every update reads its chat's settings and the question it answers, so a
+SQLite bot keeps those it read lately; any statement that may change one
+(from any repository, in a transaction that commits or not, or by a
+cascade from another table) or a commit by another process makes it read
+them again. On PostgreSQL nothing is kept: replicas share the data.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from conftest import Clock
 
 from bot.store import Store
-from bot.store.db import WRITES_CHATS
+from bot.store.db import CHANGES_TOO, WRITES
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -34,6 +35,13 @@ def chat_reads(store: Store) -> list[str]:
     seen: list[str] = []
     store.db._conn.set_trace_callback(
         lambda sql: seen.append(sql) if sql.startswith("SELECT * FROM chats") else None)
+    return seen
+
+
+def prompt_reads(store: Store) -> list[str]:
+    seen: list[str] = []
+    store.db._conn.set_trace_callback(
+        lambda sql: seen.append(sql) if sql.startswith("SELECT * FROM prompts WHERE id") else None)
     return seen
 
 
@@ -133,13 +141,13 @@ async def test_a_forgotten_person_and_a_migrated_group_are_not_remembered(store)
 
 
 async def test_memory_is_bounded(store):
-    store.chats.KEPT = 3
+    store.chats.kept.limit = 3
     for number in range(5):
         await group(store, -100 - number)
     reads = chat_reads(store)
     for number in range(5):
         await store.chats.get(-100 - number)
-    assert len(store.chats._kept) == 3
+    assert len(store.chats.kept) == 3
     await store.chats.get(-104)  # among the three kept
     await store.chats.get(-100)  # the oldest: read again
     assert len(reads) == 6
@@ -157,19 +165,64 @@ def _strings_in(path: Path) -> list[str]:
     return found
 
 
-def test_every_statement_that_writes_chats_is_recognised():
-    """The memory is only as good as the recognition of a write: every SQL
-    string in the bot that changes the chats table must match it."""
+async def test_a_question_read_again_comes_from_memory_until_it_changes(store):
+    await group(store)
+    prompt = await open_prompt(store)
+    reads = prompt_reads(store)
+    assert (await store.prompts.get(prompt.id)).message_id is None
+    assert (await store.prompts.get(prompt.id)).message_id is None
+    assert len(reads) == 1
+    await store.prompts.learn_message(prompt.id, 77)
+    assert (await store.prompts.get(prompt.id)).message_id == 77
+    await store.prompts.close(prompt.id)
+    assert not (await store.prompts.get(prompt.id)).is_open
+    assert len(reads) == 3
+
+
+async def test_a_question_changed_by_a_cascade_is_seen(store):
+    """A group becoming a supergroup moves its questions (ON UPDATE CASCADE);
+    a programme deleted takes its questions with it (ON DELETE CASCADE)."""
+    await group(store)
+    prompt = await open_prompt(store)
+    assert (await store.prompts.get(prompt.id)).chat_id == -100
+    assert await store.chats.migrate(-100, -1009)
+    assert (await store.prompts.get(prompt.id)).chat_id == -1009
+    async with store.db.transaction() as tx:
+        await tx.execute("DELETE FROM enrolments WHERE chat_id = ?", (-1009,))
+    assert await store.prompts.get(prompt.id) is None
+
+
+async def open_prompt(store: Store):
+    enrolment = await store.enrolments.start(-100, "checklist-cso", cadence="weekly",
+                                             days=["mon"], local_time="09:00", next_due_at=None)
+    prompt, created = await store.prompts.open(enrolment.id, "2026-03-02T09:00Z",
+                                               chat_id=-100, pack_id="checklist-cso",
+                                               item_id="I")
+    assert created
+    return prompt
+
+
+KEPT_TABLES = ("chats", "prompts")
+
+
+def test_every_statement_that_writes_a_kept_table_is_recognised():
+    """What is kept is only as good as the recognition of a write: every SQL
+    string in the bot that changes a kept table, or one whose changes
+    cascade into it, must be recognised, from its first word."""
+    watched = {*KEPT_TABLES, *(table for table, into in CHANGES_TOO.items()
+                               if set(into) & set(KEPT_TABLES))}
     root = Path(__file__).resolve().parents[1] / "bot"
     writes = []
     for path in sorted(root.rglob("*.py")):
         for text in _strings_in(path):
             upper = " ".join(text.split()).upper()
-            for verb in ("UPDATE CHATS", "INSERT INTO CHATS", "DELETE FROM CHATS"):
-                if upper.startswith(verb + " ") or f"; {verb} " in upper:
-                    writes.append((path.name, text))
-    assert len(writes) >= 8  # chats.py, weekly.py, the store's forget_person...
-    for name, text in writes:
-        assert WRITES_CHATS.match(text), (name, text)
-    assert not WRITES_CHATS.match("SELECT * FROM chats WHERE id = ?")
-    assert not WRITES_CHATS.match("UPDATE chats_archive SET x = 1")
+            for table in watched:
+                for verb in ("UPDATE", "INSERT INTO", "DELETE FROM", "REPLACE INTO"):
+                    if f"{verb} {table.upper()} " in f"{upper} ":
+                        writes.append((path.name, table, text))
+    assert {table for _, table, _ in writes} == watched
+    for name, table, text in writes:
+        found = WRITES.match(text)
+        assert found and found.group(1).lower() == table, (name, text)
+    assert not WRITES.match("SELECT * FROM chats WHERE id = ?")
+    assert WRITES.match("UPDATE chats_archive SET x = 1").group(1) == "chats_archive"
