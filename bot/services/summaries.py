@@ -103,12 +103,19 @@ async def group_facts(bot: Bot, data: BotData, chat: Chat, week: date) -> GroupF
     )
 
 
+async def shared_group_facts(bot: Bot, data: BotData, chat: Chat, week: date) -> GroupFacts:
+    """`group_facts`, read once for a group's summary and its digests when
+    they go out together (see services.week_facts)."""
+    return await data.week_facts.get(chat.id, week,
+                                     lambda: group_facts(bot, data, chat, week))
+
+
 async def send_summary(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
     """The outbox's sender for a group's weekly summary (in parts if long)."""
     chat = await data.store.chats.get(item.chat_id)
     if chat is None or not chat.active or not chat.is_group:
         return outbox.skipped(item.chat_id, "the group is gone")
-    facts = await group_facts(bot, data, chat, monday_of(item.period))
+    facts = await shared_group_facts(bot, data, chat, monday_of(item.period))
     parts = render.group_summary_messages(data.catalog, compute.summarise(facts), data.packs)
     markup = None
     unasked = await data.store.coordinators.not_yet_asked_for_private_chat(chat.id)
@@ -139,7 +146,7 @@ async def send_digest_item(bot: Bot, data: BotData, item: OutboxItem) -> Attempt
         return outbox.skipped(item.chat_id, "the group or the private chat is gone")
     if not await data.store.coordinators.is_coordinator(group.id, item.chat_id):
         return outbox.skipped(item.chat_id, "no longer a coordinator")
-    facts = await group_facts(bot, data, group, monday_of(item.period))
+    facts = await shared_group_facts(bot, data, group, monday_of(item.period))
     return await outbox.send_parts(data, item, await _digest_sends(bot, data, group, private,
                                                                    facts))
 
