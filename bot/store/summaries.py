@@ -124,17 +124,26 @@ class SummaryRepository:
             f" WHERE p.chat_id = ? AND p.opened_at >= ? AND p.opened_at < ? AND {_HAS_CONTENT}",
             (chat_id, to_db_time(since), to_db_time(end)),
         )
-        people: dict[date, set[int]] = defaultdict(set)
-        per_question: dict[int, tuple[date, str | None, list[int]]] = {}
+        # Grouped by question first: a question's week and theme are worked
+        # out once, not once for each of its answers.
+        answered: dict[int, tuple[str, str, str, set[int], list[int]]] = {}
         for row in rows:
-            week = week_of(from_db_time(row["opened_at"]), zone)
-            people[week].add(row["user_id"])
+            entry = answered.get(row["id"])
+            if entry is None:
+                entry = answered[row["id"]] = (row["opened_at"], row["pack_id"],
+                                               row["item_id"], set(), [])
+            entry[3].add(row["user_id"])
             if row["scale"] is not None:
-                entry = per_question.setdefault(
-                    row["id"], (week, theme_of(row["pack_id"], row["item_id"]), []))
-                entry[2].append(row["scale"])
+                entry[4].append(row["scale"])
+        people: dict[date, set[int]] = defaultdict(set)
+        per_question: list[tuple[date, str | None, list[int]]] = []
+        for opened_at, pack_id, item_id, users, scales in answered.values():
+            week = week_of(from_db_time(opened_at), zone)
+            people[week].update(users)
+            if scales:
+                per_question.append((week, theme_of(pack_id, item_id), scales))
         ratings: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0])
-        for week, theme, scales in per_question.values():
+        for week, theme, scales in per_question:
             # A question rated by too few people stays out of its theme's score
             # too: otherwise subtracting a shown question from the theme would
             # reveal the hidden ratings.
