@@ -36,8 +36,10 @@ class DigestMade:
 
 
 async def read_facts(store: Store, packs: PackLibrary, chat_id: int, week: date,
-                     chat_member_count: int | None) -> GroupFacts | None:
-    """A group's week as summaries and digests need it (None: no such chat)."""
+                     chat_member_count: int | None, *,
+                     members_heard: bool = True) -> GroupFacts | None:
+    """A group's week as digests need it (None: no such chat); with
+    `members_heard` false, only as a group summary needs it."""
     enrolment = await store.enrolments.active_for(chat_id)
     pack = packs.get(enrolment.pack_id) if enrolment else None
 
@@ -47,7 +49,7 @@ async def read_facts(store: Store, packs: PackLibrary, chat_id: int, week: date,
 
     return await store.summaries.group_facts(
         chat_id, week, theme_of, chat_member_count=chat_member_count,
-        theme_order=tuple(pack.themes) if pack else (),
+        theme_order=tuple(pack.themes) if pack else (), members_heard=members_heard,
     )
 
 

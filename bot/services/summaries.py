@@ -87,9 +87,11 @@ async def _plan_summary(data: BotData, chat: Chat, now: datetime) -> list[int]:
         chat.id, due_at, following, period_label(week_of(due_at, chat.timezone)))
 
 
-async def group_facts(bot: Bot, data: BotData, chat: Chat, week: date) -> GroupFacts:
+async def group_facts(bot: Bot, data: BotData, chat: Chat, week: date, *,
+                      members_heard: bool = True) -> GroupFacts:
     return await digest_worker.read_facts(data.store, data.packs, chat.id, week,
-                                          await _people_in(bot, chat.id))
+                                          await _people_in(bot, chat.id),
+                                          members_heard=members_heard)
 
 
 async def shared_group_facts(bot: Bot, data: BotData, chat: Chat, week: date) -> GroupFacts:
@@ -105,8 +107,10 @@ async def send_summary(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
     if chat is None or not chat.active or not chat.is_group:
         return outbox.skipped(item.chat_id, "the group is gone")
     week = monday_of(item.period)
-    facts = await (group_facts(bot, data, chat, week) if _digests_in_worker(data)
-                   else shared_group_facts(bot, data, chat, week))
+    # Read for the summary alone when the digests are made in a worker
+    # (without the members' history, which only a digest shows).
+    facts = await (group_facts(bot, data, chat, week, members_heard=False)
+                   if _digests_in_worker(data) else shared_group_facts(bot, data, chat, week))
     parts = render.group_summary_messages(data.catalog, compute.summarise(facts), data.packs)
     markup = None
     unasked = await data.store.coordinators.not_yet_asked_for_private_chat(chat.id)
@@ -221,7 +225,8 @@ def _digest_sends(bot: Bot, data: BotData, group: Chat, private: Chat, texts: li
 
 async def post_summary_now(bot: Bot, data: BotData, chat: Chat) -> None:
     """/summary: this week's summary in the group now (the weekly one still comes)."""
-    facts = await group_facts(bot, data, chat, week_of(data.now(), chat.timezone))
+    facts = await group_facts(bot, data, chat, week_of(data.now(), chat.timezone),
+                              members_heard=False)
     for part in render.group_summary_messages(data.catalog, compute.summarise(facts),
                                               data.packs):
         try:
