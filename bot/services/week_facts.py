@@ -4,10 +4,15 @@ The weekly round sends, for each group, the summary to the group and a
 digest to each coordinator; each sender used to read the group's week from
 the database (and ask Telegram for its member count) again. Here the first
 sender to need a week reads it, and the others that go out within a short
-while take the same facts: a summary and its digests are recorded together,
-claimed together and sent within seconds of each other, so they describe
-the same moment. Senders that go out later (a retry after a failure) read
-the database again.
+while take the same facts, which then describe the same moment. Senders
+that go out later (a retry after a failure) read the database again.
+
+Who shares: a group's coordinators' digests (recorded, claimed and sent
+together), and its summary with them when they go out close together. In
+a large round they do not: summaries go before digests (the outbox's
+priorities), minutes apart. On SQLite with chart workers the digests are
+made in a worker anyway (services.digest_worker), and only this fallback
+(PostgreSQL, charts drawn in the bot's process) shares.
 
 Only the outbox's senders share: /summary and /digest always read afresh.
 """
@@ -25,9 +30,8 @@ from bot.domain.summary_facts import GroupFacts
 # How long a week's facts are shared: long enough for a group's summary and
 # its digests to go out, short enough that a later retry reads afresh.
 SHARE_SECONDS = 60.0
-# Groups whose facts are kept at once (a few kB each): the outbox sends a
-# batch of 200 rows at a time, so a summary and its digests are never this
-# far apart.
+# Groups whose facts are kept at once (a few kB each), the oldest dropped
+# first: the outbox claims 200 rows at a time.
 KEPT = 256
 
 Key = tuple[int, date]
