@@ -82,6 +82,9 @@ async def _post_init(application: BotApplication) -> None:
     data = application.bot_data
     data.packs = load_library(data.settings.content_dir)
     data.catalog = Catalog.load()
+    if data.charts is not None:
+        # Every chart needs both: sent to each chart worker once, not with each chart.
+        data.charts.share(data.catalog, data.packs)
     data.store = await Store.open(data.settings.database, data.clock)
     # Claims left by a process that died are free; a live replica's are kept.
     released = await data.store.outbox.release_claims()

@@ -26,6 +26,7 @@ from bot.domain.clock import Clock
 from bot.locales import Catalog
 from bot.metrics import Metrics
 from bot.packs import PackLibrary
+from bot.services.week_facts import WeekFacts
 from bot.store import Store
 
 _log = logging.getLogger(__name__)
@@ -51,6 +52,9 @@ class BotData:
     edit_locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
     # Charts, drawn off the event loop (see services.drawing).
     charts: ChartWorkers | None = None
+    # A group's week, read once for its summary and its digests (see
+    # services.week_facts).
+    week_facts: WeekFacts = field(default_factory=WeekFacts)
     # Counters and gauges behind /metrics (a registry of this application's own).
     metrics: Metrics = field(default_factory=Metrics)
     # When the scheduler's tick last ran (bot.jobs), for /healthz.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import pickle
 
 from conftest import Harness, start_app, stop_app
 from fake_telegram import UpdateFactory
@@ -61,3 +62,38 @@ async def test_the_digest_chart_comes_from_a_worker(settings, telegram, clock):
         await stop_app(harness.app)
     assert not harness.app.bot_data.charts.running
     telegram.assert_clean()
+
+
+def _described(tag: str, packs, catalog=None) -> tuple:
+    return (tag, os.getpid(), len(packs), catalog.languages if catalog else None)
+
+
+async def test_shared_objects_reach_each_worker_once_not_with_each_chart(packs, catalog):
+    workers = ChartWorkers(1, idle_seconds=5)
+    workers.share(catalog, packs)
+    try:
+        drawn = await workers.draw(_described, "a", packs, catalog=catalog)
+        assert drawn[1] != os.getpid()
+        assert drawn[2:] == (len(packs), catalog.languages)
+        # What goes with a chart: placeholders for the shared objects, a
+        # few bytes, not the 120 kB of packs and strings.
+        sent = workers._placeholders([packs, catalog, "en"])
+        assert len(pickle.dumps(sent)) < 200 < len(pickle.dumps([packs, catalog]))
+        assert sent[2] == "en"
+        # An object not shared travels with the chart as before.
+        other = ["x", "y"]
+        assert (await workers.draw(_described, "b", other))[2] == 2
+    finally:
+        await workers.close()
+
+
+async def test_sharing_later_replaces_an_idle_worker(packs, catalog):
+    workers = ChartWorkers(1, idle_seconds=5)
+    try:
+        first = await workers.draw(_described, "a", packs)
+        workers.share(catalog, packs)  # the idle worker is replaced
+        assert not workers.running
+        second = await workers.draw(_described, "b", packs, catalog=catalog)
+        assert second[1] != first[1] and second[2:] == (len(packs), catalog.languages)
+    finally:
+        await workers.close()

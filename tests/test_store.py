@@ -334,6 +334,20 @@ async def test_a_group_upgraded_to_a_supergroup_takes_its_data_along(store):
     assert not await store.chats.migrate(-100, -1009)  # nothing left to move
 
 
+async def test_a_digest_still_to_send_follows_its_group_to_the_supergroup(store):
+    await make_group(store, -100)
+    await store.chats.ensure(7, kind="private", title=None, timezone="UTC", language="en")
+    waiting = await store.outbox.add("digest:-100:2026-W10:7", "digest", 7, subject_id=-100,
+                                     period="2026-W10")
+    done = await store.outbox.add("digest:-100:2026-W09:7", "digest", 7, subject_id=-100,
+                                  period="2026-W09")
+    await store.outbox.sent(done, 1)
+    assert await store.chats.migrate(-100, -1009)
+    rows = {row["id"]: row["subject_id"] for row in await store.db.fetch_all(
+        "SELECT id, subject_id FROM outbox")}
+    assert rows == {waiting: -1009, done: -100}  # what went out stays as it was sent
+
+
 async def test_reminders_and_sends_are_decided_once(store, clock):
     await make_group(store)
     prompt = await make_prompt(store)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from conftest import Clock
 
+from bot.domain.summary import digest, summarise
 from bot.domain.summary_facts import CommentFacts, ThemeWeek, WeekParticipation
 from bot.store import Store
 
@@ -49,7 +52,21 @@ async def test_group_facts_of_a_week(database_target):
 
     facts = await store.summaries.group_facts(chat, MONDAY, lambda _p, item: THEMES[item],
                                               chat_member_count=7, theme_order=("outcomes",))
+    for_summary = await store.summaries.group_facts(
+        chat, MONDAY, lambda _p, item: THEMES[item], chat_member_count=7,
+        theme_order=("outcomes",), members_heard=False)
     await store.close()
+
+    # Read for a group summary alone: the same but for the members' history,
+    # and the same summary made from it; no digest can be made from it.
+    assert facts.members_heard and not for_summary.members_heard
+    assert [(m.user_id, m.name, m.joined_at, m.quiet) for m in for_summary.members] == [
+        (m.user_id, m.name, m.joined_at, m.quiet) for m in facts.members]
+    assert all(m.last_answered_at is None for m in for_summary.members)
+    assert dataclasses.replace(for_summary, members=facts.members, members_heard=True) == facts
+    assert summarise(for_summary) == summarise(facts)
+    with pytest.raises(ValueError):
+        digest(for_summary, clock.now)
 
     assert (facts.title, facts.language, facts.names_visible, facts.week) == (
         "Riverside", "en", True, MONDAY)

@@ -258,6 +258,8 @@ class CoordinatorDigest:
 
 
 def digest(facts: GroupFacts, now: datetime) -> CoordinatorDigest:
+    if not facts.members_heard:
+        raise ValueError("a digest needs the members' last answers (members_heard)")
     answered = _answered(facts)
     themes = _ThemeIndex(facts)
     summary = _summarise(facts, answered, themes)

@@ -73,3 +73,7 @@ class GroupFacts:
     participation: tuple[WeekParticipation, ...] = ()  # the last 8 weeks
     chat_member_count: int | None = None  # Telegram's count, people only (None: unknown)
     theme_order: tuple[str, ...] = field(default_factory=tuple)  # display order of themes
+    # False: the members' last answers were not read (a group summary needs
+    # none; a digest's "Who's not here?" does), so `last_answered_at` and
+    # `answers` mean nothing.
+    members_heard: bool = True

@@ -8,6 +8,13 @@ bot's. The workers start with the first chart and stop after a quiet spell,
 so a bot between digest rounds carries no worker at all. With `workers=0`
 charts are drawn in a thread of the bot's own process (the tests, which
 draw hundreds of small charts).
+
+Every chart needs the content packs and the UI strings (120 kB pickled).
+Sent with each chart, pickling them cost the bot's process about a
+millisecond a chart, holding the interpreter's lock while the bot was
+taking answers, and unpickling them three more in the worker. Objects
+given to `share` are sent once, to each worker as it starts; a draw that
+passes one of them sends a short placeholder instead.
 """
 
 from __future__ import annotations
@@ -23,24 +30,65 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
+class _Shared:
+    """Stands, in a call sent to a worker, for an object the worker got at its start."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index
+
+
+_given_at_start: tuple[Any, ...] = ()  # in a worker: the objects shared with it
+
+
+def _start_worker(shared: tuple[Any, ...]) -> None:
+    global _given_at_start
+    _given_at_start = shared
+
+
+def _in_worker(function: Callable[..., bytes], args: tuple, kwargs: dict) -> bytes:
+    def resolved(value: Any) -> Any:
+        return _given_at_start[value.index] if isinstance(value, _Shared) else value
+
+    return function(*map(resolved, args), **{key: resolved(value)
+                                             for key, value in kwargs.items()})
+
+
 class ChartWorkers:
     def __init__(self, workers: int, idle_seconds: float = 120.0):
         self.workers = workers
         self.idle_seconds = idle_seconds
+        self._shared: tuple[Any, ...] = ()
         self._pool: ProcessPoolExecutor | None = None
+        self._pool_has: tuple[Any, ...] = ()  # what the running workers were given
         self._drawing = 0
         self._idle: asyncio.TimerHandle | None = None
         # One chart at a time in the bot's own process: drawing never takes
         # more than one core from the bot, whatever the round asks at once.
         self._in_process = asyncio.Lock()
 
+    def share(self, *objects: Any) -> None:
+        """Send these objects to each worker once, when it starts, rather
+        than with every chart that takes one of them (until workers already
+        running stop, they are sent in full)."""
+        self._shared = objects
+        if self._pool is not None and self._drawing == 0:
+            if self._idle is not None:
+                self._idle.cancel()
+            self._stop_when_idle()
+
+    def _placeholders(self, values: Any) -> list:
+        shared = {id(value): index for index, value in enumerate(self._pool_has)}
+        return [(_Shared(shared[id(value)]) if id(value) in shared else value)
+                for value in values]
+
     async def draw(self, function: Callable[..., bytes], *args: Any, **kwargs: Any) -> bytes:
         """`function(*args, **kwargs)`, a module-level function whose
         arguments can be pickled, run off the event loop."""
-        call = functools.partial(function, *args, **kwargs)
         if self.workers == 0:
             async with self._in_process:
-                return await asyncio.to_thread(call)
+                return await asyncio.to_thread(functools.partial(function, *args, **kwargs))
         loop = asyncio.get_running_loop()
         if self._idle is not None:
             self._idle.cancel()
@@ -49,8 +97,14 @@ class ChartWorkers:
             # "spawn": the bot's threads (the database's among them) must not
             # be copied into a forked child.
             self._pool = ProcessPoolExecutor(self.workers,
-                                             mp_context=multiprocessing.get_context("spawn"))
+                                             mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_start_worker,
+                                             initargs=(self._shared,))
+            self._pool_has = self._shared
             log.info("chart workers started (%d)", self.workers)
+        call = functools.partial(_in_worker, function, tuple(self._placeholders(args)),
+                                 dict(zip(kwargs, self._placeholders(kwargs.values()),
+                                          strict=True)))
         self._drawing += 1
         try:
             return await loop.run_in_executor(self._pool, call)

@@ -25,7 +25,7 @@ from bot.domain.weeks import monday_of, period_label, week_of
 from bot.render import chart
 from bot.render import summary as render
 from bot.render.question import deep_link
-from bot.services import outbox, partnership, personal
+from bot.services import digest_worker, outbox, partnership, personal
 from bot.services.delivery import Attempt, Outcome, Undeliverable, attempt, deliver
 
 log = logging.getLogger(__name__)
@@ -87,20 +87,18 @@ async def _plan_summary(data: BotData, chat: Chat, now: datetime) -> list[int]:
         chat.id, due_at, following, period_label(week_of(due_at, chat.timezone)))
 
 
-async def group_facts(bot: Bot, data: BotData, chat: Chat, week: date) -> GroupFacts:
-    packs = data.packs
-    enrolment = await data.store.enrolments.active_for(chat.id)
-    pack = packs.get(enrolment.pack_id) if enrolment else None
+async def group_facts(bot: Bot, data: BotData, chat: Chat, week: date, *,
+                      members_heard: bool = True) -> GroupFacts:
+    return await digest_worker.read_facts(data.store, data.packs, chat.id, week,
+                                          await _people_in(bot, chat.id),
+                                          members_heard=members_heard)
 
-    def theme_of(pack_id: str, item_id: str) -> str | None:
-        item = packs[pack_id].item(item_id) if pack_id in packs else None
-        return item.theme if item else None
 
-    return await data.store.summaries.group_facts(
-        chat.id, week, theme_of,
-        chat_member_count=await _people_in(bot, chat.id),
-        theme_order=tuple(pack.themes) if pack else (),
-    )
+async def shared_group_facts(bot: Bot, data: BotData, chat: Chat, week: date) -> GroupFacts:
+    """`group_facts`, read once for a group's summary and its digests when
+    they go out together (see services.week_facts)."""
+    return await data.week_facts.get(chat.id, week,
+                                     lambda: group_facts(bot, data, chat, week))
 
 
 async def send_summary(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
@@ -108,7 +106,11 @@ async def send_summary(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
     chat = await data.store.chats.get(item.chat_id)
     if chat is None or not chat.active or not chat.is_group:
         return outbox.skipped(item.chat_id, "the group is gone")
-    facts = await group_facts(bot, data, chat, monday_of(item.period))
+    week = monday_of(item.period)
+    # Read for the summary alone when the digests are made in a worker
+    # (without the members' history, which only a digest shows).
+    facts = await (group_facts(bot, data, chat, week, members_heard=False)
+                   if _digests_in_worker(data) else shared_group_facts(bot, data, chat, week))
     parts = render.group_summary_messages(data.catalog, compute.summarise(facts), data.packs)
     markup = None
     unasked = await data.store.coordinators.not_yet_asked_for_private_chat(chat.id)
@@ -139,9 +141,30 @@ async def send_digest_item(bot: Bot, data: BotData, item: OutboxItem) -> Attempt
         return outbox.skipped(item.chat_id, "the group or the private chat is gone")
     if not await data.store.coordinators.is_coordinator(group.id, item.chat_id):
         return outbox.skipped(item.chat_id, "no longer a coordinator")
-    facts = await group_facts(bot, data, group, monday_of(item.period))
-    return await outbox.send_parts(data, item, await _digest_sends(bot, data, group, private,
-                                                                   facts))
+    week = monday_of(item.period)
+    if _digests_in_worker(data):
+        # Read, rendered and drawn in a chart worker: off the event loop.
+        try:
+            made = await data.charts.draw(
+                digest_worker.make_digest, data.store.db.path, group.id, week, data.now(),
+                await _people_in(bot, group.id), data.catalog, data.packs)
+        except Exception:
+            log.warning("a chart worker could not make the digest of chat %s; making it here",
+                        group.id, exc_info=True)
+        else:
+            if made is None:
+                return outbox.skipped(item.chat_id, "the group is gone")
+            return await outbox.send_parts(data, item, _digest_sends(
+                bot, data, group, private, made.texts, lambda: _ready(made.picture)))
+    facts = await shared_group_facts(bot, data, group, week)
+    return await outbox.send_parts(data, item, _digest_part_sends(bot, data, group, private,
+                                                                  facts))
+
+
+def _digests_in_worker(data: BotData) -> bool:
+    """Whether the round's digests are read and rendered in a chart worker
+    (then a group's summary has nobody to share its reading with)."""
+    return digest_worker.worker_can_read(data.store, data.charts.workers if data.charts else 0)
 
 
 async def send_digest(bot: Bot, data: BotData, group: Chat, user_id: int,
@@ -152,31 +175,42 @@ async def send_digest(bot: Bot, data: BotData, group: Chat, user_id: int,
     if private is None or not private.active:
         return False
     facts = await group_facts(bot, data, group, week_of(now, group.timezone))
-    for send in await _digest_sends(bot, data, group, private, facts):
+    for send in _digest_part_sends(bot, data, group, private, facts):
         result = await send()
         if result.outcome is not Outcome.SENT:
             return False
     return True
 
 
-async def _digest_sends(bot: Bot, data: BotData, group: Chat, private: Chat,
-                        facts: GroupFacts) -> list:
-    digest = compute.digest(facts, data.now())
+def _digest_part_sends(bot: Bot, data: BotData, group: Chat, private: Chat,
+                       facts: GroupFacts) -> list:
+    """The digest read and rendered here, its chart drawn in a worker."""
+    texts = render.digest_messages(data.catalog, compute.digest(facts, data.now()), data.packs)
+    # Drawing costs a tenth of a second of CPU or more: in a worker
+    # process, so updates and other sends go on meanwhile.
+    return _digest_sends(bot, data, group, private, texts, lambda: data.charts.draw(
+        chart.render_chart, compute.chart_data(facts), data.catalog, facts.language,
+        data.packs))
+
+
+async def _ready(value: bytes) -> bytes:
+    return value
+
+
+def _digest_sends(bot: Bot, data: BotData, group: Chat, private: Chat, texts: list[str],
+                  picture: Callable[[], Awaitable[bytes]]) -> list:
     sends = [
         (lambda text=text: attempt(data, private.id, "sendMessage",
                                    lambda chat_id: bot.send_message(chat_id, text)))
-        for text in render.digest_messages(data.catalog, digest, data.packs)
+        for text in texts
     ]
 
     async def send_chart() -> Attempt:
-        # Drawing costs a tenth of a second of CPU or more: in a worker
-        # process, so updates and other sends go on meanwhile.
-        picture = await data.charts.draw(chart.render_chart, compute.chart_data(facts),
-                                         data.catalog, facts.language, data.packs)
+        drawn = await picture()
         caption = data.catalog.text(private.language, "weekly.chart_caption",
                                     title=group.title or "")
         return await attempt(data, private.id, "sendPhoto", lambda chat_id: bot.send_photo(
-            chat_id, picture, caption=caption))
+            chat_id, drawn, caption=caption))
 
     async def send_partnerships() -> Attempt:
         # Each partner group's averages side by side (none when unlinked).
@@ -191,7 +225,8 @@ async def _digest_sends(bot: Bot, data: BotData, group: Chat, private: Chat,
 
 async def post_summary_now(bot: Bot, data: BotData, chat: Chat) -> None:
     """/summary: this week's summary in the group now (the weekly one still comes)."""
-    facts = await group_facts(bot, data, chat, week_of(data.now(), chat.timezone))
+    facts = await group_facts(bot, data, chat, week_of(data.now(), chat.timezone),
+                              members_heard=False)
     for part in render.group_summary_messages(data.catalog, compute.summarise(facts),
                                               data.packs):
         try:

@@ -92,6 +92,13 @@ class ChatRepository:
                 "UPDATE chats SET id = ?, updated_at = ? WHERE id = ?",
                 (new_id, to_db_time(self.db.now()), old_id),
             )
+            # What is still to be sent about the group (a coordinator's
+            # digest, due or being retried) follows it: `subject_id` is no
+            # foreign key, so nothing cascades to it.
+            await tx.execute(
+                "UPDATE outbox SET subject_id = ? WHERE state = 'pending' AND subject_id = ?",
+                (new_id, old_id),
+            )
             return True
 
     async def count_active(self, kind: str) -> int:

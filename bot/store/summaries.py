@@ -30,12 +30,16 @@ class SummaryRepository:
     async def group_facts(
         self, chat_id: int, week: date, theme_of: ThemeOf, *,
         chat_member_count: int | None = None, theme_order: tuple[str, ...] = (),
+        members_heard: bool = True,
     ) -> GroupFacts | None:
         """Everything a summary of `week` needs; None for an unknown chat.
 
         `theme_of(pack_id, item_id)` comes from the content packs (themes are
         content, not data), so ratings are grouped per question here and per
-        theme by the caller's mapping.
+        theme by the caller's mapping. With `members_heard` false the
+        members' last answers are not read (the one query that goes through
+        the group's whole history): enough for a group summary, not for a
+        digest.
         """
         chat = await self.db.fetch_one("SELECT * FROM chats WHERE id = ?", (chat_id,))
         if chat is None:
@@ -50,11 +54,13 @@ class SummaryRepository:
             language=chat["language"],
             names_visible=bool(chat["names_visible"]),
             week=week,
-            members=await self._members(chat_id),
+            members=await (self._members(chat_id) if members_heard
+                           else self._members_only(chat_id)),
             questions=await self._questions(chat_id, start, end, theme_of),
             **await self._trends(chat_id, since, end, zone, weeks, theme_of),
             chat_member_count=chat_member_count,
             theme_order=theme_order,
+            members_heard=members_heard,
         )
 
     async def _members(self, chat_id: int) -> tuple[MemberFacts, ...]:
@@ -77,6 +83,19 @@ class SummaryRepository:
                 last_answered_at=from_db_time(row["last_answered_at"]),
                 answers=row["answers"], quiet=bool(row["quiet"]),
             )
+            for row in rows
+        )
+
+    async def _members_only(self, chat_id: int) -> tuple[MemberFacts, ...]:
+        rows = await self.db.fetch_all(
+            "SELECT user_id, display_name, joined_at, quiet FROM members"
+            " WHERE chat_id = ? AND left_at IS NULL ORDER BY lower(display_name), user_id",
+            (chat_id,),
+        )
+        return tuple(
+            MemberFacts(user_id=row["user_id"], name=row["display_name"],
+                        joined_at=from_db_time(row["joined_at"]), last_answered_at=None,
+                        answers=0, quiet=bool(row["quiet"]))
             for row in rows
         )
 
@@ -124,17 +143,26 @@ class SummaryRepository:
             f" WHERE p.chat_id = ? AND p.opened_at >= ? AND p.opened_at < ? AND {_HAS_CONTENT}",
             (chat_id, to_db_time(since), to_db_time(end)),
         )
-        people: dict[date, set[int]] = defaultdict(set)
-        per_question: dict[int, tuple[date, str | None, list[int]]] = {}
+        # Grouped by question first: a question's week and theme are worked
+        # out once, not once for each of its answers.
+        answered: dict[int, tuple[str, str, str, set[int], list[int]]] = {}
         for row in rows:
-            week = week_of(from_db_time(row["opened_at"]), zone)
-            people[week].add(row["user_id"])
+            entry = answered.get(row["id"])
+            if entry is None:
+                entry = answered[row["id"]] = (row["opened_at"], row["pack_id"],
+                                               row["item_id"], set(), [])
+            entry[3].add(row["user_id"])
             if row["scale"] is not None:
-                entry = per_question.setdefault(
-                    row["id"], (week, theme_of(row["pack_id"], row["item_id"]), []))
-                entry[2].append(row["scale"])
+                entry[4].append(row["scale"])
+        people: dict[date, set[int]] = defaultdict(set)
+        per_question: list[tuple[date, str | None, list[int]]] = []
+        for opened_at, pack_id, item_id, users, scales in answered.values():
+            week = week_of(from_db_time(opened_at), zone)
+            people[week].update(users)
+            if scales:
+                per_question.append((week, theme_of(pack_id, item_id), scales))
         ratings: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0])
-        for week, theme, scales in per_question.values():
+        for week, theme, scales in per_question:
             # A question rated by too few people stays out of its theme's score
             # too: otherwise subtracting a shown question from the theme would
             # reveal the hidden ratings.
