@@ -11,6 +11,7 @@ sends whatever the outbox holds, most urgent first, several chats at a time
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -48,20 +49,37 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
     report.closed = len(await questions.close_expired(data, now))
     await _publish_closing_soon(bot, data, now, report)
     questions_of: dict[int, int] = {}
-    for _ in range(10_000):  # every pass moves what it handled out of the due set
-        due = [e for e in await data.store.enrolments.due(now, _BATCH)
-               if e.id not in report.outcomes]
-        if not due:
-            break
-        for enrolment in due:
-            outcome, row = await plan_one(data, enrolment, now)
-            report.outcomes[enrolment.id] = outcome
-            if row is not None:
-                questions_of[row] = enrolment.id
-                report.opened += 1
-            report.held += outcome == "held"
-    await summaries.plan_due(data, now)
-    report.delivery = await outbox.flush(bot, data)
+    # Questions go out as soon as they are recorded, while the rest are
+    # planned: the flush claims only questions until planning is finished,
+    # then everything else that is due, most urgent first.
+    planning = outbox.Planning(first="question")
+    sending = asyncio.create_task(outbox.flush(bot, data, planning=planning))
+    try:
+        for _ in range(10_000):  # every pass moves what it handled out of the due set
+            due = [e for e in await data.store.enrolments.due(now, _BATCH)
+                   if e.id not in report.outcomes]
+            if not due:
+                break
+            for enrolment in due:
+                outcome, row = await plan_one(data, enrolment, now)
+                report.outcomes[enrolment.id] = outcome
+                if row is not None:
+                    questions_of[row] = enrolment.id
+                    report.opened += 1
+                    planning.added()
+                report.held += outcome == "held"
+                # Planning never keeps the loop from the sends for long.
+                await asyncio.sleep(0)
+        await summaries.plan_due(data, now)
+    except BaseException as error:
+        planning.finish()
+        if isinstance(error, asyncio.CancelledError):
+            sending.cancel()
+        # On a planning error, what was recorded is sent before it is raised.
+        await asyncio.gather(sending, return_exceptions=True)
+        raise
+    planning.finish()
+    report.delivery = await sending
     for row, outcome in report.delivery.outcomes.items():
         if row in questions_of:
             report.outcomes[questions_of[row]] = outcome
