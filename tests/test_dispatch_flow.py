@@ -104,3 +104,32 @@ async def test_a_planning_error_still_sends_what_was_recorded(harness, monkeypat
     assert len(harness.telegram.calls_to("sendMessage")) == 8
     monkeypatch.setattr(dispatch, "plan_one", plan_one)
     assert (await harness.tick()).sent == 4
+
+
+async def test_closing_soon_moments_piled_up_do_not_hold_back_the_first_question(
+        harness, monkeypatch):
+    # After downtime (or quiet hours ending at the question's time), last
+    # week's questions reach their closing-soon moment in the very tick that
+    # closes them: each is published before its question closes, and the
+    # new questions need not wait for all of them.
+    await seed_groups(harness, 30)
+    monkeypatch.setattr(dispatch, "_BATCH", 10)
+    harness.clock.now = DUE + timedelta(seconds=30)
+    assert (await harness.tick()).sent == 30
+    events: list[str] = []
+    still_open: list[bool] = []
+
+    async def hook(bot, data, prompt):
+        events.append("soon")
+        still_open.append((await data.store.prompts.get(prompt.id)).is_open)
+
+    harness.app.bot_data.closing_soon_hooks.append(hook)
+    harness.telegram.listeners.append(
+        lambda call: call.method == "sendMessage" and events.append("sent"))
+    harness.clock.now = DUE + timedelta(weeks=1, seconds=30)
+    report = await harness.tick()
+
+    assert report.closing_soon == 30 and still_open == [True] * 30
+    assert report.sent == 30
+    last_soon = len(events) - 1 - events[::-1].index("soon")
+    assert "sent" in events[:last_soon], "every closing-soon moment went before any question"

@@ -20,7 +20,7 @@ from telegram import Bot
 
 from bot.context import BotData
 from bot.domain.quiet import in_quiet_hours, quiet_hours_end
-from bot.domain.records import Enrolment
+from bot.domain.records import Enrolment, Prompt
 from bot.domain.schedule import Schedule, ScheduleError
 from bot.services import outbox, questions, summaries
 from bot.store.db import to_db_time
@@ -47,7 +47,12 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
     now = now or data.now()
     report = TickReport()
     report.closed = len(await questions.close_expired(data, now))
-    await _publish_closing_soon(bot, data, now, report)
+    # The closing-soon moments of questions whose programme is due now are
+    # published just before the next question closes them, the others
+    # after planning: the first question need not wait for all of them.
+    soon: dict[int, list[Prompt]] = {}
+    for prompt in await _closing_soon(data, now):
+        soon.setdefault(prompt.enrolment_id, []).append(prompt)
     questions_of: dict[int, int] = {}
     # Questions go out as soon as they are recorded, while the rest are
     # planned: the flush claims only questions until planning is finished,
@@ -61,6 +66,8 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
             if not due:
                 break
             for enrolment in due:
+                for prompt in soon.pop(enrolment.id, ()):
+                    await _publish_closing_soon(bot, data, now, prompt, report)
                 outcome, row = await plan_one(data, enrolment, now)
                 report.outcomes[enrolment.id] = outcome
                 if row is not None:
@@ -70,6 +77,9 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
                 report.held += outcome == "held"
                 # Planning never keeps the loop from the sends for long.
                 await asyncio.sleep(0)
+        for prompt in sorted((p for ps in soon.values() for p in ps),
+                             key=lambda p: (p.opened_at, p.id)):
+            await _publish_closing_soon(bot, data, now, prompt, report)
         await summaries.plan_due(data, now)
     except BaseException as error:
         planning.finish()
@@ -121,25 +131,29 @@ async def plan_one(data: BotData, enrolment: Enrolment, now: datetime) -> tuple[
                                                          else None)
 
 
-async def _publish_closing_soon(
-    bot: Bot, data: BotData, now: datetime, report: TickReport
-) -> None:
+async def _closing_soon(data: BotData, now: datetime) -> list[Prompt]:
+    """Questions whose closing-soon moment has come, in the order they opened."""
     lead = timedelta(minutes=data.settings.closing_soon_minutes)
-    for prompt in await data.store.prompts.closing_soon(now, lead):
-        chat = await data.store.chats.get(prompt.chat_id)
-        if chat is None or (chat.is_group and in_quiet_hours(
-                now, chat.timezone, chat.quiet_start, chat.quiet_end)):
-            # Wait for the morning: a question closing at 09:00 is "closing
-            # soon" at 08:00, when quiet hours end, not at 06:00.
-            continue
-        if not await data.store.prompts.mark_closing_soon(prompt.id):
-            continue
-        report.closing_soon += 1
-        for hook in data.closing_soon_hooks:
-            try:
-                await hook(bot, data, prompt)
-            except Exception as error:
-                # One subscriber's failure must not stop the schedule.
-                log.error("closing-soon hook %s failed for prompt %s: %s",
-                          getattr(hook, "__name__", hook), prompt.id, type(error).__name__,
-                          exc_info=(type(error), error, error.__traceback__))
+    return await data.store.prompts.closing_soon(now, lead)
+
+
+async def _publish_closing_soon(
+    bot: Bot, data: BotData, now: datetime, prompt: Prompt, report: TickReport
+) -> None:
+    chat = await data.store.chats.get(prompt.chat_id)
+    if chat is None or (chat.is_group and in_quiet_hours(
+            now, chat.timezone, chat.quiet_start, chat.quiet_end)):
+        # Wait for the morning: a question closing at 09:00 is "closing
+        # soon" at 08:00, when quiet hours end, not at 06:00.
+        return
+    if not await data.store.prompts.mark_closing_soon(prompt.id):
+        return
+    report.closing_soon += 1
+    for hook in data.closing_soon_hooks:
+        try:
+            await hook(bot, data, prompt)
+        except Exception as error:
+            # One subscriber's failure must not stop the schedule.
+            log.error("closing-soon hook %s failed for prompt %s: %s",
+                      getattr(hook, "__name__", hook), prompt.id, type(error).__name__,
+                      exc_info=(type(error), error, error.__traceback__))
