@@ -96,6 +96,8 @@ async def flush(bot: Bot, data: BotData, *, ids: list[int] | None = None,
     at most `dispatch_concurrency` chats are served at once. With `planning`,
     rows are claimed as they are recorded, until planning is finished."""
     report = FlushReport()
+    if ids is not None and not ids:
+        return report  # nothing to send (a hook that recorded nothing)
     width = max(1, data.settings.dispatch_concurrency)
     low = 2 * width  # claim more when no more rows than this are left to send
     queues: dict[int, deque[OutboxItem]] = {}  # per chat being served: rows to send
