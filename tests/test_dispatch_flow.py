@@ -67,7 +67,7 @@ async def test_questions_go_out_while_the_rest_are_still_recorded(harness, monke
 async def test_new_questions_go_before_last_weeks_closing_edits(harness, monkeypatch):
     chats = await seed_groups(harness, 40)
     monkeypatch.setattr(dispatch, "_BATCH", 7)
-    monkeypatch.setattr(outbox, "_BATCH", 5)  # claims meet planning passes and each other
+    monkeypatch.setattr(outbox, "_CLAIM", 5)  # claims meet planning passes and each other
     harness.clock.now = DUE + timedelta(seconds=30)
     assert (await harness.tick()).sent == 40
     first_week = len(harness.telegram.calls)

@@ -73,7 +73,7 @@ async def add_rows(harness, chats: list[int], per_chat: int,
 
 async def test_each_chat_gets_its_rows_in_order_one_at_a_time_across_claims(
         harness, monkeypatch):
-    monkeypatch.setattr(outbox, "_BATCH", 5)
+    monkeypatch.setattr(outbox, "_CLAIM", 5)
     sender = RecordingSender()
     monkeypatch.setitem(harness.app.bot_data.senders, "question", sender)
     rows = await add_rows(harness, [-n for n in range(1, 13)], per_chat=4)
@@ -106,7 +106,7 @@ async def test_questions_claimed_with_closing_edits_all_start_first(harness, mon
 
 
 async def test_a_slow_send_holds_up_only_its_own_chat(harness, monkeypatch):
-    monkeypatch.setattr(outbox, "_BATCH", 5)
+    monkeypatch.setattr(outbox, "_CLAIM", 5)
     sender = RecordingSender()
     sender.held[-1] = asyncio.Event()
     sender.others = 30

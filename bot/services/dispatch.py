@@ -26,7 +26,9 @@ from bot.services import outbox, questions, summaries
 from bot.store.db import to_db_time
 
 log = logging.getLogger(__name__)
-_BATCH = 500
+# Enrolments read at once: small, since reading them holds the event loop
+# while the questions already recorded are being sent.
+_BATCH = 100
 
 
 @dataclass
@@ -68,6 +70,7 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
             for enrolment in due:
                 for prompt in soon.pop(enrolment.id, ()):
                     await _publish_closing_soon(bot, data, now, prompt, report)
+                    await asyncio.sleep(0)
                 outcome, row = await plan_one(data, enrolment, now)
                 report.outcomes[enrolment.id] = outcome
                 if row is not None:
@@ -80,6 +83,7 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
         for prompt in sorted((p for ps in soon.values() for p in ps),
                              key=lambda p: (p.opened_at, p.id)):
             await _publish_closing_soon(bot, data, now, prompt, report)
+            await asyncio.sleep(0)
         await summaries.plan_due(data, now)
     except BaseException as error:
         planning.finish()

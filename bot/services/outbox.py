@@ -33,7 +33,10 @@ LEASE = timedelta(minutes=15)
 MAX_ATTEMPTS = 8
 _FIRST_RETRY = timedelta(seconds=30)
 _LONGEST_WAIT = timedelta(hours=1)
-_BATCH = 200
+_BATCH = 200  # rows claimed at once by send_now (ids=)
+# Rows claimed at once by a flush that keeps going: small, since a claim
+# holds the event loop while the paced sends wait for it.
+_CLAIM = 50
 
 Sender = Callable[[Bot, BotData, OutboxItem], Awaitable[Attempt]]
 
@@ -170,10 +173,11 @@ async def flush(bot: Bot, data: BotData, *, ids: list[int] | None = None,
                 finished = planning is None or planning.finished
                 if planning is not None:
                     planning.fresh = False
+                limit = _BATCH if ids is not None else _CLAIM
                 items = await data.store.outbox.claim(
-                    data.now(), LEASE, limit=_BATCH, ids=ids,
+                    data.now(), LEASE, limit=limit, ids=ids,
                     up_to=None if finished else planning.first)
-                drained, final = len(items) < _BATCH, finished
+                drained, final = len(items) < limit, finished
                 take(items)
                 if ids is not None or (not items and finished and outstanding == 0):
                     return
