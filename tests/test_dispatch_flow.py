@@ -4,6 +4,7 @@ week's closing edits."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
@@ -62,6 +63,44 @@ async def test_questions_go_out_while_the_rest_are_still_recorded(harness, monke
     assert set(report.outcomes.values()) == {"sent"} and len(report.outcomes) == 60
     assert report.delivery.total("sent") == 60
     assert await harness.store.outbox.counts() == {"sent": 60}
+
+
+async def test_planning_keeps_only_a_little_ahead_of_the_sending(harness, monkeypatch):
+    # Recording every question at the start would hold the event loop, and
+    # the paced sends with it, for as long as it takes; it is spread out.
+    await seed_groups(harness, 60)
+    monkeypatch.setattr(dispatch, "_AHEAD", 5)
+    monkeypatch.setattr(outbox, "_CLAIM", 2)
+    planned = sent = 0
+    gaps: list[int] = []
+    plan_one = dispatch.plan_one
+
+    async def recorded_plan_one(data, enrolment, now):
+        nonlocal planned
+        gaps.append(planned - sent)
+        planned += 1
+        return await plan_one(data, enrolment, now)
+
+    def on_call(call):
+        nonlocal sent
+        sent += call.method == "sendMessage"
+
+    send_question = harness.app.bot_data.senders["question"]
+
+    async def slow_send_question(bot, data, item):
+        await asyncio.sleep(0.02)  # slower than recording, as against Telegram
+        return await send_question(bot, data, item)
+
+    monkeypatch.setitem(harness.app.bot_data.senders, "question", slow_send_question)
+    monkeypatch.setattr(dispatch, "plan_one", recorded_plan_one)
+    harness.telegram.listeners.append(on_call)
+    harness.clock.now = DUE + timedelta(seconds=30)
+    report = await harness.tick()
+
+    assert report.sent == 60
+    # Ahead by at most _AHEAD, the rows claimed (twice dispatch_concurrency
+    # and one claim) and the one being recorded.
+    assert max(gaps) <= 5 + 2 * 4 + 2 + 1
 
 
 async def test_new_questions_go_before_last_weeks_closing_edits(harness, monkeypatch):

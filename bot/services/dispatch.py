@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 # Enrolments read at once: small, since reading them holds the event loop
 # while the questions already recorded are being sent.
 _BATCH = 100
+# Questions recorded ahead of those being sent (some ten seconds of sending).
+_AHEAD = 300
 
 
 @dataclass
@@ -59,7 +61,7 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
     # Questions go out as soon as they are recorded, while the rest are
     # planned: the flush claims only questions until planning is finished,
     # then everything else that is due, most urgent first.
-    planning = outbox.Planning(first="question")
+    planning = outbox.Planning(first="question", ahead=_AHEAD)
     sending = asyncio.create_task(outbox.flush(bot, data, planning=planning))
     try:
         for _ in range(10_000):  # every pass moves what it handled out of the due set
@@ -78,8 +80,10 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
                     report.opened += 1
                     planning.added()
                 report.held += outcome == "held"
-                # Planning never keeps the loop from the sends for long.
+                # Planning never keeps the loop from the sends for long,
+                # nor runs far ahead of them.
                 await asyncio.sleep(0)
+                await planning.keep_pace()
         for prompt in sorted((p for ps in soon.values() for p in ps),
                              key=lambda p: (p.opened_at, p.id)):
             await _publish_closing_soon(bot, data, now, prompt, report)

@@ -72,15 +72,37 @@ class Planning:
     everything is recorded; the flush ends when nothing due is left after
     that."""
 
-    def __init__(self, first: str = "question"):
+    def __init__(self, first: str = "question", *, ahead: int | None = None):
         self.first = first
         self.finished = False
         self.fresh = False  # rows were added since the last claim
         self.news = asyncio.Event()
+        # With `ahead`, whoever records rows keeps at most that many more
+        # than the flush has claimed: recording spread over the sending
+        # holds the loop less at a time than all of it at the start.
+        self.ahead = ahead
+        self.recorded = 0
+        self.claimed = 0
+        self._room = asyncio.Event()
 
     def added(self) -> None:
+        self.recorded += 1
         self.fresh = True
         self.news.set()
+
+    def took(self, count: int) -> None:
+        self.claimed += count
+        self._room.set()
+
+    async def keep_pace(self) -> None:
+        """Wait while `ahead` rows recorded are still to be claimed (at most
+        a second at a time: rows another sender claimed are never ours)."""
+        while self.ahead is not None and self.recorded - self.claimed > self.ahead:
+            self._room.clear()
+            try:
+                await asyncio.wait_for(self._room.wait(), 1.0)
+            except TimeoutError:
+                return
 
     def finish(self) -> None:
         self.finished = True
@@ -179,6 +201,8 @@ async def flush(bot: Bot, data: BotData, *, ids: list[int] | None = None,
                     up_to=None if finished else planning.first)
                 drained, final = len(items) < limit, finished
                 take(items)
+                if planning is not None:
+                    planning.took(len(items))
                 if ids is not None or (not items and finished and outstanding == 0):
                     return
                 continue
