@@ -1,12 +1,14 @@
-"""The scheduler's tick: decide what is due, record it, then send the outbox.
+"""The scheduler's tick: decide what is due, record it, and send the outbox.
 
 The database is the truth: each enrolment holds its next due time (UTC).
 A tick closes questions whose window ended, publishes "closing soon"
 moments, opens every due question (each one step in the store, guarded by
 the due time it read, so a tick racing /ask or another tick moves a
-programme on once), records due summaries, digests and recaps, and finally
-sends whatever the outbox holds, most urgent first, several chats at a time
-(AIORateLimiter keeps the pace within Telegram's limits).
+programme on once), records due summaries, digests and recaps, and sends
+whatever the outbox holds, most urgent first, several chats at a time
+(AIORateLimiter keeps the pace within Telegram's limits). Sending begins
+with the first question recorded: the questions go out while the rest are
+recorded, and everything else once all of them are.
 """
 
 from __future__ import annotations
