@@ -1,16 +1,19 @@
-"""The scheduler's tick: decide what is due, record it, then send the outbox.
+"""The scheduler's tick: decide what is due, record it, and send the outbox.
 
 The database is the truth: each enrolment holds its next due time (UTC).
 A tick closes questions whose window ended, publishes "closing soon"
 moments, opens every due question (each one step in the store, guarded by
 the due time it read, so a tick racing /ask or another tick moves a
-programme on once), records due summaries, digests and recaps, and finally
-sends whatever the outbox holds, most urgent first, several chats at a time
-(AIORateLimiter keeps the pace within Telegram's limits).
+programme on once), records due summaries, digests and recaps, and sends
+whatever the outbox holds, most urgent first, several chats at a time
+(AIORateLimiter keeps the pace within Telegram's limits). Sending begins
+with the first question recorded: the questions go out while the rest are
+recorded, and everything else once all of them are.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,13 +22,17 @@ from telegram import Bot
 
 from bot.context import BotData
 from bot.domain.quiet import in_quiet_hours, quiet_hours_end
-from bot.domain.records import Enrolment
+from bot.domain.records import Enrolment, Prompt
 from bot.domain.schedule import Schedule, ScheduleError
 from bot.services import outbox, questions, summaries
 from bot.store.db import to_db_time
 
 log = logging.getLogger(__name__)
-_BATCH = 500
+# Enrolments read at once: small, since reading them holds the event loop
+# while the questions already recorded are being sent.
+_BATCH = 100
+# Questions recorded ahead of those being sent (some ten seconds of sending).
+_AHEAD = 300
 
 
 @dataclass
@@ -46,22 +53,53 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
     now = now or data.now()
     report = TickReport()
     report.closed = len(await questions.close_expired(data, now))
-    await _publish_closing_soon(bot, data, now, report)
+    # The closing-soon moments of questions whose programme is due now are
+    # published just before the next question closes them, the others
+    # after planning: the first question need not wait for all of them.
+    soon: dict[int, list[Prompt]] = {}
+    for prompt in await _closing_soon(data, now):
+        soon.setdefault(prompt.enrolment_id, []).append(prompt)
     questions_of: dict[int, int] = {}
-    for _ in range(10_000):  # every pass moves what it handled out of the due set
-        due = [e for e in await data.store.enrolments.due(now, _BATCH)
-               if e.id not in report.outcomes]
-        if not due:
-            break
-        for enrolment in due:
-            outcome, row = await plan_one(data, enrolment, now)
-            report.outcomes[enrolment.id] = outcome
-            if row is not None:
-                questions_of[row] = enrolment.id
-                report.opened += 1
-            report.held += outcome == "held"
-    await summaries.plan_due(data, now)
-    report.delivery = await outbox.flush(bot, data)
+    # Questions go out as soon as they are recorded, while the rest are
+    # planned: the flush claims only questions until planning is finished,
+    # then everything else that is due, most urgent first.
+    planning = outbox.Planning(first="question", ahead=_AHEAD)
+    sending = asyncio.create_task(outbox.flush(bot, data, planning=planning))
+    try:
+        for _ in range(10_000):  # every pass moves what it handled out of the due set
+            due = [e for e in await data.store.enrolments.due(now, _BATCH)
+                   if e.id not in report.outcomes]
+            if not due:
+                break
+            for enrolment in due:
+                for prompt in soon.pop(enrolment.id, ()):
+                    await _publish_closing_soon(bot, data, now, prompt, report)
+                    await asyncio.sleep(0)
+                outcome, row = await plan_one(data, enrolment, now)
+                report.outcomes[enrolment.id] = outcome
+                if row is not None:
+                    questions_of[row] = enrolment.id
+                    report.opened += 1
+                    planning.added()
+                report.held += outcome == "held"
+                # Planning never keeps the loop from the sends for long,
+                # nor runs far ahead of them.
+                await asyncio.sleep(0)
+                await planning.keep_pace()
+        for prompt in sorted((p for ps in soon.values() for p in ps),
+                             key=lambda p: (p.opened_at, p.id)):
+            await _publish_closing_soon(bot, data, now, prompt, report)
+            await asyncio.sleep(0)
+        await summaries.plan_due(data, now)
+    except BaseException as error:
+        planning.finish()
+        if isinstance(error, asyncio.CancelledError):
+            sending.cancel()
+        # On a planning error, what was recorded is sent before it is raised.
+        await asyncio.gather(sending, return_exceptions=True)
+        raise
+    planning.finish()
+    report.delivery = await sending
     for row, outcome in report.delivery.outcomes.items():
         if row in questions_of:
             report.outcomes[questions_of[row]] = outcome
@@ -103,25 +141,29 @@ async def plan_one(data: BotData, enrolment: Enrolment, now: datetime) -> tuple[
                                                          else None)
 
 
-async def _publish_closing_soon(
-    bot: Bot, data: BotData, now: datetime, report: TickReport
-) -> None:
+async def _closing_soon(data: BotData, now: datetime) -> list[Prompt]:
+    """Questions whose closing-soon moment has come, in the order they opened."""
     lead = timedelta(minutes=data.settings.closing_soon_minutes)
-    for prompt in await data.store.prompts.closing_soon(now, lead):
-        chat = await data.store.chats.get(prompt.chat_id)
-        if chat is None or (chat.is_group and in_quiet_hours(
-                now, chat.timezone, chat.quiet_start, chat.quiet_end)):
-            # Wait for the morning: a question closing at 09:00 is "closing
-            # soon" at 08:00, when quiet hours end, not at 06:00.
-            continue
-        if not await data.store.prompts.mark_closing_soon(prompt.id):
-            continue
-        report.closing_soon += 1
-        for hook in data.closing_soon_hooks:
-            try:
-                await hook(bot, data, prompt)
-            except Exception as error:
-                # One subscriber's failure must not stop the schedule.
-                log.error("closing-soon hook %s failed for prompt %s: %s",
-                          getattr(hook, "__name__", hook), prompt.id, type(error).__name__,
-                          exc_info=(type(error), error, error.__traceback__))
+    return await data.store.prompts.closing_soon(now, lead)
+
+
+async def _publish_closing_soon(
+    bot: Bot, data: BotData, now: datetime, prompt: Prompt, report: TickReport
+) -> None:
+    chat = await data.store.chats.get(prompt.chat_id)
+    if chat is None or (chat.is_group and in_quiet_hours(
+            now, chat.timezone, chat.quiet_start, chat.quiet_end)):
+        # Wait for the morning: a question closing at 09:00 is "closing
+        # soon" at 08:00, when quiet hours end, not at 06:00.
+        return
+    if not await data.store.prompts.mark_closing_soon(prompt.id):
+        return
+    report.closing_soon += 1
+    for hook in data.closing_soon_hooks:
+        try:
+            await hook(bot, data, prompt)
+        except Exception as error:
+            # One subscriber's failure must not stop the schedule.
+            log.error("closing-soon hook %s failed for prompt %s: %s",
+                      getattr(hook, "__name__", hook), prompt.id, type(error).__name__,
+                      exc_info=(type(error), error, error.__traceback__))

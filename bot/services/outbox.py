@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -33,7 +33,10 @@ LEASE = timedelta(minutes=15)
 MAX_ATTEMPTS = 8
 _FIRST_RETRY = timedelta(seconds=30)
 _LONGEST_WAIT = timedelta(hours=1)
-_BATCH = 200
+_BATCH = 200  # rows claimed at once by send_now (ids=)
+# Rows claimed at once by a flush that keeps going: small, since a claim
+# holds the event loop while the paced sends wait for it.
+_CLAIM = 50
 
 Sender = Callable[[Bot, BotData, OutboxItem], Awaitable[Attempt]]
 
@@ -59,27 +62,164 @@ def backoff(attempts: int) -> timedelta:
     return min(_FIRST_RETRY * 2 ** max(attempts - 1, 0), _LONGEST_WAIT)
 
 
-async def flush(bot: Bot, data: BotData, *, ids: list[int] | None = None) -> FlushReport:
+class Planning:
+    """Rows still being recorded while a flush sends (the tick records its
+    questions and sends them side by side).
+
+    Until `finish`, the flush claims only rows at least as urgent as `first`
+    (a kind): a question recorded later must not find the sender busy with
+    closing edits. Whoever records rows calls `added`, then `finish` once
+    everything is recorded; the flush ends when nothing due is left after
+    that."""
+
+    def __init__(self, first: str = "question", *, ahead: int | None = None):
+        self.first = first
+        self.finished = False
+        self.fresh = False  # rows were added since the last claim
+        self.news = asyncio.Event()
+        # With `ahead`, whoever records rows keeps at most that many more
+        # than the flush has claimed: recording spread over the sending
+        # holds the loop less at a time than all of it at the start.
+        self.ahead = ahead
+        self.recorded = 0
+        self.claimed = 0
+        self._room = asyncio.Event()
+
+    def added(self) -> None:
+        self.recorded += 1
+        self.fresh = True
+        self.news.set()
+
+    def took(self, count: int) -> None:
+        self.claimed += count
+        self._room.set()
+
+    async def keep_pace(self) -> None:
+        """Wait while `ahead` rows recorded are still to be claimed (at most
+        a second at a time: rows another sender claimed are never ours)."""
+        while self.ahead is not None and self.recorded - self.claimed > self.ahead:
+            self._room.clear()
+            try:
+                await asyncio.wait_for(self._room.wait(), 1.0)
+            except TimeoutError:
+                return
+
+    def finish(self) -> None:
+        self.finished = True
+        self.news.set()
+
+
+async def flush(bot: Bot, data: BotData, *, ids: list[int] | None = None,
+                planning: Planning | None = None) -> FlushReport:
     """Send every pending row whose time has come (or only `ids`), most
-    urgent first; return what happened to each."""
+    urgent first; return what happened to each.
+
+    Sending never pauses for a batch to finish: more rows are claimed as
+    soon as few are left to send, so a slow request holds up only its own
+    chat. Each chat's rows go one at a time, in the order they were claimed
+    (one worker serves a chat until its rows are done, across claims), and
+    at most `dispatch_concurrency` chats are served at once. With `planning`,
+    rows are claimed as they are recorded, until planning is finished."""
     report = FlushReport()
-    limit = asyncio.Semaphore(data.settings.dispatch_concurrency)
+    if ids is not None and not ids:
+        return report  # nothing to send (a hook that recorded nothing)
+    width = max(1, data.settings.dispatch_concurrency)
+    low = 2 * width  # claim more when no more rows than this are left to send
+    queues: dict[int, deque[OutboxItem]] = {}  # per chat being served: rows to send
+    ready: deque[int] = deque()  # chats waiting for a worker, in the order claimed
+    workers: set[asyncio.Task] = set()
+    running = 0  # workers serving chats
+    outstanding = 0  # rows claimed and not done with yet
+    wake = planning.news if planning is not None else asyncio.Event()
 
-    async def one_chat(items: list[OutboxItem]) -> None:
-        async with limit:
-            for item in items:
-                await _send(bot, data, item, report)
+    async def serve() -> None:
+        nonlocal running, outstanding
+        try:
+            while ready:
+                chat_id = ready.popleft()
+                queue = queues[chat_id]
+                while queue:  # rows claimed meanwhile for this chat join its queue
+                    if ready and queue[0].priority > queues[ready[0]][0].priority:
+                        # Another chat waits with a more urgent row (a question
+                        # before this chat's closing edit): this chat waits its turn.
+                        ready.append(chat_id)
+                        break
+                    item = queue.popleft()
+                    try:
+                        await _send(bot, data, item, report)
+                    except Exception as error:
+                        # The store failed on this row: it stays claimed until
+                        # its lease ends; the other rows go on.
+                        log.error("outbox %s (%s) to chat %s: %s", item.id, item.kind,
+                                  item.chat_id, type(error).__name__,
+                                  exc_info=(type(error), error, error.__traceback__))
+                    finally:
+                        outstanding -= 1
+                        if outstanding in (low, 0):  # time to claim more, or the end
+                            wake.set()
+                else:
+                    del queues[chat_id]
+        finally:
+            running -= 1
 
-    while True:
-        items = await data.store.outbox.claim(data.now(), LEASE, limit=_BATCH, ids=ids)
-        if not items:
-            break
-        by_chat: dict[int, list[OutboxItem]] = {}
+    def take(items: list[OutboxItem]) -> None:
+        nonlocal running, outstanding
+        outstanding += len(items)
         for item in items:
-            by_chat.setdefault(item.chat_id, []).append(item)
-        await asyncio.gather(*(one_chat(chat_items) for chat_items in by_chat.values()))
-        if ids is not None:
-            break
+            queue = queues.get(item.chat_id)
+            if queue is None:
+                queue = queues[item.chat_id] = deque()
+                ready.append(item.chat_id)
+            queue.append(item)
+        while ready and running < width:
+            running += 1
+            task = asyncio.create_task(serve())
+            workers.add(task)
+            task.add_done_callback(workers.discard)
+
+    async def feed() -> None:
+        drained = False  # the last claim found all there was (fewer than it asked)
+        final = False  # the last claim came after planning finished
+
+        def time_to_claim() -> bool:
+            if outstanding > low:
+                return False
+            if not drained or (planning is not None and planning.fresh):
+                return True
+            # The end: once planning is done, claim until nothing is left.
+            finished = planning is None or planning.finished
+            return finished and (not final or outstanding == 0)
+
+        while True:
+            if time_to_claim():
+                finished = planning is None or planning.finished
+                if planning is not None:
+                    planning.fresh = False
+                limit = _BATCH if ids is not None else _CLAIM
+                items = await data.store.outbox.claim(
+                    data.now(), LEASE, limit=limit, ids=ids,
+                    up_to=None if finished else planning.first)
+                drained, final = len(items) < limit, finished
+                take(items)
+                if planning is not None:
+                    planning.took(len(items))
+                if ids is not None or (not items and finished and outstanding == 0):
+                    return
+                continue
+            wake.clear()
+            if not time_to_claim():  # or what it would wait for already happened
+                await wake.wait()
+
+    try:
+        await feed()
+    except asyncio.CancelledError:
+        for task in workers:
+            task.cancel()
+        raise
+    finally:
+        # Rows already claimed are sent (or released) before the flush ends.
+        while workers:
+            await asyncio.gather(*workers, return_exceptions=True)
     return report
 
 

@@ -45,17 +45,21 @@ class OutboxRepository:
 
     async def claim(
         self, now: datetime, lease: timedelta, *, limit: int = 200,
-        ids: list[int] | None = None,
+        ids: list[int] | None = None, up_to: str | None = None,
     ) -> list[OutboxItem]:
         """Take pending rows whose time has come and nobody holds, most
-        urgent first, for `lease`; each claim counts as an attempt."""
+        urgent first, for `lease`; each claim counts as an attempt. With
+        `up_to` (a kind), only rows at least as urgent as that kind."""
         only = ""
         params: dict[str, object] = {"now": to_db_time(now), "until": to_db_time(now + lease),
                                      "limit": limit, "owner": self.db.session}
+        if up_to is not None:
+            only = " AND priority <= :top"
+            params["top"] = PRIORITY[up_to]
         if ids is not None:
             if not ids:
                 return []
-            only = f" AND id IN ({', '.join(str(int(i)) for i in ids)})"
+            only += f" AND id IN ({', '.join(str(int(i)) for i in ids)})"
         async with self.db.transaction() as tx:
             rows = await tx.fetch_all(
                 "UPDATE outbox SET claimed_until = :until, claimed_by = :owner,"

@@ -1,0 +1,141 @@
+"""The outbox's sender: sending never waits for a batch to finish, each
+chat's rows go in order and one at a time across claims, and the most urgent
+rows (new questions) start before the less urgent (closing edits)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import random
+
+import pytest
+
+from bot.services import outbox
+from bot.services.delivery import Attempt, Outcome
+
+
+@pytest.fixture
+def settings(settings):
+    # Few chats at a time, so that many claims and many chats' turns meet.
+    return dataclasses.replace(settings, dispatch_concurrency=4)
+
+
+class RecordingSender:
+    """Stands in for the question sender: takes a while (or waits to be let
+    go), and records what it sent, when, and to how many chats at once."""
+
+    def __init__(self, seed: int = 7):
+        self.rng = random.Random(seed)
+        self.busy: set[int] = set()
+        self.order: dict[int, list[int]] = {}
+        self.overlaps: list[int] = []
+        self.most_at_once = 0
+        self.held: dict[int, asyncio.Event] = {}
+        self.sent = 0
+        self.others_sent = asyncio.Event()
+        self.others = 0
+        self.started: list[str] = []
+
+    async def __call__(self, bot, data, item) -> Attempt:
+        if item.chat_id in self.busy:
+            self.overlaps.append(item.chat_id)
+        self.busy.add(item.chat_id)
+        self.most_at_once = max(self.most_at_once, len(self.busy))
+        self.order.setdefault(item.chat_id, []).append(item.id)
+        self.started.append(item.kind)
+        try:
+            if item.chat_id in self.held:
+                await self.held[item.chat_id].wait()
+            else:
+                await asyncio.sleep(self.rng.uniform(0, 0.004))
+        finally:
+            self.busy.discard(item.chat_id)
+        self.sent += 1
+        if item.chat_id not in self.held and self.sent >= self.others:
+            self.others_sent.set()
+        return Attempt(Outcome.SENT, item.chat_id)
+
+
+async def add_rows(harness, chats: list[int], per_chat: int,
+                   kind: str = "question") -> dict[int, list[int]]:
+    """Rows for each chat, interleaved (chat by chat, round after round)."""
+    rows: dict[int, list[int]] = {}
+    for chat_id in chats:
+        await harness.store.chats.ensure(chat_id, kind="group", title=f"Chat {chat_id}",
+                                         timezone="UTC", language="en")
+    for number in range(per_chat):
+        for chat_id in chats:
+            row = await harness.store.outbox.add(f"test:{kind}:{chat_id}:{number}", kind,
+                                                 chat_id)
+            rows.setdefault(chat_id, []).append(row)
+    return rows
+
+
+async def test_each_chat_gets_its_rows_in_order_one_at_a_time_across_claims(
+        harness, monkeypatch):
+    monkeypatch.setattr(outbox, "_CLAIM", 5)
+    sender = RecordingSender()
+    monkeypatch.setitem(harness.app.bot_data.senders, "question", sender)
+    rows = await add_rows(harness, [-n for n in range(1, 13)], per_chat=4)
+
+    report = await outbox.flush(harness.app.bot, harness.app.bot_data)
+
+    assert sender.overlaps == []
+    assert sender.order == rows  # every row once, each chat's in the order recorded
+    assert 1 < sender.most_at_once <= 4  # dispatch_concurrency
+    assert report.total("sent") == 48
+    assert await harness.store.outbox.counts() == {"sent": 48}
+
+
+async def test_questions_claimed_with_closing_edits_all_start_first(harness, monkeypatch):
+    sender = RecordingSender()
+    monkeypatch.setitem(harness.app.bot_data.senders, "question", sender)
+    monkeypatch.setitem(harness.app.bot_data.senders, "close", sender)
+    chats = [-n for n in range(1, 11)]
+    closes = await add_rows(harness, chats, per_chat=1, kind="close")
+    questions = await add_rows(harness, chats, per_chat=1)
+
+    report = await outbox.flush(harness.app.bot, harness.app.bot_data)  # one claim: all 20
+
+    # Four chats at a time: a chat whose question went out waits with its
+    # closing edit while other chats' questions are still to go.
+    assert sender.started == ["question"] * 10 + ["close"] * 10
+    assert sender.order == {chat: questions[chat] + closes[chat] for chat in chats}
+    assert sender.overlaps == []
+    assert report.total("sent") == 20
+
+
+async def test_a_slow_send_holds_up_only_its_own_chat(harness, monkeypatch):
+    monkeypatch.setattr(outbox, "_CLAIM", 5)
+    sender = RecordingSender()
+    sender.held[-1] = asyncio.Event()
+    sender.others = 30
+    monkeypatch.setitem(harness.app.bot_data.senders, "question", sender)
+    rows = await add_rows(harness, [-1], per_chat=2)
+    rows.update(await add_rows(harness, [-n for n in range(2, 32)], per_chat=1))
+
+    flushing = asyncio.create_task(outbox.flush(harness.app.bot, harness.app.bot_data))
+    try:
+        # The first claim's other rows, and every later claim's, go out
+        # while chat 1's first send is still under way.
+        await asyncio.wait_for(sender.others_sent.wait(), 5)
+        assert sender.order[-1] == rows[-1][:1]
+    finally:
+        sender.held[-1].set()
+    report = await asyncio.wait_for(flushing, 5)
+    assert sender.order == rows
+    assert sender.overlaps == []
+    assert report.total("sent") == 32
+
+
+async def test_send_now_sends_only_its_rows(harness, monkeypatch):
+    sender = RecordingSender()
+    monkeypatch.setitem(harness.app.bot_data.senders, "question", sender)
+    rows = await add_rows(harness, [-1, -2, -3], per_chat=2)
+
+    report = await outbox.send_now(harness.app.bot, harness.app.bot_data,
+                                   [rows[-2][0], None, rows[-3][1]])
+
+    assert sender.order == {-2: rows[-2][:1], -3: rows[-3][1:]}
+    assert report.total("sent") == 2
+    assert await harness.store.outbox.counts() == {"sent": 2, "pending": 4}
