@@ -120,3 +120,38 @@ async def test_a_journal_answer_is_acknowledged_after_it_is_committed(harness, w
     watch.expecting = (prompt.id, ROSA)
     await harness.send(u.message(private, rosa, "I assumed nobody would listen."))
     assert watch.take() == [("sendMessage", (None, "I assumed nobody would listen.", None))]
+
+
+async def test_a_tap_s_pop_up_never_holds_up_the_next_update(harness, group, monkeypatch):
+    """Updates are handled one at a time and a pop-up is a round trip to
+    Telegram: awaited in the handler, it would hold every other chat's taps
+    behind it. So it goes in the background, once the answer is committed."""
+    import asyncio
+
+    from telegram import Update
+
+    question = await ask(harness, group)
+    prompt = await harness.store.prompts.by_message(GROUP_ID, question["message_id"])
+    telegram_answers = asyncio.Event()
+    handle = harness.telegram.handle
+
+    async def slow_pop_ups(api_method, params, files):
+        if api_method == "answerCallbackQuery":
+            await telegram_answers.wait()
+        return await handle(api_method, params, files)
+
+    monkeypatch.setattr(harness.telegram, "handle", slow_pop_ups)
+    before = len(harness.telegram.calls_to("answerCallbackQuery"))
+    u = harness.updates
+    for person, value in ((group.bruno, 4), (group.carla, 2)):
+        tap = u.callback(group.chat, person, question, f"1|r|{prompt.id}|{value}")
+        # Handled to the end while Telegram has not answered the pop-up yet.
+        await asyncio.wait_for(harness.app.process_update(Update.de_json(tap, harness.app.bot)),
+                               timeout=5)
+    saved = {a.user_id: a.scale for a in await harness.store.answers.for_prompt(prompt.id)}
+    assert saved == {group.bruno["id"]: 4, group.carla["id"]: 2}
+    assert len(harness.telegram.calls_to("answerCallbackQuery")) == before
+    telegram_answers.set()
+    await harness.app.bot_data.settle()
+    pop_ups = harness.telegram.calls_to("answerCallbackQuery")[before:]
+    assert [call.params["text"] for call in pop_ups] == ["Saved, thank you!"] * 2

@@ -89,8 +89,12 @@ async def rate(update: Update, context: BotContext) -> None:
         visibility="group" if is_group(query.message.chat) else "private", seen_in=sighting,
     )
     context.bot_data.metrics.answer_saved("skip" if skipped else "rating")
-    await answer_button(update, context, context.catalog.text(language,
-                                            "answer.skipped" if skipped else "answer.saved"))
+    # The pop-up goes once the answer is committed, in the background: it
+    # takes a round trip to Telegram, and updates are handled one at a time,
+    # so awaiting it here would hold up every other chat's taps behind it.
+    context.bot_data.in_background(answer_button(
+        update, context, context.catalog.text(language,
+                                              "answer.skipped" if skipped else "answer.saved")))
     context.refresh_count_soon(prompt.id)
 
 

@@ -11,8 +11,9 @@ Prints one JSON line per kind:
 - "spread": taps spread over 2,000 questions in 2,000 groups;
 - "burst": 60 comments in one group, whose ✍ reactions wait on that group's
   20-a-minute limit, mixed with 1,000 taps in 200 other groups, with
-  Telegram's limits on: the taps' latencies say whether one busy group holds
-  up the others (`others_p99_ms`).
+  Telegram's limits on and every request taking 20-200 ms (`--latency`):
+  the taps' latencies say whether one busy group, or the round trip of an
+  acknowledgement, holds up the others (`others_p99_ms`).
 
 Both sides run in this one process, on the same in-process fake Telegram
 (requests are answered, not validated against the Bot API reference, so the
@@ -40,6 +41,7 @@ import argparse
 import asyncio
 import gc
 import json
+import random
 import statistics
 import sys
 import tempfile
@@ -70,6 +72,19 @@ class QuickTelegram(FakeTelegram):
     def __init__(self) -> None:
         super().__init__()
         self.spec.validate = lambda method, params, files: []  # type: ignore[method-assign]
+
+
+class FarTelegram(QuickTelegram):
+    """The same, each request answered after a network's round trip."""
+
+    def __init__(self, latency: tuple[float, float]) -> None:
+        super().__init__()
+        self.latency = latency
+        self.rng = random.Random(3)
+
+    async def do_request(self, *args, **kwargs):
+        await asyncio.sleep(self.rng.uniform(*self.latency))
+        return await super().do_request(*args, **kwargs)
 
 
 async def bare_app(telegram: FakeTelegram, *, react: bool = True):
@@ -230,9 +245,9 @@ async def measure(kind: str, count: int) -> dict:
     return figures
 
 
-async def burst(taps: int = 1_000, comments: int = 60) -> dict:
+async def burst(latency: tuple[float, float], taps: int = 1_000, comments: int = 60) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        telegram = QuickTelegram()
+        telegram = FarTelegram(latency)
         bot = await bot_app(telegram, Path(folder) / "burst.sqlite3", limits=True)
         messages = await questions(bot, telegram, 201)
         busy, others = messages[0], messages[1:]
@@ -246,12 +261,14 @@ async def burst(taps: int = 1_000, comments: int = 60) -> dict:
             began = time.perf_counter()
             await bot.process_update(Update.de_json(tap, bot.bot))
             latencies.append(time.perf_counter() - began)
+            await asyncio.sleep(0)  # as between updates in a running bot
         waiting = len(bot.bot_data.background)
         for task in list(bot.bot_data.background):  # the busy group's reactions: not waited for
             task.cancel()
         await stop(bot, bot=True)
     latencies.sort()
     return {"kind": "burst", "taps_elsewhere": taps, "comments_in_one_group": comments,
+            "latency_ms": [round(latency[0] * 1000), round(latency[1] * 1000)],
             "reactions_still_waiting": waiting,
             "others_p50_ms": round(statistics.median(latencies) * 1000, 3),
             "others_p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 3),
@@ -262,9 +279,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=20_000)
     parser.add_argument("--kinds", default="rate,rerate,comment,spread,burst")
+    parser.add_argument("--latency", default="0.02,0.2",
+                        help='seconds each request takes in "burst", low,high')
     args = parser.parse_args()
+    latency = tuple(float(part) for part in args.latency.split(","))
     for kind in args.kinds.split(","):
-        figures = asyncio.run(burst() if kind == "burst" else measure(kind, args.updates))
+        figures = asyncio.run(burst(latency) if kind == "burst"
+                              else measure(kind, args.updates))
         print(json.dumps(figures), flush=True)
 
 
