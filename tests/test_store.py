@@ -436,6 +436,44 @@ async def test_the_log_starts_afresh_under_a_steady_stream_of_writes(tmp_path):
         await store.close()
 
 
+async def test_a_long_reader_holds_the_bot_s_writes_back_briefly_and_rarely(tmp_path):
+    """A RESTART holds writes back while it waits for readers to leave the
+    log. A backup or export beside the bot reads for long: the restart waits
+    only a few milliseconds for it, and is not tried again for a while."""
+    import time
+
+    from bot.store import checkpoints as module
+
+    store = await Store.open(tmp_path / "reader.sqlite3")
+    reader = sqlite3.connect(tmp_path / "reader.sqlite3")
+    try:
+        checkpoints = store.db.checkpoints
+        checkpoints.every_seconds = 3600  # driven by hand below
+        checkpoints.restart_pages = 10
+        await make_group(store)
+        reader.execute("BEGIN")
+        reader.execute("SELECT COUNT(*) FROM chats").fetchone()  # a snapshot kept open
+        for number in range(40):
+            await store.chats.ensure(-1000 - number, kind="group", title="x" * 1500,
+                                     timezone="UTC", language="en")
+        began = time.monotonic()
+        busy, _, _ = await checkpoints.now()
+        assert busy == 1 and checkpoints.restarts_tried == 1
+        assert time.monotonic() - began < 0.15  # it gave up quickly (was 0.2 s and more)
+        await store.chats.ensure(-2000, kind="group", title="y", timezone="UTC",
+                                 language="en")
+        await checkpoints.now()
+        assert checkpoints.restarts_tried == 1  # not again so soon
+        reader.rollback()
+        checkpoints._no_restart_until = 0.0  # as after module.RESTART_BACKOFF_S
+        busy, pages, copied = await checkpoints.now()
+        assert (busy, checkpoints.restarts_tried) == (0, 2) and copied == pages
+        assert module.RESTART_WAIT_MS <= 50 and module.RESTART_BACKOFF_S >= 1
+    finally:
+        reader.close()
+        await store.close()
+
+
 async def test_the_log_is_copied_back_off_the_event_loop(tmp_path):
     """The bot's connection never checkpoints inside a commit (that stalled every
     update behind it); the worker thread's connection copies the log back."""

@@ -23,6 +23,13 @@ to end (the bot's transactions take microseconds), copies the few pages
 left, and the next commit writes from the start of the log again. The bot
 may wait a few milliseconds for it, a few times a minute under heavy load.
 `journal_size_limit` trims the file back after a burst.
+
+A RESTART holds the bot's writes back while it waits for readers to leave
+the log, and a reader can stay for long (a backup or an export run beside
+the bot, a digest being read in the chart worker). So it waits at most
+`RESTART_WAIT_MS` for them, and after one that could not finish the next
+is tried only `RESTART_BACKOFF_S` later: a long backup costs the bot one
+wait of at most 50 ms every two seconds, not one every quarter second.
 """
 
 from __future__ import annotations
@@ -32,8 +39,13 @@ import contextlib
 import logging
 import sqlite3
 import threading
+import time
 
 log = logging.getLogger(__name__)
+
+
+RESTART_WAIT_MS = 50
+RESTART_BACKOFF_S = 2.0
 
 
 class WalCheckpoints:
@@ -41,6 +53,8 @@ class WalCheckpoints:
         self.path = path
         self.every_seconds = every_seconds
         self.restart_pages = restart_pages  # 4 MB with SQLite's 4 kB pages
+        self.restarts_tried = 0
+        self._no_restart_until = 0.0  # time.monotonic()
         self._task: asyncio.Task | None = None
         self._connection: sqlite3.Connection | None = None  # the worker thread's
         self._in_use = threading.Lock()
@@ -68,13 +82,17 @@ class WalCheckpoints:
             if self._connection is None:
                 self._connection = sqlite3.connect(self.path, isolation_level=None,
                                                    check_same_thread=False)
-                # How long a RESTART may wait for the bot's transaction to end.
-                self._connection.execute("PRAGMA busy_timeout=200")
+                # How long a RESTART may wait for the bot's transaction, and
+                # then for readers, to end (holding the bot's writes back).
+                self._connection.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
             busy, pages, copied = self._connection.execute(
                 "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            if pages > self.restart_pages:
+            if pages > self.restart_pages and time.monotonic() >= self._no_restart_until:
+                self.restarts_tried += 1
                 busy, pages, copied = self._connection.execute(
                     "PRAGMA wal_checkpoint(RESTART)").fetchone()
+                if busy:
+                    self._no_restart_until = time.monotonic() + RESTART_BACKOFF_S
             return busy, pages, copied
 
     def _close(self) -> None:
