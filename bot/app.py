@@ -14,7 +14,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Settings
-from bot.context import BotApplication, BotContext, BotData
+from bot.context import BotApplication, BotContext, BotData, ReflectApplication
 from bot.domain.clock import Clock, utc_now
 from bot.handlers import registry
 from bot.jobs import schedule_dispatch
@@ -39,6 +39,7 @@ def build_application(
     metrics = Metrics()
     builder = (
         ApplicationBuilder()
+        .application_class(ReflectApplication)
         .token(settings.require_token())
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .defaults(

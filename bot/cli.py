@@ -15,8 +15,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import asyncpg
-
 from bot.config import ConfigError, Settings, configure_logging, load_settings
 from bot.locales import Catalog
 from bot.packs import PackError, language_gaps, load_library, summary_rows
@@ -90,10 +88,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, DatabaseTooNew) as error:
         print(f"civic-reflect: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    except (PackError, StoreError, OSError, sqlite3.Error, asyncpg.PostgresError,
-            asyncpg.InterfaceError) as error:
+    except _database_errors() as error:
         print(f"civic-reflect: {error}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    """What a failing store raises. PostgreSQL's errors only if its driver
+    was loaded: a bot on SQLite never loads it (nor could it raise them)."""
+    errors: tuple[type[BaseException], ...] = (PackError, StoreError, OSError, sqlite3.Error)
+    driver = sys.modules.get("asyncpg")
+    if driver is not None:
+        errors += (driver.PostgresError, driver.InterfaceError)
+    return errors
 
 
 def _sandbox_environment() -> dict[str, str]:

@@ -122,6 +122,21 @@ class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
 BotApplication = Application[ExtBot, BotContext, dict, dict, BotData, object]
 
 
+class ReflectApplication(Application):
+    """python-telegram-bot's Application without one set that only grows.
+
+    Application notes the id of every chat and person it handles an update
+    for, for a persistence to save later, and only a persistence ever empties
+    the notes. This bot keeps everything in its own store and has none, so
+    the notes grew by every person who ever tapped a button, for the life of
+    the process (some 2 MB for 30,000 people)."""
+
+    def _mark_for_persistence_update(self, *, update: object | None = None,
+                                     job: Any = None) -> None:
+        if self.persistence is not None:
+            super()._mark_for_persistence_update(update=update, job=job)
+
+
 def _ready(value, name: str):
     if value is None:
         raise RuntimeError(f"{name} is not ready: post_init has not run")

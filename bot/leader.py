@@ -15,7 +15,7 @@ import logging
 
 from bot.metrics import Metrics
 from bot.ratelimit import SharedRateLimiter
-from bot.store.leases import AdvisoryLease, SoleLease
+from bot.store.leases import Lease
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ LEASE_CHECK_SECONDS = 10.0
 
 
 class Leadership:
-    def __init__(self, lease: SoleLease | AdvisoryLease, limiter: SharedRateLimiter | None,
+    def __init__(self, lease: Lease, limiter: SharedRateLimiter | None,
                  metrics: Metrics):
         self.lease = lease
         self.limiter = limiter
@@ -35,7 +35,7 @@ class Leadership:
     @property
     def shared(self) -> bool:
         """Whether other processes may lead instead (PostgreSQL)."""
-        return isinstance(self.lease, AdvisoryLease)
+        return self.lease.shared
 
     async def check(self) -> bool:
         """Take or keep the lease; True if this process has just become the leader."""

@@ -22,7 +22,8 @@ from bot.leader import Leadership
 from bot.metrics import Metrics
 from bot.ratelimit import SharedRateLimiter
 from bot.store import Store, open_database
-from bot.store.leases import AdvisoryLease, SoleLease, leader_lease
+from bot.store.advisory import AdvisoryLease
+from bot.store.leases import SoleLease, leader_lease
 from bot.store.postgres import postgres_ddl, translate
 
 ONLY_POSTGRES = pytest.mark.parametrize("backend", ["postgresql"])

@@ -33,8 +33,13 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageColor, ImageDraw, ImageFont
+# Pillow is imported where a picture is drawn: the bot's own process draws
+# only when the chart worker cannot (and for the partnership chart), and
+# loading Pillow costs it some 2 MB it would otherwise never use.
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 FONT_FILE = Path(__file__).parent / "fonts" / "DejaVuSans.ttf"
 BACKGROUND = "#ffffff"
@@ -58,6 +63,8 @@ def font(size: int) -> ImageFont.FreeTypeFont:
     millisecond and a chart worker draws thousands of charts in the same
     three sizes. A loaded font is never changed, so sharing it is safe, and
     the cache holds nothing about any group."""
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(FONT_FILE), size)
 
 
@@ -132,6 +139,8 @@ class Canvas:
 
     def __init__(self, width: int, height: int, palette: Sequence[int]):
         """`palette`: what `palette(...)` gives for every colour drawn."""
+        from PIL import Image, ImageDraw
+
         self.image = Image.new("RGB", (width, height), BACKGROUND)
         self.draw = ImageDraw.Draw(self.image)
         self.palette = palette
@@ -156,6 +165,8 @@ class Canvas:
         """Text turned to read upwards. `anchor` as Pillow's, for the text
         before it is turned: "mm" centres it on `xy`, "mt" puts its top (its
         left side once turned) on `xy`."""
+        from PIL import Image, ImageDraw
+
         width, height = round(width_of(text, size)) + 2, line_height(size)
         mask = Image.new("L", (width, height))
         ImageDraw.Draw(mask).text((width / 2, height / 2), text, fill=255, font=font(size),
@@ -195,12 +206,22 @@ class Canvas:
         return y + row if in_a_row or not entries else y
 
     def png(self) -> bytes:
+        from PIL import Image
+
         palette = Image.new("P", (1, 1))
         palette.putpalette(self.palette)
         picture = self.image.quantize(palette=palette, dither=Image.Dither.NONE)
         buffer = io.BytesIO()
         picture.save(buffer, format="PNG", compress_level=PNG_COMPRESSION)
         return buffer.getvalue()
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """'#rrggbb' as red, green and blue."""
+    if len(colour) != 7 or colour[0] != "#":
+        raise ValueError(f"not a #rrggbb colour: {colour!r}")
+    red, green, blue = (int(colour[at:at + 2], 16) for at in (1, 3, 5))
+    return red, green, blue
 
 
 def palette(*inks: str) -> tuple[int, ...]:
@@ -211,8 +232,8 @@ def palette(*inks: str) -> tuple[int, ...]:
     an ink would take their pixels: such shades are left out, and the
     background and inks come out exact. A chart module computes its palette
     once, when it is imported."""
-    background = ImageColor.getrgb(BACKGROUND)
-    exact = [background, *dict.fromkeys(ImageColor.getrgb(ink) for ink in (INK, MUTED, *inks))]
+    background = _rgb(BACKGROUND)
+    exact = [background, *dict.fromkeys(_rgb(ink) for ink in (INK, MUTED, *inks))]
     shades = list(exact)
     for ink in exact[1:]:
         for step in range(1, SHADES):

@@ -14,30 +14,23 @@ On SQLite one process owns the file: it is always the leader.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-
-import asyncpg
+from typing import Protocol
 
 from bot.store.db import Database
 
-log = logging.getLogger(__name__)
 
-# How long the leader waits for its connection to answer before stepping down.
-_ANSWER_SECONDS = 5
-# The server's side: 10 s of silence, then 3 probes 5 s apart, then the
-# connection (and with it the lease) is dropped.
-_KEEPALIVES = {"tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5",
-               "tcp_keepalives_count": "3"}
+class Lease(Protocol):
+    shared: bool  # whether other processes may lead instead
 
+    async def hold(self) -> bool: ...
 
-_CONNECTION_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError,
-                      asyncpg.InternalClientError)
+    async def release(self) -> None: ...
 
 
 class SoleLease:
     """One process, one SQLite file: always the leader."""
+
+    shared = False
 
     async def hold(self) -> bool:
         return True
@@ -46,55 +39,9 @@ class SoleLease:
         """Nothing to give up."""
 
 
-class AdvisoryLease:
-    def __init__(self, db: Database):
-        self.db = db
-        self._connection: asyncpg.Connection | None = None
-        self._held = False
+def leader_lease(db: Database) -> Lease:
+    if db.dialect == "postgresql":
+        from bot.store.advisory import AdvisoryLease
 
-    async def hold(self) -> bool:
-        """Take the lease if it is free, or keep it; False while another
-        process has it or the database does not answer."""
-        try:
-            if self._connection is None or self._connection.is_closed():
-                self._held = False
-                # The session's name marks this process as alive to the others
-                # (outbox claims), for as long as the process lives.
-                self._connection = await asyncpg.connect(
-                    self.db.url, timeout=_ANSWER_SECONDS,
-                    server_settings={"application_name": self.db.session, **_KEEPALIVES})
-            if self._held:
-                await self._connection.fetchval("SELECT 1", timeout=_ANSWER_SECONDS)
-            else:
-                self._held = bool(await self._connection.fetchval(
-                    "SELECT pg_try_advisory_lock($1)", self.db.lock_key("leader"),
-                    timeout=_ANSWER_SECONDS))
-        except Exception as error:
-            # Whatever went wrong (a dropped connection shows as one of
-            # several asyncpg errors), a leader unsure of its lease steps down.
-            if self._held:
-                log.warning("lost the leader's lease (%s); stepping down", type(error).__name__)
-            await self._drop()
-        return self._held
-
-    async def release(self) -> None:
-        """Give the lease up at once (a clean stop), for another replica to take."""
-        if self._connection is not None and self._held and not self._connection.is_closed():
-            with contextlib.suppress(*_CONNECTION_ERRORS):
-                await self._connection.execute("SELECT pg_advisory_unlock($1)",
-                                               self.db.lock_key("leader"))
-        await self._drop()
-
-    async def _drop(self) -> None:
-        self._held = False
-        connection, self._connection = self._connection, None
-        if connection is not None and not connection.is_closed():
-            # A connection that stopped answering is not waited for.
-            try:
-                await asyncio.wait_for(connection.close(), timeout=_ANSWER_SECONDS)
-            except _CONNECTION_ERRORS:
-                connection.terminate()
-
-
-def leader_lease(db: Database) -> SoleLease | AdvisoryLease:
-    return AdvisoryLease(db) if db.dialect == "postgresql" else SoleLease()
+        return AdvisoryLease(db)
+    return SoleLease()
