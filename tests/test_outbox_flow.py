@@ -139,3 +139,35 @@ async def test_send_now_sends_only_its_rows(harness, monkeypatch):
     assert sender.order == {-2: rows[-2][:1], -3: rows[-3][1:]}
     assert report.total("sent") == 2
     assert await harness.store.outbox.counts() == {"sent": 2, "pending": 4}
+
+
+def _row(row_id: int, kind: str):
+    from datetime import UTC, datetime
+
+    from bot.domain.records import OutboxItem
+
+    moment = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    return OutboxItem(id=row_id, key=f"{kind}:{row_id}", kind=kind, chat_id=-row_id,
+                      prompt_id=None, subject_id=None, period=None, priority=1,
+                      state="pending", attempts=0, progress=0, not_before=moment,
+                      claimed_until=None, message_id=None, reason=None, created_at=moment,
+                      done_at=None)
+
+
+def test_a_flush_report_counts_every_row_and_keeps_only_what_someone_reads():
+    """A round's tens of thousands of sent summaries and digests are counted,
+    not kept one by one; questions (whose programmes hear what became of them)
+    and anything that went wrong are kept by row."""
+    report = outbox.FlushReport()
+    for row_id in range(1, 1_001):
+        report.count(_row(row_id, "digest"), "sent")
+    report.count(_row(2_001, "question"), "sent")
+    report.count(_row(2_002, "summary"), "retry")
+    report.count(_row(2_003, "summary"), "refused")
+    assert report.sent_by_kind == {"digest": 1_000, "question": 1}
+    assert report.total("sent") == 1_001
+    assert report.outcomes == {2_001: "sent", 2_002: "retry", 2_003: "refused"}
+    # The summary tried again after its wait, in the same flush: counted once, as sent.
+    report.count(_row(2_002, "summary"), "sent")
+    assert (report.total("retry"), report.total("sent")) == (0, 1_002)
+    assert 2_002 not in report.outcomes and report.sent_by_kind["summary"] == 1

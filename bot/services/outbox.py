@@ -44,17 +44,31 @@ Sender = Callable[[Bot, BotData, OutboxItem], Awaitable[Attempt]]
 @dataclass
 class FlushReport:
     # Per row: "sent", "retry" (kept for later), "unknown", "gone", "refused",
-    # "skipped", or "given up" after too many tries.
+    # "skipped", or "given up" after too many tries. Rows of other kinds that
+    # were sent are only counted: a weekly round sends tens of thousands, and
+    # a record of each would weigh on the bot's memory for nothing.
     outcomes: dict[int, str] = field(default_factory=dict)
     sent_by_kind: Counter = field(default_factory=Counter)
+    by_outcome: Counter = field(default_factory=Counter)
+
+    # Kinds whose every outcome is kept by row: the tick tells each question's
+    # programme what became of it.
+    FOLLOWED = frozenset({"question"})
 
     def count(self, item: OutboxItem, outcome: str) -> None:
-        self.outcomes[item.id] = outcome
+        # A row tried again in the same flush (after a retry's wait) counts
+        # once, with its last outcome; a row once sent is never tried again.
+        earlier = self.outcomes.pop(item.id, None)
+        if earlier is not None:
+            self.by_outcome[earlier] -= 1
+        self.by_outcome[outcome] += 1
         if outcome == "sent":
             self.sent_by_kind[item.kind] += 1
+        if outcome != "sent" or item.kind in self.FOLLOWED:
+            self.outcomes[item.id] = outcome
 
     def total(self, outcome: str) -> int:
-        return sum(1 for value in self.outcomes.values() if value == outcome)
+        return self.by_outcome[outcome]
 
 
 def backoff(attempts: int) -> timedelta:
