@@ -26,6 +26,8 @@ _COUNTED = ("send", "edit", "copyMessage", "copyMessages", "forwardMessage",
 
 
 class TokenBucket:
+    __slots__ = ("capacity", "per_second", "level", "checked")  # one per group ever sent to
+
     def __init__(self, capacity: float, per_second: float):
         self.capacity = capacity
         self.per_second = per_second
@@ -54,8 +56,10 @@ class FloodLimits:
         if not self.overall.take():
             return False
         if isinstance(chat_id, int) and chat_id < 0:
-            bucket = self.groups.setdefault(chat_id, TokenBucket(
-                GROUP_PER_MINUTE * self.speed, GROUP_PER_MINUTE * self.speed / 60))
+            bucket = self.groups.get(chat_id)
+            if bucket is None:
+                bucket = self.groups[chat_id] = TokenBucket(
+                    GROUP_PER_MINUTE * self.speed, GROUP_PER_MINUTE * self.speed / 60)
             return bucket.take()
         return True
 
