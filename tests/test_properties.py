@@ -158,3 +158,13 @@ def test_any_button_data_under_the_question(live, data):
     # A forged press never changes the question's own text.
     shown = harness.telegram.message(GROUP_ID, question["message_id"])["text"]
     assert shown.splitlines()[0] == question["text"].splitlines()[0]
+
+
+@given(st.datetimes(min_value=datetime(1000, 1, 2), max_value=datetime(9999, 12, 30),
+                    timezones=st.timezones()))
+def test_stored_times_are_utc_to_the_second_whatever_the_zone(moment):
+    from bot.store.db import from_db_time, to_db_time
+
+    text = to_db_time(moment)
+    assert text == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert from_db_time(text) == moment.astimezone(UTC).replace(microsecond=0)

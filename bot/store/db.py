@@ -55,7 +55,9 @@ def to_db_time(moment: datetime | None) -> str | None:
         return None
     if moment.tzinfo is None:
         raise ValueError("refusing to store a naive datetime; use UTC")
-    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+    # The same text as strftime(_TIME_FORMAT) for every year the bot will
+    # see, in half the time (several times on the path of every answer).
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def from_db_time(text: str | None) -> datetime | None:

@@ -26,7 +26,7 @@ _COUNTED = ("send", "edit", "copyMessage", "copyMessages", "forwardMessage",
 
 
 class TokenBucket:
-    __slots__ = ("capacity", "per_second", "level", "checked")  # one per group ever sent to
+    __slots__ = ("capacity", "checked", "level", "per_second")  # one per group ever sent to
 
     def __init__(self, capacity: float, per_second: float):
         self.capacity = capacity
