@@ -87,9 +87,12 @@ class Tx:
         self._connection = connection
         self._database = database
 
-    def _run(self, sql: str, params: Params) -> sqlite3.Cursor:
+    def _note_writes(self, sql: str) -> None:
         if self._database is not None and (writes := WRITES.match(sql)) is not None:
             self._database.written(writes.group(1))
+
+    def _run(self, sql: str, params: Params) -> sqlite3.Cursor:
+        self._note_writes(sql)
         return self._connection.execute(sql, _bind(params))
 
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -108,8 +111,7 @@ class Tx:
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one writing statement for each set of parameters (bulk copies)."""
-        if self._database is not None and (writes := WRITES.match(sql)) is not None:
-            self._database.written(writes.group(1))
+        self._note_writes(sql)
         self._connection.executemany(sql, [_bind(params) for params in rows])
 
 
