@@ -27,6 +27,7 @@ import random
 import resource
 import sqlite3
 import statistics
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,6 +59,19 @@ def rss_mb(pid: int | str = "self") -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def fake_telegram_mb(telegram: RoundTelegram) -> float:
+    """About what the fake Telegram keeps in the bot's process (a flood
+    bucket for every group, a count of photos for every chat): counted in
+    the bot's RSS, though a real bot keeps none of it."""
+    size = sys.getsizeof(telegram.limits.groups) + sys.getsizeof(telegram.photos_to)
+    for chat_id, bucket in telegram.limits.groups.items():
+        size += sys.getsizeof(chat_id) + sys.getsizeof(bucket) + sum(
+            sys.getsizeof(getattr(bucket, name)) for name in type(bucket).__slots__)
+    for chat_id, count in telegram.photos_to.items():
+        size += sys.getsizeof(chat_id) + sys.getsizeof(count)
+    return size / 1024 / 1024
 
 
 def children() -> list[int]:
@@ -344,6 +358,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         "intake_during_p99_ms": (round(during_latencies[int(len(during_latencies) * 0.99)]
                                        * 1000, 2) if during_latencies else None),
         "bot_peak_rss_mb": round(bot_rss, 1),
+        "fake_telegram_mb": round(fake_telegram_mb(telegram), 1),  # within bot_peak_rss_mb
         "worker_peak_rss_mb": round(worker_rss, 1),
         "workers_left_when_idle": workers_left,
         "latency_ms": [round(latency[0] * 1000), round(latency[1] * 1000)],
