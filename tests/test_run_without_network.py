@@ -125,3 +125,14 @@ def test_a_refused_token_is_a_setting_to_fix_not_a_network_problem(tmp_path):
     assert bot.lines[-1] == (f"civic-reflect: {server.url} refused TELEGRAM_BOT_TOKEN: copy it "
                              "again from @BotFather (or create a new one with /token there)")
     assert not any("Traceback" in line or TEST_TOKEN in line for line in bot.lines)
+
+
+def test_ctrl_c_while_the_bot_is_still_loading_stops_it_without_a_traceback(tmp_path):
+    """The moments before the bot handles signals itself: loading its code,
+    building the application, opening the database."""
+    for after in (0.1, 0.3, 0.6, 1.0):
+        bot = BotProcess(f"http://127.0.0.1:{free_port()}", tmp_path / f"{after}.sqlite3")
+        time.sleep(after)
+        code = bot.stop()
+        assert code in (0, 130), (after, code, bot.lines)
+        assert not any("Traceback" in line for line in bot.lines), (after, bot.lines)
