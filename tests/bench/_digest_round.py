@@ -50,6 +50,8 @@ PEOPLE = 100  # user ids of copy k are the template's plus k * PEOPLE
 QUESTION_MESSAGE = 1_000  # the open question's message id, in every group
 TAP_BURST = 300  # taps per intake burst
 BURST_EVERY_S = 10.0  # seconds between intake bursts during the round
+WARM_UP_TAPS = 5_000  # before the idle bursts
+IDLE_BURSTS = 5  # before the round, and as many after it
 
 
 def rss_mb(pid: int | str = "self") -> float:
@@ -301,8 +303,11 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         "SELECT COUNT(*) FROM prompts WHERE chat_id = ?", (TEMPLATE,)))
     taps = Taps(telegram, groups, members, open_prompt, stride)
 
-    await taps.feed(app, 200)  # warm-up
-    idle = [await taps.feed(app, TAP_BURST) for _ in range(3)]
+    # Warm, as the bot is when the round starts: the chats and questions
+    # kept in memory at their usual share, SQLite's cache filled. (With 200
+    # taps, the idle bursts ran on a cold bot and made the round look free.)
+    await taps.feed(app, WARM_UP_TAPS)
+    idle = [await taps.feed(app, TAP_BURST) for _ in range(IDLE_BURSTS)]
     cpu_began, began = time.process_time(), time.perf_counter()
     round_task = asyncio.create_task(dispatch.tick(app.bot, app.bot_data, clock.now))
     during: list[tuple[float, list[float]]] = []
@@ -322,7 +327,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     report = round_task.result()
     bot_rss = rss_mb()
     await app.bot_data.settle()
-    idle += [await taps.feed(app, TAP_BURST) for _ in range(3)]  # and after the round
+    idle += [await taps.feed(app, TAP_BURST) for _ in range(IDLE_BURSTS)]  # and after the round
     # The worker stops after its quiet spell; its CPU is then counted as a child's.
     await asyncio.sleep(idle_seconds + 3)
     workers_left = len([pid for pid in children() if _is_chart_worker(pid)])
