@@ -306,7 +306,8 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     # Warm, as the bot is when the round starts: the chats and questions
     # kept in memory at their usual share, SQLite's cache filled. (With 200
     # taps, the idle bursts ran on a cold bot and made the round look free.)
-    await taps.feed(app, WARM_UP_TAPS)
+    for _ in range(WARM_UP_TAPS // TAP_BURST):  # a burst at a time, as the updates are made
+        await taps.feed(app, TAP_BURST)
     idle = [await taps.feed(app, TAP_BURST) for _ in range(IDLE_BURSTS)]
     cpu_began, began = time.process_time(), time.perf_counter()
     round_task = asyncio.create_task(dispatch.tick(app.bot, app.bot_data, clock.now))
