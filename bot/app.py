@@ -29,6 +29,7 @@ from bot.services.drawing import ChartWorkers
 from bot.services.nudges import nudge_before_closing
 from bot.store import Store
 from bot.store.leases import leader_lease
+from bot.traffic import Traffic
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def build_application(
     settings: Settings, request: BaseRequest | None = None, *, clock: Clock = utc_now
 ) -> BotApplication:
     metrics = Metrics()
+    traffic = Traffic()
     builder = (
         ApplicationBuilder()
         .application_class(ReflectApplication)
@@ -49,7 +51,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(SharedRateLimiter(settings, metrics))
+        .rate_limiter(SharedRateLimiter(settings, metrics, traffic))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -64,6 +66,7 @@ def build_application(
     application.bot_data.settings = settings
     application.bot_data.clock = clock
     application.bot_data.metrics = metrics
+    application.bot_data.traffic = traffic
     application.bot_data.counts = CountRefresher(settings.count_refresh_seconds)
     application.bot_data.charts = ChartWorkers(settings.chart_workers,
                                                settings.chart_idle_seconds)

@@ -28,6 +28,7 @@ from bot.metrics import Metrics
 from bot.packs import PackLibrary
 from bot.services.week_facts import WeekFacts
 from bot.store import Store
+from bot.traffic import Traffic
 
 _log = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ class BotData:
     last_tick_at: datetime | None = None
     # Who runs the scheduled work when replicas share the database (bot.leader).
     leadership: Leadership | None = None
+    # Updates in hand, for the scheduled sends to make way (bot.traffic).
+    traffic: Traffic = field(default_factory=Traffic)
 
     # Sends nobody waits for (reactions to comments), tracked so shutdown
     # lets them finish and tests can wait for them.
@@ -123,13 +126,19 @@ BotApplication = Application[ExtBot, BotContext, dict, dict, BotData, object]
 
 
 class ReflectApplication(Application):
-    """python-telegram-bot's Application without one set that only grows.
+    """python-telegram-bot's Application, noting the updates in hand (so the
+    scheduled round makes way for them, see bot.traffic) and without one set
+    that only grows.
 
     Application notes the id of every chat and person it handles an update
     for, for a persistence to save later, and only a persistence ever empties
     the notes. This bot keeps everything in its own store and has none, so
     the notes grew by every person who ever tapped a button, for the life of
     the process (some 2 MB for 30,000 people)."""
+
+    async def process_update(self, update: object) -> None:
+        with self.bot_data.traffic.handling():
+            await super().process_update(update)
 
     def _mark_for_persistence_update(self, *, update: object | None = None,
                                      job: Any = None) -> None:

@@ -25,6 +25,7 @@ from telegram.ext import AIORateLimiter, BaseRateLimiter
 
 from bot.config import Settings
 from bot.metrics import Metrics
+from bot.traffic import Traffic, is_scheduled
 
 
 class Pace:
@@ -69,8 +70,9 @@ class Pace:
 
 
 class SharedRateLimiter(BaseRateLimiter[int]):
-    def __init__(self, settings: Settings, metrics: Metrics):
+    def __init__(self, settings: Settings, metrics: Metrics, traffic: Traffic | None = None):
         self.metrics = metrics
+        self.traffic = traffic
         self.shared = settings.replicas > 1
         self.leader_rate = (settings.overall_max_rate
                             - settings.follower_max_rate * (settings.replicas - 1))
@@ -123,6 +125,10 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         paced = self.pace if not endpoint.startswith("get") else None
 
         async def request(*call_args: Any, **call_kwargs: Any) -> bool | dict | list:
+            if self.traffic is not None and is_scheduled():
+                # The scheduled round's turn comes between updates (bot.traffic);
+                # before the pace, so requests let go together are still spaced.
+                await self.traffic.make_way()
             if paced is not None:
                 await paced.wait()
             try:

@@ -64,7 +64,8 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
     # planned: the flush claims only questions until planning is finished,
     # then everything else that is due, most urgent first.
     planning = outbox.Planning(first="question", ahead=_AHEAD)
-    sending = asyncio.create_task(outbox.flush(bot, data, planning=planning))
+    sending = asyncio.create_task(outbox.flush(bot, data, planning=planning,
+                                                scheduled=True))
     try:
         for _ in range(10_000):  # every pass moves what it handled out of the due set
             due = [e for e in await data.store.enrolments.due(now, _BATCH)

@@ -24,6 +24,7 @@ from telegram import Bot
 from bot.context import BotData
 from bot.domain.records import OutboxItem
 from bot.services.delivery import Attempt, Outcome
+from bot.traffic import mark_scheduled
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class Planning:
 
 
 async def flush(bot: Bot, data: BotData, *, ids: list[int] | None = None,
-                planning: Planning | None = None) -> FlushReport:
+                planning: Planning | None = None, scheduled: bool = False) -> FlushReport:
     """Send every pending row whose time has come (or only `ids`), most
     urgent first; return what happened to each.
 
@@ -133,7 +134,9 @@ async def flush(bot: Bot, data: BotData, *, ids: list[int] | None = None,
     chat. Each chat's rows go one at a time, in the order they were claimed
     (one worker serves a chat until its rows are done, across claims), and
     at most `dispatch_concurrency` chats are served at once. With `planning`,
-    rows are claimed as they are recorded, until planning is finished."""
+    rows are claimed as they are recorded, until planning is finished.
+    A `scheduled` flush (the tick's, which nobody is waiting on) makes way
+    for the updates coming in (see bot.traffic)."""
     report = FlushReport()
     if ids is not None and not ids:
         return report  # nothing to send (a hook that recorded nothing)
@@ -148,6 +151,8 @@ async def flush(bot: Bot, data: BotData, *, ids: list[int] | None = None,
 
     async def serve() -> None:
         nonlocal running, outstanding
+        if scheduled:
+            mark_scheduled()  # this worker's own context: its requests make way too
         try:
             while ready:
                 chat_id = ready.popleft()
@@ -160,6 +165,8 @@ async def flush(bot: Bot, data: BotData, *, ids: list[int] | None = None,
                         break
                     item = queue.popleft()
                     try:
+                        if scheduled:
+                            await data.traffic.make_way()
                         await _send(bot, data, item, report)
                     except Exception as error:
                         # The store failed on this row: it stays claimed until

@@ -1,0 +1,163 @@
+"""People first: the scheduled round's sends make way while updates are being
+handled, and only for as long as `Traffic.longest`; replies someone is waiting
+for never do."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram.ext import TypeHandler
+
+from bot.services import outbox
+from bot.services.delivery import Attempt, Outcome
+from bot.traffic import Traffic, is_scheduled, mark_scheduled
+
+
+async def test_with_no_update_in_hand_a_send_goes_at_once():
+    traffic = Traffic(gap=0.01, longest=5)
+    await asyncio.wait_for(traffic.make_way(), 0.5)
+    assert traffic.waits == 0
+
+
+async def test_a_send_waits_for_the_update_in_hand_and_goes_at_the_pause_after_it():
+    traffic = Traffic(gap=0.01, longest=5)
+    loop = asyncio.get_running_loop()
+    traffic.began()
+    senders = [asyncio.create_task(traffic.make_way()) for _ in range(3)]
+    await asyncio.sleep(0.1)
+    assert not any(sender.done() for sender in senders)  # held while the update is in hand
+
+    traffic.ended()
+    ended_at = loop.time()
+    await asyncio.wait_for(asyncio.gather(*senders), 1)
+    # All three go together once no update has come for the gap; none before it.
+    assert loop.time() - ended_at >= 0.01
+    assert traffic.waits == 3
+
+
+async def test_updates_that_keep_coming_hold_a_send_no_longer_than_longest():
+    traffic = Traffic(gap=0.01, longest=0.2)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    async def endless_updates():
+        while not stop.is_set():
+            with traffic.handling():
+                await asyncio.sleep(0.002)
+            await asyncio.sleep(0.001)  # shorter than the gap: never a pause
+
+    updates = asyncio.create_task(endless_updates())
+    await asyncio.sleep(0.02)
+    try:
+        began = loop.time()
+        await asyncio.wait_for(traffic.make_way(), 2)
+        waited = loop.time() - began
+    finally:
+        stop.set()
+        await updates
+    assert 0.19 <= waited < 1.0  # the round is slowed, never starved
+
+
+async def test_scheduled_is_the_mark_of_one_task_not_of_the_process():
+    async def scheduled_sender() -> bool:
+        mark_scheduled()
+        return is_scheduled()
+
+    assert await asyncio.create_task(scheduled_sender())
+    assert not is_scheduled()  # the caller's own context is untouched
+
+
+async def test_the_application_counts_an_update_as_in_hand_while_it_is_handled(harness):
+    traffic = harness.app.bot_data.traffic
+    seen: list[bool] = []
+
+    async def look(update, context):
+        seen.append(traffic.busy())
+
+    harness.app.add_handler(TypeHandler(object, look), group=-50)
+    await harness.send(harness.updates.message(
+        {"id": -100_777, "type": "group", "title": "Riverside"},
+        {"id": 4242, "is_bot": False, "first_name": "Ana"}, "hello"))
+    assert seen == [True]
+    await asyncio.sleep(traffic.gap * 2)
+    assert not traffic.busy()
+
+
+class TimedSender:
+    """Records when each row's send began."""
+
+    def __init__(self):
+        self.began: dict[int, float] = {}
+
+    async def __call__(self, bot, data, item) -> Attempt:
+        self.began[item.id] = asyncio.get_running_loop().time()
+        return Attempt(Outcome.SENT, item.chat_id)
+
+
+async def _rows(harness, count: int) -> list[int]:
+    rows = []
+    for number in range(count):
+        chat_id = -5_000 - number
+        await harness.store.chats.ensure(chat_id, kind="group", title="Chat", timezone="UTC",
+                                         language="en")
+        rows.append(await harness.store.outbox.add(f"test:{chat_id}", "question", chat_id))
+    return rows
+
+
+async def test_the_scheduled_round_waits_for_updates_in_hand_and_a_handler_s_send_does_not(
+        harness, monkeypatch):
+    traffic = harness.app.bot_data.traffic
+    monkeypatch.setattr(traffic, "longest", 5.0)
+    sender = TimedSender()
+    monkeypatch.setitem(harness.app.bot_data.senders, "question", sender)
+    loop = asyncio.get_running_loop()
+    scheduled_rows = await _rows(harness, 3)
+
+    traffic.began()  # an update is being handled
+    released_at = None
+    try:
+        flushing = asyncio.create_task(outbox.flush(harness.app.bot, harness.app.bot_data,
+                                                    ids=scheduled_rows, scheduled=True))
+        # A handler's own send goes while the update is in hand.
+        handler_row = await harness.store.outbox.add("test:reply", "question", -5_000)
+        handler_report = await asyncio.wait_for(
+            outbox.send_now(harness.app.bot, harness.app.bot_data, [handler_row]), 2)
+        assert handler_report.total("sent") == 1
+        await asyncio.sleep(0.2)
+        assert set(sender.began) == {handler_row}  # the round's rows are held
+    finally:
+        traffic.ended()
+        released_at = loop.time()
+    report = await asyncio.wait_for(flushing, 5)
+    assert report.total("sent") == 3
+    assert all(sender.began[row] >= released_at for row in scheduled_rows)
+
+
+async def test_the_scheduled_round_s_requests_make_way_in_the_rate_limiter(harness, monkeypatch):
+    """A scheduled send's request itself waits for the pause (an update that
+    arrives while its message is being built), a reply's request does not."""
+    traffic = harness.app.bot_data.traffic
+    monkeypatch.setattr(traffic, "longest", 5.0)
+    bot = harness.app.bot
+    chat_id = -5_100
+    loop = asyncio.get_running_loop()
+
+    traffic.began()
+    try:
+        # A reply, in the handler's own context: goes at once.
+        await asyncio.wait_for(bot.send_message(chat_id, "a reply"), 2)
+
+        async def scheduled_send():
+            mark_scheduled()
+            await bot.send_message(chat_id, "the round's summary")
+            return loop.time()
+
+        sending = asyncio.create_task(scheduled_send())
+        await asyncio.sleep(0.2)
+        assert not sending.done()
+        assert harness.telegram.texts(chat_id) == ["a reply"]
+    finally:
+        traffic.ended()
+        released_at = loop.time()
+    assert await asyncio.wait_for(sending, 2) >= released_at
+    assert harness.telegram.texts(chat_id) == ["a reply", "the round's summary"]
