@@ -137,8 +137,12 @@ class ReflectApplication(Application):
     the process (some 2 MB for 30,000 people)."""
 
     async def process_update(self, update: object) -> None:
-        with self.bot_data.traffic.handling():
+        traffic = self.bot_data.traffic  # written out: it runs for every update
+        traffic.began()
+        try:
             await super().process_update(update)
+        finally:
+            traffic.ended()
 
     def _mark_for_persistence_update(self, *, update: object | None = None,
                                      job: Any = None) -> None:

@@ -46,7 +46,7 @@ class Traffic:
         self._in_hand = 0
         self._last_ended = float("-inf")
         self._pause: asyncio.Future | None = None  # resolved at the next pause
-        self.waits = 0  # times a scheduled send waited (for tests and /metrics)
+        self.waits = 0  # times a scheduled send waited
 
     def began(self) -> None:
         self._in_hand += 1

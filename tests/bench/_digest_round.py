@@ -328,6 +328,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     report = round_task.result()
     bot_rss = rss_mb()
     await app.bot_data.settle()
+    before = len(idle)
     idle += [await taps.feed(app, TAP_BURST) for _ in range(IDLE_BURSTS)]  # and after the round
     # The worker stops after its quiet spell; its CPU is then counted as a child's.
     await asyncio.sleep(idle_seconds + 3)
@@ -361,6 +362,14 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         "intake_idle_per_s": round(idle_rate),
         "intake_during_per_s": round(during_rate) if during_rate else None,
         "intake_ratio_during_digests": round(during_rate / idle_rate, 3) if during_rate else None,
+        # How much single bursts move: the idle medians before and after the
+        # round, and the slowest and fastest burst during it.
+        "intake_idle_before_after_per_s": [
+            round(statistics.median(rate for rate, _ in part)) for part in (idle[:before],
+                                                                            idle[before:])],
+        "intake_during_range_per_s": ([round(min(rate for rate, _ in during)),
+                                       round(max(rate for rate, _ in during))]
+                                      if during else None),
         "intake_during_p99_ms": (round(during_latencies[int(len(during_latencies) * 0.99)]
                                        * 1000, 2) if during_latencies else None),
         "bot_peak_rss_mb": round(bot_rss, 1),
