@@ -25,7 +25,7 @@ from telegram.ext import AIORateLimiter, BaseRateLimiter
 
 from bot.config import Settings
 from bot.metrics import Metrics
-from bot.traffic import Traffic, is_scheduled
+from bot.traffic import Traffic
 
 
 class Pace:
@@ -125,9 +125,10 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         paced = self.pace if not endpoint.startswith("get") else None
 
         async def request(*call_args: Any, **call_kwargs: Any) -> bool | dict | list:
-            if self.traffic is not None and is_scheduled():
-                # The scheduled round's turn comes between updates (bot.traffic);
-                # before the pace, so requests let go together are still spaced.
+            if self.traffic is not None:
+                # The scheduled round's requests go between updates (a no-op
+                # for any other); before the pace, so requests let go
+                # together are still spaced.
                 await self.traffic.make_way()
             if paced is not None:
                 await paced.wait()

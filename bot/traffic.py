@@ -3,42 +3,37 @@
 A tap, a comment or a command is someone waiting for the bot; the round's
 summaries, digests and questions are not, and they are paced by Telegram's
 limits anyway (about 30 messages a second), so they have slack. The
-application notes every update it handles (`began` / `ended`); the outbox's
-scheduled sends call `make_way` before each piece of work and wait while
-updates keep coming, at most `longest` seconds a time, so a burst of taps is
-answered at full speed and the round carries on in the gaps.
+application notes every update it handles (`began` / `ended`). Before each
+row the outbox's scheduled sender is given an allotment (`allot`); it waits
+for a pause in the updates before reading and rendering the row, and its
+requests wait again in the rate limiter, all within `longest` seconds
+together. So a burst of taps is answered at full speed and the round
+carries on in the gaps.
 
-This helps with bursts. Under updates that never pause, every scheduled
-send still goes after `longest`: the round is never starved, and then takes
-its usual share of the process.
+This helps with bursts. Under updates that never pause, every row still
+goes after `longest`: the round keeps Telegram's pace (32 chats served at
+once, half a second each, is more than 30 a second), and then takes its
+usual share of the process.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from contextvars import ContextVar
 
-# Set in the tasks that send the scheduled round (see services.outbox): the
-# rate limiter makes way only for them, never for a reply someone awaits.
-_scheduled: ContextVar[bool] = ContextVar("civic_reflect_scheduled_send", default=False)
-
-
-def mark_scheduled() -> None:
-    """The current task sends scheduled work: its requests make way for updates."""
-    _scheduled.set(True)
-
-
-def is_scheduled() -> bool:
-    return _scheduled.get()
+# In a task that sends scheduled work (see services.outbox): until when its
+# current send may still wait for updates. Unset in every other task, so a
+# reply someone awaits never waits.
+_allotted_until: ContextVar[float | None] = ContextVar("civic_reflect_make_way_until",
+                                                       default=None)
 
 
 class Traffic:
     """Whether updates are being handled now or were a moment ago."""
 
     GAP = 0.005  # seconds without an update that count as a pause
-    LONGEST = 0.5  # seconds a scheduled send waits at most, each time
+    LONGEST = 0.5  # seconds a row of the scheduled round waits at most, in all
 
     def __init__(self, gap: float = GAP, longest: float = LONGEST) -> None:
         self.gap = gap
@@ -55,13 +50,11 @@ class Traffic:
         self._in_hand -= 1
         self._last_ended = asyncio.get_running_loop().time()
 
-    @contextmanager
-    def handling(self) -> Iterator[None]:
-        self.began()
-        try:
-            yield
-        finally:
-            self.ended()
+    def allot(self) -> None:
+        """The current task is about to send a piece of scheduled work: its
+        waits for updates from now on (`make_way`) take `longest` at most,
+        all together."""
+        _allotted_until.set(asyncio.get_running_loop().time() + self.longest)
 
     def busy(self) -> bool:
         if self._in_hand > 0:
@@ -69,9 +62,14 @@ class Traffic:
         return asyncio.get_running_loop().time() - self._last_ended < self.gap
 
     async def make_way(self) -> None:
-        """Return at the next pause in the updates (at once if there is one
-        now), or after `longest` seconds, whichever comes first."""
-        if not self.busy():
+        """In a task given an allotment (`allot`), return at the next pause
+        in the updates (at once if there is one now), or when the allotment
+        ends, whichever comes first; elsewhere, return at once."""
+        until = _allotted_until.get()
+        if until is None or not self.busy():
+            return
+        left = until - asyncio.get_running_loop().time()
+        if left <= 0:
             return
         self.waits += 1
         if self._pause is None or self._pause.done():
@@ -80,7 +78,7 @@ class Traffic:
             loop.call_later(self.gap, self._watch, self._pause)
         # Every waiting send shares one watch of the updates, not a timer each.
         with suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(self._pause), self.longest)
+            await asyncio.wait_for(asyncio.shield(self._pause), left)
 
     def _watch(self, pause: asyncio.Future) -> None:
         if pause.done():

@@ -10,12 +10,18 @@ from telegram.ext import TypeHandler
 
 from bot.services import outbox
 from bot.services.delivery import Attempt, Outcome
-from bot.traffic import Traffic, is_scheduled, mark_scheduled
+from bot.traffic import Traffic
+
+
+async def scheduled_row(traffic: Traffic) -> None:
+    """What the outbox's scheduled sender does before each row."""
+    traffic.allot()
+    await traffic.make_way()
 
 
 async def test_with_no_update_in_hand_a_send_goes_at_once():
     traffic = Traffic(gap=0.01, longest=5)
-    await asyncio.wait_for(traffic.make_way(), 0.5)
+    await asyncio.wait_for(scheduled_row(traffic), 0.5)
     assert traffic.waits == 0
 
 
@@ -23,7 +29,7 @@ async def test_a_send_waits_for_the_update_in_hand_and_goes_at_the_pause_after_i
     traffic = Traffic(gap=0.01, longest=5)
     loop = asyncio.get_running_loop()
     traffic.began()
-    senders = [asyncio.create_task(traffic.make_way()) for _ in range(3)]
+    senders = [asyncio.create_task(scheduled_row(traffic)) for _ in range(3)]
     await asyncio.sleep(0.1)
     assert not any(sender.done() for sender in senders)  # held while the update is in hand
 
@@ -35,36 +41,54 @@ async def test_a_send_waits_for_the_update_in_hand_and_goes_at_the_pause_after_i
     assert traffic.waits == 3
 
 
+async def endless_updates(traffic: Traffic, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        traffic.began()
+        try:
+            await asyncio.sleep(0.002)
+        finally:
+            traffic.ended()
+        await asyncio.sleep(0.001)  # shorter than the gap: never a pause
+
+
 async def test_updates_that_keep_coming_hold_a_send_no_longer_than_longest():
     traffic = Traffic(gap=0.01, longest=0.2)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
 
-    async def endless_updates():
-        while not stop.is_set():
-            with traffic.handling():
-                await asyncio.sleep(0.002)
-            await asyncio.sleep(0.001)  # shorter than the gap: never a pause
-
-    updates = asyncio.create_task(endless_updates())
+    updates = asyncio.create_task(endless_updates(traffic, stop))
     await asyncio.sleep(0.02)
     try:
-        began = loop.time()
-        await asyncio.wait_for(traffic.make_way(), 2)
-        waited = loop.time() - began
+        async def row_and_its_request() -> tuple[float, float]:
+            traffic.allot()
+            began = loop.time()
+            await traffic.make_way()  # before the row's work
+            first = loop.time() - began
+            await traffic.make_way()  # before its request, in the same task
+            return first, loop.time() - began
+
+        first, waited = await asyncio.wait_for(row_and_its_request(), 2)
     finally:
         stop.set()
         await updates
-    assert 0.19 <= waited < 1.0  # the round is slowed, never starved
+    # The round is slowed, never starved: a row and its requests wait
+    # `longest` at most, all together.
+    assert 0.19 <= first < 0.4
+    assert waited < 0.4
 
 
-async def test_scheduled_is_the_mark_of_one_task_not_of_the_process():
-    async def scheduled_sender() -> bool:
-        mark_scheduled()
-        return is_scheduled()
-
-    assert await asyncio.create_task(scheduled_sender())
-    assert not is_scheduled()  # the caller's own context is untouched
+async def test_only_a_task_given_an_allotment_waits():
+    traffic = Traffic(gap=0.01, longest=5)
+    traffic.began()
+    try:
+        allotted = asyncio.create_task(scheduled_row(traffic))
+        await asyncio.sleep(0.05)
+        assert not allotted.done()
+        # A reply, in any other task (here the test's own), goes at once.
+        await asyncio.wait_for(traffic.make_way(), 0.05)
+    finally:
+        traffic.ended()
+    await asyncio.wait_for(allotted, 1)
 
 
 async def test_the_application_counts_an_update_as_in_hand_while_it_is_handled(harness):
@@ -148,7 +172,7 @@ async def test_the_scheduled_round_s_requests_make_way_in_the_rate_limiter(harne
         await asyncio.wait_for(bot.send_message(chat_id, "a reply"), 2)
 
         async def scheduled_send():
-            mark_scheduled()
+            traffic.allot()  # as the outbox does before a row
             await bot.send_message(chat_id, "the round's summary")
             return loop.time()
 
@@ -161,3 +185,43 @@ async def test_the_scheduled_round_s_requests_make_way_in_the_rate_limiter(harne
         released_at = loop.time()
     assert await asyncio.wait_for(sending, 2) >= released_at
     assert harness.telegram.texts(chat_id) == ["a reply", "the round's summary"]
+
+
+async def test_under_updates_that_never_pause_the_round_still_goes_out(harness, monkeypatch):
+    traffic = harness.app.bot_data.traffic
+    monkeypatch.setattr(traffic, "longest", 0.2)
+    sender = TimedSender()
+    monkeypatch.setitem(harness.app.bot_data.senders, "question", sender)
+    loop = asyncio.get_running_loop()
+    rows = await _rows(harness, 40)  # more chats than are served at once (32)
+    stop = asyncio.Event()
+    updates = asyncio.create_task(endless_updates(traffic, stop))
+    try:
+        began = loop.time()
+        report = await asyncio.wait_for(
+            outbox.flush(harness.app.bot, harness.app.bot_data, scheduled=True), 5)
+    finally:
+        stop.set()
+        await updates
+    assert report.total("sent") == 40
+    assert set(sender.began) == set(rows)
+    # Each row waited out its allotment, and no longer.
+    assert min(sender.began.values()) - began >= 0.19
+    assert max(sender.began.values()) - began < 1.5
+
+
+async def test_the_tick_s_round_is_the_scheduled_one(harness, monkeypatch):
+    traffic = harness.app.bot_data.traffic
+    monkeypatch.setattr(traffic, "longest", 5.0)
+    sender = TimedSender()
+    monkeypatch.setitem(harness.app.bot_data.senders, "question", sender)
+    rows = await _rows(harness, 2)
+    traffic.began()
+    try:
+        ticking = asyncio.create_task(harness.tick())
+        await asyncio.sleep(0.2)
+        assert sender.began == {}
+    finally:
+        traffic.ended()
+    await asyncio.wait_for(ticking, 5)
+    assert set(sender.began) == set(rows)

@@ -24,7 +24,6 @@ from telegram import Bot
 from bot.context import BotData
 from bot.domain.records import OutboxItem
 from bot.services.delivery import Attempt, Outcome
-from bot.traffic import mark_scheduled
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +150,6 @@ async def flush(bot: Bot, data: BotData, *, ids: list[int] | None = None,
 
     async def serve() -> None:
         nonlocal running, outstanding
-        if scheduled:
-            mark_scheduled()  # this worker's own context: its requests make way too
         try:
             while ready:
                 chat_id = ready.popleft()
@@ -166,6 +163,9 @@ async def flush(bot: Bot, data: BotData, *, ids: list[int] | None = None,
                     item = queue.popleft()
                     try:
                         if scheduled:
+                            # This worker's own context: the row's requests
+                            # make way too, in the rate limiter.
+                            data.traffic.allot()
                             await data.traffic.make_way()
                         await _send(bot, data, item, report)
                     except Exception as error:
