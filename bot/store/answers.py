@@ -2,13 +2,53 @@
 
 from __future__ import annotations
 
+import functools
+
 from bot.domain.records import Answer, AnswerEdit, Sighting
 from bot.store.db import Database, to_db_time
 from bot.store.members import record_sighting
 from bot.store.rows import build, build_all
 
 _UNSET = object()
-_CONTENT = ("scale", "text", "voice_file_id")
+
+
+@functools.cache
+def _history_sql(given: tuple[str, ...]) -> str:
+    """Keep the content an answer is about to lose: when a part given differs
+    from one it has (a first comment replaces nothing)."""
+    replaced = " OR ".join(f"({name} IS NOT NULL AND {name} IS DISTINCT FROM :{name})"
+                           for name in given)
+    return ("INSERT INTO answer_edits (answer_id, scale, text, voice_file_id, replaced_at)"
+            " SELECT id, scale, text, voice_file_id, :now FROM answers"
+            f" WHERE prompt_id = :prompt AND user_id = :user AND ({replaced})")
+
+
+@functools.cache
+def _change_sql(given: tuple[str, ...], *, quotable: bool, private: bool,
+                message: bool) -> str:
+    """Change an existing answer by the parts given, if anything differs;
+    RETURNING the answer (no row when nothing did)."""
+    differs = [f"{name} IS DISTINCT FROM :{name}" for name in given]
+    sets = [f"{name} = :{name}" for name in given]
+    if given:
+        sets.append(f"edited_at = CASE WHEN {' OR '.join(differs)} THEN :now"
+                    " ELSE edited_at END")
+    sets.append("skipped = :skipped")
+    differs.append("skipped <> :skipped")
+    if private:
+        # A private answer stays private even if a later part comes from the
+        # group, so no one is exposed by a later tap: only ever set, not reset.
+        sets.append("visibility = 'private'")
+        differs.append("visibility <> 'private'")
+    if quotable:
+        sets.append("quotable = :quotable")
+        differs.append("quotable <> :quotable")
+    if message:
+        sets.append("message_id = :message_id")
+        differs.append("message_id IS DISTINCT FROM :message_id")
+    return (f"UPDATE answers SET {', '.join(sets)}"
+            f" WHERE prompt_id = :prompt AND user_id = :user AND ({' OR '.join(differs)})"
+            " RETURNING *")
 
 
 class AnswerRepository:
@@ -57,37 +97,21 @@ class AnswerRepository:
             )
             if created is not None:
                 return build(Answer, created)
-            existing = await tx.fetch_one(
-                "SELECT * FROM answers WHERE prompt_id = ? AND user_id = ?", (prompt_id, user_id)
-            )
-            answer_id = existing["id"]
-            changed = {k: v for k, v in given.items() if existing[k] != v}
-            if (not changed and bool(existing["skipped"]) == skipped
-                    and (visibility == "group" or existing["visibility"] == "private")
-                    and (quotable is None or bool(existing["quotable"]) == quotable)
-                    and (message_id is None or existing["message_id"] == message_id)):
-                return build(Answer, existing)  # the same tap again: nothing to write
-            if any(existing[k] is not None for k in changed):
-                await tx.execute(
-                    "INSERT INTO answer_edits (answer_id, scale, text, voice_file_id,"
-                    " replaced_at) VALUES (?, ?, ?, ?, ?)",
-                    (answer_id, *(existing[k] for k in _CONTENT), now),
-                )
-            updates = {
-                **changed,
-                "skipped": int(skipped),
-                # A private answer stays private even if a later part comes
-                # from the group, so no one is exposed by a later tap.
-                "visibility": "private" if "private" in (visibility,
-                                                         existing["visibility"]) else "group",
-                "quotable": existing["quotable"] if quotable is None else int(quotable),
-                "message_id": message_id or existing["message_id"],
-                "edited_at": now if changed else existing["edited_at"],
-            }
-            columns = ", ".join(f"{name} = ?" for name in updates)
-            return build(Answer, await tx.fetch_one(
-                f"UPDATE answers SET {columns} WHERE id = ? RETURNING *",
-                (*updates.values(), answer_id)))
+            # A change: what it replaces goes to the history, then the answer
+            # is changed, each statement reading the row for itself.
+            params = {"prompt": prompt_id, "user": user_id, "now": now,
+                      "skipped": int(skipped), "quotable": int(bool(quotable)),
+                      "message_id": message_id, **given}
+            if given:
+                await tx.execute(_history_sql(tuple(given)), params)
+            changed = await tx.fetch_one(_change_sql(
+                tuple(given), quotable=quotable is not None, private=visibility == "private",
+                message=message_id is not None), params)
+            if changed is None:  # the same tap again: nothing to write
+                changed = await tx.fetch_one(
+                    "SELECT * FROM answers WHERE prompt_id = ? AND user_id = ?",
+                    (prompt_id, user_id))
+            return build(Answer, changed)
 
     async def skip_if_unanswered(self, prompt_id: int, user_id: int) -> bool:
         """Mark a prompt passed over by someone who has not answered it; an
