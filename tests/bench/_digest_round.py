@@ -262,6 +262,13 @@ class Taps:
         return self.factory.callback(chat, person, message,
                                      f"1|r|{prompt}|{self.rng.randint(1, 5)}")
 
+    async def feed_after_a_gap(self, app, count: int, speed: float) -> tuple[float, list[float]]:
+        """A burst after the same gap as those during the round: the live-count
+        edits the taps before it set off (five seconds later) go in the gap,
+        as they do during the round, not into this burst's time."""
+        await asyncio.sleep(BURST_EVERY_S / speed)
+        return await self.feed(app, count)
+
     async def feed(self, app, count: int) -> tuple[float, list[float]]:
         """Taps one after another, as the update fetcher hands them over; the
         rate and each tap's time in the bot."""
@@ -308,7 +315,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     # taps, the idle bursts ran on a cold bot and made the round look free.)
     for _ in range(WARM_UP_TAPS // TAP_BURST):  # a burst at a time, as the updates are made
         await taps.feed(app, TAP_BURST)
-    idle = [await taps.feed(app, TAP_BURST) for _ in range(IDLE_BURSTS)]
+    idle = [await taps.feed_after_a_gap(app, TAP_BURST, speed) for _ in range(IDLE_BURSTS)]
     cpu_began, began = time.process_time(), time.perf_counter()
     round_task = asyncio.create_task(dispatch.tick(app.bot, app.bot_data, clock.now))
     during: list[tuple[float, list[float]]] = []
@@ -329,7 +336,8 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     bot_rss = rss_mb()
     await app.bot_data.settle()
     before = len(idle)
-    idle += [await taps.feed(app, TAP_BURST) for _ in range(IDLE_BURSTS)]  # and after the round
+    idle += [await taps.feed_after_a_gap(app, TAP_BURST, speed)  # and after the round
+             for _ in range(IDLE_BURSTS)]
     # The worker stops after its quiet spell; its CPU is then counted as a child's.
     await asyncio.sleep(idle_seconds + 3)
     workers_left = len([pid for pid in children() if _is_chart_worker(pid)])
