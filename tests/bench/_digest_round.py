@@ -7,7 +7,8 @@ the scheduler's tick on it: the summaries and digests are planned, read with
 the real SQL, rendered, their charts drawn in the chart worker, and sent
 through a fake Telegram that enforces Telegram's limits and takes 20-200 ms
 per request. While they go out, rating taps are fed in bursts and their rate
-compared with the rate before the round (`intake_ratio_during_digests`).
+compared with bursts before and after the round, each after the same gap
+(`intake_ratio_during_digests`).
 
 The database is built by making one group through the store's own API and
 copying its rows for every other group with plain SQL (different ids, the
