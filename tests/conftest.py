@@ -199,6 +199,14 @@ async def database_target(backend, tmp_path, request) -> Path | str:
 
 
 @pytest.fixture
+async def store(database_target, clock):
+    """The store alone, on a fresh database of each backend, on the test's clock."""
+    opened = await Store.open(database_target, clock)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
 def settings(tmp_path, database_target) -> Settings:
     return Settings(
         token=TEST_TOKEN,

@@ -6,27 +6,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
-import pytest
-from conftest import Clock
 from test_store import make_group, make_prompt
 
-from bot.store import Store
-
 CONTENT = ("scale", "text", "voice_file_id")
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-async def store(database_target, clock):
-    opened = await Store.open(database_target, clock)
-    yield opened
-    await opened.close()
 
 
 @dataclass

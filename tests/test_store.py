@@ -18,13 +18,6 @@ def clock() -> Clock:
     return Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
 
 
-@pytest.fixture
-async def store(database_target, clock):
-    opened = await Store.open(database_target, clock)
-    yield opened
-    await opened.close()
-
-
 async def make_group(store: Store, chat_id: int = -100) -> None:
     await store.chats.ensure(chat_id, kind="group", title="Riverside CSO", timezone="UTC",
                              language="en")

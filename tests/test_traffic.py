@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from telegram.ext import TypeHandler
+from test_outbox_flow import add_rows
 
 from bot.services import outbox
 from bot.services.delivery import Attempt, Outcome
@@ -122,13 +123,9 @@ class TimedSender:
 
 
 async def _rows(harness, count: int) -> list[int]:
-    rows = []
-    for number in range(count):
-        chat_id = -5_000 - number
-        await harness.store.chats.ensure(chat_id, kind="group", title="Chat", timezone="UTC",
-                                         language="en")
-        rows.append(await harness.store.outbox.add(f"test:{chat_id}", "question", chat_id))
-    return rows
+    """A question row in each of `count` chats."""
+    per_chat = await add_rows(harness, [-5_000 - number for number in range(count)], per_chat=1)
+    return [row for rows in per_chat.values() for row in rows]
 
 
 async def test_the_scheduled_round_waits_for_updates_in_hand_and_a_handler_s_send_does_not(
