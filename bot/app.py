@@ -14,22 +14,23 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Settings
-from bot.context import BotApplication, BotContext, BotData, ReflectApplication
+from bot.content.locales import Catalog
+from bot.content.packs import load_library
 from bot.domain.clock import Clock, utc_now
 from bot.handlers import registry
-from bot.jobs import schedule_dispatch
-from bot.leader import Leadership
-from bot.locales import Catalog
-from bot.metrics import Metrics
-from bot.packs import load_library
-from bot.ratelimit import SharedRateLimiter
+from bot.runtime.context import BotApplication, BotContext, BotData, ReflectApplication
+from bot.runtime.leader import Leadership
+from bot.runtime.metrics import Metrics
+from bot.runtime.ratelimit import SharedRateLimiter
+from bot.runtime.traffic import Traffic
 from bot.services import nudges, personal, questions, summaries
 from bot.services.counts import CountRefresher
 from bot.services.drawing import ChartWorkers
 from bot.services.nudges import nudge_before_closing
+from bot.services.tick import schedule_dispatch
+from bot.services.week_facts import WeekFacts
 from bot.store import Store
 from bot.store.leases import leader_lease
-from bot.traffic import Traffic
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ def build_application(
     application.bot_data.counts = CountRefresher(settings.count_refresh_seconds)
     application.bot_data.charts = ChartWorkers(settings.chart_workers,
                                                settings.chart_idle_seconds)
+    application.bot_data.week_facts = WeekFacts()
     application.bot_data.closing_soon_hooks.append(nudge_before_closing)
     application.bot_data.senders.update(
         question=questions.send_question, close=questions.send_closing,

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, configure_logging, load_settings
-from bot.locales import Catalog
-from bot.packs import PackError, language_gaps, load_library, summary_rows
+from bot.content.locales import Catalog
+from bot.content.packs import PackError, language_gaps, load_library, summary_rows
 from bot.store.db import DatabaseTooNew, StoreError
 
 EXIT_CONFIG = 2
@@ -127,7 +127,7 @@ def run(settings: Settings) -> int:
         return 0
     print(f"civic-reflect: {running_line(settings)}", file=sys.stderr, flush=True)
     # Updates are confirmed to Telegram only once handled, by the poller
-    # (bot.polling) or by the webhook's answer (bot.web).
+    # (bot.runtime.polling) or by the webhook's answer (bot.runtime.server).
     try:
         loop.run_until_complete(_serve(application, settings))
     finally:
@@ -152,8 +152,8 @@ def running_line(settings: Settings) -> str:
 
 
 async def _serve(application, settings: Settings) -> None:
-    from bot.polling import serve
-    from bot.web import WebServer, serve_webhook
+    from bot.runtime.polling import serve
+    from bot.runtime.server import WebServer, serve_webhook
 
     if settings.mode == "webhook":
         await serve_webhook(application)

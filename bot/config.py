@@ -235,7 +235,7 @@ def check_listen(raw: str | None) -> str:
 def check_replicas(raw: str | None, *, postgres: bool, webhook: bool) -> int:
     text = (raw or "").strip() or "1"
     # Each replica but the leader keeps a share of Telegram's rate for its
-    # replies (bot.ratelimit); past four, the leader's share gets thin.
+    # replies (bot.runtime.ratelimit); past four, the leader's share gets thin.
     if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MOST_REPLICAS):
         raise ConfigError(f"REPLICAS={text!r} must be how many copies of the bot run at "
                           f"once, from 1 to {MOST_REPLICAS}")

@@ -24,9 +24,9 @@ from telegram import Bot, Update
 
 from bot.app import build_application
 from bot.config import Settings, default_content_dir
-from bot.context import BotApplication
-from bot.locales import Catalog
-from bot.packs import PackLibrary, load_library
+from bot.content.locales import Catalog
+from bot.content.packs import PackLibrary, load_library
+from bot.runtime.context import BotApplication
 from bot.services import dispatch
 from bot.services.dispatch import TickReport
 from bot.store import Store

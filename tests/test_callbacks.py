@@ -8,9 +8,9 @@ import zoneinfo
 
 import pytest
 
-from bot.callbacks import ForgetConfirm, Quote, Rate, SetupChoice, decode, encode
 from bot.domain import setup as wizard
 from bot.domain.schedule import WEEKDAYS
+from bot.render.callbacks import ForgetConfirm, Quote, Rate, SetupChoice, decode, encode
 
 BIGGEST_ID = 10**15  # far beyond any prompt or Telegram user id we will see
 LONGEST_PACK_ID = "a" + "-" * 39  # packs.py: ^[a-z][a-z0-9-]{0,39}$

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.packs import load_library, summary_rows
+from bot.content.packs import load_library, summary_rows
 from bot.store import Store
 from bot.store.upgrades import UPGRADES
 

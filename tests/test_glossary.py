@@ -10,9 +10,9 @@ import pytest
 from fake_telegram import utf16_len, visible_text
 from group_helpers import GROUP_ID, ask, make_group, press, run_setup
 
-from bot import callbacks
-from bot.glossary import load_glossary
-from bot.packs import PackError, load_library
+from bot.content.glossary import load_glossary
+from bot.content.packs import PackError, load_library
+from bot.render import callbacks
 from bot.render.glossary import ALERT_LIMIT, meanings_alert, meanings_message
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"

@@ -11,7 +11,7 @@ import pytest
 from fake_telegram import visible_text
 from group_helpers import GROUP_ID, ask, bot_message, last_text, make_group, press
 
-from bot.packs import load_library, localized
+from bot.content.packs import load_library, localized
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 

@@ -1,28 +1,53 @@
-"""The house keeps its shape: which package may import which, read from the
-source with the ast module, and the few rules about where certain code lives.
-README "Layout" says the same in prose."""
+"""The house keeps its shape: every module of the bot lives in a named room
+(a layer), a room imports only the rooms below it, and the few rules about
+where certain code lives. Read from the source with the ast module; the
+architecture page of the documentation says the same in prose."""
 
 from __future__ import annotations
 
 import ast
 import re
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
 import pytest
 
 BOT = Path(__file__).resolve().parents[1] / "bot"
 
-# package -> what it must never import (a prefix of the imported module's name).
-FORBIDDEN = {
-    "bot.domain": ("bot.store", "bot.handlers", "bot.render", "bot.services", "bot.jobs",
-                   "bot.app", "bot.context", "bot.polling", "bot.sandbox", "bot.cli",
-                   "telegram", "apscheduler", "aiosqlite", "httpx"),
-    "bot.render": ("bot.store", "bot.services", "bot.handlers", "bot.jobs", "bot.app",
-                   "bot.context", "bot.polling"),
-    "bot.store": ("bot.handlers", "bot.services", "bot.render", "bot.jobs", "bot.app",
-                  "bot.context", "bot.polling", "telegram"),
-    "bot.services": ("bot.handlers", "bot.jobs", "bot.app", "bot.polling", "bot.cli"),
-    "bot.handlers": ("bot.jobs", "bot.app", "bot.polling", "bot.cli"),
+# Room -> the rooms it may import (its own is always allowed). Listed from the
+# bottom up; a room's name is a package or a single module.
+MAY_IMPORT: dict[str, tuple[str, ...]] = {
+    "bot.config": (),
+    "bot.domain": (),
+    "bot.content": ("bot.domain",),
+    "bot.store": ("bot.domain", "bot.config"),
+    "bot.render": ("bot.domain", "bot.content"),
+    "bot.runtime": ("bot.domain", "bot.content", "bot.store", "bot.config"),
+    "bot.services": ("bot.runtime", "bot.store", "bot.render", "bot.domain", "bot.content",
+                     "bot.config"),
+    "bot.handlers": ("bot.services", "bot.runtime", "bot.store", "bot.render", "bot.domain",
+                     "bot.content", "bot.config"),
+    # The composition root builds everything.
+    "bot.app": ("bot.handlers", "bot.services", "bot.runtime", "bot.store", "bot.render",
+                "bot.domain", "bot.content", "bot.config"),
+    # The stand-in Bot API knows Telegram (its BaseRequest), not the bot.
+    "bot.sandbox.telegram": (),
+    # The sandbox drives a whole bot: everything but the command line.
+    "bot.sandbox": ("bot.sandbox.telegram", "bot.app", "bot.handlers", "bot.services",
+                    "bot.runtime", "bot.store", "bot.render", "bot.domain", "bot.content",
+                    "bot.config"),
+    "bot.cli": ("bot.sandbox", "bot.app", "bot.runtime", "bot.store", "bot.render",
+                "bot.content", "bot.config"),
+    "bot.__main__": ("bot.cli",),
+    "bot": (),  # the package's own __init__
+}
+# Outside libraries a room must never import.
+NEVER_IMPORTS = {
+    "bot.domain": ("telegram", "apscheduler", "aiosqlite", "asyncpg", "sqlite3", "httpx",
+                   "aiohttp", "PIL"),
+    "bot.content": ("telegram", "aiosqlite", "asyncpg", "sqlite3"),
+    "bot.store": ("telegram",),
+    "bot.render": ("aiosqlite", "asyncpg", "sqlite3"),
 }
 # Telegram's sending methods: in handlers only replies.py calls them, so every
 # reply goes through the delivery rules.
@@ -40,6 +65,7 @@ def modules() -> list[tuple[str, Path]]:
 
 
 def imports_of(name: str, path: Path) -> list[str]:
+    """Every module `name` imports, at run time or for type checking alike."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = []
@@ -58,20 +84,65 @@ def imports_of(name: str, path: Path) -> list[str]:
     return found
 
 
-def layer_of(name: str) -> str | None:
-    return next((layer for layer in FORBIDDEN if name == layer or name.startswith(layer + ".")),
-                None)
+def within(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
 
 
-@pytest.mark.parametrize(("name", "path"), modules(), ids=lambda value: str(value))
+def room_of(name: str) -> str | None:
+    """The most specific room holding module `name` (bot.sandbox.telegram
+    before bot.sandbox); the bare package `bot` only for its own __init__."""
+    rooms = [room for room in MAY_IMPORT if within(name, room) and (room != "bot" or name == "bot")]
+    return max(rooms, key=len, default=None)
+
+
+def room_imports(name: str, path: Path) -> set[str]:
+    """The rooms other than its own that module `name` imports."""
+    own = room_of(name)
+    rooms = set()
+    for imported in imports_of(name, path):
+        if within(imported, "bot") and imported != "bot":
+            room = room_of(imported)
+            if room is not None and room != own:
+                rooms.add(room)
+    return rooms
+
+
+ALL = modules()
+
+
+def test_every_module_lives_in_a_named_room():
+    homeless = [name for name, _ in ALL if room_of(name) is None]
+    assert homeless == []
+
+
+@pytest.mark.parametrize(("name", "path"), ALL, ids=lambda value: str(value))
 def test_imports_only_go_down(name, path):
-    layer = layer_of(name)
-    if layer is None:
-        return
-    wrong = sorted({imported for imported in imports_of(name, path)
-                    for forbidden in FORBIDDEN[layer]
-                    if imported == forbidden or imported.startswith(forbidden + ".")})
-    assert wrong == [], f"{name} ({layer}) must not import {wrong}"
+    room = room_of(name)
+    assert room is not None, f"{name} belongs to no room"
+    wrong = sorted(other for other in room_imports(name, path)
+                   if other not in MAY_IMPORT[room])
+    assert wrong == [], f"{name} ({room}) must not import {wrong}"
+    outside = sorted({imported for imported in imports_of(name, path)
+                      for library in NEVER_IMPORTS.get(room, ())
+                      if within(imported, library)})
+    assert outside == [], f"{name} ({room}) must not import {outside}"
+
+
+def test_the_rooms_import_each_other_without_a_circle():
+    """Read from the imports themselves, not from the rules above: the rooms
+    form no circle (a module importing one in a room that imports its own)."""
+    graph: dict[str, set[str]] = {room: set() for room in MAY_IMPORT}
+    for name, path in ALL:
+        graph[room_of(name)] |= room_imports(name, path)
+    try:
+        order = list(TopologicalSorter(graph).static_order())
+    except CycleError as error:  # pragma: no cover - the failure message is the point
+        pytest.fail(f"the rooms import each other in a circle: {error.args[1]}")
+    assert set(order) == set(MAY_IMPORT)
+
+
+def test_the_rules_themselves_form_no_circle():
+    TopologicalSorter({room: set(allowed) for room, allowed in MAY_IMPORT.items()}).prepare()
 
 
 def test_the_rules_can_fail(tmp_path):
@@ -82,16 +153,28 @@ def test_the_rules_can_fail(tmp_path):
         path.write_text(text, encoding="utf-8")
         return path
 
-    assert layer_of("bot.domain.schedule") == "bot.domain"
+    assert room_of("bot.domain.schedule") == "bot.domain"
+    assert room_of("bot.sandbox.telegram.server") == "bot.sandbox.telegram"
+    assert room_of("bot.sandbox.web") == "bot.sandbox"
+    assert room_of("bot.stray") is None
+    assert room_of("bot") == "bot"
     assert "apscheduler.triggers.cron" in imports_of(
         "bot.domain.x", source("from apscheduler.triggers.cron import CronTrigger\n"))
     assert "bot.store.db" in imports_of("bot.render.x", source("from ..store.db import now\n"))
-    assert "bot.jobs" in imports_of("bot.handlers.x", source("from bot import jobs\n"))
+    assert room_imports("bot.runtime.x", source("from bot.services import tick\n")) == {
+        "bot.services"}
+    assert "bot.services" not in MAY_IMPORT["bot.runtime"]
+    # A type-checking import counts: it is a dependency all the same.
+    assert room_imports("bot.runtime.x", source(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+        "    from bot.services.counts import CountRefresher\n")) == {"bot.services"}
+    with pytest.raises(CycleError):
+        TopologicalSorter({"a": {"b"}, "b": {"a"}}).prepare()
 
 
 def test_handlers_reply_only_through_the_delivery_rules():
     offenders = []
-    for name, path in modules():
+    for name, path in ALL:
         if not name.startswith("bot.handlers.") or name == "bot.handlers.replies":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -106,7 +189,7 @@ def test_sql_lives_only_in_the_store():
     statement = re.compile(r"^\s*(SELECT\b.*\bFROM\b|INSERT INTO\b|UPDATE \w+ SET\b|"
                            r"DELETE FROM\b|CREATE (TABLE|INDEX)\b)", re.S)
     offenders = []
-    for name, path in modules():
+    for name, path in ALL:
         if name.startswith("bot.store"):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -118,14 +201,14 @@ def test_sql_lives_only_in_the_store():
 
 def test_no_module_reads_the_clock_but_through_the_application():
     offenders = []
-    for name, path in modules():
+    for name, path in ALL:
         # The clock itself; the command line; the sandbox's movable clock; and
         # the job queue's wall time, which APScheduler keeps on its own.
-        if name in ("bot.domain.clock", "bot.cli", "bot.jobs") or name.startswith("bot.sandbox"):
+        if name in ("bot.domain.clock", "bot.cli", "bot.services.tick") or name.startswith(
+                "bot.sandbox"):
             continue
         source = path.read_text(encoding="utf-8")
         for call in ("datetime.now(", "datetime.utcnow(", "time.time(", "date.today("):
             if call in source:
                 offenders.append(f"{name}: {call}")
     assert offenders == []
-

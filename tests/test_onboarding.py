@@ -11,13 +11,12 @@ import pytest
 from render_checks import valid
 from test_personal_render import buttons
 
-from bot import callbacks
 from bot.domain import onboarding as wizard
 from bot.domain import setup as group_wizard
 from bot.domain.onboarding import OnboardingDraft, begin, choose, set_timezone
 from bot.domain.schedule import WEEKDAYS, Schedule
 from bot.domain.setup import InvalidChoice
-from bot.render import personal
+from bot.render import callbacks, personal
 
 PERSONAL_PACKS = ("checklist-cso", "theory-u", "three-steps", "well-being")
 ME = 4242

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.packs import PackError, language_gaps, load_library, load_pack, summary_rows
+from bot.content.packs import PackError, language_gaps, load_library, load_pack, summary_rows
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 

@@ -288,15 +288,15 @@ def test_asked_the_same_this_week(programme, expected):
 BOT = Path(__file__).resolve().parent.parent / "bot"
 FORBIDDEN = {
     "domain/partnership.py": ("telegram", "sqlite3", "aiosqlite", "apscheduler", "bot.store",
-                              "bot.handlers", "bot.render", "bot.services", "bot.jobs"),
+                              "bot.handlers", "bot.render", "bot.services", "bot.services.tick"),
     "domain/partner_link.py": ("telegram", "sqlite3", "aiosqlite", "apscheduler", "bot.store",
-                               "bot.handlers", "bot.render", "bot.services", "bot.jobs"),
+                               "bot.handlers", "bot.render", "bot.services", "bot.services.tick"),
     "store/partnerships.py": ("telegram", "bot.handlers", "bot.render", "bot.services"),
     "render/partnership.py": ("bot.store", "bot.services", "bot.handlers", "sqlite3"),
     "render/partner_link.py": ("bot.store", "bot.services", "bot.handlers", "sqlite3"),
     "render/partnership_chart.py": ("bot.store", "bot.services", "bot.handlers", "sqlite3"),
-    "services/partnership.py": ("bot.handlers", "bot.jobs", "sqlite3", "aiosqlite"),
-    "handlers/partnership.py": ("bot.jobs", "sqlite3", "aiosqlite"),
+    "services/partnership.py": ("bot.handlers", "bot.services.tick", "sqlite3", "aiosqlite"),
+    "handlers/partnership.py": ("bot.services.tick", "sqlite3", "aiosqlite"),
 }
 
 

@@ -24,8 +24,8 @@ from partnership_helpers import (
     valley,
 )
 
-from bot.callbacks import PartnershipView, Unpartner, decode, encode
 from bot.domain.partner_link import code_hash, normalise_code
+from bot.render.callbacks import PartnershipView, Unpartner, decode, encode
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Personal reflection as Telegram sees it (bot/render/personal.py): prompts,
 the journal, the export files, and the strings behind them
-(bot/locales/*.personal.toml). The wizard's messages are tested in
+(bot/content/locales/*.personal.toml). The wizard's messages are tested in
 test_onboarding.py, the recap's in test_recap.py, with the helpers here."""
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 from render_checks import isolated, valid
 
-from bot import callbacks
+from bot.content.locales import LOCALE_DIR
 from bot.domain.recap import JournalEntry
-from bot.locales import LOCALE_DIR
-from bot.render import personal
+from bot.render import callbacks, personal
 from bot.render.journal_export import export_json, export_markdown
 from bot.render.question import scale_rows
 

@@ -8,7 +8,7 @@ import asyncio
 
 from group_helpers import GROUP_ID, ask, make_group, run_setup
 
-from bot.polling import ConfirmingPoller
+from bot.runtime.polling import ConfirmingPoller
 
 
 def offsets_asked(harness) -> list[int | None]:

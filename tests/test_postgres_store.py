@@ -18,9 +18,9 @@ import pytest
 from conftest import Clock
 
 from bot.config import Settings
-from bot.leader import Leadership
-from bot.metrics import Metrics
-from bot.ratelimit import SharedRateLimiter
+from bot.runtime.leader import Leadership
+from bot.runtime.metrics import Metrics
+from bot.runtime.ratelimit import SharedRateLimiter
 from bot.store import Store, open_database
 from bot.store.advisory import AdvisoryLease
 from bot.store.leases import SoleLease, leader_lease

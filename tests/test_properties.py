@@ -15,9 +15,9 @@ from group_helpers import GROUP_ID, ask, make_group, run_setup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import callbacks
 from bot.config import Settings
 from bot.domain import arguments
+from bot.render import callbacks
 
 # Text as people and programs send it: any character, controls, bidi marks, emoji.
 ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=600)

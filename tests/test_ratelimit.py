@@ -12,8 +12,8 @@ import pytest
 from telegram.error import RetryAfter
 
 from bot.config import Settings
-from bot.metrics import Metrics
-from bot.ratelimit import Pace, SharedRateLimiter
+from bot.runtime.metrics import Metrics
+from bot.runtime.ratelimit import Pace, SharedRateLimiter
 
 
 async def through(limiter: SharedRateLimiter, count: int, data: dict) -> list[float]:

@@ -9,7 +9,7 @@ import random
 import pytest
 from fake_telegram import check_telegram_html
 
-from bot.locales import Catalog, CatalogError, Html
+from bot.content.locales import Catalog, CatalogError, Html
 from bot.render.split import TELEGRAM_LIMIT, split_lines, telegram_length
 
 # -- split_lines --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from fake_telegram import visible_text
 from group_helpers import GROUP_ID, make_group, run_setup
 
-from bot.locales import Catalog
+from bot.content.locales import Catalog
 
 # Words that give away English in a Spanish sentence (none is also Spanish).
 TELL_TALE = {

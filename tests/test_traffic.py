@@ -9,9 +9,9 @@ import asyncio
 from telegram.ext import TypeHandler
 from test_outbox_flow import add_rows
 
+from bot.runtime.traffic import Traffic
 from bot.services import outbox
 from bot.services.delivery import Attempt, Outcome
-from bot.traffic import Traffic
 
 
 async def scheduled_row(traffic: Traffic) -> None:

@@ -6,8 +6,6 @@ import logging
 
 from telegram import MaybeInaccessibleMessage, Message, Update
 
-from bot import callbacks
-from bot.context import BotContext
 from bot.domain.records import Chat as StoredChat
 from bot.domain.records import Prompt, Sighting
 from bot.handlers.buttons import buttons_of, pressed, stale_button
@@ -21,6 +19,8 @@ from bot.handlers.common import (
 from bot.handlers.guards import refuse_chat_senders, say, speaks_as_chat
 from bot.handlers.replies import alert, answer_button, react, reply
 from bot.render import answers as render
+from bot.render import callbacks
+from bot.runtime.context import BotContext
 
 log = logging.getLogger(__name__)
 SAVED_REACTION = "✍"

@@ -15,10 +15,10 @@ from typing import TypeVar
 from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot import callbacks
-from bot.context import BotContext
 from bot.handlers.common import is_group
 from bot.handlers.replies import alert
+from bot.render import callbacks
+from bot.runtime.context import BotContext
 
 K = TypeVar("K", bound=callbacks.Callback)
 

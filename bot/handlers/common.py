@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import Chat, Message, Update
 
-from bot.context import BotContext
 from bot.domain.records import Chat as StoredChat
+from bot.runtime.context import BotContext
 
 
 def is_group(chat: Chat) -> bool:

@@ -16,9 +16,9 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import BotContext
 from bot.handlers.common import chat_language
 from bot.handlers.replies import answer_button, reply
+from bot.runtime.context import BotContext
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Update, BotContext], Awaitable[None]]

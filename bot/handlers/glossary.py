@@ -6,13 +6,13 @@ import logging
 
 from telegram import Update
 
-from bot import callbacks
-from bot.context import BotContext
 from bot.domain.records import Prompt
 from bot.handlers.buttons import pressed, stale_button
 from bot.handlers.common import chat_language, is_group
 from bot.handlers.replies import answer_button, reply, send_to
+from bot.render import callbacks
 from bot.render import glossary as render
+from bot.runtime.context import BotContext
 
 log = logging.getLogger(__name__)
 

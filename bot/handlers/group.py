@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import BotContext
 from bot.domain import arguments
 from bot.handlers.common import remember_chat
 from bot.handlers.guards import (
@@ -18,6 +17,7 @@ from bot.handlers.guards import (
 )
 from bot.handlers.replies import reply
 from bot.render import status as render
+from bot.runtime.context import BotContext
 from bot.services import questions
 from bot.services.schedule import reschedule
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import ChatMember, Update
 from telegram.error import TelegramError
 
-from bot.context import BotContext
 from bot.handlers.common import chat_language, remember_chat
 from bot.handlers.replies import reply
+from bot.runtime.context import BotContext
 
 # Telegram's stand-ins for people who post as a chat, not as themselves.
 GROUP_ANONYMOUS_BOT = 1087968824

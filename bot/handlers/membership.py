@@ -6,10 +6,10 @@ import logging
 
 from telegram import ChatMember, Update
 
-from bot.context import BotContext
 from bot.handlers.common import is_group, remember_chat
 from bot.handlers.replies import send_to
 from bot.render import about
+from bot.runtime.context import BotContext
 
 log = logging.getLogger(__name__)
 _GONE = (ChatMember.LEFT, ChatMember.BANNED)

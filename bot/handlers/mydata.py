@@ -6,14 +6,14 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot import callbacks
-from bot.context import BotContext
 from bot.handlers.buttons import pressed
 from bot.handlers.common import chat_language, remember_chat
 from bot.handlers.guards import is_present, refuse_chat_senders, say
 from bot.handlers.replies import alert, answer_button, edit_pressed, reply, send_to
+from bot.render import callbacks
 from bot.render.mydata import my_answers
 from bot.render.question import deep_link
+from bot.runtime.context import BotContext
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks
-from bot.context import BotContext
 from bot.domain.arguments import echo
 from bot.domain.partner_link import Partnership
 from bot.domain.partnership import Side
@@ -18,7 +16,9 @@ from bot.handlers.buttons import pressed
 from bot.handlers.common import chat_language, is_group, remember_chat
 from bot.handlers.guards import require_coordinator, say
 from bot.handlers.replies import alert, answer_button, edit_pressed, reply
+from bot.render import callbacks
 from bot.render import partner_link as render
+from bot.runtime.context import BotContext
 from bot.services import partnership
 from bot.services.delivery import Undeliverable
 

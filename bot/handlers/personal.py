@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
-from bot import callbacks
-from bot.context import BotContext
 from bot.domain import onboarding
 from bot.domain.arguments import echo
 from bot.domain.schedule import valid_timezone
@@ -17,8 +15,9 @@ from bot.handlers.common import chat_language, message_content, remember_chat
 from bot.handlers.guards import say
 from bot.handlers.replies import alert, answer_button, edit, edit_pressed, reply, reply_document
 from bot.handlers.wizards import send_wizard
-from bot.render import about, journal_export
+from bot.render import about, callbacks, journal_export
 from bot.render import personal as render
+from bot.runtime.context import BotContext
 from bot.services import personal, questions
 from bot.services.schedule import reschedule
 

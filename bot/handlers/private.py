@@ -6,13 +6,13 @@ import re
 
 from telegram import Update
 
-from bot.context import BotContext
 from bot.handlers import reports
 from bot.handlers.common import chat_language
 from bot.handlers.guards import is_present, say
 from bot.handlers.mydata import mydata_from_link
 from bot.handlers.replies import reply, send_to
 from bot.render import question as render
+from bot.runtime.context import BotContext
 
 _ANSWER_LINK = re.compile(r"^p(\d{1,18})$")
 _MYDATA_LINK = re.compile(r"^d(-\d{1,18})$")

@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
+from bot.content.locales import Catalog
 from bot.handlers import (
     answers,
     glossary,
@@ -34,7 +34,7 @@ from bot.handlers import (
 )
 from bot.handlers.buttons import ButtonHandler, stale_button
 from bot.handlers.errors import guarded, on_error
-from bot.locales import Catalog
+from bot.render import callbacks
 
 
 @dataclass(frozen=True)

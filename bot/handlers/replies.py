@@ -14,8 +14,8 @@ import logging
 
 from telegram import InputFile, Message, ReactionTypeEmoji, Update
 
-from bot.context import BotContext
 from bot.handlers.common import chat_language
+from bot.runtime.context import BotContext
 from bot.services.delivery import Outcome, attempt, try_to
 
 log = logging.getLogger(__name__)

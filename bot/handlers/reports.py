@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
-from bot.context import BotContext
 from bot.domain.quiet import in_quiet_hours
 from bot.domain.schedule import ScheduleError, parse_time
 from bot.handlers.common import chat_language, is_group, remember_chat
@@ -12,6 +11,7 @@ from bot.handlers.guards import require_coordinator, say
 from bot.handlers.replies import reply, send_document_to
 from bot.render.export import export_records, to_csv
 from bot.render.question import deep_link
+from bot.runtime.context import BotContext
 from bot.services import summaries
 
 

@@ -6,8 +6,6 @@ from datetime import datetime
 
 from telegram import Update
 
-from bot import callbacks
-from bot.context import BotContext
 from bot.domain import setup as wizard
 from bot.domain.arguments import echo
 from bot.domain.schedule import valid_timezone
@@ -16,7 +14,9 @@ from bot.handlers.common import chat_language, remember_chat
 from bot.handlers.guards import remember_member, require_admin, say
 from bot.handlers.replies import alert, answer_button, edit, reply
 from bot.handlers.wizards import send_wizard
+from bot.render import callbacks
 from bot.render import setup as render
+from bot.runtime.context import BotContext
 from bot.services.schedule import reschedule
 from bot.services.summaries import next_summary_time
 

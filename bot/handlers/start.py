@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import BotContext
 from bot.handlers import personal
 from bot.handlers.common import chat_language, is_group, remember_chat
 from bot.handlers.private import open_deep_link
 from bot.handlers.replies import reply
 from bot.render import about
+from bot.runtime.context import BotContext
 
 
 async def start(update: Update, context: BotContext) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.context import BotContext
 from bot.domain.setup import WizardDraft
 from bot.handlers.replies import reply
+from bot.runtime.context import BotContext
 
 
 async def send_wizard(

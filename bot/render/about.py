@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.locales import Catalog, Html
+from bot.content.locales import Catalog, Html
 
 
 def _about(catalog: Catalog, language: str) -> dict[str, Html]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.content.locales import Catalog
+from bot.content.packs import Item, Pack
 from bot.domain.records import Chat
-from bot.locales import Catalog
-from bot.packs import Item, Pack
 
 
 def saved_privately(

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.content.locales import Catalog
+from bot.content.packs import PackLibrary
 from bot.domain.summary import CHART_COMPARE_WEEKS, ChartData
-from bot.locales import Catalog
-from bot.packs import PackLibrary
 from bot.render.plot import (
     MUTED,
     PAD,

@@ -8,8 +8,8 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.content.packs import PackLibrary
 from bot.domain.records import ExportRow
-from bot.packs import PackLibrary
 
 COLUMNS = (
     "asked_at", "programme", "item", "question", "member", "rating", "skipped", "comment",

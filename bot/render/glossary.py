@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.glossary import Glossary
-from bot.locales import Catalog
-from bot.packs import localized
+from bot.content.glossary import Glossary
+from bot.content.locales import Catalog
+from bot.content.packs import localized
 from bot.render.split import telegram_length
 
 ALERT_LIMIT = 200  # answerCallbackQuery's text, in characters

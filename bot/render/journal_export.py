@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.content.locales import Catalog
+from bot.content.packs import PackLibrary
 from bot.domain.recap import JournalEntry
-from bot.locales import Catalog
-from bot.packs import PackLibrary
 from bot.render.personal import entry_date, in_language, lookup, rating_label, rating_line
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.content.locales import Catalog
+from bot.content.packs import PackLibrary
 from bot.domain.records import Answer, Chat, Prompt
-from bot.locales import Catalog
-from bot.packs import PackLibrary
 from bot.render.split import split_lines
 
 

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.content.locales import Catalog, Html
 from bot.domain.nudges import NudgeCandidate
 from bot.domain.schedule import WEEKDAYS, local
-from bot.locales import Catalog, Html
 from bot.render.question import deep_link
 
 

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
+from bot.content.locales import Catalog, Html
 from bot.domain.partner_link import Refusal, display_code
 from bot.domain.partnership import Side
 from bot.domain.summary import MIN_RESPONDENTS
-from bot.locales import Catalog, Html
+from bot.render import callbacks
 from bot.render.setup import when
 
 # A group's title on a button is plain text (no HTML there), cut to stay readable.

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.content.locales import Catalog, Html
+from bot.content.packs import PackLibrary
 from bot.domain.partnership import (
     Agenda,
     PairComparison,
@@ -19,8 +21,6 @@ from bot.domain.partnership import (
     Standing,
 )
 from bot.domain.summary import MIN_RESPONDENTS
-from bot.locales import Catalog, Html
-from bot.packs import PackLibrary
 from bot.render.split import split_lines
 from bot.render.summary import theme_name
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import textwrap
 
+from bot.content.locales import Catalog
+from bot.content.packs import PackLibrary
 from bot.domain.partnership import PartnershipView, ThemeBars
-from bot.locales import Catalog
-from bot.packs import PackLibrary
 from bot.render.chart import BAR_WIDTH, EARLIER_COLOUR, LABEL_GAP, NOW_COLOUR, SCORE_TICKS
 from bot.render.chart import SCORE_TOP as TOP_VALUE
 from bot.render.plot import (

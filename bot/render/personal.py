@@ -17,12 +17,12 @@ from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
+from bot.content.locales import Catalog, Html
+from bot.content.packs import Item, Pack, PackLibrary, localized
 from bot.domain import onboarding as wizard
 from bot.domain.recap import ELLIPSIS, JournalEntry, Recap, cut_at_word, shorten
 from bot.domain.schedule import WEEKDAYS, local
-from bot.locales import Catalog, Html
-from bot.packs import Item, Pack, PackLibrary, localized
+from bot.render import callbacks
 from bot.render.question import private_keyboard, referred_to, theme_note
 from bot.render.setup import when
 from bot.render.split import telegram_length

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
-from bot.locales import Catalog
-from bot.packs import Item, Pack
+from bot.content.locales import Catalog
+from bot.content.packs import Item, Pack
+from bot.render import callbacks
 
 
 def deep_link(bot_username: str, payload: str) -> str:

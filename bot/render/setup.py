@@ -6,12 +6,12 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
+from bot.content.locales import Catalog, Html
+from bot.content.packs import PackLibrary
 from bot.domain import setup as wizard
 from bot.domain.partnership import PACK_OF_SIDE, Side, checklist_sides, side_of_pack
 from bot.domain.schedule import WEEKDAYS, local
-from bot.locales import Catalog, Html
-from bot.packs import PackLibrary
+from bot.render import callbacks
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 

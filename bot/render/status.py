@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.content.locales import Catalog, Html
+from bot.content.packs import PackLibrary
 from bot.domain.records import Chat, Enrolment, Prompt
-from bot.locales import Catalog, Html
-from bot.packs import PackLibrary
 from bot.render.setup import when
 
 

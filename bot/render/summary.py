@@ -19,6 +19,8 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+from bot.content.locales import Catalog, escape, plural_form
+from bot.content.packs import PackLibrary, localized
 from bot.domain.summary import (
     MIN_RESPONDENTS,
     NEW_MEMBER_DAYS,
@@ -32,8 +34,6 @@ from bot.domain.summary import (
     WeeklySummary,
     WhosNotHere,
 )
-from bot.locales import Catalog, escape, plural_form
-from bot.packs import PackLibrary, localized
 from bot.render.split import TELEGRAM_LIMIT, split_lines
 
 BAR_BLOCK = "▇"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 
-from bot import callbacks
+from bot.render import callbacks
 
 from .cast import COMMENTS, GROUP_ID, NEIGHBOURS, NEVER, PRIVATELY, SOMETIMES, Neighbour
 from .session import Sandbox, SandboxError, start_payload

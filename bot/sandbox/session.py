@@ -18,7 +18,7 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.context import BotApplication, BotContext
+from bot.runtime.context import BotApplication, BotContext
 from bot.services import dispatch
 from bot.services.dispatch import TickReport
 

@@ -14,7 +14,7 @@ import logging
 
 from telegram import Bot
 
-from bot.context import BotData
+from bot.runtime.context import BotData
 from bot.services import questions
 
 log = logging.getLogger(__name__)

@@ -40,7 +40,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.context import BotData
+from bot.runtime.context import BotData
 
 log = logging.getLogger(__name__)
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from bot.content.locales import Catalog
+from bot.content.packs import PackLibrary
 from bot.domain import summary as compute
 from bot.domain.summary_facts import GroupFacts
-from bot.locales import Catalog
-from bot.packs import PackLibrary
 from bot.render import chart
 from bot.render import summary as render
 from bot.store import Store

@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 
 from telegram import Bot
 
-from bot.context import BotData
 from bot.domain.quiet import in_quiet_hours, quiet_hours_end
 from bot.domain.records import Enrolment, Prompt
 from bot.domain.schedule import Schedule, ScheduleError
+from bot.runtime.context import BotData
 from bot.services import outbox, questions, summaries
 from bot.store.db import to_db_time
 

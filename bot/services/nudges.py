@@ -14,11 +14,11 @@ from datetime import datetime
 
 from telegram import Bot, ReplyParameters
 
-from bot.context import BotData
 from bot.domain.nudges import NudgeCandidate, closes_at, plan_nudges
 from bot.domain.quiet import in_quiet_hours
 from bot.domain.records import OutboxItem, Prompt
 from bot.render import nudges as render
+from bot.runtime.context import BotData
 from bot.services import outbox
 from bot.services.delivery import Attempt, attempt
 

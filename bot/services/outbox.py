@@ -21,8 +21,8 @@ from datetime import timedelta
 
 from telegram import Bot
 
-from bot.context import BotData
 from bot.domain.records import OutboxItem
+from bot.runtime.context import BotData
 from bot.services.delivery import Attempt, Outcome
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ async def flush(bot: Bot, data: BotData, *, ids: list[int] | None = None,
     at most `dispatch_concurrency` chats are served at once. With `planning`,
     rows are claimed as they are recorded, until planning is finished.
     A `scheduled` flush (the tick's, which nobody is waiting on) makes way
-    for the updates coming in (see bot.traffic)."""
+    for the updates coming in (see bot.runtime.traffic)."""
     report = FlushReport()
     if ids is not None and not ids:
         return report  # nothing to send (a hook that recorded nothing)

@@ -10,18 +10,18 @@ from datetime import datetime
 
 from telegram import Bot, InlineKeyboardMarkup
 
-from bot.context import BotData
+from bot.content.locales import Html
+from bot.content.packs import Item, Pack, PackLibrary
 from bot.domain import partner_link as codes
 from bot.domain import partnership as domain
 from bot.domain.partner_link import Partnership, Refusal
 from bot.domain.partnership import PACK_OF_SIDE, PairSpec, PartnershipView, Side
 from bot.domain.programme import next_question
 from bot.domain.records import Chat
-from bot.locales import Html
-from bot.packs import Item, Pack, PackLibrary
 from bot.render import partner_link
 from bot.render import partnership as render
 from bot.render.partnership_chart import render_partnership_chart
+from bot.runtime.context import BotData
 from bot.services.delivery import Undeliverable, deliver
 from bot.store.partnerships import LinkOutcome
 

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 from telegram import Bot
 
-from bot.context import BotData
 from bot.domain import onboarding
 from bot.domain.programme import next_question
 from bot.domain.recap import weekly_recap
 from bot.domain.records import Chat, OutboxItem, Prompt
 from bot.domain.schedule import next_weekly
 from bot.render import personal as render
+from bot.runtime.context import BotData
 from bot.services import outbox
 from bot.services.delivery import Attempt, attempt
 

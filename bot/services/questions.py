@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 
 from telegram import Bot
 
-from bot.context import BotData
 from bot.domain.records import Chat, Enrolment, Opened, OutboxItem, Prompt
 from bot.domain.schedule import is_late, slot_time
 from bot.render import personal
 from bot.render import question as render
+from bot.runtime.context import BotData
 from bot.services import outbox, partnership
 from bot.services.delivery import Attempt, attempt
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.context import BotData
 from bot.domain.schedule import Schedule, ScheduleError
+from bot.runtime.context import BotData
 
 
 async def reschedule(data: BotData, chat_id: int) -> datetime | None:

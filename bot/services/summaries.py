@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
-from bot.context import BotData
 from bot.domain import summary as compute
 from bot.domain.quiet import in_quiet_hours, quiet_hours_end
 from bot.domain.records import Chat, OutboxItem
@@ -25,6 +24,7 @@ from bot.domain.weeks import monday_of, period_label, week_of
 from bot.render import chart
 from bot.render import summary as render
 from bot.render.question import deep_link
+from bot.runtime.context import BotData
 from bot.services import digest_worker, outbox, partnership, personal
 from bot.services.delivery import Attempt, Outcome, Undeliverable, attempt, deliver
 

@@ -25,10 +25,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.config import default_content_dir
+from bot.content.locales import Catalog
+from bot.content.packs import load_library
 from bot.domain.partnership import PartnershipView, Side, ThemeBars
 from bot.domain.summary import CHART_COMPARE_WEEKS, ChartData, ThemeComparison
-from bot.locales import Catalog
-from bot.packs import load_library
 from bot.render.chart import render_chart
 from bot.render.partnership_chart import render_partnership_chart
 

@@ -51,6 +51,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from _digest_round import copy_groups, run_round, template_group
 
 from bot.config import default_content_dir
+from bot.content.locales import Catalog
+from bot.content.packs import load_library
 from bot.domain import summary as compute
 from bot.domain.summary_facts import (
     CommentFacts,
@@ -60,8 +62,6 @@ from bot.domain.summary_facts import (
     ThemeWeek,
     WeekParticipation,
 )
-from bot.locales import Catalog
-from bot.packs import load_library
 from bot.render import chart
 from bot.render import summary as render
 from bot.store import Store

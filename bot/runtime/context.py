@@ -1,7 +1,10 @@
 """Typed access to the bot's dependencies from every handler and job.
 
-Settings are set when the application is built; the store, the packs and the
-catalog are filled in by post_init and closed by post_shutdown.
+Settings and the services' helpers are set by the composition root
+(bot.app) when the application is built; the store, the packs and the
+catalog are filled in by post_init and closed by post_shutdown. The helpers
+are named here by what they do (protocols), not by their classes, so that
+this module, which services import, imports no service.
 """
 
 from __future__ import annotations
@@ -11,26 +14,54 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
+from telegram import Bot
 from telegram.ext import Application, CallbackContext, ExtBot
 
-if TYPE_CHECKING:
-    from bot.leader import Leadership
-    from bot.services.counts import CountRefresher
-    from bot.services.drawing import ChartWorkers
-
 from bot.config import Settings
+from bot.content.locales import Catalog
+from bot.content.packs import PackLibrary
 from bot.domain.clock import Clock
-from bot.locales import Catalog
-from bot.metrics import Metrics
-from bot.packs import PackLibrary
-from bot.services.week_facts import WeekFacts
+from bot.runtime.leader import Leadership
+from bot.runtime.metrics import Metrics
+from bot.runtime.traffic import Traffic
 from bot.store import Store
-from bot.traffic import Traffic
 
 _log = logging.getLogger(__name__)
+
+
+class LiveCounts(Protocol):
+    """Edits a question's live count once for a burst of answers
+    (services.counts.CountRefresher)."""
+
+    def soon(self, bot: Bot, data: BotData, prompt_id: int) -> None: ...
+    async def now(self, bot: Bot, data: BotData) -> int: ...
+    async def stop(self) -> None: ...
+
+
+class Charts(Protocol):
+    """Draws charts off the event loop (services.drawing.ChartWorkers)."""
+
+    workers: int
+
+    @property
+    def running(self) -> bool: ...
+    def share(self, *objects: Any) -> None: ...
+    async def draw(self, function: Callable[..., bytes], *args: Any, **kwargs: Any) -> bytes: ...
+    async def close(self) -> None: ...
+
+
+class SharedReads(Protocol):
+    """A group's week read once for the sends that need it together
+    (services.week_facts.WeekFacts)."""
+
+    reads: int
+
+    async def get(self, chat_id: int, week: date,
+                  read: Callable[[], Awaitable[Any]]) -> Any: ...
+    def forget(self) -> None: ...
 
 
 @dataclass
@@ -46,23 +77,23 @@ class BotData:
     # async hook(bot, bot_data, prompt). Nudges subscribe here.
     closing_soon_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
     # Questions whose live count is waiting to be edited (see services.counts).
-    counts: CountRefresher | None = None
+    counts: LiveCounts | None = None
     # Senders of the outbox's rows, by kind (filled by the composition root).
     senders: dict[str, Callable[..., Awaitable[Any]]] = field(default_factory=dict)
     # One edit of a question's message at a time (see services.questions).
     edit_locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
     # Charts, drawn off the event loop (see services.drawing).
-    charts: ChartWorkers | None = None
+    charts: Charts | None = None
     # A group's week, read once for its summary and its digests (see
     # services.week_facts).
-    week_facts: WeekFacts = field(default_factory=WeekFacts)
+    week_facts: SharedReads | None = None
     # Counters and gauges behind /metrics (a registry of this application's own).
     metrics: Metrics = field(default_factory=Metrics)
-    # When the scheduler's tick last ran (bot.jobs), for /healthz.
+    # When the scheduler's tick last ran (bot.services.tick), for /healthz.
     last_tick_at: datetime | None = None
-    # Who runs the scheduled work when replicas share the database (bot.leader).
+    # Who runs the scheduled work when replicas share the database (bot.runtime.leader).
     leadership: Leadership | None = None
-    # Updates in hand, for the scheduled sends to make way (bot.traffic).
+    # Updates in hand, for the scheduled sends to make way (bot.runtime.traffic).
     traffic: Traffic = field(default_factory=Traffic)
 
     # Sends nobody waits for (reactions to comments), tracked so shutdown
@@ -127,7 +158,7 @@ BotApplication = Application[ExtBot, BotContext, dict, dict, BotData, object]
 
 class ReflectApplication(Application):
     """python-telegram-bot's Application, noting the updates in hand (so the
-    scheduled round makes way for them, see bot.traffic) and without one set
+    scheduled round makes way for them, see bot.runtime.traffic) and without one set
     that only grows.
 
     Application notes the id of every chat and person it handles an update

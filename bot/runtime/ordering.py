@@ -1,8 +1,8 @@
 """Each chat's updates handled in the order they came, chats side by side.
 
-Used by the webhook (bot.web): Telegram may deliver a chat's updates over
+Used by the webhook (bot.runtime.server): Telegram may deliver a chat's updates over
 several connections at once, and a reply must not overtake the message it
-answers. (The poller, bot.polling, keeps the same order its own way.)
+answers. (The poller, bot.runtime.polling, keeps the same order its own way.)
 """
 
 from __future__ import annotations

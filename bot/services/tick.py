@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from bot.context import BotContext
-from bot.leader import LEASE_CHECK_SECONDS
+from bot.runtime.context import BotContext
+from bot.runtime.leader import LEASE_CHECK_SECONDS
 from bot.services import dispatch
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from bot.context import BotApplication
+from bot.runtime.context import BotApplication
 
 _STOPPING = (signal.SIGINT, signal.SIGTERM)
 

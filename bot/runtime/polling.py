@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
-from bot.context import BotApplication
-from bot.lifecycle import running
+from bot.runtime.context import BotApplication
+from bot.runtime.lifecycle import running
 
 log = logging.getLogger(__name__)
 LONG_POLL_SECONDS = 30

@@ -3,7 +3,7 @@
 In webhook mode Telegram POSTs each update to WEBHOOK_URL (through a
 reverse proxy that ends HTTPS and forwards that path here). The update is
 acknowledged (HTTP 200) only once `application.process_update` has
-finished with it, as the confirming poller does (bot.polling): if the
+finished with it, as the confirming poller does (bot.runtime.polling): if the
 process dies first, Telegram sends it again, to this replica or another,
 and the handlers, being idempotent, change nothing twice.
 python-telegram-bot's built-in webhook server answers as soon as an update
@@ -31,10 +31,10 @@ from telegram import Update
 from telegram.error import BadRequest
 
 from bot.config import ConfigError
-from bot.context import BotApplication
-from bot.lifecycle import running
-from bot.metrics import CONTENT_TYPE
-from bot.ordering import InChatOrder
+from bot.runtime.context import BotApplication
+from bot.runtime.lifecycle import running
+from bot.runtime.metrics import CONTENT_TYPE
+from bot.runtime.ordering import InChatOrder
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

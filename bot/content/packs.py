@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-from bot.glossary import Glossary, load_glossary, read_toml
+from bot.content.glossary import Glossary, load_glossary, read_toml
 
 T = TypeVar("T")
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.metrics import Metrics
-from bot.ratelimit import SharedRateLimiter
+from bot.runtime.metrics import Metrics
+from bot.runtime.ratelimit import SharedRateLimiter
 from bot.store.leases import Lease
 
 log = logging.getLogger(__name__)

@@ -24,8 +24,8 @@ from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, BaseRateLimiter
 
 from bot.config import Settings
-from bot.metrics import Metrics
-from bot.traffic import Traffic
+from bot.runtime.metrics import Metrics
+from bot.runtime.traffic import Traffic
 
 
 class Pace:
