@@ -5,105 +5,29 @@ Every test built on `settings` (the end-to-end `harness`) or on a store
 fixture that takes `database_target` runs twice: on a SQLite file and on
 PostgreSQL (a schema of its own in the server named by
 CIVIC_REFLECT_TEST_POSTGRES, or in a throwaway server started for the
-session when that is not set; see tests/postgres_server.py)."""
+session when that is not set; see tests/helpers/postgres.py)."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 import pytest
-from fake_telegram import BotApiSpec, FakeTelegram, UpdateFactory
-from postgres_server import ENVIRONMENT_VARIABLE, ThrowawayPostgres, server_programs
-from telegram import Bot, Update
+from telegram import Bot
 
-from bot.app import build_application
 from bot.config import Settings, default_content_dir
 from bot.content.locales import Catalog
 from bot.content.packs import PackLibrary, load_library
-from bot.runtime.context import BotApplication
-from bot.services import dispatch
-from bot.services.dispatch import TickReport
+from bot.sandbox.telegram import BotApiSpec, FakeTelegram
 from bot.store import Store
 
-TEST_TOKEN = "123456789:AAHtestTOKENtestTOKENtestTOKENtest01"
-
-
-class Clock:
-    """Stands in for "now" everywhere the bot asks the store for the time."""
-
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-async def start_app(settings: Settings, telegram: FakeTelegram, clock: Clock) -> BotApplication:
-    """What run_polling does before it polls: initialize, post_init, start."""
-    app = build_application(settings, request=telegram, clock=clock)
-    await app.initialize()
-    await app.post_init(app)
-    await app.start()
-    return app
-
-
-async def stop_app(app: BotApplication) -> None:
-    await app.stop()
-    await app.post_stop(app)
-    await app.post_shutdown(app)
-    await app.shutdown()
-
-
-@dataclass
-class Harness:
-    app: BotApplication
-    telegram: FakeTelegram
-    updates: UpdateFactory
-    clock: Clock
-    settings: Settings
-
-    @property
-    def store(self) -> Store:
-        return self.app.bot_data.store
-
-    async def send(self, update: dict) -> None:
-        """Deliver one update as Telegram would, and wait for the handlers
-        (and the sends they left running in the background)."""
-        await self.app.process_update(Update.de_json(update, self.app.bot))
-        await self.app.bot_data.settle()
-
-    async def tick(self) -> TickReport:
-        """One run of the scheduler's tick at the clock's current time."""
-        return await dispatch.tick(self.app.bot, self.app.bot_data)
-
-    async def restart(self) -> None:
-        """Stop the bot and start a new one on the same database, as after a
-        crash or a deploy: nothing survives but the database."""
-        await stop_app(self.app)
-        self.app = await start_app(self.settings, self.telegram, self.clock)
-
-    async def run_jobs(self, prefix: str = "") -> int:
-        """Run the JobQueue's pending one-off jobs now (no real waiting)."""
-        ran = 0
-        for job in self.app.job_queue.jobs():
-            if job.name and job.name.startswith(prefix):
-                job.schedule_removal()
-                await job.run(self.app)
-                ran += 1
-        return ran
-
-    async def refresh_counts(self) -> int:
-        """Edit the questions' live counts now rather than after the delay."""
-        return await self.app.bot_data.counts.now(self.app.bot, self.app.bot_data)
+from helpers.app import TEST_TOKEN, Clock, running
+from helpers.group import make_group, run_setup
+from helpers.postgres import ENVIRONMENT_VARIABLE, NO_POSTGRES, ThrowawayPostgres, server_programs
 
 
 @pytest.fixture(scope="session")
@@ -143,8 +67,6 @@ def clock() -> Clock:
 
 
 BACKENDS = ("sqlite", "postgresql")
-NO_POSTGRES = ("PostgreSQL runs skipped: no PostgreSQL server programs (initdb, pg_ctl) on this "
-               f"machine; install Debian's postgresql package or set {ENVIRONMENT_VARIABLE}")
 
 
 @pytest.fixture(scope="session")
@@ -232,20 +154,10 @@ def telegram() -> FakeTelegram:
     return FakeTelegram()
 
 
-async def _running(settings, telegram, clock):
-    running = Harness(await start_app(settings, telegram, clock), telegram,
-                      UpdateFactory(telegram), clock, settings)
-    try:
-        yield running
-    finally:
-        await stop_app(running.app)
-    telegram.assert_clean()
-
-
 @pytest.fixture
 async def harness(settings, telegram, clock):
-    async for running in _running(settings, telegram, clock):
-        yield running
+    async for started in running(settings, telegram, clock):
+        yield started
 
 
 @pytest.fixture
@@ -254,8 +166,8 @@ async def unpaced(settings, telegram, clock):
     send hundreds of messages and are about something else; a 429 goes
     straight to the outbox, which waits in the test's time."""
     quick = dataclasses.replace(settings, overall_max_rate=0, rate_limit_retries=0)
-    async for running in _running(quick, telegram, clock):
-        yield running
+    async for started in running(quick, telegram, clock):
+        yield started
 
 
 @pytest.fixture
@@ -263,8 +175,6 @@ async def group(harness):
     """Riverside CSO's five, the bot added and /setup run to the end (the civil-
     society checklist, weekly on Monday 09:00 Europe/Madrid, counts only).
     Modules that need a different group define their own."""
-    from group_helpers import make_group, run_setup
-
     group = make_group(harness)
     await harness.send(harness.updates.bot_added(group.chat, group.ana))
     await run_setup(harness, group)

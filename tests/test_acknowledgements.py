@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import asyncpg
 import pytest
-from group_helpers import GROUP_ID, ask, press
-from test_personal import ROSA, at_local, next_prompt, onboard
+
+from helpers.group import GROUP_ID, ask, press
+from helpers.personal import ROSA, at_local, next_prompt, onboard
 
 SELECT_ANSWER = ("SELECT scale, text, voice_file_id FROM answers "
                  "WHERE prompt_id = {0} AND user_id = {1}")

@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from test_store import make_group, make_prompt
+from helpers.rows import make_group, make_prompt
 
 CONTENT = ("scale", "text", "voice_file_id")
 

@@ -12,12 +12,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from chart_pixels import Axes, Bar, Picture, axes, bars, rgb
-from test_summary import month_facts
 
 from bot.domain.summary import CHART_COMPARE_WEEKS, ChartData, ThemeComparison, chart_data
 from bot.render.chart import (
-    BAR_WIDTH,
     EARLIER_COLOUR,
     HEIGHT,
     NOW_COLOUR,
@@ -25,40 +22,30 @@ from bot.render.chart import (
     WIDTH,
     render_chart,
 )
-from bot.render.plot import INK, MUTED
+from bot.render.plot import INK
+
+from helpers.chart_pixels import (
+    SCORES,
+    Picture,
+    assert_heights,
+    assert_labelled,
+    assert_missing_mark,
+    axes,
+    bars,
+    slot_of,
+)
+from helpers.summary import month_facts
 
 ROOT = Path(__file__).resolve().parents[1]
-SCORES = (1, 5)  # the lowest and highest ticks of the themes' panel
 WEEK = date(2025, 3, 3)
 
 
-def slot_of(bar: Bar, on: Axes) -> int:
-    return min(range(len(on.slots)), key=lambda slot: abs(on.slots[slot] - bar.middle))
 
 
-def assert_heights(found: list[Bar], values: list[float], unit: float) -> None:
-    assert [bar.height for bar in found] == pytest.approx([v * unit for v in values], abs=1.5)
 
 
-def assert_missing_mark(picture: Picture, on: Axes, slot: int, side: int) -> None:
-    """Where a theme has no score: no bar, and a grey mark just above the axis."""
-    column = on.slots[1] - on.slots[0]
-    middle = round(on.slots[slot] + side * BAR_WIDTH / 2 * column)
-    box = (middle - 10, on.bottom - 30, middle + 10, on.bottom)
-    marks = [picture.at(x, y) for x in range(box[0], box[2]) for y in range(box[1], box[3])
-             if picture.at(x, y) != rgb("#ffffff")]
-    assert marks, f"no mark for the missing score in slot {slot}"
-    assert all(r == g == b >= rgb(MUTED)[0] for r, g, b in marks)
 
 
-def assert_labelled(picture: Picture, on: Axes, lines: int = 1) -> None:
-    """Under every category tick, text centred on it."""
-    column = on.slots[1] - on.slots[0] if len(on.slots) > 1 else 100
-    for middle in on.slots:
-        drawn = picture.drawn(round(middle - column / 2 + 4), on.bottom + 6,
-                              round(middle + column / 2 - 4), on.bottom + 6 + 15 * lines)
-        assert drawn, f"no label under the tick at {middle}"
-        assert sum(drawn) / len(drawn) == pytest.approx(middle, abs=12)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -10,9 +10,10 @@ import random
 import re
 from collections import Counter
 
-from fake_telegram import visible_text
-from group_helpers import make_group, run_setup
-from test_personal import ROSA, onboard
+from bot.sandbox.telegram import visible_text
+
+from helpers.group import make_group, run_setup
+from helpers.personal import ROSA, onboard
 
 ROUNDS = 25
 

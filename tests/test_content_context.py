@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from fake_telegram import visible_text
 
 from bot.render import personal
 from bot.render import question as render
+from bot.sandbox.telegram import visible_text
 
 # Words that point back to an earlier question. A prompt using one must name
 # what it means in its own words or carry `refers_to` (the checklist is

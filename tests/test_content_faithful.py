@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from source_text import source_text
+
+from helpers.source_text import source_text
 
 
 @pytest.fixture(scope="module")

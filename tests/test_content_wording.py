@@ -15,7 +15,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from source_text import SOURCE, source_text
+
+from helpers.source_text import SOURCE, source_text
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"

@@ -18,12 +18,12 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from conftest import TEST_TOKEN
-from fake_telegram import UpdateFactory, visible_text
-from group_helpers import seed_due_groups
-
 from bot.domain.clock import utc_now
 from bot.sandbox.http_api import BotApiThread
+from bot.sandbox.telegram import UpdateFactory, visible_text
+
+from helpers.app import TEST_TOKEN
+from helpers.group import seed_due_groups
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUPS = 1000

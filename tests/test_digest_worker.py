@@ -10,15 +10,17 @@ import dataclasses
 from datetime import date
 
 import pytest
-from conftest import _running
-from fake_telegram import visible_text
-from group_helpers import GROUP_ID
-from test_weekly import FRIDAY_1700_MADRID, PNG, week_of_answers
 
 from bot.domain import summary as compute
 from bot.render import chart
 from bot.render import summary as render
+from bot.sandbox.telegram import visible_text
 from bot.services import digest_worker
+
+from helpers.app import running
+from helpers.chart_pixels import PNG
+from helpers.group import GROUP_ID
+from helpers.weekly import FRIDAY_1700_MADRID, week_of_answers
 
 WEEK = date(2026, 3, 9)
 
@@ -27,8 +29,8 @@ WEEK = date(2026, 3, 9)
 async def harness(settings, telegram, clock):
     """The application with one chart worker in a process of its own."""
     with_workers = dataclasses.replace(settings, chart_workers=1, chart_idle_seconds=30)
-    async for running in _running(with_workers, telegram, clock):
-        yield running
+    async for started in running(with_workers, telegram, clock):
+        yield started
 
 
 async def made_here(harness, now) -> tuple[list[str], bytes]:

@@ -9,11 +9,11 @@ import dataclasses
 import os
 import pickle
 
-from conftest import Harness, start_app, stop_app
-from fake_telegram import UpdateFactory
-from group_helpers import GROUP_ID, ask, make_group, press, run_setup
-
+from bot.sandbox.telegram import UpdateFactory
 from bot.services.drawing import ChartWorkers
+
+from helpers.app import Harness, start_app, stop_app
+from helpers.group import GROUP_ID, ask, make_group, press, run_setup
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

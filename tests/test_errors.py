@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from fake_telegram import visible_text
+from bot.sandbox.telegram import visible_text
 
 SORRY = ("Sorry, something went wrong on my side. Nothing you sent was lost; "
          "please try again in a moment.")

@@ -1,7 +1,7 @@
 """The offline Telegram double answers like Telegram: replies, chat state, injected
 failures and the update builders.
 
-Run alone with: PYTHONPATH=tests python -m pytest tests/test_fake_telegram_behaviour.py
+Run alone with: python -m pytest tests/test_fake_telegram_behaviour.py
 """
 
 from __future__ import annotations
@@ -11,13 +11,6 @@ import datetime as dtm
 import warnings
 
 import pytest
-from fake_telegram import (
-    BOT_ID,
-    BOT_USERNAME,
-    GROUP_ANONYMOUS_BOT_ID,
-    FakeTelegram,
-    UpdateFactory,
-)
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageEntityType
 from telegram.error import (
@@ -29,6 +22,14 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import AIORateLimiter, ApplicationBuilder, CallbackQueryHandler, CommandHandler
+
+from bot.sandbox.telegram import (
+    BOT_ID,
+    BOT_USERNAME,
+    GROUP_ANONYMOUS_BOT_ID,
+    FakeTelegram,
+    UpdateFactory,
+)
 
 GROUP_ID = -1001234567890
 USER_ID = 4242

@@ -1,7 +1,7 @@
 """The offline Telegram double rejects what Telegram rejects: the Bot API reference,
 Telegram's HTML rules and its limits, directly and through a real telegram.Bot.
 
-Run alone with: PYTHONPATH=tests python -m pytest tests/test_fake_telegram_spec.py
+Run alone with: python -m pytest tests/test_fake_telegram_spec.py
 """
 
 from __future__ import annotations
@@ -9,13 +9,6 @@ from __future__ import annotations
 import datetime as dtm
 
 import pytest
-from fake_telegram import (
-    BotApiSpec,
-    FakeTelegram,
-    check_telegram_html,
-    utf16_len,
-    visible_text,
-)
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -28,6 +21,14 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, EndPointNotFound
 from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+
+from bot.sandbox.telegram import (
+    BotApiSpec,
+    FakeTelegram,
+    check_telegram_html,
+    utf16_len,
+    visible_text,
+)
 
 GROUP_ID = -1001234567890
 USER_ID = 4242

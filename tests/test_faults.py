@@ -10,9 +10,11 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from fake_telegram import visible_text
-from group_helpers import make_group, run_setup
-from test_scheduling import MONDAY_0900_MADRID
+
+from bot.sandbox.telegram import visible_text
+
+from helpers.group import make_group, run_setup
+from helpers.times import MONDAY_0900_MADRID
 
 GROUPS = 8
 WEEKS = 3

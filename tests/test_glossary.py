@@ -7,13 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fake_telegram import utf16_len, visible_text
-from group_helpers import GROUP_ID, ask, make_group, press, run_setup
 
 from bot.content.glossary import load_glossary
 from bot.content.packs import PackError, load_library
 from bot.render import callbacks
 from bot.render.glossary import ALERT_LIMIT, meanings_alert, meanings_message
+from bot.sandbox.telegram import utf16_len, visible_text
+
+from helpers.group import GROUP_ID, ask, make_group, press, run_setup
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 

@@ -3,8 +3,9 @@ forged and stale buttons, closed questions, /forget and a supergroup upgrade."""
 
 from __future__ import annotations
 
-from fake_telegram import GROUP_ANONYMOUS_BOT_ID, visible_text
-from group_helpers import GROUP_ID, ask, bot_message, last_text, press
+from bot.sandbox.telegram import GROUP_ANONYMOUS_BOT_ID, visible_text
+
+from helpers.group import GROUP_ID, ask, bot_message, last_text, press
 
 
 async def prompt_of(harness, message: dict):

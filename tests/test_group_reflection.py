@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from fake_telegram import visible_text
-from group_helpers import GROUP_ID, ask, bot_message, last_text, make_group, press, run_setup
+
+from bot.sandbox.telegram import visible_text
+
+from helpers.group import GROUP_ID, ask, bot_message, last_text, make_group, press, run_setup
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ import json
 import logging
 from pathlib import Path
 
-from fake_telegram import GROUP_ANONYMOUS_BOT_ID
-from group_helpers import GROUP_ID, ask, bot_message, make_group, run_setup
+from bot.sandbox.telegram import GROUP_ANONYMOUS_BOT_ID
+
+from helpers.group import GROUP_ID, ask, bot_message, make_group, run_setup
 
 CORPUS = Path(__file__).resolve().parent / "data" / "hostile_updates.json"
 PEOPLE = {601, 602, 603, 604, 605, 777}  # the group's five and a stranger

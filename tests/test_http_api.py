@@ -11,12 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEST_TOKEN
-from fake_telegram import UpdateFactory, visible_text
 from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, NetworkError
 
 from bot.sandbox.http_api import BotApiServer, BotApiThread
+from bot.sandbox.telegram import UpdateFactory, visible_text
+
+from helpers.app import TEST_TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import logging
 
-from fake_telegram import visible_text
-from group_helpers import ask, make_group, press, run_setup
-from test_personal import ROSA, onboard
+from bot.sandbox.telegram import visible_text
+
+from helpers.group import ask, make_group, press, run_setup
+from helpers.personal import ROSA, onboard
 
 A, B = -100_510, -100_520
 JOURNAL_WORDS = "my private worry about the council"

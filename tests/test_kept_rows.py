@@ -15,10 +15,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import Clock
 
 from bot.store import Store
 from bot.store.db import CHANGES_TOO, WRITES
+
+from helpers.app import Clock
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -8,10 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from fake_telegram import visible_text
-from group_helpers import GROUP_ID, ask, bot_message, last_text, make_group, press
 
 from bot.content.packs import load_library, localized
+from bot.sandbox.telegram import visible_text
+
+from helpers.group import GROUP_ID, ask, bot_message, last_text, make_group, press
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 

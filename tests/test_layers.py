@@ -212,3 +212,27 @@ def test_no_module_reads_the_clock_but_through_the_application():
             if call in source:
                 offenders.append(f"{name}: {call}")
     assert offenders == []
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+def test_test_modules_share_only_through_the_helpers_package():
+    """What tests share lives in tests/helpers; a test module imports no other
+    test module (nor conftest), and nothing stands in under a second name."""
+    offenders = []
+    for path in sorted(TESTS.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        where = path.relative_to(TESTS)
+        for node in ast.walk(ast.parse(source)):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                first = name.split(".")[0]
+                if first.startswith("test_") or first in ("conftest", "browser", "bench"):
+                    offenders.append(f"{where}:{node.lineno} imports {name}")
+            if isinstance(node, ast.Assign) and any(
+                    isinstance(target, ast.Subscript) and ast.unparse(target.value) == "sys.modules"
+                    for target in node.targets):
+                offenders.append(f"{where}:{node.lineno} writes sys.modules")
+    assert offenders == []

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from group_helpers import ask, press
+from helpers.group import ask, press
 
 ROOT = Path(__file__).resolve().parents[1]
 

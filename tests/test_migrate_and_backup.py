@@ -11,13 +11,15 @@ import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from conftest import NO_POSTGRES, Clock
-from test_replicas import on_server
-from test_upgrades import ANA, GROUP, UPGRADED_AT, load
 
 from bot.cli import main
 from bot.store import Store
 from bot.store.transfer import TABLES
+
+from helpers.app import Clock
+from helpers.postgres import NO_POSTGRES
+from helpers.processes import on_server
+from helpers.upgrades import ANA, GROUP, UPGRADED_AT, load
 
 _SETTINGS = ("DATABASE_URL", "CIVIC_REFLECT_DB", "WEBHOOK_URL", "WEBHOOK_SECRET", "REPLICAS",
              "PORT", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL")

@@ -7,13 +7,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fake_telegram import visible_text
-from group_helpers import GROUP_ID, make_group, press, run_setup
 
 from bot.domain import nudges as nudges_domain
 from bot.domain.nudges import NudgeCandidate, plan_nudges
 from bot.render import nudges as render
+from bot.sandbox.telegram import visible_text
 from bot.services.nudges import nudge_before_closing
+
+from helpers.group import GROUP_ID, make_group, press, run_setup
 
 MONDAY_0900_MADRID = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

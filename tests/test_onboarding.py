@@ -8,8 +8,6 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from render_checks import valid
-from test_personal_render import buttons
 
 from bot.domain import onboarding as wizard
 from bot.domain import setup as group_wizard
@@ -17,6 +15,9 @@ from bot.domain.onboarding import OnboardingDraft, begin, choose, set_timezone
 from bot.domain.schedule import WEEKDAYS, Schedule
 from bot.domain.setup import InvalidChoice
 from bot.render import callbacks, personal
+
+from helpers.personal import buttons
+from helpers.render_checks import valid
 
 PERSONAL_PACKS = ("checklist-cso", "theory-u", "three-steps", "well-being")
 ME = 4242

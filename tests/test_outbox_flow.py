@@ -13,6 +13,8 @@ import pytest
 from bot.services import outbox
 from bot.services.delivery import Attempt, Outcome
 
+from helpers.rows import add_rows
+
 
 @pytest.fixture
 def settings(settings):
@@ -56,19 +58,6 @@ class RecordingSender:
         return Attempt(Outcome.SENT, item.chat_id)
 
 
-async def add_rows(harness, chats: list[int], per_chat: int,
-                   kind: str = "question") -> dict[int, list[int]]:
-    """Rows for each chat, interleaved (chat by chat, round after round)."""
-    rows: dict[int, list[int]] = {}
-    for chat_id in chats:
-        await harness.store.chats.ensure(chat_id, kind="group", title=f"Chat {chat_id}",
-                                         timezone="UTC", language="en")
-    for number in range(per_chat):
-        for chat_id in chats:
-            row = await harness.store.outbox.add(f"test:{kind}:{chat_id}:{number}", kind,
-                                                 chat_id)
-            rows.setdefault(chat_id, []).append(row)
-    return rows
 
 
 async def test_each_chat_gets_its_rows_in_order_one_at_a_time_across_claims(

@@ -8,8 +8,11 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from group_helpers import press
-from partnership_helpers import (
+
+from bot.render.split import TELEGRAM_LIMIT
+
+from helpers.group import press
+from helpers.partnership import (
     COUNCIL_ID,
     ask_and_rate,
     council,
@@ -20,9 +23,7 @@ from partnership_helpers import (
     show,
     texts,
 )
-from source_text import SOURCE, source_text
-
-from bot.render.split import TELEGRAM_LIMIT
+from helpers.source_text import SOURCE, source_text
 
 FRIDAY_1700_MADRID = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from chart_pixels import Picture, axes, bars, rgb
-from test_chart import SCORES, assert_heights, assert_labelled, assert_missing_mark, slot_of
 
 from bot.domain.partnership import PartnershipView, Side, ThemeBars
 from bot.render.chart import EARLIER_COLOUR, NOW_COLOUR
@@ -18,6 +16,18 @@ from bot.render.partnership_chart import (
     HEIGHT,
     WIDTH,
     render_partnership_chart,
+)
+
+from helpers.chart_pixels import (
+    SCORES,
+    Picture,
+    assert_heights,
+    assert_labelled,
+    assert_missing_mark,
+    axes,
+    bars,
+    rgb,
+    slot_of,
 )
 
 THEMES = ("defining-valued-outcomes", "engaging-whole-systems", "co-producing-the-future",

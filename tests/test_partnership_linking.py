@@ -6,9 +6,13 @@ Application and the fake Telegram: /setup's side step, /partner codes
 from __future__ import annotations
 
 import pytest
-from fake_telegram import visible_text
-from group_helpers import bot_message, press
-from partnership_helpers import (
+
+from bot.domain.partner_link import code_hash, normalise_code
+from bot.render.callbacks import PartnershipView, Unpartner, decode, encode
+from bot.sandbox.telegram import visible_text
+
+from helpers.group import bot_message, press
+from helpers.partnership import (
     CSO_ID,
     HILL_ID,
     OTHER_ID,
@@ -23,9 +27,6 @@ from partnership_helpers import (
     set_up,
     valley,
 )
-
-from bot.domain.partner_link import code_hash, normalise_code
-from bot.render.callbacks import PartnershipView, Unpartner, decode, encode
 
 
 @pytest.fixture

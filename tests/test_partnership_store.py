@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import Clock
 
 from bot.domain.partnership import ItemTally, Side
 from bot.store import Store
 from bot.store.partnerships import LinkOutcome
+
+from helpers.app import Clock
 
 COUNCIL, CSO, OTHER = -100, -200, -300
 

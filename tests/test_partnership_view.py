@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from fake_telegram import visible_text
-from group_helpers import bot_message, press
-from partnership_helpers import (
+
+from bot.sandbox.telegram import visible_text
+
+from helpers.group import bot_message, press
+from helpers.partnership import (
     COUNCIL_ID,
     CSO_ID,
     HILL_ID,

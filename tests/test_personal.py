@@ -3,41 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from fake_telegram import visible_text
-from group_helpers import GROUP_ID, make_group, press, run_setup
+from bot.sandbox.telegram import visible_text
 
-ROSA = 701
-SANTIAGO = ZoneInfo("America/Santiago")
-
-
-def texts_to(harness, chat_id: int) -> list[str]:
-    return [visible_text(c.params["text"]) for c in harness.telegram.calls_to(
-        "sendMessage", chat_id=chat_id) if c.ok]
-
-
-async def onboard(harness, rosa, private):
-    await harness.send(harness.updates.command(private, rosa, "/start"))
-    wizard = harness.telegram.message(ROSA, harness.telegram.last(
-        "sendMessage", chat_id=ROSA).result["message_id"])
-    for step, value in (("P", "theory-u"), ("C", "daily"), ("T", "20:00"),
-                        ("Z", "Europe/Madrid"), ("R", "sun")):
-        answer = await press(harness, private, rosa, wizard, f"1|s|{step}|{value}")
-        assert "text" not in answer, (step, answer)
-    return visible_text(harness.telegram.message(ROSA, wizard["message_id"])["text"])
-
-
-async def next_prompt(harness, moment: datetime):
-    harness.clock.now = moment
-    assert (await harness.tick()).sent == 1
-    prompt = (await harness.store.prompts.list_for_chat(ROSA))[-1]
-    return prompt, harness.telegram.message(ROSA, prompt.message_id)
-
-
-def at_local(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 3, day, hour, minute, tzinfo=SANTIAGO).astimezone(UTC)
+from helpers.group import GROUP_ID, make_group, press, run_setup
+from helpers.personal import ROSA, at_local, next_prompt, onboard, texts_to
 
 
 async def test_first_two_weeks(harness):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fake_telegram import visible_text
-from group_helpers import GROUP_ID, make_group, press, run_setup
-from test_personal import ROSA, at_local, next_prompt, onboard, texts_to
+from bot.sandbox.telegram import visible_text
+
+from helpers.group import GROUP_ID, make_group, press, run_setup
+from helpers.personal import ROSA, at_local, next_prompt, onboard, texts_to
 
 
 async def test_commands_before_any_programme(harness):

@@ -11,29 +11,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from render_checks import isolated, valid
 
 from bot.content.locales import LOCALE_DIR
-from bot.domain.recap import JournalEntry
 from bot.render import callbacks, personal
 from bot.render.journal_export import export_json, export_markdown
 from bot.render.question import scale_rows
 
+from helpers.personal import HOSTILE, MONDAY, a_week_of_entries, buttons, entry
+from helpers.render_checks import isolated, valid
+
 ROOT = Path(__file__).resolve().parents[1]
-MONDAY = datetime(2026, 3, 2, 8, 15, tzinfo=UTC)  # 09:15 in Madrid
-HOSTILE = "<b>bold</b> & <a href='x'>link</a> 😀 שלום"
 
 
-def buttons(keyboard) -> list[list[tuple[str, str]]]:
-    return [[(button.text, button.callback_data) for button in row]
-            for row in keyboard.inline_keyboard]
 
 
-def entry(prompt_id: int, answered_at: datetime, pack_id: str = "well-being",
-          item_id: str = "wellbeing-01", *, scale: int | None = None, text: str | None = None,
-          voice: bool = False) -> JournalEntry:
-    return JournalEntry(prompt_id, pack_id, item_id, answered_at - timedelta(hours=1),
-                        answered_at, scale, text, voice)
 
 
 # -- prompts ---------------------------------------------------------------------------------------
@@ -92,14 +83,6 @@ def test_later_and_resumed_are_in_the_persons_zone(catalog):
 # -- the journal -----------------------------------------------------------------------------------
 
 
-def a_week_of_entries() -> list[JournalEntry]:
-    return [
-        entry(1, MONDAY, text="Called my sister.\nWe laughed a lot."),
-        entry(2, MONDAY + timedelta(days=1), "checklist-cso", "cso-02", scale=4),
-        entry(3, MONDAY + timedelta(days=2), "well-being", "wellbeing-03", voice=True),
-        entry(4, MONDAY + timedelta(days=3), "well-being", "no-longer-there", text=HOSTILE),
-        entry(5, MONDAY + timedelta(days=4), "well-being", "wellbeing-05", scale=0),
-    ]
 
 
 def test_a_journal_page_newest_first_with_escaped_answers(catalog, packs):

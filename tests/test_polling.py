@@ -6,21 +6,16 @@ from __future__ import annotations
 
 import asyncio
 
-from group_helpers import GROUP_ID, ask, make_group, run_setup
-
 from bot.runtime.polling import ConfirmingPoller
+
+from helpers.group import GROUP_ID, ask, make_group, run_setup
+from helpers.processes import until
 
 
 def offsets_asked(harness) -> list[int | None]:
     return [c.params.get("offset") for c in harness.telegram.calls_to("getUpdates")]
 
 
-async def until(condition, seconds: float = 5) -> None:
-    for _ in range(int(seconds / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the condition never came true")
 
 
 async def test_an_update_is_confirmed_only_once_handled(harness, monkeypatch):

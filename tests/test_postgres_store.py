@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
-from conftest import Clock
 
 from bot.config import Settings
 from bot.runtime.leader import Leadership
@@ -25,6 +24,8 @@ from bot.store import Store, open_database
 from bot.store.advisory import AdvisoryLease
 from bot.store.leases import SoleLease, leader_lease
 from bot.store.postgres import postgres_ddl, translate
+
+from helpers.app import Clock
 
 ONLY_POSTGRES = pytest.mark.parametrize("backend", ["postgresql"])
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 
 import pytest
-from fake_telegram import visible_text
 
 from bot.render.about import private_welcome
+from bot.sandbox.telegram import visible_text
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -9,15 +9,16 @@ import logging
 from datetime import UTC, datetime
 
 import pytest
-from conftest import TEST_TOKEN, Clock, Harness, start_app, stop_app
-from fake_telegram import FakeTelegram, UpdateFactory
-from group_helpers import GROUP_ID, ask, make_group, run_setup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import Settings
 from bot.domain import arguments
 from bot.render import callbacks
+from bot.sandbox.telegram import FakeTelegram, UpdateFactory
+
+from helpers.app import TEST_TOKEN, Clock, Harness, start_app, stop_app
+from helpers.group import GROUP_ID, ask, make_group, run_setup
 
 # Text as people and programs send it: any character, controls, bidi marks, emoji.
 ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=600)

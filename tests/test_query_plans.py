@@ -8,10 +8,11 @@ import re
 import sqlite3
 
 import pytest
-from group_helpers import GROUP_ID, ask, make_group, press, run_setup
-from test_personal import ROSA, onboard
 
 from bot.store import db as store_db
+
+from helpers.group import GROUP_ID, ask, make_group, press, run_setup
+from helpers.personal import ROSA, onboard
 
 # Tables whose rows grow with groups, people, questions or answers.
 GROWING = {"chats", "members", "coordinators", "enrolments", "prompts", "answers",

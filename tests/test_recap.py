@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from render_checks import isolated, valid
-from test_personal_render import HOSTILE, MONDAY, a_week_of_entries
 
 from bot.domain.recap import (
     EXCERPT_CHARS,
@@ -20,6 +18,9 @@ from bot.domain.recap import (
     weekly_recap,
 )
 from bot.render import personal
+
+from helpers.personal import HOSTILE, MONDAY, a_week_of_entries
+from helpers.render_checks import isolated, valid
 
 WEEK_START = datetime(2026, 3, 1, 23, 0, tzinfo=UTC)  # Monday 00:00 in Madrid (UTC+1)
 WEEK_END = WEEK_START + timedelta(days=7)

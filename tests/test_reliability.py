@@ -8,10 +8,12 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fake_telegram import visible_text
-from group_helpers import GROUP_ID, ask, bot_message, make_group, press, run_setup
-from test_personal import ROSA, onboard, texts_to
-from test_scheduling import MONDAY_0900_MADRID
+
+from bot.sandbox.telegram import visible_text
+
+from helpers.group import GROUP_ID, ask, bot_message, make_group, press, run_setup
+from helpers.personal import ROSA, onboard, texts_to
+from helpers.times import MONDAY_0900_MADRID
 
 
 def questions_in(harness, chat_id: int = GROUP_ID) -> list[str]:

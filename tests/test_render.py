@@ -7,10 +7,10 @@ import itertools
 import random
 
 import pytest
-from fake_telegram import check_telegram_html
 
 from bot.content.locales import Catalog, CatalogError, Html
 from bot.render.split import TELEGRAM_LIMIT, split_lines, telegram_length
+from bot.sandbox.telegram import check_telegram_html
 
 # -- split_lines --------------------------------------------------------------------------------
 

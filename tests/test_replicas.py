@@ -22,17 +22,17 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 import pytest
-from conftest import NO_POSTGRES
-from fake_telegram import UpdateFactory
-from group_helpers import seed_due_groups
-from test_run_without_network import BotProcess, free_port
 
 from bot.sandbox.http_api import BotApiThread
+from bot.sandbox.telegram import UpdateFactory
 from bot.sandbox.telegram.flood import FloodLimitedTelegram
 from bot.store import Store
+
+from helpers.group import seed_due_groups
+from helpers.postgres import NO_POSTGRES
+from helpers.processes import BotProcess, free_port, on_server
 
 pytestmark = pytest.mark.two_replicas
 
@@ -46,12 +46,6 @@ def database_url(server: str, name: str) -> str:
     return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
 
 
-async def on_server(server: str, statement: str) -> None:
-    connection = await asyncpg.connect(server)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 async def outbox_states(url: str) -> Counter:

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from conftest import TEST_TOKEN
+from helpers.app import TEST_TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
 BOT_USER = {"id": 1000, "is_bot": True, "first_name": "civic-reflect",

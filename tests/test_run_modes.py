@@ -11,11 +11,12 @@ import sys
 import time
 
 import httpx
-from conftest import TEST_TOKEN
-from fake_telegram import UpdateFactory
-from test_run_without_network import ROOT, BotProcess, free_port
 
 from bot.sandbox.http_api import BotApiThread
+from bot.sandbox.telegram import UpdateFactory
+
+from helpers.app import TEST_TOKEN
+from helpers.processes import ROOT, BotProcess, free_port
 
 SECRET = "run-mode-secret-0123456789abcdef"
 

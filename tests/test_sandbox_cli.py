@@ -10,9 +10,9 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from sandbox_helpers import TryProcess
-
 from bot.sandbox.http_api import BotApiThread
+
+from helpers.sandbox import TryProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fake_telegram import FakeTelegram, UpdateFactory, UploadedFile
-
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.feed import ChatFeed, message_view
 from bot.sandbox.session import start_payload
+from bot.sandbox.telegram import FakeTelegram, UpdateFactory, UploadedFile
 
 MOMENT = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
 

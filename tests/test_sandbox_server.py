@@ -10,7 +10,11 @@ from datetime import timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from sandbox_helpers import (
+
+from bot.sandbox.cast import GROUP_ID
+from bot.sandbox.web import attachment, build_web_app
+
+from helpers.sandbox import (
     AMARA,
     BEN,
     CHEN,
@@ -26,9 +30,6 @@ from sandbox_helpers import (
     tap,
     texts,
 )
-
-from bot.sandbox.cast import GROUP_ID
-from bot.sandbox.web import attachment, build_web_app
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -6,12 +6,10 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from fake_telegram import visible_text
-from group_helpers import GROUP_ID, make_group, run_setup
+from bot.sandbox.telegram import visible_text
 
-MONDAY_0900_MADRID = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
-
-
+from helpers.group import GROUP_ID, make_group, run_setup
+from helpers.times import MONDAY_0900_MADRID
 
 
 def questions_sent(harness, chat_id: int = GROUP_ID) -> list[str]:

@@ -9,10 +9,11 @@ import string
 from zoneinfo import available_timezones
 
 import pytest
-from fake_telegram import visible_text
-from group_helpers import GROUP_ID, make_group, run_setup
 
 from bot.content.locales import Catalog
+from bot.sandbox.telegram import visible_text
+
+from helpers.group import GROUP_ID, make_group, run_setup
 
 # Words that give away English in a Spanish sentence (none is also Spanish).
 TELL_TALE = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fake_telegram import visible_text
+from bot.sandbox.telegram import visible_text
 
 
 async def test_private_start_records_the_chat_and_explains_what_is_kept(harness):

@@ -6,11 +6,13 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import Clock
 
 from bot.store import Store
 from bot.store.db import Database, from_db_time, to_db_time
 from bot.store.upgrades import UPGRADES, UpgradeStep, run_statements
+
+from helpers.app import Clock
+from helpers.rows import make_group, make_prompt
 
 
 @pytest.fixture
@@ -18,23 +20,8 @@ def clock() -> Clock:
     return Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
 
 
-async def make_group(store: Store, chat_id: int = -100) -> None:
-    await store.chats.ensure(chat_id, kind="group", title="Riverside CSO", timezone="UTC",
-                             language="en")
 
 
-async def make_prompt(store: Store, chat_id: int = -100, slot: str = "2026-03-02T09:00Z"):
-    enrolment = await store.enrolments.active_for(chat_id)
-    if enrolment is None:
-        enrolment = await store.enrolments.start(
-            chat_id, "checklist-cso", cadence="weekly", days=["mon"], local_time="09:00",
-            next_due_at=None,
-        )
-    prompt, created = await store.prompts.open(
-        enrolment.id, slot, chat_id=chat_id, pack_id="checklist-cso", item_id="cso-01"
-    )
-    assert created
-    return prompt
 
 
 # --- migrations and pragmas ---------------------------------------------

@@ -6,11 +6,12 @@ import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from conftest import Clock
 
 from bot.domain.summary import digest, summarise
 from bot.domain.summary_facts import CommentFacts, ThemeWeek, WeekParticipation
 from bot.store import Store
+
+from helpers.app import Clock
 
 MONDAY = date(2026, 3, 9)
 THEMES = {"q1": "listening", "q2": "listening", "q3": "outcomes", "old": "listening"}

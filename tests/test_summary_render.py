@@ -9,9 +9,20 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from fake_telegram import utf16_len, visible_text
-from render_checks import isolated, valid
-from test_summary import (
+
+from bot.domain.summary import digest, summarise
+from bot.domain.summary_facts import CommentFacts, MemberFacts, QuestionFacts
+from bot.render.split import TELEGRAM_LIMIT, split_lines
+from bot.render.summary import (
+    _messages,
+    digest_messages,
+    group_summary_messages,
+    group_summary_text,
+)
+from bot.sandbox.telegram import utf16_len, visible_text
+
+from helpers.render_checks import isolated, valid
+from helpers.summary import (
     CO_DESIGNED,
     COUNCIL_FIRST,
     HTML_IDEAS,
@@ -22,16 +33,6 @@ from test_summary import (
     RTL_YOUTH,
     YOUTH_COUNCIL,
     month_facts,
-)
-
-from bot.domain.summary import digest, summarise
-from bot.domain.summary_facts import CommentFacts, MemberFacts, QuestionFacts
-from bot.render.split import TELEGRAM_LIMIT, split_lines
-from bot.render.summary import (
-    _messages,
-    digest_messages,
-    group_summary_messages,
-    group_summary_text,
 )
 
 

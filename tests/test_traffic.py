@@ -7,11 +7,12 @@ from __future__ import annotations
 import asyncio
 
 from telegram.ext import TypeHandler
-from test_outbox_flow import add_rows
 
 from bot.runtime.traffic import Traffic
 from bot.services import outbox
 from bot.services.delivery import Attempt, Outcome
+
+from helpers.rows import add_rows
 
 
 async def scheduled_row(traffic: Traffic) -> None:

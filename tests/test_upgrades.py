@@ -12,34 +12,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import Clock
 
 from bot.store import Store
 from bot.store.db import Database, DatabaseTooNew, StoreError
 from bot.store.upgrades import UPGRADES
 
-FIXTURES = Path(__file__).resolve().parent / "data" / "schemas"
+from helpers.app import Clock
+from helpers.upgrades import ANA, FIXTURES, GROUP, ROSA, UPGRADED_AT, load
+
 RELEASED = sorted(int(path.stem[1:]) for path in FIXTURES.glob("v*.sql"))
-# The fixtures' rows are of early February 2026; the upgrade runs a week later.
-UPGRADED_AT = datetime(2026, 2, 10, 12, 0, tzinfo=UTC)
-GROUP, OTHER_GROUP, ANA, ROSA = -100200, -300, 601, 701
 # Tables a later step folded into another: where their rows are now.
 MOVED = {"digests": "SELECT COUNT(*) FROM outbox WHERE state = 'sent'"}
 
 
-def load(version: int, path: Path) -> dict[str, int]:
-    """Write the fixture of `version` to `path`; return its row counts."""
-    conn = sqlite3.connect(path)
-    conn.executescript((FIXTURES / f"v{version}.sql").read_text(encoding="utf-8"))
-    counts = {table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-              for table in tables(conn) if table != "schema_version"}
-    conn.close()
-    return counts
 
 
-def tables(conn: sqlite3.Connection) -> list[str]:
-    return [row[0] for row in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
 
 
 def schema(path: Path) -> list[tuple]:

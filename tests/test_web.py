@@ -11,12 +11,13 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
-from group_helpers import ask, make_group, press, run_setup
-from test_polling import until
 
 from bot.runtime.polling import ConfirmingPoller
 from bot.runtime.server import SECRET_HEADER, WebServer
 from bot.services.tick import dispatch_tick
+
+from helpers.group import ask, make_group, press, run_setup
+from helpers.processes import until
 
 SECRET = "webhook-secret-for-tests-0123456789"
 
@@ -62,8 +63,8 @@ async def test_requests_without_the_secret_are_refused_and_never_handled(
     assert await post(http, server, help_command, secret=SECRET[:-1]) == 403
     assert await post(http, server, help_command, secret=SECRET + "x") == 403
     assert harness.telegram.calls_to("sendMessage") == []
-    assert [r.getMessage().split(": ")[-1] for r in caplog.records if r.name == "bot.runtime.server"] == [
-        "no secret", "wrong secret", "wrong secret"]
+    assert [r.getMessage().split(": ")[-1] for r in caplog.records
+            if r.name == "bot.runtime.server"] == ["no secret", "wrong secret", "wrong secret"]
     assert all(SECRET[:10] not in r.getMessage() for r in caplog.records)
     # The right secret: handled.
     assert await post(http, server, help_command) == 200

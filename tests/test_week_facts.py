@@ -7,11 +7,12 @@ import asyncio
 from datetime import date
 
 import pytest
-from fake_telegram import visible_text
-from group_helpers import GROUP_ID
-from test_weekly import FRIDAY_1700_MADRID, week_of_answers
 
+from bot.sandbox.telegram import visible_text
 from bot.services.week_facts import WeekFacts
+
+from helpers.group import GROUP_ID
+from helpers.weekly import FRIDAY_1700_MADRID, week_of_answers
 
 WEEK = date(2026, 3, 9)
 

@@ -6,33 +6,17 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from fake_telegram import check_telegram_html, visible_text
-from group_helpers import GROUP_ID, press
+from bot.sandbox.telegram import check_telegram_html, visible_text
+
+from helpers.chart_pixels import PNG
+from helpers.group import GROUP_ID
+from helpers.weekly import FRIDAY_1700_MADRID, week_of_answers
 
 MONDAY_0900_MADRID = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
-FRIDAY_1700_MADRID = datetime(2026, 3, 13, 16, 0, tzinfo=UTC)
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 
 
-async def week_of_answers(harness, group):
-    harness.clock.now = MONDAY_0900_MADRID
-    await harness.tick()
-    prompt = (await harness.store.prompts.list_for_chat(GROUP_ID))[-1]
-    question = harness.telegram.message(GROUP_ID, prompt.message_id)
-    for person, value in ((group.bruno, 4), (group.carla, 5), (group.dev, 4)):
-        await press(harness, group.chat, person, question, f"1|r|{prompt.id}|{value}")
-    u = harness.updates
-    await harness.send(u.reply(group.chat, group.carla, question, "We <b>listen</b> 🌱 مرحبا"))
-    await press(harness, group.chat, group.carla, question, f"1|q|{prompt.id}")  # may quote
-    await harness.send(u.reply(group.chat, group.dev, question, "not for quoting"))
-    eli = u.private_chat(group.eli)
-    await harness.send(u.command(eli, group.eli, f"/start p{prompt.id}"))
-    invitation = harness.telegram.message(group.eli["id"], harness.telegram.last(
-        "sendMessage", chat_id=group.eli["id"]).result["message_id"])
-    await harness.send(u.reply(eli, group.eli, invitation, "said only in private"))
-    return prompt
 
 
 async def test_the_weekly_summary_and_the_coordinators_digest(harness, group):

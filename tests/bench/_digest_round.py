@@ -34,12 +34,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from _limits import LimitedTelegram
-from fake_telegram import UpdateFactory
-from fake_telegram.constants import bot_user
 from telegram import Update
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.sandbox.telegram import UpdateFactory
+from bot.sandbox.telegram.constants import bot_user
 from bot.services import dispatch
 from bot.store import Store
 

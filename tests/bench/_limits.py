@@ -17,9 +17,8 @@ import random
 import time
 from collections import Counter
 
-from fake_telegram import FakeTelegram
-from fake_telegram.constants import bot_user
-
+from bot.sandbox.telegram import FakeTelegram
+from bot.sandbox.telegram.constants import bot_user
 from bot.sandbox.telegram.flood import FloodLimits
 
 OVERALL_PER_SECOND = 30

@@ -52,12 +52,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from fake_telegram import FakeTelegram, UpdateFactory
 from telegram import ReactionTypeEmoji, Update
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.sandbox.telegram import FakeTelegram, UpdateFactory
 from bot.services import questions as asking
 
 TOKEN = "123456789:AAHbenchTOKENbenchTOKENbenchTOKEN01"

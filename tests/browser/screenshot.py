@@ -16,8 +16,8 @@ from playwright.sync_api import expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from browser.test_sandbox_page import CHROMIUM, CHROMIUM_ARGS, key
-from sandbox_helpers import TryProcess
+from helpers.browser import CHROMIUM, CHROMIUM_ARGS, key
+from helpers.sandbox import TryProcess
 
 
 def main(target: str, phone: bool) -> None:

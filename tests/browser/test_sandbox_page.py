@@ -12,19 +12,15 @@ import io
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import BEN, CHEN, TryProcess
 
-CHROMIUM = Path("/usr/bin/chromium")
+from helpers.browser import CHROMIUM, CHROMIUM_ARGS, key
+from helpers.sandbox import BEN, CHEN, TryProcess
+
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="Debian's chromium is not installed at /usr/bin/chromium "
     "(apt-get install chromium; .ci/run does it)",
 )
-# As this machine's Chromium must run: no sandbox as root, and none of its own network calls.
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 WAIT_MS = 10_000
 
 
@@ -68,9 +64,6 @@ def expect():
     return playwright_expect
 
 
-def key(page, label: str):
-    """The last inline button with this label in the open chat."""
-    return page.locator("#messages .key", has_text=label).last
 
 
 def be(page, user_id: int) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-SOURCE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_b3af5c3a8521161c.txt"
+SOURCE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_b3af5c3a8521161c.txt"
 
 
 def source_text() -> str:

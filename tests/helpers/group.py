@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from fake_telegram import visible_text
-
+from bot.sandbox.telegram import visible_text
 from bot.store import Store
 
 GROUP_ID = -100300

@@ -9,9 +9,13 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+import pytest
 from PIL import Image, ImageColor
 
-from bot.render.plot import BACKGROUND, INK
+from bot.render.chart import (
+    BAR_WIDTH,
+)
+from bot.render.plot import BACKGROUND, INK, MUTED
 
 PNG = b"\x89PNG\r\n\x1a\n"
 TELEGRAM_PHOTO_BYTES = 10 * 1024 * 1024  # sendPhoto: at most 10 MB,
@@ -119,3 +123,35 @@ def bars(picture: Picture, on: Axes, colour: str) -> list[Bar]:
             top -= 1
         found.append(Bar(run[0], run[-1], row - top + 1))
     return found
+
+
+SCORES = (1, 5)  # the lowest and highest ticks of the themes' panel
+
+
+def slot_of(bar: Bar, on: Axes) -> int:
+    return min(range(len(on.slots)), key=lambda slot: abs(on.slots[slot] - bar.middle))
+
+
+def assert_heights(found: list[Bar], values: list[float], unit: float) -> None:
+    assert [bar.height for bar in found] == pytest.approx([v * unit for v in values], abs=1.5)
+
+
+def assert_missing_mark(picture: Picture, on: Axes, slot: int, side: int) -> None:
+    """Where a theme has no score: no bar, and a grey mark just above the axis."""
+    column = on.slots[1] - on.slots[0]
+    middle = round(on.slots[slot] + side * BAR_WIDTH / 2 * column)
+    box = (middle - 10, on.bottom - 30, middle + 10, on.bottom)
+    marks = [picture.at(x, y) for x in range(box[0], box[2]) for y in range(box[1], box[3])
+             if picture.at(x, y) != rgb("#ffffff")]
+    assert marks, f"no mark for the missing score in slot {slot}"
+    assert all(r == g == b >= rgb(MUTED)[0] for r, g, b in marks)
+
+
+def assert_labelled(picture: Picture, on: Axes, lines: int = 1) -> None:
+    """Under every category tick, text centred on it."""
+    column = on.slots[1] - on.slots[0] if len(on.slots) > 1 else 100
+    for middle in on.slots:
+        drawn = picture.drawn(round(middle - column / 2 + 4), on.bottom + 6,
+                              round(middle + column / 2 - 4), on.bottom + 6 + 15 * lines)
+        assert drawn, f"no label under the tick at {middle}"
+        assert sum(drawn) / len(drawn) == pytest.approx(middle, abs=12)

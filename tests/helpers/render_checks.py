@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from fake_telegram import check_telegram_html, utf16_len, visible_text
-
 from bot.render.split import TELEGRAM_LIMIT
+from bot.sandbox.telegram import check_telegram_html, utf16_len, visible_text
 
 
 def valid(message: str) -> str:

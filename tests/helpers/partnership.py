@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fake_telegram import check_telegram_html, visible_text
-from group_helpers import bot_message, press
+from bot.sandbox.telegram import check_telegram_html, visible_text
+
+from helpers.group import bot_message, press
 
 COUNCIL_ID, CSO_ID, HILL_ID, VALLEY_ID, OTHER_ID = -100500, -100300, -100700, -100800, -100900
 _CODE = re.compile(r"<code>([A-Z0-9]{4}-[A-Z0-9]{4})</code>")

@@ -21,6 +21,8 @@ import tempfile
 from pathlib import Path
 
 ENVIRONMENT_VARIABLE = "CIVIC_REFLECT_TEST_POSTGRES"
+NO_POSTGRES = ("PostgreSQL runs skipped: no PostgreSQL server programs (initdb, pg_ctl) on this "
+               f"machine; install Debian's postgresql package or set {ENVIRONMENT_VARIABLE}")
 # Durability buys nothing in a cluster thrown away after the run.
 _FAST = ("-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
          " -c max_connections=300 -c listen_addresses=''")

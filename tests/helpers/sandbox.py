@@ -87,7 +87,7 @@ class TryProcess:
         environment.update(env or {})
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "try", "--port", "0", *args],
-            cwd=Path(__file__).resolve().parents[1], env=environment,
+            cwd=Path(__file__).resolve().parents[2], env=environment,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         # Read the whole greeting here: communicate() later reads past Python's buffer.
         self.greeting = self.process.stdout.readline()
