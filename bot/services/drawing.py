@@ -1,18 +1,18 @@
 """Charts drawn in worker processes.
 
-A chart costs Pillow about 15 ms of CPU (tests/bench/charts.py), and a
-weekly round draws one per coordinator digest: at 10,000 groups, minutes of
-CPU. Drawn in a thread, that time holds the interpreter's lock while the bot
-is taking answers; drawn here, in another process, it holds nothing of the
+A weekly round draws a chart per coordinator digest, and with many groups
+that adds up to minutes of CPU (tests/bench/charts.py measures a chart).
+Drawn in a thread, that time holds the interpreter's lock while the bot is
+taking answers; drawn here, in another process, it holds nothing of the
 bot's. The workers start with the first chart and stop after a quiet spell,
 so a bot between digest rounds carries no worker at all. With `workers=0`
 charts are drawn in a thread of the bot's own process (the tests, which
 draw hundreds of small charts).
 
-Every chart needs the content packs and the UI strings (120 kB pickled).
-Sent with each chart, pickling them cost the bot's process about a
-millisecond a chart, holding the interpreter's lock while the bot was
-taking answers, and unpickling them three more in the worker. Objects
+Every chart needs the content packs and the UI strings. Sent with each
+chart, pickling them would cost the bot's process time on every chart,
+holding the interpreter's lock while the bot is taking answers, and
+unpickling them more in the worker. Objects
 given to `share` are sent once, to each worker as it starts; a draw that
 passes one of them sends a short placeholder instead.
 """

@@ -1,7 +1,7 @@
 """The leader's lease on PostgreSQL: a session-level advisory lock.
 
 Kept apart from bot/store/leases.py so that a bot on SQLite never loads the
-PostgreSQL driver (some 4 MB of memory it would not use).
+PostgreSQL driver (memory it would not use).
 """
 
 from __future__ import annotations

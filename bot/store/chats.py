@@ -20,7 +20,7 @@ _SETTABLE = {
 class ChatRepository:
     def __init__(self, db: Database):
         self.db = db
-        # Every update reads its chat's settings; about 1 kB each.
+        # Every update reads its chat's settings: kept in memory, checked for changes.
         self.kept: Kept[Chat] = Kept(db, "chats")
 
     async def get(self, chat_id: int) -> Chat | None:

@@ -1,35 +1,26 @@
 """Copying SQLite's write-ahead log back into the database file, off the
 event loop.
 
-In WAL mode SQLite copies the log into the database (a checkpoint) on its
-own, inside whichever commit takes the log past 1,000 pages, and with
-`synchronous=NORMAL` that checkpoint is also where the file is flushed to
-disk. The bot's one connection commits on the event loop's thread, so that
-commit stalled every update behind it: up to a second on a slow disk, every
-few thousand answers (tests/bench/intake.py showed 1.1 s). So the bot's
-connection never checkpoints (`wal_autocheckpoint=0`), and a second
-connection, used only in a worker thread, does it every second in PASSIVE
-mode: it copies what no reader still needs and never waits for, or holds
-up, the bot's own reads and writes. SQLite leaves the GIL while it writes
-and flushes, so the event loop runs on meanwhile.
+In WAL mode SQLite checkpoints inside whichever commit takes the log past
+its limit, and flushes the file to disk there. The bot commits on the event
+loop's thread, so that one commit would hold up every update behind it. So
+the bot's connection never checkpoints (`wal_autocheckpoint=0`); a second
+connection, used only in a worker thread, does it every `every_seconds`
+(SQLite leaves the GIL while it copies and flushes):
 
-A passive checkpoint never starts the log afresh while answers keep coming:
-what was committed during the copy is left for the next one, so under a
-steady stream of writes the log only grew (244 MB after 8,000 taps in
-tests/bench/intake.py, every commit appending to an ever longer file, and
-costing more for it). So when the log is still long after the passive copy,
-a RESTART checkpoint follows: it waits for the bot's current transaction
-to end (the bot's transactions take microseconds), copies the few pages
-left, and the next commit writes from the start of the log again. The bot
-may wait a few milliseconds for it, a few times a minute under heavy load.
-`journal_size_limit` trims the file back after a burst.
+- PASSIVE first: it copies what no reader still needs and never waits for,
+  or holds up, the bot's own reads and writes.
+- RESTART when the log is still longer than `restart_pages` after that:
+  under a steady stream of answers a passive copy never lets the log start
+  afresh, so it would only grow, and every commit would cost more. RESTART
+  waits for the bot's current transaction to end and then for readers, at
+  most `RESTART_WAIT_MS`, holding the bot's writes back meanwhile. A reader
+  may stay for long (a backup or an export beside the bot, a digest read in
+  the chart worker), so after a RESTART that could not finish the next is
+  tried only `RESTART_BACKOFF_S` later.
 
-A RESTART holds the bot's writes back while it waits for readers to leave
-the log, and a reader can stay for long (a backup or an export run beside
-the bot, a digest being read in the chart worker). So it waits at most
-`RESTART_WAIT_MS` for them, and after one that could not finish the next
-is tried only `RESTART_BACKOFF_S` later: a long backup costs the bot one
-wait of at most 50 ms every two seconds, not one every quarter second.
+`journal_size_limit` trims the file back after a burst. The measurements
+behind these choices are in the documentation's design notes and benchmarks.
 """
 
 from __future__ import annotations

@@ -336,16 +336,6 @@ class Database:
         async with self.transaction() as tx:
             return await tx.execute(sql, params)
 
-    async def backup(self, target: Path | str) -> None:
-        """Copy the live database with SQLite's online backup API."""
-        destination = sqlite3.connect(str(target), check_same_thread=False)
-        try:
-            async with self._lock:
-                # A large file takes a while to copy: in a worker thread.
-                await asyncio.to_thread(self._conn.backup, destination)
-        finally:
-            destination.close()
-
 
 def backup_file(source: Path | str, target: Path | str) -> int:
     """Back up a database file another process may be writing; return its page count.
