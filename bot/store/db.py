@@ -191,7 +191,8 @@ class Database:
         """
         # isolation_level=None: the driver never opens transactions behind our
         # back; `transaction()` says BEGIN IMMEDIATE itself. check_same_thread
-        # off only for backups, which copy from a worker thread under the lock.
+        # off: without chart workers a digest is read and drawn in a thread
+        # (services.drawing), through this connection.
         if self.read_only:
             if not Path(self.path).exists():
                 raise StoreError(f"no database at {self.path}")
