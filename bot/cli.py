@@ -12,7 +12,7 @@ import os
 import signal
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, configure_logging, load_settings
@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--db", type=Path, metavar="FILE",
                          help="keep the sandbox's database in this file "
                          "(default: a temporary file, deleted at exit)")
+    sandbox.add_argument("--allow-real-data", action="store_true",
+                         help="let --db name a file that is not a sandbox's own (a copy of a "
+                         "real bot's database, to try things on)")
     content = commands.add_parser("content", help="work with content packs")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     content_commands.add_parser("check", help="validate every pack and print a summary")
@@ -69,13 +72,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         command = args.command or "run"
-        settings = load_settings(_sandbox_environment() if command == "try" else None)
-        if command == "run":
-            return run(settings)
         if command == "try":
             from bot.sandbox.runner import run_sandbox
 
-            return run_sandbox(settings, args.host, args.port, args.db)
+            environment, ignored = sandbox_environment(os.environ)
+            if ignored:
+                print(f"civic-reflect sandbox: ignoring {', '.join(ignored)}: the sandbox "
+                      "never uses the real bot's database, webhook, token or Telegram.",
+                      flush=True)
+            return run_sandbox(load_settings(environment), args.host, args.port, args.db,
+                               allow_real_data=args.allow_real_data)
+        settings = load_settings()
+        if command == "run":
+            return run(settings)
         if command == "content":
             return content_check(settings)
         if command == "export":
@@ -103,11 +112,18 @@ def _database_errors() -> tuple[type[BaseException], ...]:
     return errors
 
 
-def _sandbox_environment() -> dict[str, str]:
-    """The sandbox has its own token and database and calls no Bot API: the real bot's
-    settings for those are none of its business, not even to be checked."""
-    ignored = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "CIVIC_REFLECT_DB")
-    return {key: value for key, value in os.environ.items() if key not in ignored}
+# The real bot's: where its data lives, how Telegram reaches it, who it is.
+REAL_BOT_SETTINGS = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "CIVIC_REFLECT_DB",
+                     "DATABASE_URL", "WEBHOOK_URL", "WEBHOOK_SECRET", "REPLICAS", "PORT",
+                     "LISTEN")
+
+
+def sandbox_environment(environ: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The environment the sandbox reads, without the real bot's settings (none of its
+    business, not even to be checked), and the names of those that were set."""
+    ignored = [name for name in REAL_BOT_SETTINGS if environ.get(name, "").strip()]
+    kept = {key: value for key, value in environ.items() if key not in REAL_BOT_SETTINGS}
+    return kept, ignored
 
 
 def run(settings: Settings) -> int:

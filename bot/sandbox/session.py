@@ -39,8 +39,20 @@ class SandboxError(Exception):
     """Something the page asked that a Telegram client could not do; says why, in a line."""
 
 
+def real_settings_in(settings: Settings) -> list[str]:
+    """What in `settings` belongs to a real bot: a sandbox given any of it refuses to start
+    (its settings come from runner.sandbox_settings, which clears them all)."""
+    found = [name for name in ("database_url", "webhook_url", "api_base_url")
+             if getattr(settings, name)]
+    return found + ([] if settings.token == SANDBOX_TOKEN else ["token"])
+
+
 class Sandbox:
     def __init__(self, settings: Settings, clock: MovableClock | None = None) -> None:
+        # A demo must be unable to touch real data, whoever builds it.
+        real = real_settings_in(settings)
+        if real:
+            raise SandboxError(f"a sandbox never uses a real bot's {', '.join(real)}")
         self.settings = settings
         self.clock = clock or MovableClock(behind=GROUP_AGE)
         self.telegram = FakeTelegram(clock=self.clock)
