@@ -27,11 +27,14 @@ async function post(path, body) {
   return answer;
 }
 
-async function attempt(work) {
+// Each action clears the last one's line; a refusal says whose action it was and what.
+async function attempt(work, about) {
+  const who = state.me;
+  setStatus("");
   try {
     return await work();
   } catch (error) {
-    setStatus(error.message);
+    setStatus(`${firstName(who)}, ${about}: ${error.message}`);
     return null;
   }
 }
@@ -46,7 +49,9 @@ function handle(event) {
   if (event.type === "state") loadState(event.state);
   else if (event.type === "message") upsert(event.message);
   else if (event.type === "deleted") remove(event.chat_id, event.message_id);
-  else if (event.type === "popup" && event.user_id === state.me) showToast(event.text, event.alert);
+  else if (event.type === "popup" && event.user_id === state.me) {
+    showToast(event.text, event.alert, event.user_id);
+  }
   else if (event.type === "menus") state.menus = event.menus;
   else if (event.type === "clock") setClock(event.now);
 }
@@ -68,6 +73,7 @@ function loadState(snapshot) {
 }
 
 const person = (id) => state.people.find((p) => p.id === id);
+const firstName = (id) => (person(id) || { first_name: "someone" }).first_name;
 const chat = (id) => state.chats.find((c) => c.id === id);
 const visibleChats = () => state.chats.filter((c) => c.type === "group" || c.owner === state.me);
 const chatMessages = (id) => state.messages.get(id) || new Map();
@@ -208,7 +214,8 @@ function replaceKeepingFocus(old, fresh) {
 // -- actions from messages ------------------------------------------------------------------
 const actions = {
   press: (view, data) => attempt(() => post("/api/press", {
-    user_id: state.me, chat_id: view.chat_id, message_id: view.message_id, data })),
+    user_id: state.me, chat_id: view.chat_id, message_id: view.message_id, data }),
+  "your tap on a button"),
   url: (url) => followLink(url),
   link: (url) => {
     if (!isBotLink(url, state.bot.username)) return false;
@@ -238,13 +245,13 @@ async function followLink(url) {
   }
   // Telegram opens the bot's chat and sends /start <payload>; the page shows that chat.
   openChat(state.me);
-  await attempt(() => post("/api/link", { user_id: state.me, url }));
+  await attempt(() => post("/api/link", { user_id: state.me, url }), "the link you opened");
 }
 
 async function send(text, replyTo = null) {
   if (!text.trim()) return;
   await attempt(() => post("/api/send", {
-    user_id: state.me, chat_id: state.chatId, text, reply_to: replyTo }));
+    user_id: state.me, chat_id: state.chatId, text, reply_to: replyTo }), "your message");
 }
 
 // -- people, time controls, pop-ups ---------------------------------------------------------
@@ -253,6 +260,9 @@ function wireControls() {
     state.me = Number(event.target.value);
     localStorage.setItem("sandbox.me", String(state.me));
     state.unread.clear();
+    // A pop-up and a status line belong to the person they were shown to.
+    hideToast();
+    setStatus("");
     openChat(chat(state.chatId).type === "group" ? state.chatId : state.me);
   });
   const controls = {
@@ -267,9 +277,11 @@ function wireControls() {
     $(id).addEventListener("click", async () => {
       buttons.forEach((b) => { b.disabled = true; });
       document.querySelector(".time").setAttribute("aria-busy", "true");
-      setStatus("Working…");
-      const answer = await attempt(run);
-      if (answer) setStatus(answer.status);
+      const about = $(id).textContent;
+      const pending = attempt(run, `“${about}”`);
+      setStatus(`${about}: working…`);
+      const answer = await pending;
+      if (answer) setStatus(`${about}: ${answer.status}`);
       buttons.forEach((b) => { b.disabled = false; });
       document.querySelector(".time").removeAttribute("aria-busy");
       $(id).focus();
@@ -281,8 +293,9 @@ function wireControls() {
 let toastTimer = null;
 let focusBeforeToast = null;
 
-function showToast(text, alert) {
+function showToast(text, alert, userId) {
   clearTimeout(toastTimer);
+  $("toast-who").textContent = `Only ${firstName(userId)} sees this`;
   $("toast-text").textContent = text;
   $("toast").hidden = false;
   $("toast").classList.toggle("alert", alert);
@@ -296,6 +309,8 @@ function showToast(text, alert) {
 }
 
 function hideToast() {
+  clearTimeout(toastTimer);
+  if ($("toast").hidden) return;
   $("toast").hidden = true;
   if (focusBeforeToast) focusBeforeToast.focus();
   focusBeforeToast = null;
