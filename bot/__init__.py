@@ -1,3 +1,3 @@
 """civic-reflect: a Telegram bot that helps groups and people reflect together."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -141,8 +141,8 @@ def test_every_setting_is_documented_and_the_examples_use_only_real_ones():
     read = set(re.findall(r'env\.get\("([A-Z_]+)"', (REPO / "bot/config.py").read_text()))
     assert {"DATABASE_URL", "WEBHOOK_URL", "WEBHOOK_SECRET", "PORT", "LISTEN",
             "REPLICAS"} <= read
-    readme = (REPO / "README.md").read_text()
-    table = readme.split("## Configuration", 1)[1].split("## Command line", 1)[0]
+    page = (REPO / "docs" / "running" / "configuration.md").read_text()
+    table = page.split("## Settings", 1)[1].split("\n## ", 1)[0]
     assert set(re.findall(r"^\| `([A-Z_]+)` \|", table, re.MULTILINE)) == read
     for example in ("compose.yaml", "compose.postgres.yaml", "Dockerfile"):
         text = (REPO / example).read_text()

@@ -1,6 +1,7 @@
-"""What /start says the bot keeps is what the README's privacy table lists.
+"""What /start says the bot keeps is what the promise register's privacy table lists.
 
-Each row of the table ("What the bot keeps, and who sees it") is matched to the
+Each row of the table ("What the bot keeps, and who sees it" in
+docs/how/promises.md) is matched to the
 words that must say it in `about.stores`, in English and in Spanish. A row
 added to the README without its words here, or a kept item dropped from
 either language, fails.
@@ -16,7 +17,7 @@ import pytest
 from bot.render.about import private_welcome
 from bot.sandbox.telegram import visible_text
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[1] / "docs" / "how" / "promises.md"
 
 # (as the README says it, as about.stores says it in English, and in Spanish)
 KEPT = [
