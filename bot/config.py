@@ -68,7 +68,7 @@ class Settings:
     chart_idle_seconds: float = 120.0
     # How long before a question closes its "closing soon" moment comes.
     closing_soon_minutes: int = 180
-    # Production (README, Deploying): PostgreSQL instead of the SQLite
+    # Production (docs/running/postgresql.md): PostgreSQL instead of the SQLite
     # file, webhook instead of polling, the local HTTP listener, replicas.
     # The database URL and the webhook secret may be secrets: never in a repr.
     database_url: str | None = field(default=None, repr=False)
