@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.services import dispatch, outbox
+from bot.services.delivery import Outcome
+from bot.services.tick import dispatch_tick
 
 DUE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 FIRST_CHAT = -200_000
@@ -60,8 +63,9 @@ async def test_questions_go_out_while_the_rest_are_still_recorded(harness, monke
     # The report is as complete as when everything was planned first.
     assert sorted(chat for kind, chat in events if kind == "sent") == sorted(chats)
     assert report.opened == report.sent == 60
-    assert set(report.outcomes.values()) == {"sent"} and len(report.outcomes) == 60
-    assert report.delivery.total("sent") == 60
+    assert len(report.outcomes) == 60
+    assert all(outcome is Outcome.SENT for outcome in report.outcomes.values())
+    assert report.delivery.total(Outcome.SENT) == 60
     assert await harness.store.outbox.counts() == {"sent": 60}
 
 
@@ -172,3 +176,18 @@ async def test_closing_soon_moments_piled_up_do_not_hold_back_the_first_question
     assert report.sent == 30
     last_soon = len(events) - 1 - events[::-1].index("soon")
     assert "sent" in events[:last_soon], "every closing-soon moment went before any question"
+
+
+async def test_the_tick_s_log_line_counts_what_failed(harness, caplog):
+    """Refused, gone, kept for a retry: each counts as failed in the tick's line."""
+    chats = await seed_groups(harness, 4)
+    telegram = harness.telegram
+    telegram.fail_next("sendMessage", error_code=400, chat_id=chats[0])  # refused
+    telegram.kick_next("sendMessage", chat_id=chats[1])  # gone
+    telegram.fail_next("sendMessage", error_code=502, chat_id=chats[2])  # kept for a retry
+    harness.clock.now = DUE + timedelta(seconds=30)
+    harness.app.job_queue.run_once(dispatch_tick, 3600, name="tick-now")
+    caplog.set_level(logging.INFO, logger="bot.services.tick")
+    assert await harness.run_jobs("tick-now") == 1
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.services.tick"] == [
+        "tick: 1 sent, 0 held for quiet hours, 3 failed, 0 closed"]

@@ -72,7 +72,7 @@ async def test_each_chat_gets_its_rows_in_order_one_at_a_time_across_claims(
     assert sender.overlaps == []
     assert sender.order == rows  # every row once, each chat's in the order recorded
     assert 1 < sender.most_at_once <= 4  # dispatch_concurrency
-    assert report.total("sent") == 48
+    assert report.total(Outcome.SENT) == 48
     assert await harness.store.outbox.counts() == {"sent": 48}
 
 
@@ -91,7 +91,7 @@ async def test_questions_claimed_with_closing_edits_all_start_first(harness, mon
     assert sender.started == ["question"] * 10 + ["close"] * 10
     assert sender.order == {chat: questions[chat] + closes[chat] for chat in chats}
     assert sender.overlaps == []
-    assert report.total("sent") == 20
+    assert report.total(Outcome.SENT) == 20
 
 
 async def test_a_slow_send_holds_up_only_its_own_chat(harness, monkeypatch):
@@ -114,7 +114,7 @@ async def test_a_slow_send_holds_up_only_its_own_chat(harness, monkeypatch):
     report = await asyncio.wait_for(flushing, 5)
     assert sender.order == rows
     assert sender.overlaps == []
-    assert report.total("sent") == 32
+    assert report.total(Outcome.SENT) == 32
 
 
 async def test_send_now_sends_only_its_rows(harness, monkeypatch):
@@ -126,8 +126,25 @@ async def test_send_now_sends_only_its_rows(harness, monkeypatch):
                                    [rows[-2][0], None, rows[-3][1]])
 
     assert sender.order == {-2: rows[-2][:1], -3: rows[-3][1:]}
-    assert report.total("sent") == 2
+    assert report.total(Outcome.SENT) == 2
     assert await harness.store.outbox.counts() == {"sent": 2, "pending": 4}
+
+
+async def test_a_row_that_keeps_failing_is_given_up_after_its_last_try(harness, monkeypatch):
+    async def refused_connection(bot, data, item) -> Attempt:
+        return Attempt(Outcome.RETRY, item.chat_id, reason="network: ConnectError")
+
+    monkeypatch.setitem(harness.app.bot_data.senders, "question", refused_connection)
+    [row] = (await add_rows(harness, [-1], per_chat=1))[-1]
+    seen = []
+    for _ in range(outbox.MAX_ATTEMPTS):
+        report = await outbox.flush(harness.app.bot, harness.app.bot_data)
+        seen.append(report.outcomes[row])
+        harness.clock.advance(hours=1)  # past the longest wait between tries
+    assert seen == [Outcome.RETRY] * (outbox.MAX_ATTEMPTS - 1) + [Outcome.GIVEN_UP]
+    assert report.total(Outcome.GIVEN_UP) == 1 and report.total(Outcome.RETRY) == 0
+    assert await harness.store.outbox.counts() == {"failed": 1}
+    assert (await outbox.flush(harness.app.bot, harness.app.bot_data)).outcomes == {}
 
 
 def _row(row_id: int, kind: str):
@@ -149,14 +166,14 @@ def test_a_flush_report_counts_every_row_and_keeps_only_what_someone_reads():
     and anything that went wrong are kept by row."""
     report = outbox.FlushReport()
     for row_id in range(1, 1_001):
-        report.count(_row(row_id, "digest"), "sent")
-    report.count(_row(2_001, "question"), "sent")
-    report.count(_row(2_002, "summary"), "retry")
-    report.count(_row(2_003, "summary"), "refused")
+        report.count(_row(row_id, "digest"), Outcome.SENT)
+    report.count(_row(2_001, "question"), Outcome.SENT)
+    report.count(_row(2_002, "summary"), Outcome.RETRY)
+    report.count(_row(2_003, "summary"), Outcome.REFUSED)
     assert report.sent_by_kind == {"digest": 1_000, "question": 1}
-    assert report.total("sent") == 1_001
-    assert report.outcomes == {2_001: "sent", 2_002: "retry", 2_003: "refused"}
+    assert report.total(Outcome.SENT) == 1_001
+    assert report.outcomes == {2_001: Outcome.SENT, 2_002: Outcome.RETRY, 2_003: Outcome.REFUSED}
     # The summary tried again after its wait, in the same flush: counted once, as sent.
-    report.count(_row(2_002, "summary"), "sent")
-    assert (report.total("retry"), report.total("sent")) == (0, 1_002)
+    report.count(_row(2_002, "summary"), Outcome.SENT)
+    assert (report.total(Outcome.RETRY), report.total(Outcome.SENT)) == (0, 1_002)
     assert 2_002 not in report.outcomes and report.sent_by_kind["summary"] == 1

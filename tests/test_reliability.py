@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.sandbox.telegram import visible_text
+from bot.services.delivery import Outcome
 
 from helpers.group import GROUP_ID, ask, bot_message, make_group, press, run_setup
 from helpers.personal import ROSA, onboard, texts_to
@@ -66,7 +67,7 @@ async def test_a_question_whose_answer_was_lost_is_not_sent_again_and_its_copy_w
     # Telegram posts the question, and the answer to the bot is lost.
     harness.telegram.network_error_next("sendMessage", chat_id=GROUP_ID, after_delivery=True)
     report = await harness.tick()
-    assert list(report.outcomes.values()) == ["unknown"]
+    assert list(report.outcomes.values()) == [Outcome.UNKNOWN]
     for minutes in (1, 30, 120):
         harness.clock.now = MONDAY_0900_MADRID + timedelta(minutes=minutes)
         await harness.tick()

@@ -147,14 +147,14 @@ async def test_the_scheduled_round_waits_for_updates_in_hand_and_a_handler_s_sen
         handler_row = await harness.store.outbox.add("test:reply", "question", -5_000)
         handler_report = await asyncio.wait_for(
             outbox.send_now(harness.app.bot, harness.app.bot_data, [handler_row]), 2)
-        assert handler_report.total("sent") == 1
+        assert handler_report.total(Outcome.SENT) == 1
         await asyncio.sleep(0.2)
         assert set(sender.began) == {handler_row}  # the round's rows are held
     finally:
         traffic.ended()
         released_at = loop.time()
     report = await asyncio.wait_for(flushing, 5)
-    assert report.total("sent") == 3
+    assert report.total(Outcome.SENT) == 3
     assert all(sender.began[row] >= released_at for row in scheduled_rows)
 
 
@@ -204,7 +204,7 @@ async def test_under_updates_that_never_pause_the_round_still_goes_out(harness, 
     finally:
         stop.set()
         await updates
-    assert report.total("sent") == 40
+    assert report.total(Outcome.SENT) == 40
     assert set(sender.began) == set(rows)
     # Each row waited out its allotment, and no longer.
     assert min(sender.began.values()) - began >= 0.19

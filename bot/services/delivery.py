@@ -51,15 +51,20 @@ _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, http
 _NOT_MODIFIED = "message is not modified"
 
 
-class Outcome(enum.Enum):
+class Outcome(enum.StrEnum):
+    """What became of a send (and of an outbox row). A str, so that logs and
+    metrics' labels read as the words themselves."""
+
     SENT = "sent"
     RETRY = "retry"
     UNKNOWN = "unknown"
     GONE = "gone"
     REFUSED = "refused"
-    # Nothing was sent because nothing was left to send (a question closed
-    # before it went out): the outbox's notion, never Telegram's.
+    # The outbox's notions, never Telegram's: nothing was sent because
+    # nothing was left to send (a question closed before it went out), or a
+    # row kept failing with RETRY until the outbox stopped trying.
     SKIPPED = "skipped"
+    GIVEN_UP = "given up"
 
 
 @dataclass(frozen=True)

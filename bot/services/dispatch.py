@@ -14,6 +14,7 @@ recorded, and everything else once all of them are.
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from bot.domain.records import Enrolment, Prompt
 from bot.domain.schedule import Schedule, ScheduleError
 from bot.runtime.context import BotData
 from bot.services import outbox, questions, summaries
+from bot.services.delivery import Outcome
 from bot.store.db import to_db_time
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,14 @@ _BATCH = 100
 _AHEAD = 300
 
 
+class Planned(enum.StrEnum):
+    """What planning did with a due enrolment."""
+
+    OPENED = "opened"  # its question was recorded, to be sent
+    HELD = "held"  # due in quiet hours: held until the morning
+    SKIPPED = "skipped"  # nothing to ask (no chat or pack, a broken schedule, moved on)
+
+
 @dataclass
 class TickReport:
     opened: int = 0  # questions recorded this tick
@@ -43,9 +53,9 @@ class TickReport:
     closed: int = 0  # questions whose window ended
     closing_soon: int = 0
     summaries: int = 0  # summaries and recaps that reached their chat
-    # Per enrolment due this tick: "held", "skipped", or what became of its
-    # question's send ("sent", "retry", "unknown", "gone", "refused", "skipped").
-    outcomes: dict[int, str] = field(default_factory=dict)
+    # Per enrolment due this tick: held or skipped, or what became of its
+    # question's send.
+    outcomes: dict[int, Planned | Outcome] = field(default_factory=dict)
     delivery: outbox.FlushReport = field(default_factory=outbox.FlushReport)
 
 
@@ -82,7 +92,7 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
                     questions_of[row] = enrolment.id
                     report.opened += 1
                     planning.added()
-                report.held += outcome == "held"
+                report.held += outcome is Planned.HELD
                 # Planning never keeps the loop from the sends for long,
                 # nor runs far ahead of them.
                 await asyncio.sleep(0)
@@ -110,7 +120,8 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
     return report
 
 
-async def plan_one(data: BotData, enrolment: Enrolment, now: datetime) -> tuple[str, int | None]:
+async def plan_one(data: BotData, enrolment: Enrolment,
+                   now: datetime) -> tuple[Planned, int | None]:
     """Open one due question (or hold it for quiet hours); return the
     outcome so far and the outbox row of the question, if one was made."""
     store = data.store
@@ -118,12 +129,12 @@ async def plan_one(data: BotData, enrolment: Enrolment, now: datetime) -> tuple[
     due_at = enrolment.next_due_at
     if chat is None or enrolment.pack_id not in data.packs:
         await store.prompts.move_on(enrolment.id, due_at, None)
-        return "skipped", None
+        return Planned.SKIPPED, None
     # Quiet hours protect a group; a person chose their own time.
     if chat.is_group and in_quiet_hours(now, chat.timezone, chat.quiet_start, chat.quiet_end):
         await store.enrolments.hold(
             enrolment.id, quiet_hours_end(now, chat.timezone, chat.quiet_start, chat.quiet_end))
-        return "held", None
+        return Planned.HELD, None
     try:
         schedule = Schedule(enrolment.cadence, enrolment.days, enrolment.local_time,
                             chat.timezone)
@@ -133,13 +144,14 @@ async def plan_one(data: BotData, enrolment: Enrolment, now: datetime) -> tuple[
     except ScheduleError:
         log.warning("enrolment %s has a broken schedule; stopping it", enrolment.id)
         await store.prompts.move_on(enrolment.id, due_at, None)
-        return "skipped", None
+        return Planned.SKIPPED, None
     opened = await questions.open_next(data, enrolment, to_db_time(due_at), chat=chat,
                                        expected_due=due_at, next_due_at=following)
-    if opened is None:
-        return "skipped", None  # moved on meanwhile (paused, changed, another tick)
-    return ("opened" if opened.created else "skipped"), (opened.sends[0] if opened.created
-                                                         else None)
+    if opened is None or not opened.created:
+        # Moved on meanwhile (paused, changed, another tick), or this slot
+        # was opened before.
+        return Planned.SKIPPED, None
+    return Planned.OPENED, opened.sends[0]
 
 
 async def _closing_soon(data: BotData, now: datetime) -> list[Prompt]:

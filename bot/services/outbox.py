@@ -1,4 +1,5 @@
-"""Sending what the outbox holds: each row once, retried until it arrives.
+"""Sending what the outbox holds: each row once, retried until it arrives (or
+too many tries have failed).
 
 Rows are claimed (so two senders never send one row), sent through the
 delivery rules in services.delivery, then marked. One chat's failure never
@@ -43,31 +44,30 @@ Sender = Callable[[Bot, BotData, OutboxItem], Awaitable[Attempt]]
 
 @dataclass
 class FlushReport:
-    # Per row: "sent", "retry" (kept for later), "unknown", "gone", "refused",
-    # "skipped", or "given up" after too many tries. Rows of other kinds that
-    # were sent are only counted: a weekly round sends tens of thousands, and
-    # a record of each would weigh on the bot's memory for nothing.
-    outcomes: dict[int, str] = field(default_factory=dict)
-    sent_by_kind: Counter = field(default_factory=Counter)
-    by_outcome: Counter = field(default_factory=Counter)
+    # Per row, what became of it. Rows of other kinds that were sent are
+    # only counted: a weekly round sends tens of thousands, and a record of
+    # each would weigh on the bot's memory for nothing.
+    outcomes: dict[int, Outcome] = field(default_factory=dict)
+    sent_by_kind: Counter[str] = field(default_factory=Counter)
+    by_outcome: Counter[Outcome] = field(default_factory=Counter)
 
     # Kinds whose every outcome is kept by row: the tick tells each question's
     # programme what became of it.
     FOLLOWED = frozenset({"question"})
 
-    def count(self, item: OutboxItem, outcome: str) -> None:
+    def count(self, item: OutboxItem, outcome: Outcome) -> None:
         # A row tried again in the same flush (after a retry's wait) counts
         # once, with its last outcome; a row once sent is never tried again.
         earlier = self.outcomes.pop(item.id, None)
         if earlier is not None:
             self.by_outcome[earlier] -= 1
         self.by_outcome[outcome] += 1
-        if outcome == "sent":
+        if outcome is Outcome.SENT:
             self.sent_by_kind[item.kind] += 1
-        if outcome != "sent" or item.kind in self.FOLLOWED:
+        if outcome is not Outcome.SENT or item.kind in self.FOLLOWED:
             self.outcomes[item.id] = outcome
 
-    def total(self, outcome: str) -> int:
+    def total(self, outcome: Outcome) -> int:
         return self.by_outcome[outcome]
 
 
@@ -126,122 +126,8 @@ class Planning:
 async def flush(bot: Bot, data: BotData, *, ids: list[int] | None = None,
                 planning: Planning | None = None, scheduled: bool = False) -> FlushReport:
     """Send every pending row whose time has come (or only `ids`), most
-    urgent first; return what happened to each.
-
-    Sending never pauses for a batch to finish: more rows are claimed as
-    soon as few are left to send, so a slow request holds up only its own
-    chat. Each chat's rows go one at a time, in the order they were claimed
-    (one worker serves a chat until its rows are done, across claims), and
-    at most `dispatch_concurrency` chats are served at once. With `planning`,
-    rows are claimed as they are recorded, until planning is finished.
-    A `scheduled` flush (the tick's, which nobody is waiting on) makes way
-    for the updates coming in (see bot.runtime.traffic)."""
-    report = FlushReport()
-    if ids is not None and not ids:
-        return report  # nothing to send (a hook that recorded nothing)
-    width = max(1, data.settings.dispatch_concurrency)
-    low = 2 * width  # claim more when no more rows than this are left to send
-    queues: dict[int, deque[OutboxItem]] = {}  # per chat being served: rows to send
-    ready: deque[int] = deque()  # chats waiting for a worker, in the order claimed
-    workers: set[asyncio.Task] = set()
-    running = 0  # workers serving chats
-    outstanding = 0  # rows claimed and not done with yet
-    wake = planning.news if planning is not None else asyncio.Event()
-
-    async def serve() -> None:
-        nonlocal running, outstanding
-        try:
-            while ready:
-                chat_id = ready.popleft()
-                queue = queues[chat_id]
-                while queue:  # rows claimed meanwhile for this chat join its queue
-                    if ready and queue[0].priority > queues[ready[0]][0].priority:
-                        # Another chat waits with a more urgent row (a question
-                        # before this chat's closing edit): this chat waits its turn.
-                        ready.append(chat_id)
-                        break
-                    item = queue.popleft()
-                    try:
-                        if scheduled:
-                            # This worker's own context: the row's requests
-                            # make way too, in the rate limiter.
-                            data.traffic.allot()
-                            await data.traffic.make_way()
-                        await _send(bot, data, item, report)
-                    except Exception as error:
-                        # The store failed on this row: it stays claimed until
-                        # its lease ends; the other rows go on.
-                        log.error("outbox %s (%s) to chat %s: %s", item.id, item.kind,
-                                  item.chat_id, type(error).__name__,
-                                  exc_info=(type(error), error, error.__traceback__))
-                    finally:
-                        outstanding -= 1
-                        if outstanding in (low, 0):  # time to claim more, or the end
-                            wake.set()
-                else:
-                    del queues[chat_id]
-        finally:
-            running -= 1
-
-    def take(items: list[OutboxItem]) -> None:
-        nonlocal running, outstanding
-        outstanding += len(items)
-        for item in items:
-            queue = queues.get(item.chat_id)
-            if queue is None:
-                queue = queues[item.chat_id] = deque()
-                ready.append(item.chat_id)
-            queue.append(item)
-        while ready and running < width:
-            running += 1
-            task = asyncio.create_task(serve())
-            workers.add(task)
-            task.add_done_callback(workers.discard)
-
-    async def feed() -> None:
-        drained = False  # the last claim found all there was (fewer than it asked)
-        final = False  # the last claim came after planning finished
-
-        def time_to_claim() -> bool:
-            if outstanding > low:
-                return False
-            if not drained or (planning is not None and planning.fresh):
-                return True
-            # The end: once planning is done, claim until nothing is left.
-            finished = planning is None or planning.finished
-            return finished and (not final or outstanding == 0)
-
-        while True:
-            if time_to_claim():
-                finished = planning is None or planning.finished
-                if planning is not None:
-                    planning.fresh = False
-                limit = _BATCH if ids is not None else _CLAIM
-                items = await data.store.outbox.claim(
-                    data.now(), LEASE, limit=limit, ids=ids,
-                    up_to=None if finished else planning.first)
-                drained, final = len(items) < limit, finished
-                take(items)
-                if planning is not None:
-                    planning.took(len(items))
-                if ids is not None or (not items and finished and outstanding == 0):
-                    return
-                continue
-            wake.clear()
-            if not time_to_claim():  # or what it would wait for already happened
-                await wake.wait()
-
-    try:
-        await feed()
-    except asyncio.CancelledError:
-        for task in workers:
-            task.cancel()
-        raise
-    finally:
-        # Rows already claimed are sent (or released) before the flush ends.
-        while workers:
-            await asyncio.gather(*workers, return_exceptions=True)
-    return report
+    urgent first; return what happened to each (see Flush)."""
+    return await Flush(bot, data, ids=ids, planning=planning, scheduled=scheduled).run()
 
 
 async def send_now(bot: Bot, data: BotData, ids: list[int | None]) -> FlushReport:
@@ -250,44 +136,194 @@ async def send_now(bot: Bot, data: BotData, ids: list[int | None]) -> FlushRepor
     return await flush(bot, data, ids=[i for i in ids if i is not None])
 
 
-async def _send(bot: Bot, data: BotData, item: OutboxItem, report: FlushReport) -> None:
-    store = data.store.outbox
-    sender = data.senders.get(item.kind)
-    try:
-        if sender is None:
-            raise LookupError(f"no sender for {item.kind!r}")
-        result = await sender(bot, data, item)
-    except Exception as error:
-        # A bug on our side, not Telegram's: keep the row and try later.
-        log.error("outbox %s (%s) failed in the bot: %s", item.id, item.kind,
-                  type(error).__name__, exc_info=(type(error), error, error.__traceback__))
-        result = Attempt(Outcome.RETRY, item.chat_id, reason=f"bot error: {type(error).__name__}")
-    match result.outcome:
-        case Outcome.SENT:
-            data.metrics.outbox_sent(item.kind)
-            if item.kind == "question" and result.message_id is not None:
-                await store.question_sent(item.id, item.prompt_id, result.message_id)
-            else:
-                await store.sent(item.id, result.message_id)
-        case Outcome.RETRY if item.attempts < MAX_ATTEMPTS:
-            wait = max(backoff(item.attempts), timedelta(seconds=result.retry_after or 0))
-            await store.retry_later(item.id, result.reason, data.now() + wait)
-        case Outcome.RETRY:
-            log.warning("outbox %s (%s) to chat %s given up after %d tries: %s", item.id,
-                        item.kind, item.chat_id, item.attempts, result.reason)
-            await store.finish(item.id, "failed", result.reason)
-            report.count(item, "given up")
-            return
-        case Outcome.UNKNOWN:
-            # It may have arrived: recorded as sent with no message id, never resent.
-            log.warning("outbox %s (%s) to chat %s: outcome unknown (%s); not resent",
-                        item.id, item.kind, item.chat_id, result.reason)
-            await store.finish(item.id, "unknown", result.reason)
-        case Outcome.SKIPPED:
-            await store.finish(item.id, "skipped", result.reason)
-        case _:
-            await store.finish(item.id, "failed", result.reason)
-    report.count(item, result.outcome.value)
+class Flush:
+    """One pass over the outbox: claim rows, serve their chats side by side,
+    and record what became of each row.
+
+    Sending never pauses for a batch to finish: more rows are claimed as
+    soon as few are left to send, so a slow request holds up only its own
+    chat. Workers (at most `dispatch_concurrency`) take chats in the order
+    they were claimed; a chat is served by one worker at a time, its rows in
+    the order claimed (rows claimed meanwhile join its queue), and is handed
+    back to wait its turn when another chat waits with a more urgent row.
+    With `planning`, rows are claimed as they are recorded, until planning
+    is finished. A `scheduled` flush (the tick's, which nobody is waiting
+    on) makes way for the updates coming in (see bot.runtime.traffic)."""
+
+    def __init__(self, bot: Bot, data: BotData, *, ids: list[int] | None = None,
+                 planning: Planning | None = None, scheduled: bool = False):
+        self.bot = bot
+        self.data = data
+        self.ids = ids
+        self.planning = planning
+        self.scheduled = scheduled
+        self.report = FlushReport()
+        self.width = max(1, data.settings.dispatch_concurrency)
+        self.low = 2 * self.width  # claim more when no more rows than this are left to send
+        self._queues: dict[int, deque[OutboxItem]] = {}  # per chat being served: rows to send
+        self._ready: deque[int] = deque()  # chats waiting for a worker, in the order claimed
+        self._workers: set[asyncio.Task] = set()
+        # Workers still serving. Not len(_workers): a worker leaves that set a
+        # moment after it stopped taking chats, and a chat claimed in between
+        # needs a worker of its own.
+        self._serving = 0
+        self._outstanding = 0  # rows claimed and not done with yet
+        self._wake = planning.news if planning is not None else asyncio.Event()
+        self._drained = False  # the last claim found all there was (fewer than it asked)
+        self._final = False  # the last claim came after planning finished
+
+    async def run(self) -> FlushReport:
+        if self.ids is not None and not self.ids:
+            return self.report  # nothing to send (a hook that recorded nothing)
+        try:
+            await self._keep_claiming()
+        except asyncio.CancelledError:
+            for task in self._workers:
+                task.cancel()
+            raise
+        finally:
+            # Rows already claimed are sent (or released) before the flush ends.
+            while self._workers:
+                await asyncio.gather(*self._workers, return_exceptions=True)
+        return self.report
+
+    # -- claiming --------------------------------------------------------------------------
+    async def _keep_claiming(self) -> None:
+        while True:
+            if self._time_to_claim():
+                if await self._claim():
+                    return
+                continue
+            self._wake.clear()
+            if not self._time_to_claim():  # or what it would wait for already happened
+                await self._wake.wait()
+
+    def _planning_finished(self) -> bool:
+        return self.planning is None or self.planning.finished
+
+    def _time_to_claim(self) -> bool:
+        if self._outstanding > self.low:
+            return False
+        if not self._drained or (self.planning is not None and self.planning.fresh):
+            return True
+        # The end: once planning is done, claim until nothing is left.
+        return self._planning_finished() and (not self._final or self._outstanding == 0)
+
+    async def _claim(self) -> bool:
+        """Claim the next rows and hand them to workers; True once there is
+        nothing more to claim."""
+        finished = self._planning_finished()
+        if self.planning is not None:
+            self.planning.fresh = False
+        limit = _BATCH if self.ids is not None else _CLAIM
+        items = await self.data.store.outbox.claim(
+            self.data.now(), LEASE, limit=limit, ids=self.ids,
+            up_to=None if finished else self.planning.first)
+        self._drained, self._final = len(items) < limit, finished
+        self._take(items)
+        if self.planning is not None:
+            self.planning.took(len(items))
+        return self.ids is not None or (not items and finished and self._outstanding == 0)
+
+    def _take(self, items: list[OutboxItem]) -> None:
+        self._outstanding += len(items)
+        for item in items:
+            queue = self._queues.get(item.chat_id)
+            if queue is None:
+                queue = self._queues[item.chat_id] = deque()
+                self._ready.append(item.chat_id)
+            queue.append(item)
+        while self._ready and self._serving < self.width:
+            self._serving += 1
+            task = asyncio.create_task(self._serve())
+            self._workers.add(task)
+            task.add_done_callback(self._workers.discard)
+
+    # -- serving ---------------------------------------------------------------------------
+    async def _serve(self) -> None:
+        """A worker: serve the chats waiting their turn until none is left."""
+        try:
+            while self._ready:
+                await self._serve_chat(self._ready.popleft())
+        finally:
+            self._serving -= 1
+
+    async def _serve_chat(self, chat_id: int) -> None:
+        """Send the chat's rows in order, or until another chat waits with a
+        more urgent row (a question before this chat's closing edit): then
+        this chat waits its turn again."""
+        queue = self._queues[chat_id]
+        while queue:
+            if self._ready and queue[0].priority > self._queues[self._ready[0]][0].priority:
+                self._ready.append(chat_id)
+                return
+            await self._send_row(queue.popleft())
+        del self._queues[chat_id]
+
+    async def _send_row(self, item: OutboxItem) -> None:
+        try:
+            if self.scheduled:
+                await self._make_way()
+            self.report.count(item, await self._record(item, await self._attempt(item)))
+        except Exception as error:
+            # The store failed on this row: it stays claimed until its lease
+            # ends; the other rows go on.
+            log.error("outbox %s (%s) to chat %s: %s", item.id, item.kind, item.chat_id,
+                      type(error).__name__, exc_info=(type(error), error, error.__traceback__))
+        finally:
+            self._outstanding -= 1
+            if self._outstanding in (self.low, 0):  # time to claim more, or the end
+                self._wake.set()
+
+    async def _make_way(self) -> None:
+        # Allotted in this worker's own context, so the row's requests make
+        # way too, in the rate limiter, within the same allotment.
+        self.data.traffic.allot()
+        await self.data.traffic.make_way()
+
+    # -- one row ---------------------------------------------------------------------------
+    async def _attempt(self, item: OutboxItem) -> Attempt:
+        sender = self.data.senders.get(item.kind)
+        try:
+            if sender is None:
+                raise LookupError(f"no sender for {item.kind!r}")
+            return await sender(self.bot, self.data, item)
+        except Exception as error:
+            # A bug on our side, not Telegram's: keep the row and try later.
+            log.error("outbox %s (%s) failed in the bot: %s", item.id, item.kind,
+                      type(error).__name__, exc_info=(type(error), error, error.__traceback__))
+            return Attempt(Outcome.RETRY, item.chat_id,
+                           reason=f"bot error: {type(error).__name__}")
+
+    async def _record(self, item: OutboxItem, result: Attempt) -> Outcome:
+        """Mark the row by what its attempt came to; return the row's outcome."""
+        store = self.data.store.outbox
+        match result.outcome:
+            case Outcome.SENT:
+                self.data.metrics.outbox_sent(item.kind)
+                if item.kind == "question" and result.message_id is not None:
+                    await store.question_sent(item.id, item.prompt_id, result.message_id)
+                else:
+                    await store.sent(item.id, result.message_id)
+            case Outcome.RETRY if item.attempts < MAX_ATTEMPTS:
+                wait = max(backoff(item.attempts), timedelta(seconds=result.retry_after or 0))
+                await store.retry_later(item.id, result.reason, self.data.now() + wait)
+            case Outcome.RETRY:
+                log.warning("outbox %s (%s) to chat %s: %s after %d tries: %s", item.id,
+                            item.kind, item.chat_id, Outcome.GIVEN_UP, item.attempts,
+                            result.reason)
+                await store.finish(item.id, "failed", result.reason)
+                return Outcome.GIVEN_UP
+            case Outcome.UNKNOWN:
+                # It may have arrived: recorded with no message id, never resent.
+                log.warning("outbox %s (%s) to chat %s: %s (%s); not resent", item.id,
+                            item.kind, item.chat_id, Outcome.UNKNOWN, result.reason)
+                await store.finish(item.id, "unknown", result.reason)
+            case Outcome.SKIPPED:
+                await store.finish(item.id, "skipped", result.reason)
+            case _:
+                await store.finish(item.id, "failed", result.reason)
+        return result.outcome
 
 
 def skipped(chat_id: int, why: str) -> Attempt:

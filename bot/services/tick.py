@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from bot.runtime.context import BotContext
 from bot.runtime.leader import LEASE_CHECK_SECONDS
 from bot.services import dispatch
+from bot.services.delivery import Outcome
 
 log = logging.getLogger(__name__)
 # What the tick's log line counts as failed (kept for a retry, or not sent).
-_FAILED = ("retry", "given up", "gone", "refused")
+_FAILED = (Outcome.RETRY, Outcome.GIVEN_UP, Outcome.GONE, Outcome.REFUSED)
 
 
 async def dispatch_tick(context: BotContext) -> None:
