@@ -5,7 +5,9 @@ again (after a crash)."""
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
+from bot.runtime.ordering import InChatOrder
 from bot.runtime.polling import ConfirmingPoller
 
 from helpers.group import GROUP_ID, ask, make_group, run_setup
@@ -14,8 +16,6 @@ from helpers.processes import until
 
 def offsets_asked(harness) -> list[int | None]:
     return [c.params.get("offset") for c in harness.telegram.calls_to("getUpdates")]
-
-
 
 
 async def test_an_update_is_confirmed_only_once_handled(harness, monkeypatch):
@@ -38,7 +38,9 @@ async def test_an_update_is_confirmed_only_once_handled(harness, monkeypatch):
     poller = ConfirmingPoller(harness.app, poll_seconds=1)
     polling = asyncio.create_task(poller.run(stop))
     await until(lambda: tap["update_id"] in poller._running)
-    await asyncio.sleep(0.2)  # several polls while the tap is held
+    polls = len(offsets_asked(harness))
+    await until(lambda: len(offsets_asked(harness)) >= polls + 2, seconds=30)
+    assert tap["update_id"] in poller._running  # several polls while the tap is held
     assert all(offset is None or offset <= tap["update_id"] for offset in offsets_asked(harness))
     slow.set()
     await until(lambda: not poller._running)
@@ -106,3 +108,37 @@ async def test_updates_sent_again_after_a_crash_change_nothing_twice(harness):
     await harness.send(skip_command)
     await harness.send(skip_command)
     assert len(await harness.store.prompts.list_for_chat(GROUP_ID)) == 2
+
+
+def update_in(chat_id: int, number: int) -> SimpleNamespace:
+    """What InChatOrder reads of an update."""
+    return SimpleNamespace(update_id=number, effective_chat=SimpleNamespace(id=chat_id),
+                           effective_user=None)
+
+
+async def test_an_update_given_up_while_it_waits_lets_no_later_one_overtake_the_earlier():
+    """The poller and the webhook keep order with the same InChatOrder: an
+    update cancelled while waiting for its chat's earlier one neither marks
+    that one done nor lets the next go before it."""
+    order = InChatOrder()
+    gate = asyncio.Event()
+    done: list[int] = []
+
+    async def work(update) -> None:
+        if update.update_id == 1:
+            await gate.wait()
+        done.append(update.update_id)
+
+    first, second, third = (asyncio.create_task(order.handle(update_in(-1, number), work))
+                            for number in (1, 2, 3))
+    await asyncio.sleep(0)  # a loop turn: the three are in hand, two of them waiting
+    await asyncio.wait_for(order.handle(update_in(-2, 4), work), 10)  # another chat: at once
+    second.cancel()
+    await asyncio.gather(second, return_exceptions=True)
+    for _ in range(10):  # loop turns (no clock): time for the third to go, were it free to
+        await asyncio.sleep(0)
+    assert done == [4] and not third.done()
+    gate.set()
+    await asyncio.wait_for(asyncio.gather(first, third), 10)
+    assert done == [4, 1, 3]
+    assert order._tails == {}

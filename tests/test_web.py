@@ -78,10 +78,11 @@ async def test_requests_without_the_secret_are_refused_and_never_handled(
 async def test_an_update_is_acknowledged_only_once_it_was_handled(
     harness, server, http, monkeypatch
 ):
-    gate = asyncio.Event()
+    gate, reached = asyncio.Event(), asyncio.Event()
     handle = type(harness.app).process_update
 
     async def held(app, update):
+        reached.set()
         await gate.wait()
         await handle(app, update)
 
@@ -90,7 +91,7 @@ async def test_an_update_is_acknowledged_only_once_it_was_handled(
     person = u.user(701, "Rosa")
     posting = asyncio.ensure_future(
         post(http, server, u.command(u.private_chat(person), person, "/help")))
-    await asyncio.sleep(0.3)
+    await asyncio.wait_for(reached.wait(), 30)
     assert not posting.done()  # no 200 while the handler has not run
     gate.set()
     assert await posting == 200
@@ -107,6 +108,38 @@ async def test_the_same_update_sent_again_meanwhile_is_handled_once(harness, ser
     assert len(harness.telegram.calls_to("sendMessage", chat_id=701)) == 1
     assert harness.app.bot_data.metrics.registry.get_sample_value(
         "civic_reflect_updates_handled_total", {"via": "webhook"}) == 1
+
+
+async def test_a_chat_s_updates_are_handled_in_the_order_they_came_chats_side_by_side(
+    harness, server, http, monkeypatch
+):
+    u = harness.updates
+    rosa, tom = u.user(701, "Rosa"), u.user(702, "Tom")
+    first, second = (u.command(u.private_chat(rosa), rosa, "/help") for _ in range(2))
+    gate, reached = asyncio.Event(), asyncio.Event()
+    handled: list[int] = []
+    handle = type(harness.app).process_update
+
+    async def first_held(app, update):
+        if update.update_id == first["update_id"]:
+            reached.set()
+            await gate.wait()
+        handled.append(update.update_id)
+        await handle(app, update)
+
+    monkeypatch.setattr(type(harness.app), "process_update", first_held)
+    posting_first = asyncio.ensure_future(post(http, server, first))
+    await asyncio.wait_for(reached.wait(), 30)
+    posting_second = asyncio.ensure_future(post(http, server, second))
+    await until(lambda: second["update_id"] in server._handling, seconds=30)
+    # Another chat is answered while Rosa's first update is held, and her
+    # second waits for it.
+    tom_help = u.command(u.private_chat(tom), tom, "/help")
+    assert await post(http, server, tom_help) == 200
+    assert handled == [tom_help["update_id"]] and not posting_second.done()
+    gate.set()
+    assert await asyncio.gather(posting_first, posting_second) == [200, 200]
+    assert handled == [tom_help["update_id"], first["update_id"], second["update_id"]]
 
 
 async def health(http, server) -> tuple[int, dict]:

@@ -7,8 +7,8 @@ handled: after a crash Telegram sends those again, and the handlers, being
 idempotent (an answer saved twice is saved once, /ask names its slot by its
 message), change nothing twice.
 
-Updates are handled side by side, each chat's in the order they came, so a
-slow chat never holds up the others.
+Updates are handled side by side, each chat's in the order they came
+(bot.runtime.ordering), so a slow chat never holds up the others.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
 from bot.runtime.context import BotApplication
 from bot.runtime.lifecycle import running
+from bot.runtime.ordering import InChatOrder, process
 
 log = logging.getLogger(__name__)
 LONG_POLL_SECONDS = 30
@@ -38,7 +39,7 @@ class ConfirmingPoller:
         self._slots = asyncio.Semaphore(most_at_once)
         self._running: dict[int, asyncio.Task] = {}  # update id -> its handling
         self._finished: set[int] = set()  # handled, not yet confirmed to Telegram
-        self._last_of_chat: dict[int, asyncio.Task] = {}
+        self._order = InChatOrder()
         self._next_offset: int | None = None
 
     @property
@@ -109,28 +110,20 @@ class ConfirmingPoller:
         return fresh
 
     async def _handle(self, update: Update) -> None:
-        key = _chat_key(update)
-        before = self._last_of_chat.get(key)
-        mine = asyncio.current_task()
-        self._last_of_chat[key] = mine
         try:
-            if before is not None:
-                await asyncio.gather(before, return_exceptions=True)
-            async with self._slots:
-                await self.application.process_update(update)
-            self.application.bot_data.metrics.update_handled("polling")
-        except Exception as error:
-            # Handlers are guarded; this is the update loop's own failure.
-            log.error("update %s could not be handled (%s)", update.update_id,
-                      type(error).__name__)
+            await self._order.handle(update, self._process)
         finally:
-            if self._last_of_chat.get(key) is mine:
-                del self._last_of_chat[key]
             self._running.pop(update.update_id, None)
             self._finished.add(update.update_id)
             floor = self.offset
             if floor is not None:
                 self._finished = {n for n in self._finished if n >= floor}
+
+    async def _process(self, update: Update) -> None:
+        # A slot only once the chat's turn has come: a chat waiting on its
+        # earlier update holds none.
+        async with self._slots:
+            await process(self.application, update, via="polling")
 
     async def _confirm(self) -> None:
         """Tell Telegram everything handled is done (a last, non-waiting poll)."""
@@ -139,14 +132,6 @@ class ConfirmingPoller:
         with contextlib.suppress(TelegramError):
             await self.application.bot.get_updates(offset=self._next_offset, timeout=0,
                                                    limit=1)
-
-
-def _chat_key(update: Update) -> int:
-    if update.effective_chat is not None:
-        return update.effective_chat.id
-    if update.effective_user is not None:
-        return update.effective_user.id
-    return -update.update_id  # no chat, no person: nothing to keep in order with
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

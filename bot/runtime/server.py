@@ -34,7 +34,7 @@ from bot.config import ConfigError
 from bot.runtime.context import BotApplication
 from bot.runtime.lifecycle import running
 from bot.runtime.metrics import CONTENT_TYPE
-from bot.runtime.ordering import InChatOrder
+from bot.runtime.ordering import InChatOrder, process
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -107,13 +107,7 @@ class WebServer:
         await asyncio.shield(running)
 
     async def _process(self, update: Update) -> None:
-        try:
-            await self.application.process_update(update)
-            self.application.bot_data.metrics.update_handled("webhook")
-        except Exception as error:
-            # Handlers are guarded; this is the update loop's own failure.
-            log.error("update %s could not be handled: %s", update.update_id,
-                      type(error).__name__)
+        await process(self.application, update, via="webhook")
 
     # -- health and metrics ----------------------------------------------------------------
     async def healthz(self, request: web.Request) -> web.Response:
