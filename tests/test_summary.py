@@ -47,6 +47,7 @@ from helpers.summary import (
     THIS_WEEK,
     YOUTH_COUNCIL,
     month_facts,
+    with_private_answers,
 )
 
 
@@ -170,19 +171,40 @@ def test_digest_names_who_answered_in_member_order(facts):
     )
 
 
-def test_digest_shows_every_comment_and_names_only_group_answers(facts):
+def test_digest_names_group_comments_and_holds_back_a_lone_private_one(facts):
+    """Lola alone answered each question privately: with "Who answered" beside
+    it, her comment would point to her, so it is held back and counted."""
     first, second = digest(facts, NOW).questions
     assert first.comments == (
         SeenComment(CO_DESIGNED, has_voice=False, private=False, author="Ana García"),
-        SeenComment(COUNCIL_FIRST, has_voice=False, private=True, author=None),
         SeenComment(None, has_voice=True, private=False, author="Kofi Mensah"),
         SeenComment(NOT_SURE, has_voice=False, private=False, author="Lucía Fernández"),
     )
     assert second.comments == (
         SeenComment(HTML_IDEAS, has_voice=False, private=False, author="Bongani Dlamini"),
         SeenComment(RTL_YOUTH, has_voice=False, private=False, author="Chen Wei"),
-        SeenComment(YOUTH_COUNCIL, has_voice=False, private=True, author=None),
     )
+    assert (first.private_held_back, second.private_held_back) == (1, 1)
+
+
+@pytest.mark.parametrize(("private_answers", "shown"), [(1, False), (2, False), (3, True),
+                                                         (7, True)])
+@pytest.mark.parametrize("names_visible", [True, False])
+def test_private_comments_reach_the_digest_only_among_enough_private_answers(
+        private_answers, shown, names_visible):
+    facts = with_private_answers(month_facts(names_visible=names_visible), private_answers)
+    first, second = digest(facts, NOW).questions
+    private = [c for c in first.comments + second.comments if c.private]
+    if shown:
+        assert private == [
+            SeenComment(COUNCIL_FIRST, has_voice=False, private=True, author=None),
+            SeenComment(YOUTH_COUNCIL, has_voice=False, private=True, author=None)]
+        assert (first.private_held_back, second.private_held_back) == (0, 0)
+    else:
+        assert private == []
+        assert (first.private_held_back, second.private_held_back) == (1, 1)
+    # Never with a name, in either kind of group.
+    assert all(c.author is None for c in first.comments + second.comments if c.private)
 
 
 def test_trends_cover_eight_weeks_with_zero_for_silent_weeks(facts):

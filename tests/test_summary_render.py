@@ -33,12 +33,15 @@ from helpers.summary import (
     RTL_YOUTH,
     YOUTH_COUNCIL,
     month_facts,
+    with_private_answers,
 )
 
 
-def render_digest(catalog, packs, **facts) -> list[str]:
-    return [valid(part) for part in
-            digest_messages(catalog, digest(month_facts(**facts), NOW), packs)]
+def render_digest(catalog, packs, private_answers: int | None = None, **facts) -> list[str]:
+    month = month_facts(**facts)
+    if private_answers is not None:
+        month = with_private_answers(month, private_answers)
+    return [valid(part) for part in digest_messages(catalog, digest(month, NOW), packs)]
 
 
 # -- the group summary ---------------------------------------------------------------------------
@@ -168,11 +171,24 @@ def test_digest_names_who_answered_and_attributes_group_comments(catalog, packs)
 
 
 def test_digest_shows_private_comments_without_a_name(catalog, packs):
-    (text,) = render_digest(catalog, packs)
+    (text,) = render_digest(catalog, packs, private_answers=3)
     lines = text.split("\n")
     assert f"💬 🔒 (given privately): {isolated(COUNCIL_FIRST)}" in lines
     assert f"💬 🔒 (given privately): {isolated(YOUTH_COUNCIL)}" in lines
     assert not any("Lola" in line for line in lines if COUNCIL_FIRST in line)
+    assert "not shown" not in text
+
+
+@pytest.mark.parametrize(("language", "held_back"), [
+    ("en", "🔒 1 private comment not shown: fewer than three people answered this question "
+           "privately, so it could point to its writer."),
+    ("es", "🔒 1 comentario privado no se muestra: menos de tres personas respondieron a esta "
+           "pregunta en privado, así que podría señalar a quien lo escribió.")])
+def test_a_lone_private_comment_is_counted_not_shown(catalog, packs, language, held_back):
+    """Lola alone answered privately, and the digest lists who answered."""
+    text = "\n".join(render_digest(catalog, packs, language=language))
+    assert COUNCIL_FIRST not in text and YOUTH_COUNCIL not in text
+    assert text.split("\n").count(held_back) == 2  # under each of the week's two questions
 
 
 def test_digest_trends(catalog, packs):
@@ -217,7 +233,9 @@ def test_counts_only_digest_has_no_names_and_one_general_suggestion(catalog, pac
         assert name not in text
     assert "This group chose counts only, so I do not show names." in text
     assert f"💬 {isolated(CO_DESIGNED)}" in text
-    assert f"💬 🔒 (given privately): {isolated(COUNCIL_FIRST)}" in text
+    assert COUNCIL_FIRST not in text  # Lola alone answered privately
+    many = "\n".join(render_digest(catalog, packs, names_visible=False, private_answers=4))
+    assert f"💬 🔒 (given privately): {isolated(COUNCIL_FIRST)}" in many
     section = text.split("Who's not here?")[1].split("\n")
     assert section[2:] == [
         "• 2 members have not been heard from in 14 days or more.",
@@ -229,7 +247,8 @@ def test_counts_only_digest_has_no_names_and_one_general_suggestion(catalog, pac
 
 
 def test_digest_in_spanish_counts_only(catalog, packs):
-    text = "\n".join(render_digest(catalog, packs, names_visible=False, language="es"))
+    text = "\n".join(render_digest(catalog, packs, names_visible=False, language="es",
+                                   private_answers=3))
     assert "Informe de coordinación" in text
     assert "• 2 personas no participan desde hace 14 días o más." in text
     assert "💬 🔒 (en privado): " in text
@@ -257,9 +276,9 @@ def big_facts():
         QuestionFacts(
             prompt_id=number, pack_id="checklist-cso", item_id=f"cso-0{number}",
             theme="defining-valued-outcomes", opened_at=NOW - timedelta(days=number),
-            distribution=(2, 3, 5, 6, 4), respondents=tuple(range(1, 21)),
+            distribution=(2, 3, 5, 6, 4), respondents=tuple(range(1, 21)), private_answers=3,
             comments=tuple(CommentFacts(user_id=user, text=f"{user}: {comment}",
-                                        has_voice=user % 3 == 0, private=user % 7 == 0,
+                                        has_voice=user % 3 == 0, private=user % 6 == 0,
                                         quotable=True) for user in range(1, 21)),
         )
         for number in (1, 2, 3)
@@ -278,7 +297,7 @@ def test_a_long_digest_is_split_into_valid_messages(catalog, packs):
         for seen in question.comments:
             assert isolated(seen.text) in everything
     assert everything.count("🎤") == 3 * 6  # users 3, 6, ..., 18 on each question
-    assert everything.count("(given privately)") == 3 * 2  # users 7 and 14
+    assert everything.count("(given privately)") == 3 * 3 * 2  # users 6, 12, 18: text, voice
     assert "Member <5> 😀" in everything
 
 

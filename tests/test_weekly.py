@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
+from bot.render.export import HELD_BACK
 from bot.sandbox.telegram import check_telegram_html, visible_text
 
 from helpers.chart_pixels import PNG
@@ -41,7 +42,10 @@ async def test_the_weekly_summary_and_the_coordinators_digest(harness, group):
         "sendMessage", chat_id=group.ana["id"]) if "Riverside" in visible_text(c.params["text"])]
     assert digest_parts, "the coordinator got a digest"
     digest = "\n".join(visible_text(part) for part in digest_parts)
-    assert "not for quoting" in digest and "said only in private" in digest
+    assert "not for quoting" in digest
+    # Eli alone answered privately, and the digest lists who answered: held back.
+    assert "said only in private" not in digest
+    assert "1 private comment not shown" in digest
     assert all(check_telegram_html(part) == [] for part in digest_parts)
     photo = harness.telegram.last("sendPhoto", chat_id=group.ana["id"])
     upload = next(iter(photo.files.values()))
@@ -52,6 +56,37 @@ async def test_the_weekly_summary_and_the_coordinators_digest(harness, group):
     assert (await harness.tick()).summaries == 0
     assert (await harness.store.chats.get(GROUP_ID)).next_summary_at == (
         FRIDAY_1700_MADRID + timedelta(days=7))
+
+
+async def test_private_comments_reach_the_digest_among_three_without_names(harness, group):
+    """Three of the five answer privately: their comments reach the coordinator,
+    never with a name, while the group sees none of them."""
+    harness.clock.now = MONDAY_0900_MADRID
+    await harness.tick()
+    prompt = (await harness.store.prompts.list_for_chat(GROUP_ID))[-1]
+    u = harness.updates
+    private_words = {}
+    for person in (group.bruno, group.dev, group.eli):
+        chat = u.private_chat(person)
+        await harness.send(u.command(chat, person, f"/start p{prompt.id}"))
+        invitation = harness.telegram.message(person["id"], harness.telegram.last(
+            "sendMessage", chat_id=person["id"]).result["message_id"])
+        private_words[person["first_name"]] = f"privately from number {len(private_words) + 1}"
+        await harness.send(u.reply(chat, person, invitation, private_words[person["first_name"]]))
+    ana = u.private_chat(group.ana)
+    await harness.send(u.command(ana, group.ana, "/start"))
+    harness.clock.now = FRIDAY_1700_MADRID
+    assert (await harness.tick()).summaries == 1
+
+    shown = visible_text(harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"])
+    digest = "\n".join(visible_text(c.params["text"]) for c in harness.telegram.calls_to(
+        "sendMessage", chat_id=group.ana["id"]) if "Riverside" in visible_text(c.params["text"]))
+    for name, words in private_words.items():
+        assert words not in shown
+        line = next(line for line in digest.splitlines() if words in line)
+        assert line == f"💬 🔒 (given privately): \u2068{words}\u2069"  # isolated, no name
+        assert name not in line
+    assert "not shown" not in digest
 
 
 async def test_a_coordinator_without_a_private_chat_is_asked_in_the_group(harness, group):
@@ -104,8 +139,12 @@ async def test_summary_digest_and_export_commands(harness, group):
     content = next(iter(document.files.values())).content.decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(content)))
     assert len(rows) == 4  # one row an answer: Bruno, Carla, Dev in the group; Eli privately
-    assert {row["member"] for row in rows} == {"member 1", "member 2", "member 3", "member 4"}
-    assert {row["answered"] for row in rows} == {"in the group", "privately"}
+    assert [row["member"] for row in rows if row["answered"] == "in the group"] == [
+        "member 1", "member 2", "member 3"]
+    # Eli alone answered privately: no name, no number, and nothing of what she said.
+    (eli,) = [row for row in rows if row["answered"] != "in the group"]
+    assert (eli["member"], eli["answered"], eli["comment"], eli["answered_at"]) == (
+        "private", HELD_BACK, "", "")
 
     await harness.send(u.command(group.chat, group.ana, "/digest"))
     assert visible_text(harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"]) == (

@@ -134,6 +134,7 @@ class ExportRow:
     """One answer with its question and (maybe) its author, for CSV/JSON export."""
 
     chat_id: int
+    prompt_id: int
     pack_id: str
     item_id: str
     asked_at: datetime

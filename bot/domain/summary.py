@@ -10,7 +10,9 @@ can show what they hide:
 - the group summary quotes only comments written in the group, as text, by
   authors who allowed quoting; never a name;
 - names reach the digest only when the group chose to show them, and never
-  next to an answer given privately.
+  next to an answer given privately;
+- a private comment reaches the digest only among enough private answers to
+  the same question that it cannot point to its writer (domain.privacy).
 
 Every function is one pass over the facts (a week of answers, eight weeks of
 aggregates), so a digest for a group costs microseconds, not milliseconds.
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from bot.domain.privacy import private_answers_shown
 from bot.domain.summary_facts import GroupFacts, MemberFacts, QuestionFacts
 
 MIN_RESPONDENTS = 3  # fewer ratings than this: the spread or score is not shown
@@ -205,6 +208,8 @@ class SeenComment:
 class DigestQuestion:
     question: QuestionSummary
     comments: tuple[SeenComment, ...]
+    # Private comments not shown: too few private answers to hide among.
+    private_held_back: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +280,7 @@ def digest(facts: GroupFacts, now: datetime) -> CoordinatorDigest:
             DigestQuestion(
                 question=question_summary,
                 comments=_seen_comments(question, names, facts.names_visible),
+                private_held_back=_private_held_back(question),
             )
             for question, question_summary in zip(
                 facts.questions, summary.questions, strict=True
@@ -294,9 +300,12 @@ def _seen_comments(
     question: QuestionFacts, names: dict[int, str], names_visible: bool
 ) -> tuple[SeenComment, ...]:
     seen = []
+    private_shown = private_answers_shown(question.private_answers)
     for comment in question.comments:
         text = comment.text.strip() if comment.text else None
         if not text and not comment.has_voice:
+            continue
+        if comment.private and not private_shown:
             continue
         named = names_visible and not comment.private
         seen.append(SeenComment(
@@ -306,6 +315,13 @@ def _seen_comments(
             author=names.get(comment.user_id) if named else None,
         ))
     return tuple(seen)
+
+
+def _private_held_back(question: QuestionFacts) -> int:
+    if private_answers_shown(question.private_answers):
+        return 0
+    return sum(1 for comment in question.comments if comment.private and (
+        comment.has_voice or (comment.text and comment.text.strip())))
 
 
 def whos_not_here(

@@ -42,6 +42,7 @@ class QuestionFacts:
     distribution: tuple[int, int, int, int, int]  # how many rated 1..5
     respondents: tuple[int, ...]  # user ids with an answer (rating, comment or voice)
     comments: tuple[CommentFacts, ...] = ()
+    private_answers: int = 0  # of the respondents, how many answered privately
 
 
 @dataclass(frozen=True)

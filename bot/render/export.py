@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bot.content.packs import PackLibrary
+from bot.domain.privacy import PRIVATE_MIN, private_answers_shown
 from bot.domain.records import ExportRow
 
 COLUMNS = (
@@ -24,17 +26,29 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+PRIVATE = "private"
+HELD_BACK = f"privately (not shown: fewer than {PRIVATE_MIN} answered this question privately)"
+
+
 def export_records(
     rows: Sequence[ExportRow], packs: PackLibrary, language: str
 ) -> list[dict[str, object]]:
     """One plain record per answer. Without names, members are numbered in the
-    order they first answered, so a coordinator can follow one voice without
-    knowing whose it is."""
+    order they first answered in the group, so a coordinator can follow one
+    voice without knowing whose it is. An answer given privately carries no
+    name and no number (a number would tie it to the person's answers in the
+    group), and what it says is left out when too few answered that question
+    privately for it to stay anonymous (bot/domain/privacy.py)."""
+    private_answers = Counter(row.prompt_id for row in rows if row.visibility == "private")
     pseudonyms: dict[int, str] = {}
     records = []
     for row in rows:
         pack = packs.get(row.pack_id)
         item = pack.item(row.item_id) if pack else None
+        question = item.text_in(language) if item else ""
+        if row.visibility == "private":
+            records.append(_private_record(row, item, question, private_answers[row.prompt_id]))
+            continue
         if row.display_name is not None:
             member = row.display_name
         else:
@@ -44,19 +58,40 @@ def export_records(
                 "asked_at": _iso(row.asked_at),
                 "programme": row.pack_id,
                 "item": (item.label or item.id) if item else row.item_id,
-                "question": item.text_in(language) if item else "",
+                "question": question,
                 "member": member,
                 "rating": row.scale,
                 "skipped": row.skipped,
                 "comment": row.text,
                 "voice_file_id": row.voice_file_id,
-                "answered": "privately" if row.visibility == "private" else "in the group",
+                "answered": "in the group",
                 "may_quote": row.quotable,
                 "answered_at": _iso(row.answered_at),
                 "edited_at": _iso(row.edited_at),
             }
         )
     return records
+
+
+def _private_record(row: ExportRow, item, question: str, answers: int) -> dict[str, object]:
+    shown = private_answers_shown(answers)
+    return {
+        "asked_at": _iso(row.asked_at),
+        "programme": row.pack_id,
+        "item": (item.label or item.id) if item else row.item_id,
+        "question": question,
+        "member": PRIVATE,
+        "rating": row.scale if shown else None,
+        "skipped": row.skipped if shown else None,
+        "comment": row.text if shown else None,
+        "voice_file_id": row.voice_file_id if shown else None,
+        "answered": "privately" if shown else HELD_BACK,
+        # Never quoted in the group, whatever was asked (services.answers).
+        "may_quote": False,
+        # When it came could point to who sent it, as much as what it says.
+        "answered_at": _iso(row.answered_at) if shown else None,
+        "edited_at": _iso(row.edited_at) if shown else None,
+    }
 
 
 def to_json(records: list[dict[str, object]]) -> str:

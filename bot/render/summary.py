@@ -110,6 +110,8 @@ def digest_messages(
         page.blank()
         _question(page, number, entry.question)
         _comments(page, entry.comments)
+        if entry.private_held_back:
+            page.add_plural("digest.private_held_back", entry.private_held_back)
     _theme_scores(page, summary.themes)
     _trends(page, digest)
     _whos_not_here(page, digest.names_visible, digest.whos_not_here)

@@ -17,7 +17,8 @@ class ExportRepository:
         display_name is filled only when the chat lets coordinators see names.
         """
         rows = await self.db.fetch_all(
-            "SELECT p.chat_id, p.pack_id, p.item_id, p.opened_at AS asked_at, a.user_id,"
+            "SELECT p.chat_id, a.prompt_id, p.pack_id, p.item_id, p.opened_at AS asked_at,"
+            " a.user_id,"
             " CASE WHEN c.names_visible = 1 THEN m.display_name END AS display_name,"
             " a.scale, a.skipped, a.text, a.voice_file_id, a.visibility, a.quotable,"
             " a.created_at AS answered_at, a.edited_at"

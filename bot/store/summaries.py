@@ -126,6 +126,7 @@ class SummaryRepository:
                 opened_at=from_db_time(first["opened_at"]),
                 distribution=tuple(counts),
                 respondents=tuple(row["user_id"] for row in answered),
+                private_answers=sum(1 for row in answered if row["visibility"] == "private"),
                 comments=tuple(
                     CommentFacts(user_id=row["user_id"], text=row["text"],
                                  has_voice=row["voice_file_id"] is not None,

@@ -11,7 +11,7 @@ week; Hana and Jamila (quiet) never answered; Ivan joined four days ago.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.domain.summary_facts import (
@@ -100,6 +100,13 @@ MONTH = [
 ]
 
 
+def with_private_answers(facts: GroupFacts, count: int) -> GroupFacts:
+    """The month, as if `count` people had answered each of this week's
+    questions privately (Lola's comments stand for theirs)."""
+    return replace(facts, questions=tuple(
+        replace(question, private_answers=count) for question in facts.questions))
+
+
 def monday(moment: datetime) -> date:
     return moment.date() - timedelta(days=moment.weekday())
 
@@ -129,6 +136,7 @@ def month_facts(*, names_visible: bool = True, chat_member_count: int | None = 1
                 prompt_id=number, pack_id="checklist-cso", item_id=item, theme=theme,
                 opened_at=opened_at, distribution=tuple(distribution),
                 respondents=tuple(a.user for a in answers),
+                private_answers=sum(1 for a in answers if a.private),
                 comments=tuple(
                     CommentFacts(user_id=a.user, text=a.text, has_voice=a.voice,
                                  private=a.private, quotable=a.quotable)
