@@ -50,12 +50,14 @@ def render_digest(catalog, packs, private_answers: int | None = None, **facts) -
 def test_group_summary_in_english(catalog, packs):
     text = valid(group_summary_text(catalog, summarise(month_facts()), packs))
     lines = text.split("\n")
+    # How many took part, never of how many: "7 of 12" would count the silent.
     assert lines[:4] == [
         f"📊 This week in {isolated('Barrio <Norte> & Co')}",
         "Week of 3 March 2025",
-        "🗣 7 of the 12 members I know took part this week.",
-        "The chat has 15 people in all.",
+        "🗣 7 people took part this week.",
+        "",
     ]
+    assert "12" not in text and "15" not in text
     first = lines.index("VIII. Co-producing the future")
     assert lines[first + 2:first + 11] == [
         "👥 5 people answered.",
@@ -99,7 +101,8 @@ def test_user_html_is_escaped_not_interpreted(catalog, packs):
 def test_group_summary_in_spanish(catalog, packs):
     text = valid(group_summary_text(catalog, summarise(month_facts(language="es")), packs))
     assert "Semana del 3 de marzo de 2025" in text
-    assert "🗣 Participaron 7 de las 12 personas del grupo que conozco." in text
+    assert "🗣 Esta semana participaron 7 personas." in text
+    assert "12" not in text and "15" not in text
     assert "Promedio: 3,5 de 5" in text
     assert "• Coproducir el futuro: 3,8 (▲ 0,8 respecto a la semana pasada)" in text
     assert "VIII. Coproducir el futuro" in text
@@ -168,6 +171,16 @@ def test_digest_names_who_answered_and_attributes_group_comments(catalog, packs)
     assert f"      {isolated('the right people')}" in lines
     assert f"💬 {isolated('Chen Wei')}: {isolated(RTL_YOUTH)}" in lines
     assert NOT_SURE.split("\n")[0] in text
+
+
+@pytest.mark.parametrize(("language", "lines"), [
+    ("en", ["🗣 7 of the 12 members I know took part this week.",
+            "The chat has 15 people in all."]),
+    ("es", ["🗣 Participaron 7 de las 12 personas del grupo que conozco.",
+            "En el chat hay 15 personas en total."])])
+def test_the_totals_are_for_the_coordinators(catalog, packs, language, lines):
+    (text,) = render_digest(catalog, packs, language=language)
+    assert text.split("\n")[2:4] == lines
 
 
 def test_digest_shows_private_comments_without_a_name(catalog, packs):

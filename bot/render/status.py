@@ -28,7 +28,9 @@ def status(
         lines.append(catalog.text(lang, "status.current", **values)
                      if item.number == str(item.position) else
                      catalog.text(lang, "status.current_labelled", label=item.number, **values))
-        lines.append(catalog.plural(lang, "status.answered", answered, members=members))
+        # Anyone may send /status in the group: how many answered, never how
+        # many did not (in a small group, "3 of 4" names the fourth).
+        lines.append(catalog.plural(lang, "status.answered", answered))
     else:
         lines.append(catalog.text(lang, "status.no_current"))
     if enrolment.paused:

@@ -103,7 +103,7 @@ def digest_messages(
     """The coordinator's digest, already cut into messages of at most 4096 units."""
     summary = digest.summary
     page = _Page(catalog, summary.language, packs)
-    _header(page, summary, "digest.title")
+    _header(page, summary, "digest.title", for_coordinators=True)
     page.add("digest.for_you")
     _answered(page, digest)
     for number, entry in enumerate(digest.questions, start=1):
@@ -211,16 +211,21 @@ class _Page:
         return name
 
 
-def _header(page: _Page, summary: WeeklySummary, title_key: str) -> None:
+def _header(page: _Page, summary: WeeklySummary, title_key: str, *,
+            for_coordinators: bool = False) -> None:
     page.add(title_key, title=user(summary.title or "…"))
     page.add("summary.week", date=page.date(summary.week))
     taking_part = summary.participation
-    if taking_part.answered:
+    # The group hears how many took part, never how many did not: in a small
+    # group "5 of 6" names the sixth. The totals are for the coordinators.
+    if not taking_part.answered:
+        page.add("summary.nobody")
+    elif for_coordinators:
         page.add_plural("summary.participation", taking_part.answered,
                         members=taking_part.members)
     else:
-        page.add("summary.nobody")
-    if taking_part.chat_members is not None:
+        page.add_plural("summary.took_part", taking_part.answered)
+    if for_coordinators and taking_part.chat_members is not None:
         page.add_plural("summary.chat_members", taking_part.chat_members)
     if not summary.questions:
         page.blank()
