@@ -48,7 +48,8 @@ class WebServer:
         self.application = application
         self.settings = application.bot_data.settings
         self.webhook = webhook
-        self._runner: web.AppRunner | None = None
+        # Requests being answered get time to finish when the bot stops.
+        self._listener = Listener(shutdown_timeout=30)
         self._started_at = application.bot_data.now()
         self._handling: dict[int, asyncio.Task] = {}  # update id -> its handling
         self._order = InChatOrder()
@@ -67,17 +68,11 @@ class WebServer:
         return app
 
     async def start(self) -> None:
-        # Requests being answered get time to finish when the bot stops.
-        self._runner = web.AppRunner(self.web_app(), access_log=None, shutdown_timeout=30)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.settings.listen, self.settings.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        self.port = await self._listener.start(self.web_app(), self.settings.listen,
+                                               self.settings.port)
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self._listener.stop()
 
     # -- the webhook -----------------------------------------------------------------------
     async def receive(self, request: web.Request) -> web.Response:
@@ -147,6 +142,28 @@ class WebServer:
                 pending = (await data.store.outbox.counts()).get("pending", 0)
         body = data.metrics.render(pending)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+
+class Listener:
+    """An aiohttp application served on an address until stopped: the bot's
+    server, and the sandbox's stand-in Bot API (bot.sandbox.http_api)."""
+
+    def __init__(self, *, shutdown_timeout: float, handler_cancellation: bool = False):
+        self._options = {"shutdown_timeout": shutdown_timeout,
+                         "handler_cancellation": handler_cancellation}
+        self._runner: web.AppRunner | None = None
+
+    async def start(self, app: web.Application, host: str, port: int) -> int:
+        """Serve `app`; return the port it listens on (the one free, for port 0)."""
+        self._runner = web.AppRunner(app, access_log=None, **self._options)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        return self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
 
 
 async def serve_webhook(application: BotApplication) -> None:

@@ -27,6 +27,8 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import NetworkError
 
+from bot.runtime.server import Listener
+
 from .telegram import ApiCall, ApiError, FakeTelegram, UploadedFile
 from .telegram.server import ResponseLost
 
@@ -49,7 +51,8 @@ class BotApiServer:
         self.host = host
         self.token = token
         self._requested_port = port
-        self._runner: web.AppRunner | None = None
+        # A long-polling getUpdates must not hold up stop(), nor outlive a bot that hung up.
+        self._listener = Listener(shutdown_timeout=0.5, handler_cancellation=True)
         self.port: int | None = None
 
     @property
@@ -66,18 +69,10 @@ class BotApiServer:
         return app
 
     async def start(self) -> None:
-        # A long-polling getUpdates must not hold up stop(), nor outlive a bot that hung up.
-        self._runner = web.AppRunner(self.web_app(), access_log=None, shutdown_timeout=0.5,
-                                     handler_cancellation=True)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self._requested_port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        self.port = await self._listener.start(self.web_app(), self.host, self._requested_port)
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self._listener.stop()
 
     async def __aenter__(self) -> BotApiServer:
         await self.start()
