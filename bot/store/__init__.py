@@ -16,6 +16,7 @@ from bot.store.members import CoordinatorRepository, MemberRepository
 from bot.store.nudges import NudgeRepository
 from bot.store.outbox import OutboxRepository
 from bot.store.partnerships import PartnershipRepository
+from bot.store.programmes import ProgrammeRepository
 from bot.store.prompts import PromptRepository
 from bot.store.summaries import SummaryRepository
 from bot.store.weekly import WeeklyRepository
@@ -50,6 +51,7 @@ class Store:
         self.summaries = SummaryRepository(self.db)
         self.journal = JournalRepository(self.db)
         self.partnerships = PartnershipRepository(self.db)
+        self.programmes = ProgrammeRepository(self.db)
 
     @classmethod
     async def open(

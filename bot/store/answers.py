@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 
 from bot.domain.records import Answer, AnswerEdit, Sighting
-from bot.store.db import Database, to_db_time
+from bot.store.db import Database, Tx, to_db_time
 from bot.store.members import record_sighting
 from bot.store.rows import build, build_all
 
@@ -116,10 +117,8 @@ class AnswerRepository:
     async def skip_if_unanswered(self, prompt_id: int, user_id: int) -> bool:
         """Mark a prompt passed over by someone who has not answered it; an
         existing answer is left exactly as it is. True if marked."""
-        return bool(await self.db.execute(
-            "INSERT INTO answers (prompt_id, user_id, skipped, visibility, created_at)"
-            " VALUES (?, ?, 1, 'private', ?) ON CONFLICT (prompt_id, user_id) DO NOTHING",
-            (prompt_id, user_id, to_db_time(self.db.now()))))
+        async with self.db.transaction() as tx:
+            return await skip_unanswered(tx, prompt_id, user_id, self.db.now())
 
     async def get(self, prompt_id: int, user_id: int) -> Answer | None:
         row = await self.db.fetch_one(
@@ -161,3 +160,11 @@ class AnswerRepository:
             (chat_id, user_id),
         )
         return build_all(Answer, rows)
+
+
+async def skip_unanswered(tx: Tx, prompt_id: int, user_id: int, now: datetime) -> bool:
+    """skip_if_unanswered inside the caller's transaction."""
+    return bool(await tx.execute(
+        "INSERT INTO answers (prompt_id, user_id, skipped, visibility, created_at)"
+        " VALUES (?, ?, 1, 'private', ?) ON CONFLICT (prompt_id, user_id) DO NOTHING",
+        (prompt_id, user_id, to_db_time(now))))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from bot.domain.records import Chat
-from bot.store.db import Database, to_db_time
+from bot.store.db import Database, Tx, to_db_time
 from bot.store.kept import Kept
 from bot.store.rows import build, build_all
 
@@ -59,16 +60,9 @@ class ChatRepository:
         return changed > 0
 
     async def update(self, chat_id: int, **settings: object) -> Chat | None:
-        unknown = set(settings) - _SETTABLE
-        if unknown:
-            raise ValueError(f"not a chat setting: {', '.join(sorted(unknown))}")
         if settings:
-            columns = ", ".join(f"{name} = ?" for name in settings)
-            values = [_column_value(v) for v in settings.values()]
-            await self.db.execute(
-                f"UPDATE chats SET {columns}, updated_at = ? WHERE id = ?",
-                (*values, to_db_time(self.db.now()), chat_id),
-            )
+            async with self.db.transaction() as tx:
+                await write_chat(tx, chat_id, settings, self.db.now())
         return await self.get(chat_id)
 
     async def migrate(self, old_id: int, new_id: int) -> bool:
@@ -127,6 +121,29 @@ class ChatRepository:
             (to_db_time(now), limit),
         )
         return build_all(Chat, rows)
+
+
+async def write_chat(tx: Tx, chat_id: int, settings: Mapping[str, object], now: datetime) -> None:
+    """Change some of a chat's settings inside the caller's transaction."""
+    _check_settings(settings)
+    if not settings:
+        return
+    columns = ", ".join(f"{name} = ?" for name in settings)
+    values = [_column_value(v) for v in settings.values()]
+    await tx.execute(f"UPDATE chats SET {columns}, updated_at = ? WHERE id = ?",
+                     (*values, to_db_time(now), chat_id))
+
+
+async def read_chat(tx: Tx, chat_id: int) -> Chat | None:
+    """A chat as it is inside the caller's transaction (never a kept copy)."""
+    row = await tx.fetch_one("SELECT * FROM chats WHERE id = ?", (chat_id,))
+    return None if row is None else build(Chat, row)
+
+
+def _check_settings(settings: Mapping[str, object]) -> None:
+    unknown = set(settings) - _SETTABLE
+    if unknown:
+        raise ValueError(f"not a chat setting: {', '.join(sorted(unknown))}")
 
 
 def _column_value(value: object) -> object:

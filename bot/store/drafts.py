@@ -1,23 +1,33 @@
-"""Half-finished /setup wizards."""
+"""Half-finished wizards (the group's /setup, a person's /programme), each
+kept against the message that shows it."""
 
 from __future__ import annotations
 
 import json
 
-from bot.store.db import Database, to_db_time
+from bot.domain.records import Sighting
+from bot.store.db import Database, Tx, to_db_time
+from bot.store.members import record_sighting
 
 
 class SetupDraftRepository:
     def __init__(self, db: Database):
         self.db = db
 
-    async def save(self, chat_id: int, message_id: int, user_id: int, state: dict) -> None:
-        await self.db.execute(
-            "INSERT INTO setup_drafts (chat_id, message_id, user_id, state, updated_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO UPDATE SET"
-            " state = excluded.state, updated_at = excluded.updated_at",
-            (chat_id, message_id, user_id, json.dumps(state), to_db_time(self.db.now())),
-        )
+    async def save(self, chat_id: int, message_id: int, user_id: int, state: dict, *,
+                   seen_as: Sighting | None = None) -> None:
+        """Keep a wizard's state; with `seen_as`, the person who started it is
+        recorded as a member of the group in the same transaction."""
+        now = self.db.now()
+        async with self.db.transaction() as tx:
+            if seen_as is not None:
+                await record_sighting(tx, user_id, seen_as, now)
+            await tx.execute(
+                "INSERT INTO setup_drafts (chat_id, message_id, user_id, state, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO UPDATE SET"
+                " state = excluded.state, updated_at = excluded.updated_at",
+                (chat_id, message_id, user_id, json.dumps(state), to_db_time(now)),
+            )
 
     async def get(self, chat_id: int, message_id: int) -> tuple[int, dict] | None:
         """(user who started it, state) or None."""
@@ -37,6 +47,12 @@ class SetupDraftRepository:
         return None if row is None else (row["message_id"], json.loads(row["state"]))
 
     async def delete(self, chat_id: int, message_id: int) -> None:
-        await self.db.execute(
-            "DELETE FROM setup_drafts WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
-        )
+        async with self.db.transaction() as tx:
+            await take_draft(tx, chat_id, message_id)
+
+
+async def take_draft(tx: Tx, chat_id: int, message_id: int) -> bool:
+    """Remove a wizard's draft inside the caller's transaction; False if it
+    was gone already (another press finished the wizard first)."""
+    return await tx.execute("DELETE FROM setup_drafts WHERE chat_id = ? AND message_id = ?",
+                            (chat_id, message_id)) > 0

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain.records import Enrolment
-from bot.store.db import Database, to_db_time
+from bot.store.db import Database, Tx, to_db_time
 from bot.store.rows import build, build_all
 
 
@@ -24,36 +24,11 @@ class EnrolmentRepository:
         local_time: str,
         next_due_at: datetime | None,
     ) -> Enrolment:
-        """Begin a programme. A different running programme is ended (kept for
-        history); the same pack keeps its place and only changes schedule."""
-        now = to_db_time(self.db.now())
+        """Begin a programme (see start_enrolment)."""
         async with self.db.transaction() as tx:
-            current = await tx.fetch_one(
-                "SELECT * FROM enrolments WHERE chat_id = ? AND active = 1", (chat_id,)
-            )
-            if current is not None and current["pack_id"] == pack_id:
-                await tx.execute(
-                    "UPDATE enrolments SET cadence = ?, days = ?, local_time = ?,"
-                    " next_due_at = ?, updated_at = ? WHERE id = ?",
-                    (cadence, ",".join(days), local_time, to_db_time(next_due_at), now,
-                     current["id"]),
-                )
-                enrolment_id = current["id"]
-            else:
-                if current is not None:
-                    await tx.execute(
-                        "UPDATE enrolments SET active = 0, updated_at = ? WHERE id = ?",
-                        (now, current["id"]),
-                    )
-                enrolment_id = await tx.fetch_value(
-                    "INSERT INTO enrolments (chat_id, pack_id, cadence, days, local_time,"
-                    " next_due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                    " RETURNING id",
-                    (chat_id, pack_id, cadence, ",".join(days), local_time,
-                     to_db_time(next_due_at), now, now),
-                )
-            return build(Enrolment, await tx.fetch_one("SELECT * FROM enrolments WHERE id = ?",
-                                                       (enrolment_id,)))
+            return await start_enrolment(tx, chat_id, pack_id, cadence=cadence, days=days,
+                                         local_time=local_time, next_due_at=next_due_at,
+                                         now=self.db.now())
 
     async def get(self, enrolment_id: int) -> Enrolment | None:
         row = await self.db.fetch_one("SELECT * FROM enrolments WHERE id = ?", (enrolment_id,))
@@ -78,10 +53,8 @@ class EnrolmentRepository:
         return build_all(Enrolment, rows)
 
     async def set_paused(self, enrolment_id: int, paused: bool) -> None:
-        await self.db.execute(
-            "UPDATE enrolments SET paused = ?, updated_at = ? WHERE id = ?",
-            (int(paused), to_db_time(self.db.now()), enrolment_id),
-        )
+        async with self.db.transaction() as tx:
+            await write_paused(tx, enrolment_id, paused, self.db.now())
 
     async def advance(self, enrolment_id: int, cursor: int, next_due_at: datetime | None) -> None:
         await self.db.execute(
@@ -91,11 +64,8 @@ class EnrolmentRepository:
 
     async def set_next_due(self, enrolment_id: int, next_due_at: datetime | None) -> None:
         """Move on to the next scheduled time; any quiet-hours hold ends."""
-        await self.db.execute(
-            "UPDATE enrolments SET next_due_at = ?, hold_until = NULL, updated_at = ?"
-            " WHERE id = ?",
-            (to_db_time(next_due_at), to_db_time(self.db.now()), enrolment_id),
-        )
+        async with self.db.transaction() as tx:
+            await write_next_due(tx, enrolment_id, next_due_at, self.db.now())
 
     async def hold(self, enrolment_id: int, until: datetime) -> None:
         """Keep due work back (quiet hours) without losing its slot."""
@@ -103,3 +73,55 @@ class EnrolmentRepository:
             "UPDATE enrolments SET hold_until = ?, updated_at = ? WHERE id = ?",
             (to_db_time(until), to_db_time(self.db.now()), enrolment_id),
         )
+
+
+async def start_enrolment(
+    tx: Tx, chat_id: int, pack_id: str, *, cadence: str, days: Sequence[str], local_time: str,
+    next_due_at: datetime | None, now: datetime,
+) -> Enrolment:
+    """Begin a programme inside the caller's transaction. A different running
+    programme is ended (kept for history); the same pack keeps its place and
+    only changes schedule."""
+    at = to_db_time(now)
+    current = await active_enrolment(tx, chat_id)
+    if current is not None and current.pack_id == pack_id:
+        await tx.execute(
+            "UPDATE enrolments SET cadence = ?, days = ?, local_time = ?,"
+            " next_due_at = ?, updated_at = ? WHERE id = ?",
+            (cadence, ",".join(days), local_time, to_db_time(next_due_at), at, current.id),
+        )
+        enrolment_id = current.id
+    else:
+        if current is not None:
+            await tx.execute("UPDATE enrolments SET active = 0, updated_at = ? WHERE id = ?",
+                             (at, current.id))
+        enrolment_id = await tx.fetch_value(
+            "INSERT INTO enrolments (chat_id, pack_id, cadence, days, local_time,"
+            " next_due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
+            (chat_id, pack_id, cadence, ",".join(days), local_time, to_db_time(next_due_at),
+             at, at),
+        )
+    return build(Enrolment, await tx.fetch_one("SELECT * FROM enrolments WHERE id = ?",
+                                               (enrolment_id,)))
+
+
+async def active_enrolment(tx: Tx, chat_id: int) -> Enrolment | None:
+    """The chat's running programme, read inside the caller's transaction."""
+    row = await tx.fetch_one("SELECT * FROM enrolments WHERE chat_id = ? AND active = 1",
+                             (chat_id,))
+    return None if row is None else build(Enrolment, row)
+
+
+async def write_paused(tx: Tx, enrolment_id: int, paused: bool, now: datetime) -> None:
+    await tx.execute("UPDATE enrolments SET paused = ?, updated_at = ? WHERE id = ?",
+                     (int(paused), to_db_time(now), enrolment_id))
+
+
+async def write_next_due(tx: Tx, enrolment_id: int, next_due_at: datetime | None,
+                       now: datetime) -> None:
+    """Move on to the next scheduled time; any quiet-hours hold ends."""
+    await tx.execute(
+        "UPDATE enrolments SET next_due_at = ?, hold_until = NULL, updated_at = ? WHERE id = ?",
+        (to_db_time(next_due_at), to_db_time(now), enrolment_id),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.domain.records import Coordinator, Member, Sighting
@@ -44,6 +45,15 @@ class MemberRepository:
             return build(Member, await tx.fetch_one(
                 "SELECT * FROM members WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)))
 
+    async def seen_all(self, chat_id: int,
+                       people: Sequence[tuple[int, str, str | None]]) -> None:
+        """Several people seen at once (user id, name, username: those a
+        service message says joined), in one transaction."""
+        now = self.db.now()
+        async with self.db.transaction() as tx:
+            for user_id, display_name, username in people:
+                await record_sighting(tx, user_id, Sighting(chat_id, display_name, username), now)
+
     async def get(self, chat_id: int, user_id: int) -> Member | None:
         row = await self.db.fetch_one(
             "SELECT * FROM members WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
@@ -65,12 +75,18 @@ class MemberRepository:
         )
         return changed > 0
 
-    async def set_quiet(self, chat_id: int, user_id: int, quiet: bool) -> bool:
-        changed = await self.db.execute(
-            "UPDATE members SET quiet = ? WHERE chat_id = ? AND user_id = ?",
-            (int(quiet), chat_id, user_id),
-        )
-        return changed > 0
+    async def set_quiet(self, chat_id: int, user_id: int, quiet: bool, *,
+                        seen_as: Sighting | None = None) -> bool:
+        """Whether a member asked for no reminders; with `seen_as`, they are
+        recorded as seen (a member, if they were not) in the same transaction."""
+        async with self.db.transaction() as tx:
+            if seen_as is not None:
+                await record_sighting(tx, user_id, seen_as, self.db.now())
+            changed = await tx.execute(
+                "UPDATE members SET quiet = ? WHERE chat_id = ? AND user_id = ?",
+                (int(quiet), chat_id, user_id),
+            )
+            return changed > 0
 
 
 class CoordinatorRepository:
@@ -79,12 +95,17 @@ class CoordinatorRepository:
 
     async def add(self, chat_id: int, user_id: int, added_by: int | None = None) -> bool:
         """Make someone a coordinator; False if they already were one."""
-        changed = await self.db.execute(
-            "INSERT INTO coordinators (chat_id, user_id, added_by, added_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (chat_id, user_id, added_by, to_db_time(self.db.now())),
-        )
-        return changed > 0
+        async with self.db.transaction() as tx:
+            return await add_coordinator(tx, chat_id, user_id, added_by, self.db.now())
+
+    async def appoint(self, chat_id: int, user_id: int, seen_as: Sighting,
+                      added_by: int | None) -> bool:
+        """/coordinators add: the person recorded as a member (as seen) and
+        made a coordinator, in one transaction; False if they already were one."""
+        now = self.db.now()
+        async with self.db.transaction() as tx:
+            await record_sighting(tx, user_id, seen_as, now)
+            return await add_coordinator(tx, chat_id, user_id, added_by, now)
 
     async def remove(self, chat_id: int, user_id: int) -> bool:
         changed = await self.db.execute(
@@ -125,3 +146,15 @@ class CoordinatorRepository:
             "SELECT chat_id FROM coordinators WHERE user_id = ? ORDER BY chat_id", (user_id,)
         )
         return [row[0] for row in rows]
+
+
+async def add_coordinator(tx: Tx, chat_id: int, user_id: int, added_by: int | None,
+                          now: datetime) -> bool:
+    """Make someone a coordinator inside the caller's transaction; False if
+    they already were one."""
+    changed = await tx.execute(
+        "INSERT INTO coordinators (chat_id, user_id, added_by, added_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (chat_id, user_id, added_by, to_db_time(now)),
+    )
+    return changed > 0

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.programme import next_question
 from bot.domain.records import Opened, Prompt
+from bot.store.answers import skip_unanswered
 from bot.store.db import Database, Tx, from_db_time, to_db_time
 from bot.store.kept import Kept
 from bot.store.outbox import add_to_outbox
@@ -58,7 +59,7 @@ class PromptRepository:
     async def open_next(
         self, enrolment_id: int, slot: str, *, item_ids: Sequence[str], edit_closed: bool,
         closes_at: datetime | None = None, expected_due: object = _UNCHANGED,
-        next_due_at: object = _UNCHANGED,
+        next_due_at: object = _UNCHANGED, pass_over: int | None = None,
     ) -> Opened | None:
         """Open the programme's next question as one step: read where the
         programme is, record the question and move it on by one, close the
@@ -67,7 +68,9 @@ class PromptRepository:
 
         With `expected_due`, nothing happens unless the programme is still
         due at that time (someone else got there first); `next_due_at` sets
-        the following time in the same step. None: not running, or not due.
+        the following time in the same step. With `pass_over` (a person's
+        /skip), the question they pass over, the newest open one, is marked
+        skipped by them unless they answered it. None: not running, or not due.
         """
         now = self.db.now()
         async with self.db.transaction() as tx:
@@ -102,6 +105,14 @@ class PromptRepository:
                     " AND prompt_id = ? AND kind = 'question'",
                     (waiting["chat_id"], waiting["id"]))
                 return Opened(build(Prompt, waiting), False, tuple(row[0] for row in pending))
+            if pass_over is not None:
+                # Marked in the step that opens the next question, so a /skip
+                # delivered again (which opens nothing) marks nothing either.
+                passed = await tx.fetch_value(
+                    "SELECT id FROM prompts WHERE chat_id = ? AND closed_at IS NULL"
+                    " ORDER BY opened_at DESC, id DESC LIMIT 1", (enrolment["chat_id"],))
+                if passed is not None:
+                    await skip_unanswered(tx, passed, pass_over, now)
             upcoming = next_question(enrolment["cursor"], len(item_ids))
             prompt_id = await tx.fetch_value(
                 "INSERT INTO prompts (enrolment_id, slot, chat_id, pack_id, item_id, opened_at,"
@@ -219,8 +230,8 @@ class PromptRepository:
 
     async def last_slot_time(self, enrolment_id: int) -> datetime | None:
         """When the programme's most recent question was opened."""
-        return from_db_time(await self.db.fetch_value(
-            "SELECT MAX(opened_at) FROM prompts WHERE enrolment_id = ?", (enrolment_id,)))
+        async with self.db.read() as tx:
+            return await last_opened(tx, enrolment_id)
 
     async def get_many(self, prompt_ids: list[int]) -> dict[int, Prompt]:
         if not prompt_ids:
@@ -292,12 +303,22 @@ class PromptRepository:
 
     async def link_private_message(self, chat_id: int, message_id: int, prompt_id: int) -> None:
         """Remember that a message in a private chat is about a group's prompt."""
-        await self.db.execute(
-            "INSERT INTO private_prompt_messages (chat_id, message_id, prompt_id, sent_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO UPDATE SET"
-            " prompt_id = excluded.prompt_id, sent_at = excluded.sent_at",
-            (chat_id, message_id, prompt_id, to_db_time(self.db.now())),
-        )
+        await self.link_private_messages(chat_id, [message_id], prompt_id)
+
+    async def link_private_messages(self, chat_id: int, message_ids: Sequence[int],
+                                    prompt_id: int) -> None:
+        """Remember that messages in a private chat (a group's question sent
+        there, and the invitation to comment under it) are about a group's
+        prompt, in one transaction."""
+        at = to_db_time(self.db.now())
+        async with self.db.transaction() as tx:
+            for message_id in message_ids:
+                await tx.execute(
+                    "INSERT INTO private_prompt_messages (chat_id, message_id, prompt_id,"
+                    " sent_at) VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO UPDATE"
+                    " SET prompt_id = excluded.prompt_id, sent_at = excluded.sent_at",
+                    (chat_id, message_id, prompt_id, at),
+                )
 
     async def by_private_message(self, chat_id: int, message_id: int) -> Prompt | None:
         row = await self.db.fetch_one(
@@ -329,3 +350,10 @@ async def _close_open(tx: Tx, chat_id: int, now: datetime, edit: bool, keep: int
 
 async def _is_group(tx: Tx, chat_id: int) -> bool:
     return await tx.fetch_value("SELECT kind FROM chats WHERE id = ?", (chat_id,)) == "group"
+
+
+async def last_opened(tx: Tx, enrolment_id: int) -> datetime | None:
+    """When the programme's most recent question was opened, read inside the
+    caller's transaction."""
+    return from_db_time(await tx.fetch_value(
+        "SELECT MAX(opened_at) FROM prompts WHERE enrolment_id = ?", (enrolment_id,)))
