@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from bot.domain.schedule import WEEKDAYS, valid_timezone
-from bot.domain.setup import COMMON_TIMEZONES, InvalidChoice, WizardDraft
+from bot.domain.setup import COMMON_TIMEZONES, InvalidChoice, WizardDraft, at_step, set_timezone
 
 PROGRAMME, CADENCE, DAYS, TIME, TIMEZONE, RECAP, DONE = "P", "C", "D", "T", "Z", "R", "done"
 STEPS = (PROGRAMME, CADENCE, DAYS, TIME, TIMEZONE, RECAP, DONE)
@@ -26,15 +27,19 @@ TIMEZONE_CHOICES = COMMON_TIMEZONES
 
 @dataclass(frozen=True)
 class OnboardingDraft(WizardDraft):
+    TIMEZONE_STEP: ClassVar[str] = TIMEZONE
+    AFTER_TIMEZONE: ClassVar[str] = RECAP
+
     step: str = PROGRAMME
     # None both before the recap step and after "no recap": `step` tells them apart.
     recap_day: str | None = None
     # False once the person has a time zone: it is asked once, /timezone changes it.
     ask_timezone: bool = True
 
-    @property
-    def finished(self) -> bool:
-        return self.step == DONE
+    def chat_settings(self) -> dict[str, object]:
+        # The recap comes at the time of day the prompts come.
+        return {"timezone": self.timezone, "timezone_chosen": True,
+                "recap_day": self.recap_day, "recap_time": self.local_time}
 
 
 def begin(user_id: int, *, ask_timezone: bool, timezone: str) -> OnboardingDraft:
@@ -57,8 +62,7 @@ def choose(
 ) -> OnboardingDraft:
     """The draft after pressing `value` at `step`; InvalidChoice for a stale
     button (another step) or a value that step does not offer."""
-    if step != draft.step:
-        raise InvalidChoice(f"step {step!r} is not the current step {draft.step!r}")
+    at_step(draft, step)
     if step == PROGRAMME and value in pack_ids:
         return replace(draft, pack_id=value, step=CADENCE)
     if step == CADENCE and value in PERSONAL_CADENCES:
@@ -70,17 +74,10 @@ def choose(
     if step == TIME and value in PERSONAL_TIMES:
         return replace(draft, local_time=value, step=TIMEZONE if draft.ask_timezone else RECAP)
     if step == TIMEZONE and valid_timezone(value):
-        return replace(draft, timezone=value, step=RECAP)
+        return set_timezone(draft, value)
     if step == RECAP and (value in WEEKDAYS or value == NO_RECAP):
         return replace(draft, recap_day=None if value == NO_RECAP else value, step=DONE)
     raise InvalidChoice(f"{value!r} is not a choice at step {step!r}")
-
-
-def set_timezone(draft: OnboardingDraft, timezone: str) -> OnboardingDraft:
-    """A time zone typed with /timezone while the wizard waits for one."""
-    if draft.step != TIMEZONE or not valid_timezone(timezone):
-        raise InvalidChoice(timezone)
-    return replace(draft, timezone=timezone, step=RECAP)
 
 
 def _toggle_day(draft: OnboardingDraft, day: str) -> OnboardingDraft:

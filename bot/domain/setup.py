@@ -1,4 +1,5 @@
-"""The /setup wizard as a small state machine over a draft.
+"""The /setup wizard as a small state machine over a draft, and what it
+shares with the personal wizard (bot/domain/onboarding.py).
 
 Each button press is one (step, value) choice. `choose` checks the choice
 against what that step accepts and returns the next draft; the handler only
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, replace
-from typing import Self
+from typing import ClassVar, Self, TypeVar
 
 from bot.domain.partnership import checklist_sides
 from bot.domain.schedule import DAYS_NEEDED, WEEKDAYS, Schedule, valid_timezone
@@ -37,6 +38,10 @@ class WizardDraft:
     """What every schedule wizard collects (the group /setup and the personal
     /programme), stored as a dict between button presses."""
 
+    # Each wizard's own step codes for the time zone and the step after it.
+    TIMEZONE_STEP: ClassVar[str]
+    AFTER_TIMEZONE: ClassVar[str]
+
     user_id: int
     step: str = PROGRAMME
     pack_id: str | None = None
@@ -60,22 +65,68 @@ class WizardDraft:
     def schedule(self) -> Schedule:
         return Schedule(self.cadence, self.days, self.local_time, self.timezone)
 
+    @property
+    def finished(self) -> bool:
+        return self.step == DONE
+
+    @property
+    def waits_for_timezone(self) -> bool:
+        """Whether a typed /timezone answers this wizard's current step."""
+        return self.step == self.TIMEZONE_STEP
+
+    @property
+    def chosen_language(self) -> str | None:
+        """The language the wizard speaks once it was chosen in it (None: the chat's)."""
+        return None
+
+    @property
+    def coordinator(self) -> int | None:
+        """Who becomes the chat's coordinator when the wizard finishes, if anyone."""
+        return None
+
+    def chat_settings(self) -> dict[str, object]:
+        """The chat's settings once the wizard finishes."""
+        raise NotImplementedError
+
+
+Draft = TypeVar("Draft", bound=WizardDraft)
+
 
 @dataclass(frozen=True)
 class SetupDraft(WizardDraft):
+    TIMEZONE_STEP: ClassVar[str] = TIMEZONE
+    AFTER_TIMEZONE: ClassVar[str] = LANGUAGE
+
     language: str | None = None
     names_visible: bool | None = None
     # A programme offered once for two packs (the checklist), whose pack the
     # side step then picks.
     paired_programme: str | None = None
 
+    @property
+    def chosen_language(self) -> str | None:
+        return self.language
+
+    @property
+    def coordinator(self) -> int | None:
+        return self.user_id  # the admin who set the group up
+
+    def chat_settings(self) -> dict[str, object]:
+        return {"timezone": self.timezone, "language": self.language,
+                "names_visible": bool(self.names_visible)}
+
+
+def at_step(draft: WizardDraft, step: str) -> None:
+    """InvalidChoice for a press of another step's button (stale or forged)."""
+    if step != draft.step:
+        raise InvalidChoice(f"step {step!r} is not the current step {draft.step!r}")
+
 
 def choose(
     draft: SetupDraft, step: str, value: str, *, pack_ids: Collection[str],
     languages: Collection[str],
 ) -> SetupDraft:
-    if step != draft.step:
-        raise InvalidChoice(f"step {step!r} is not the current step {draft.step!r}")
+    at_step(draft, step)
     sides = checklist_sides(pack_ids)
     if step == PROGRAMME and value in sides:
         return replace(draft, paired_programme=value, pack_id=None, step=SIDE)
@@ -93,7 +144,7 @@ def choose(
     if step == TIME and value in TIMES:
         return replace(draft, local_time=value, step=TIMEZONE)
     if step == TIMEZONE and valid_timezone(value):
-        return replace(draft, timezone=value, step=LANGUAGE)
+        return set_timezone(draft, value)
     if step == LANGUAGE and value in languages:
         return replace(draft, language=value, step=NAMES)
     if step == NAMES and value in ("names", "counts"):
@@ -101,11 +152,12 @@ def choose(
     raise InvalidChoice(f"{value!r} is not a choice at step {step!r}")
 
 
-def set_timezone(draft: SetupDraft, timezone: str) -> SetupDraft:
-    """A time zone typed with /timezone while the wizard waits for one."""
-    if draft.step != TIMEZONE or not valid_timezone(timezone):
+def set_timezone(draft: Draft, timezone: str) -> Draft:
+    """A time zone chosen (or typed with /timezone) while either wizard waits
+    for one; the wizard goes on to its next step."""
+    if not draft.waits_for_timezone or not valid_timezone(timezone):
         raise InvalidChoice(timezone)
-    return replace(draft, timezone=timezone, step=LANGUAGE)
+    return replace(draft, timezone=timezone, step=draft.AFTER_TIMEZONE)
 
 
 def _toggle_day(draft: SetupDraft, day: str) -> SetupDraft:

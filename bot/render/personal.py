@@ -24,7 +24,7 @@ from bot.domain.recap import ELLIPSIS, JournalEntry, Recap, cut_at_word, shorten
 from bot.domain.schedule import WEEKDAYS, local
 from bot.render import callbacks
 from bot.render.question import private_keyboard, referred_to, theme_note
-from bot.render.setup import when
+from bot.render.setup import button, rows, ticked, when
 from bot.render.split import telegram_length
 from bot.render.summary import isolate
 
@@ -45,19 +45,6 @@ Say = Callable[..., str]
 def in_language(texts: Mapping[str, str], language: str) -> str:
     """A pack's text in `language`, else in English, else its first language."""
     return localized(texts, language)
-
-
-def _button(label: str, step: str, value: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        label, callback_data=callbacks.encode(callbacks.SetupChoice(step, value)))
-
-
-def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
-    return [buttons[i:i + width] for i in range(0, len(buttons), width)]
-
-
-def _ticked(label: str, ticked: bool) -> str:
-    return f"✓ {label}" if ticked else label
 
 
 def _and_list(catalog: Catalog, language: str, names: Sequence[str]) -> str:
@@ -115,29 +102,29 @@ def onboarding_step(
         choices = packs.for_individuals()
         lines += ["", *(say("onboarding.programme_line", title=in_language(p.title, language),
                             description=in_language(p.description, language)) for p in choices)]
-        keyboard = _rows([_button(in_language(p.title, language), step, p.id) for p in choices], 1)
+        keyboard = rows([button(in_language(p.title, language), step, p.id) for p in choices], 1)
     elif step == wizard.CADENCE:
-        keyboard = [[_button(say(f"onboarding.cadence_{c}"), step, c)
+        keyboard = [[button(say(f"onboarding.cadence_{c}"), step, c)
                      for c in wizard.PERSONAL_CADENCES]]
     elif step == wizard.DAYS:
-        buttons = [_button(_ticked(say(f"weekday.{d}"), d in draft.days), step, d)
+        buttons = [button(ticked(say(f"weekday.{d}"), d in draft.days), step, d)
                    for d in WEEKDAYS]
         if draft.days:  # OK comes with the first ticked day: earlier it could only fail
-            buttons.append(_button(say("onboarding.days_ok"), step, wizard.DAYS_DONE))
-        keyboard = _rows(buttons, 4)
+            buttons.append(button(say("onboarding.days_ok"), step, wizard.DAYS_DONE))
+        keyboard = rows(buttons, 4)
     elif step == wizard.TIME:
         if not draft.ask_timezone:
             lines.append(say("onboarding.time_zone_note", timezone=draft.timezone))
-        keyboard = _rows([_button(t, step, t) for t in wizard.PERSONAL_TIMES], 3)
+        keyboard = rows([button(t, step, t) for t in wizard.PERSONAL_TIMES], 3)
     elif step == wizard.TIMEZONE:
         zones = list(wizard.TIMEZONE_CHOICES)
         if draft.timezone and draft.timezone not in zones:
             zones.insert(0, draft.timezone)
-        keyboard = _rows([_button(_ticked(z, z == draft.timezone), step, z) for z in zones], 2)
+        keyboard = rows([button(ticked(z, z == draft.timezone), step, z) for z in zones], 2)
     elif step == wizard.RECAP:
-        buttons = [_button(say(f"weekday.{d}"), step, d) for d in WEEKDAYS]
-        buttons.append(_button(say("onboarding.recap_none"), step, wizard.NO_RECAP))
-        keyboard = _rows(buttons, 4)
+        buttons = [button(say(f"weekday.{d}"), step, d) for d in WEEKDAYS]
+        buttons.append(button(say("onboarding.recap_none"), step, wizard.NO_RECAP))
+        keyboard = rows(buttons, 4)
     else:
         raise ValueError(f"no wizard step {step!r}")
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
@@ -206,6 +193,15 @@ def personal_keyboard(
     """Scale buttons for a rating prompt (a written answer needs none), and
     "What does this mean?" under a prompt that uses jargon."""
     return private_keyboard(catalog, language, pack, item, prompt_id)
+
+
+def saved(catalog: Catalog, language: str, packs: PackLibrary, pack_id: str,
+          item_id: str) -> str:
+    """What an answer to one's own prompt is told once it is saved."""
+    pack, item = lookup(packs, pack_id, item_id)
+    if item is None:
+        return catalog.text(language, "answer.saved")
+    return saved_in_journal(catalog, language, pack, item)
 
 
 def saved_in_journal(catalog: Catalog, language: str, pack: Pack, item: Item) -> str:

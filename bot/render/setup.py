@@ -1,4 +1,5 @@
-"""The /setup wizard's messages and keyboards, and its confirmation."""
+"""The /setup wizard's messages and keyboards (and what the personal wizard's
+are made of), its confirmation, and the group's schedule changed by command."""
 
 from __future__ import annotations
 
@@ -10,20 +11,33 @@ from bot.content.locales import Catalog, Html
 from bot.content.packs import PackLibrary
 from bot.domain import setup as wizard
 from bot.domain.partnership import PACK_OF_SIDE, Side, checklist_sides, side_of_pack
+from bot.domain.quiet import in_quiet_hours
+from bot.domain.records import Chat
 from bot.domain.schedule import WEEKDAYS, local
 from bot.render import callbacks
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
 
-def _button(label: str, step: str, value: str) -> InlineKeyboardButton:
+# -- what both wizards' keyboards are made of (the personal one's too) ---------------------------
+
+
+def button(label: str, step: str, value: str) -> InlineKeyboardButton:
+    """A wizard's choice: both wizards' buttons travel as SetupChoice."""
     return InlineKeyboardButton(
         label, callback_data=callbacks.encode(callbacks.SetupChoice(step, value))
     )
 
 
-def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+def rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
     return [buttons[i:i + width] for i in range(0, len(buttons), width)]
+
+
+def ticked(label: str, chosen: bool) -> str:
+    return f"✓ {label}" if chosen else label
+
+
+# -- the group's /setup -------------------------------------------------------------------------
 
 
 def step_message(
@@ -31,34 +45,33 @@ def step_message(
 ) -> tuple[str, InlineKeyboardMarkup]:
     step = draft.step
     if step == wizard.PROGRAMME:
-        keyboard = _rows(_programme_buttons(catalog, language, packs), 1)
+        keyboard = rows(_programme_buttons(catalog, language, packs), 1)
     elif step == wizard.SIDE:
-        keyboard = _rows([
-            _button(catalog.text(language, f"setup.side_{side}"), step, PACK_OF_SIDE[side])
+        keyboard = rows([
+            button(catalog.text(language, f"setup.side_{side}"), step, PACK_OF_SIDE[side])
             for side in Side
         ], 1)
     elif step == wizard.CADENCE:
-        keyboard = _rows([
-            _button(catalog.text(language, f"cadence.{c}"), step, c)
+        keyboard = rows([
+            button(catalog.text(language, f"cadence.{c}"), step, c)
             for c in wizard.GROUP_CADENCES
         ], 2)
     elif step == wizard.DAYS:
-        keyboard = _rows([
-            _button(("✓ " if d in draft.days else "") + catalog.text(language, f"weekday.{d}"),
-                    step, d)
+        keyboard = rows([
+            button(ticked(catalog.text(language, f"weekday.{d}"), d in draft.days), step, d)
             for d in WEEKDAYS
         ], 4)
     elif step == wizard.TIME:
-        keyboard = _rows([_button(t, step, t) for t in wizard.TIMES], 3)
+        keyboard = rows([button(t, step, t) for t in wizard.TIMES], 3)
     elif step == wizard.TIMEZONE:
-        keyboard = _rows([_button(z, step, z) for z in wizard.COMMON_TIMEZONES], 2)
+        keyboard = rows([button(z, step, z) for z in wizard.COMMON_TIMEZONES], 2)
     elif step == wizard.LANGUAGE:
-        keyboard = _rows([_button(name, step, code) for code, name in LANGUAGE_NAMES.items()
-                          if code in catalog.languages], 2)
+        keyboard = rows([button(name, step, code) for code, name in LANGUAGE_NAMES.items()
+                         if code in catalog.languages], 2)
     else:
         keyboard = [[
-            _button(catalog.text(language, "setup.names_yes"), step, "names"),
-            _button(catalog.text(language, "setup.names_no"), step, "counts"),
+            button(catalog.text(language, "setup.names_yes"), step, "names"),
+            button(catalog.text(language, "setup.names_no"), step, "counts"),
         ]]
     text = "\n\n".join([
         catalog.text(language, "setup.title"),
@@ -78,11 +91,11 @@ def _programme_buttons(
     for pack in group_packs:
         programme = next((name for name, ids in sides.items() if pack.id in ids), None)
         if programme is None:
-            buttons.append(_button(pack.title_in(language), wizard.PROGRAMME, pack.id))
+            buttons.append(button(pack.title_in(language), wizard.PROGRAMME, pack.id))
         elif programme not in offered:
             offered.add(programme)
-            buttons.append(_button(catalog.text(language, f"setup.programme_{programme}"),
-                                   wizard.PROGRAMME, programme))
+            buttons.append(button(catalog.text(language, f"setup.programme_{programme}"),
+                                  wizard.PROGRAMME, programme))
     return buttons
 
 
@@ -123,3 +136,26 @@ def confirmation(
         lines.append(catalog.text(language, f"setup.partner_hint_{side}"))
     lines.append(catalog.text(language, "setup.next_steps"))
     return "\n\n".join(lines)
+
+
+# -- the group's schedule changed by command ------------------------------------------------------
+
+
+def timezone_changed(catalog: Catalog, language: str, timezone: str,
+                     next_due: datetime | None) -> str:
+    text = catalog.text(language, "timezone.changed", timezone=timezone)
+    if next_due is not None:
+        text += "\n" + catalog.text(language, "status.next",
+                                    when=when(catalog, language, next_due, timezone))
+    return text
+
+
+def summary_time_set(catalog: Catalog, language: str, chat: Chat, day: str, clock: str) -> str:
+    """When the summary comes now, and that quiet hours will hold it back."""
+    text = catalog.text(language, "weekly.summarytime_set",
+                        day=catalog.text(language, f"weekday.{day}"), time=clock)
+    if chat.next_summary_at is not None and in_quiet_hours(
+            chat.next_summary_at, chat.timezone, chat.quiet_start, chat.quiet_end):
+        text += "\n" + catalog.text(language, "weekly.summarytime_in_quiet_hours",
+                                    start=chat.quiet_start, end=chat.quiet_end)
+    return text
