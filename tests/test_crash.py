@@ -7,13 +7,13 @@ every answer tapped (acknowledged or not) ends up in the database."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import random
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +24,7 @@ from bot.sandbox.telegram import UpdateFactory, visible_text
 
 from helpers.app import TEST_TOKEN
 from helpers.group import seed_due_groups
+from helpers.processes import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUPS = 1000
@@ -53,6 +54,15 @@ class Bot:
         self.process.wait(timeout=10)
         self.kills += 1
 
+    def kill_once(self, condition, what: str) -> None:
+        """SIGKILL once `condition` holds, and start again."""
+        wait_until(condition, 120, lambda: f"{what}; log: {self.tail()}")
+        self.kill()
+        self.start()
+
+    def tail(self) -> str:
+        return self.log.read_text()[-2000:]
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
@@ -74,6 +84,20 @@ def answers_in(database: Path) -> set[tuple[int, int]]:
         conn.close()
 
 
+def groups_asked(server: BotApiThread, count: int) -> bool:
+    return len(questions_by_chat(server)) >= count
+
+
+def taps_acknowledged(server: BotApiThread, ids: set[str], count: int) -> bool:
+    return len(ids & acknowledged(server)) >= count
+
+
+def acknowledged(server: BotApiThread) -> set[str]:
+    """The taps the bot said were saved."""
+    return {call.params["callback_query_id"] for call in server.calls("answerCallbackQuery")
+            if call.error is None and call.params.get("text") == "Saved, thank you!"}
+
+
 def test_sigkill_while_sending_and_while_answering_loses_nothing(tmp_path):
     rng = random.Random(2026)
     database = tmp_path / "bot.sqlite3"
@@ -82,21 +106,24 @@ def test_sigkill_while_sending_and_while_answering_loses_nothing(tmp_path):
     with BotApiThread() as server:
         bot = Bot(server.url, database, tmp_path / "bot.log")
         bot.start()
-        # Killed at random moments while the 1,000 questions go out (29 a second).
+        # Killed at random moments while the 1,000 questions go out (29 a
+        # second): each time after a random number more have gone out, so
+        # every kill lands while it sends, however fast the machine (at most
+        # 6 x 140 of the 1,000 go out between kills).
         for _ in range(KILLS_WHILE_SENDING):
-            time.sleep(rng.uniform(1.5, 5.0))
-            bot.kill()
-            bot.start()
+            target = len(questions_by_chat(server)) + rng.randint(40, 140)
+            bot.kill_once(functools.partial(groups_asked, server, target),
+                          f"{target} groups with their question")
         assert server.wait_for(lambda: len(questions_by_chat(server)) == GROUPS, timeout=120), (
             f"{GROUPS - len(questions_by_chat(server))} groups never got their question; "
-            f"log: {(tmp_path / 'bot.log').read_text()[-2000:]}")
+            f"log: {bot.tail()}")
         copies = questions_by_chat(server)
         duplicates = sum(count - 1 for count in copies.values())
         assert duplicates <= bot.kills, copies.most_common(5)
 
         # Members tap answers while the bot is killed again and again.
         factory = UpdateFactory(server.telegram)
-        taps: list[tuple[int, int]] = []
+        taps: list[tuple[tuple[int, int], dict]] = []  # (prompt, member), the update
         for call in server.calls("sendMessage")[: TAPPED_GROUPS * 3]:
             if call.error is None and " of 15)" in visible_text(call.params["text"]) and (
                     len(taps) < TAPPED_GROUPS * 2):
@@ -108,18 +135,24 @@ def test_sigkill_while_sending_and_while_answering_loses_nothing(tmp_path):
                     chat = server.telegram.state.chat(chat_id)
                     update = server.run(factory.callback, chat, person, message,
                                         f"1|r|{prompt_id}|{rng.randint(1, 5)}")
-                    server.push_update(update)
-                    taps.append((prompt_id, person["id"]))
-        for _ in range(KILLS_WHILE_ANSWERING):
-            time.sleep(rng.uniform(0.5, 2.5))
-            bot.kill()
-            bot.start()
-        assert server.wait_for(lambda: set(taps) <= answers_in(database), timeout=120), (
-            f"{len(set(taps) - answers_in(database))} taps never saved")
-        acknowledged = {call.params["callback_query_id"] for call in
-                        server.calls("answerCallbackQuery")
-                        if call.error is None and call.params.get("text") == "Saved, thank you!"}
-        assert acknowledged  # the bot said so, and each said-saved answer is saved
+                    taps.append(((prompt_id, person["id"]), update))
+        # The taps come in waves, one a kill: the bot is killed once a random
+        # number of its wave are acknowledged, while the rest are still in hand.
+        wave = len(taps) // KILLS_WHILE_ANSWERING
+        for number in range(KILLS_WHILE_ANSWERING):
+            pushed = [update for _, update in taps[number * wave:(number + 1) * wave]]
+            ids = {update["callback_query"]["id"] for update in pushed}
+            for update in pushed:
+                server.push_update(update)
+            enough = rng.randint(1, wave - 1)
+            bot.kill_once(functools.partial(taps_acknowledged, server, ids, enough),
+                          f"{enough} taps of wave {number} acknowledged")
+        for _, update in taps[KILLS_WHILE_ANSWERING * wave:]:
+            server.push_update(update)
+        tapped = {tap for tap, _ in taps}
+        assert server.wait_for(lambda: tapped <= answers_in(database), timeout=120), (
+            f"{len(tapped - answers_in(database))} taps never saved")
+        assert acknowledged(server)  # the bot said so, and each said-saved answer is saved
         # The taps may all have been saved before the last kill: let the bot
         # started after it come up (it polls once ready) before Ctrl-C, which
         # is meant for a running bot, not one still importing its modules.

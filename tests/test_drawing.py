@@ -14,6 +14,7 @@ from bot.services.drawing import ChartWorkers
 
 from helpers.app import Harness, start_app, stop_app
 from helpers.group import GROUP_ID, ask, make_group, press, run_setup
+from helpers.processes import until
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -26,8 +27,8 @@ async def test_a_chart_is_drawn_in_another_process_that_stops_when_idle():
         assert workers.running
         drawn = await asyncio.gather(*(workers.draw(os.getpid) for _ in range(3)))
         assert len(set(drawn)) == 1  # the same worker, kept while busy
-        await asyncio.sleep(0.6)
-        assert not workers.running  # a quiet spell: the worker is gone
+        # A quiet spell of idle_seconds: the worker is gone.
+        await until(lambda: not workers.running, 30, "the idle worker stopping")
         assert await workers.draw(os.getpid) != drawn[0]  # a new one when needed
     finally:
         await workers.close()

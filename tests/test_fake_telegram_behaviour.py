@@ -6,7 +6,6 @@ Run alone with: python -m pytest tests/test_fake_telegram_behaviour.py
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dtm
 import warnings
 
@@ -30,6 +29,8 @@ from bot.sandbox.telegram import (
     FakeTelegram,
     UpdateFactory,
 )
+
+from helpers.processes import until
 
 GROUP_ID = -1001234567890
 USER_ID = 4242
@@ -312,10 +313,7 @@ async def test_polling_delivers_pushed_updates(fake, factory):
         await app.start()
         await app.updater.start_polling(timeout=5)
         fake.push_update(factory.command(factory.private_chat(alice), alice, "/setup now"))
-        for _ in range(100):
-            if seen:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: seen, what="the pushed update handled")
         await app.updater.stop()
         await app.stop()
     assert seen == [["now"]]

@@ -26,6 +26,7 @@ from bot.store.leases import SoleLease, leader_lease
 from bot.store.postgres import postgres_ddl, translate
 
 from helpers.app import Clock
+from helpers.processes import until
 
 ONLY_POSTGRES = pytest.mark.parametrize("backend", ["postgresql"])
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -226,10 +227,7 @@ async def test_the_leader_lease_is_held_by_one_and_taken_over_when_it_ends(
             await admin.close()
         assert ended == 1
         # The server lets the lease go as the connection ends (a moment later).
-        for _ in range(100):
-            if await leases[1].hold():
-                break
-            await asyncio.sleep(0.05)
+        await until(leases[1].hold, 30, "the lease let go")
         assert await leases[1].hold() is True
         assert await leases[0].hold() is False  # it noticed, and the lease is taken
         await leases[1].release()  # a clean stop hands over at once

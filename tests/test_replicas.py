@@ -32,7 +32,7 @@ from bot.store import Store
 
 from helpers.group import seed_due_groups
 from helpers.postgres import NO_POSTGRES
-from helpers.processes import BotProcess, free_port, on_server
+from helpers.processes import BotProcess, free_port, on_server, wait_until
 
 pytestmark = pytest.mark.two_replicas
 
@@ -82,13 +82,13 @@ class Replica:
         except (httpx.HTTPError, ValueError):
             return None
 
-    def wait_until_serving(self, timeout: float = 30) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if (report := self.health()) is not None and report["database"] == "ok":
-                return report
-            time.sleep(0.1)
-        raise AssertionError(f"replica on {self.port} never served: {self.process.lines}")
+    def wait_until_serving(self, timeout: float = 60) -> dict:
+        def serving() -> dict | None:
+            report = self.health()
+            return report if report is not None and report["database"] == "ok" else None
+
+        return wait_until(serving, timeout,
+                          lambda: f"replica on {self.port} serving: {self.process.lines}")
 
     def post(self, update: dict) -> int:
         answer = httpx.post(f"{self.base}/telegram", json=update, timeout=30,

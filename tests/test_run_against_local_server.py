@@ -9,12 +9,12 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
 from helpers.app import TEST_TOKEN
+from helpers.processes import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 BOT_USER = {"id": 1000, "is_bot": True, "first_name": "civic-reflect",
@@ -24,7 +24,8 @@ BOT_USER = {"id": 1000, "is_bot": True, "first_name": "civic-reflect",
 
 class LocalBotApi(BaseHTTPRequestHandler):
     """Answers what the bot asks at start and while polling; records the calls
-    on the server object."""
+    on the server object. With no update to give, it holds a poll as Telegram
+    does, for the poll's timeout, or until the server closes."""
 
     def do_POST(self) -> None:
         method = self.path.rsplit("/", 1)[-1]
@@ -33,7 +34,7 @@ class LocalBotApi(BaseHTTPRequestHandler):
         self.server.calls.append(method)
         if method == "getUpdates":
             timeout = float(parse_qs(body).get("timeout", ["0"])[0] or 0)
-            time.sleep(min(timeout, 0.2))
+            self.server.closing.wait(timeout)
             result: object = []
         else:
             result = BOT_USER if method == "getMe" else True
@@ -48,9 +49,20 @@ class LocalBotApi(BaseHTTPRequestHandler):
         pass
 
 
+class LocalServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), LocalBotApi)
+        self.calls: list[str] = []
+        self.closing = threading.Event()
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # a poll held past the bot's end answers no one
+
+
 def test_run_polls_the_configured_server_and_stops_cleanly(tmp_path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), LocalBotApi)
-    server.calls = []
+    server = LocalServer()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     env = {key: value for key, value in os.environ.items() if not key.startswith("TELEGRAM")}
     env.update(TELEGRAM_BOT_TOKEN=TEST_TOKEN, CIVIC_REFLECT_DB=str(tmp_path / "run.sqlite3"),
@@ -58,14 +70,15 @@ def test_run_polls_the_configured_server_and_stops_cleanly(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 20
-        while server.calls.count("getUpdates") < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        # Polling: Ctrl-C comes while a poll is held.
+        wait_until(lambda: "getUpdates" in server.calls, 60,
+                   lambda: f"a poll (calls: {server.calls})")
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=20)
     finally:
         if process.poll() is None:
             process.kill()
+        server.closing.set()
         server.shutdown()
     assert process.returncode == 0, stderr
     assert server.calls[0] == "getMe"

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import httpx
 
@@ -16,26 +15,25 @@ from bot.sandbox.http_api import BotApiThread
 from bot.sandbox.telegram import UpdateFactory
 
 from helpers.app import TEST_TOKEN
-from helpers.processes import ROOT, BotProcess, free_port
+from helpers.processes import ROOT, BotProcess, free_port, wait_until
 
 SECRET = "run-mode-secret-0123456789abcdef"
 
 
-def wait_for_health(base: str, timeout: float = 30) -> httpx.Response:
+def wait_for_health(base: str, timeout: float = 60) -> httpx.Response:
     """/healthz's answer once the bot is ready (while it starts: 503, "starting")."""
-    deadline = time.monotonic() + timeout
-    answer = None
-    while time.monotonic() < deadline:
+
+    def ready() -> httpx.Response | None:
         try:
-            answer = httpx.get(f"{base}/healthz", timeout=2)
+            answer = httpx.get(f"{base}/healthz", timeout=5)
         except httpx.HTTPError:
-            answer = None
-        if answer is not None and answer.json()["database"] != "starting":
+            return None  # not listening yet
+        if answer.json()["database"] != "starting":
             return answer
-        if answer is not None:
-            assert (answer.status_code, answer.json()["status"]) == (503, "failing")
-        time.sleep(0.05)
-    raise AssertionError(f"{base}/healthz never said the bot was ready: {answer}")
+        assert (answer.status_code, answer.json()["status"]) == (503, "failing")
+        return None
+
+    return wait_until(ready, timeout, f"{base}/healthz saying the bot is ready")
 
 
 def healthcheck(port: int) -> subprocess.CompletedProcess[str]:

@@ -4,8 +4,8 @@ retries with growing waits, and it starts by itself once the network is back."""
 from __future__ import annotations
 
 import logging
+import re
 import signal
-import time
 
 from telegram.error import NetworkError
 
@@ -72,12 +72,22 @@ def test_a_refused_token_is_a_setting_to_fix_not_a_network_problem(tmp_path):
     assert not any("Traceback" in line or TEST_TOKEN in line for line in bot.lines)
 
 
+# Moments while the bot loads, before it handles signals itself, each the end
+# of a module's import (PYTHONPROFILEIMPORTTIME has Python write a line as
+# each import ends), whatever the machine's speed: the bot's settings code,
+# its store, its command line, Telegram's library and its extension, the
+# application's code (then the content is loaded and the application built).
+# Before bot/__main__.py runs, Ctrl-C is Python's own business.
+LOADING = ("bot.config", "bot.store", "bot.cli", "telegram", "telegram.ext", "bot.app")
+
+
 def test_ctrl_c_while_the_bot_is_still_loading_stops_it_without_a_traceback(tmp_path):
     """The moments before the bot handles signals itself: loading its code,
     building the application, opening the database."""
-    for after in (0.1, 0.3, 0.6, 1.0):
-        bot = BotProcess(f"http://127.0.0.1:{free_port()}", tmp_path / f"{after}.sqlite3")
-        time.sleep(after)
+    for module in LOADING:
+        bot = BotProcess(f"http://127.0.0.1:{free_port()}", tmp_path / f"{module}.sqlite3",
+                         PYTHONPROFILEIMPORTTIME="1")
+        bot.wait_for_lines(re.compile(rf"^import time: .*\| *{re.escape(module)}$"))
         code = bot.stop()
-        assert code in (0, 130), (after, code, bot.lines)
-        assert not any("Traceback" in line for line in bot.lines), (after, bot.lines)
+        assert code in (0, 130), (module, code, bot.lines)
+        assert not any("Traceback" in line for line in bot.lines), (module, bot.lines)
