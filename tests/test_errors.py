@@ -36,7 +36,7 @@ async def test_a_failing_handler_apologises_and_the_bot_goes_on(harness, monkeyp
                         .params["text"]).startswith("📓 Your journal")
 
 
-async def test_in_a_group_only_commands_get_an_apology(harness, monkeypatch):
+async def test_in_a_group_only_commands_get_an_apology(harness, monkeypatch, caplog):
     ana = harness.updates.user(601, "Ana")
     group = harness.updates.group_chat(-100300, "Riverside")
 
@@ -44,6 +44,7 @@ async def test_in_a_group_only_commands_get_an_apology(harness, monkeypatch):
         raise RuntimeError("broken")
 
     monkeypatch.setattr(harness.store.members, "seen", broken)
+    monkeypatch.setattr(harness.store.members, "seen_all", broken)
     await harness.send(harness.updates.command(group, ana, "/join"))
     assert visible_text(harness.telegram.last("sendMessage", chat_id=-100300)
                         .params["text"]) == SORRY
@@ -51,6 +52,9 @@ async def test_in_a_group_only_commands_get_an_apology(harness, monkeypatch):
     joined = harness.updates.message(group, ana, "")
     joined["message"].pop("text")
     joined["message"]["new_chat_members"] = [harness.updates.user(602, "Bruno")]
-    await harness.send(joined)  # fails too, but is not addressed to the bot: silence
+    with caplog.at_level(logging.ERROR):
+        await harness.send(joined)  # fails too, but is not addressed to the bot: silence
     assert [c.method for c in harness.telegram.calls[before:]] == []
+    assert any(record.getMessage().startswith("members_joined failed")
+               for record in caplog.records)
 

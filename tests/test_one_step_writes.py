@@ -10,6 +10,8 @@ import pytest
 
 from bot.domain.records import Sighting
 
+from helpers.group import GROUP_ID, bot_message, press
+from helpers.personal import ROSA, onboard
 from helpers.rows import make_group
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -163,3 +165,77 @@ async def test_both_private_copies_of_a_question_are_linked_at_once(store):
     for message_id in (30, 31):
         assert (await store.prompts.by_private_message(7, message_id)).id == opened.prompt.id
 
+
+# --- commands, end to end ----------------------------------------------------------
+
+
+def count_transactions(harness, monkeypatch) -> list[int]:
+    """How many transactions the store opens, as a list to read after each update."""
+    opened = [0]
+    db = harness.store.db
+    original = db.transaction
+
+    def counted():
+        opened[0] += 1
+        return original()
+
+    monkeypatch.setattr(db, "transaction", counted)
+    return opened
+
+
+async def test_each_command_that_changes_things_is_one_transaction(harness, group, monkeypatch):
+    u = harness.updates
+    harness.telegram.set_chat_member(GROUP_ID, group.carla, "administrator")
+    carla_says = u.message(group.chat, group.carla, "happy to help")
+    await harness.send(carla_says)
+    opened = count_transactions(harness, monkeypatch)
+    commands = [
+        (group.ana, "/timezone America/Santiago"),  # zone, next summary, next question
+        (group.ana, "/summarytime thu 18:00"),  # day and time, next summary
+        (group.ana, "/pause"), (group.ana, "/resume"),  # resumed and planned again
+        (group.ana, "/window 24"), (group.ana, "/quiethours 22:00 07:00"),
+        (group.ana, "/nudges off"),
+        (group.bruno, "/quiet"),  # quiet, and seen as a member
+        (group.bruno, "/join"),
+    ]
+    for person, text in commands:
+        opened[0] = 0
+        await harness.send(u.command(group.chat, person, text))
+        assert opened[0] == 1, text
+    opened[0] = 0
+    await harness.send(u.message(group.chat, group.ana, "/coordinators add",
+                                 reply_to=carla_says["message"]))
+    assert opened[0] == 1  # a member, and a coordinator
+    assert await harness.store.coordinators.is_coordinator(GROUP_ID, group.carla["id"])
+
+    # /setup again: its last press sets the group up in one step.
+    await harness.send(u.command(group.chat, group.ana, "/setup"))
+    wizard = bot_message(harness, GROUP_ID)
+    for step, value in (("p", "checklist-cso"), ("c", "daily"), ("t", "08:00"),
+                        ("z", "Europe/Madrid"), ("l", "es")):
+        await press(harness, group.chat, group.ana, wizard, f"1|s|{step}|{value}")
+    opened[0] = 0
+    await press(harness, group.chat, group.ana, wizard, "1|s|n|names")
+    assert opened[0] == 1
+    chat = await harness.store.chats.get(GROUP_ID)
+    assert (chat.language, chat.names_visible) == ("es", True)
+    # The same last press again: the wizard is finished, nothing changes.
+    await press(harness, group.chat, group.ana, wizard, "1|s|n|counts")
+    assert (await harness.store.chats.get(GROUP_ID)).names_visible is True
+
+
+async def test_a_persons_commands_are_one_transaction_each(harness, monkeypatch):
+    u = harness.updates
+    rosa = u.user(ROSA, "Rosa")
+    private = u.private_chat(rosa)
+    await onboard(harness, rosa, private)
+    opened = count_transactions(harness, monkeypatch)
+    for text in ("/timezone America/Santiago", "/pause", "/resume", "/language es"):
+        opened[0] = 0
+        await harness.send(u.command(private, rosa, text))
+        assert opened[0] == 1, text
+    chat = await harness.store.chats.get(ROSA)
+    assert (chat.timezone, chat.timezone_chosen, chat.language) == (
+        "America/Santiago", True, "es")
+    enrolment = await harness.store.enrolments.active_for(ROSA)
+    assert enrolment.paused is False and enrolment.next_due_at is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import MaybeInaccessibleMessage, Message, Update
+from telegram import Message, Update
 
 from bot.domain.records import Chat as StoredChat
 from bot.domain.records import Prompt, Sighting
@@ -21,42 +21,28 @@ from bot.handlers.replies import alert, answer_button, react, reply
 from bot.render import answers as render
 from bot.render import callbacks
 from bot.runtime.context import BotContext
+from bot.services import answers as answering
 
 log = logging.getLogger(__name__)
 SAVED_REACTION = "✍"
 
 
-async def _prompt_for_button(update: Update, context: BotContext, prompt_id: int):
+async def _prompt_for_button(update: Update, context: BotContext,
+                             prompt_id: int) -> Prompt | None:
     """The prompt a button belongs to, if the message it sits under is a copy
     of that prompt in this chat (or the private copy sent to this person)."""
     message = update.callback_query.message
-    prompts = context.store.prompts
-    if not is_group(message.chat):
-        # A group's question sent here privately, or the person's own prompt.
-        prompt = (await prompts.by_private_message(message.chat.id, message.message_id)
-                  or await prompts.by_message(message.chat.id, message.message_id))
-        return prompt if prompt is not None and prompt.id == prompt_id else None
-    return await _copy_of(context, message, prompt_id)
+    return await answering.prompt_under(
+        context.bot_data, message.chat.id, message.message_id, prompt_id,
+        in_group=is_group(message.chat),
+        # Read from the keyboard only when the message is not the recorded one.
+        shows_it=lambda: isinstance(message, Message) and prompt_id in _named_by(message))
 
 
-async def _copy_of(context: BotContext, message: MaybeInaccessibleMessage,
-                   prompt_id: int) -> Prompt | None:
-    """The group's prompt `prompt_id` if `message` is a copy of it: the one
-    the bot recorded, or another that reached the group when the bot never
-    learned how a send ended (then the bot learns this one)."""
-    prompt = await context.store.prompts.get(prompt_id)
-    if prompt is None or prompt.chat_id != message.chat.id:
-        return None
-    if prompt.message_id == message.message_id:
-        return prompt
-    shows = isinstance(message, Message) and any(
-        isinstance(choice, callbacks.Rate | callbacks.Quote) and choice.prompt_id == prompt_id
-        for choice in buttons_of(message))
-    if not shows:
-        return None  # not a copy we can recognise: only the recorded one counts
-    if prompt.message_id is None:
-        await context.store.prompts.learn_message(prompt.id, message.message_id)
-    return prompt
+def _named_by(message: Message) -> list[int]:
+    """The prompts the buttons under one of the bot's questions answer."""
+    return [choice.prompt_id for choice in buttons_of(message)
+            if isinstance(choice, callbacks.Rate | callbacks.Quote)]
 
 
 async def _usable_prompt(update: Update, context: BotContext, prompt_id: int):
@@ -83,12 +69,8 @@ async def rate(update: Update, context: BotContext) -> None:
     if usable is None:
         return
     prompt, language, sighting = usable
-    skipped = choice.value == 0
-    await context.store.answers.record(
-        prompt.id, query.from_user.id, scale=None if skipped else choice.value, skipped=skipped,
-        visibility="group" if is_group(query.message.chat) else "private", seen_in=sighting,
-    )
-    context.bot_data.metrics.answer_saved("skip" if skipped else "rating")
+    skipped = await answering.rate(context.bot_data, prompt, query.from_user.id, choice.value,
+                                   in_group=is_group(query.message.chat), sighting=sighting)
     # The pop-up goes once the answer is committed, in the background: it
     # takes a round trip to Telegram, and updates are handled one at a time,
     # so awaiting it here would hold up every other chat's taps behind it.
@@ -106,14 +88,10 @@ async def quote(update: Update, context: BotContext) -> None:
     if usable is None:
         return
     prompt, language, sighting = usable
-    current = await context.store.answers.get(prompt.id, query.from_user.id)
-    if current is not None and current.visibility == "private":
-        # Answered privately: never shown in the group, so never quoted.
+    allow = await answering.toggle_quote(context.bot_data, prompt, query.from_user.id, sighting)
+    if allow is None:
         await alert(update, context, "answer.quote_private")
         return
-    allow = not (current.quotable if current else False)
-    await context.store.answers.record(prompt.id, query.from_user.id, quotable=allow,
-                                       seen_in=sighting)
     key = "answer.quote_on" if allow else "answer.quote_off"
     await answer_button(update, context, context.catalog.text(language, key), alert=True)
 
@@ -141,12 +119,9 @@ async def comment(update: Update, context: BotContext, prompt: Prompt) -> None:
         return
     in_private = not is_group(message.chat)
     _, sighting = await _answering(update, context, prompt)
-    await context.store.answers.record(
-        prompt.id, update.effective_user.id, text=text, voice_file_id=voice,
-        visibility="private" if in_private else "group", message_id=message.message_id,
-        seen_in=sighting,
-    )
-    context.bot_data.metrics.answer_saved("comment")
+    await answering.comment(context.bot_data, prompt, update.effective_user.id, text=text,
+                            voice=voice, privately=in_private, message_id=message.message_id,
+                            sighting=sighting)
     # The reaction waits on the group's flood limit: never in the way of
     # the next update.
     context.bot_data.in_background(react(context, message, SAVED_REACTION))
@@ -165,17 +140,11 @@ async def on_edited_reply(update: Update, context: BotContext) -> None:
 async def edit_comment(update: Update, context: BotContext, prompt: Prompt) -> None:
     """An edited comment replaces the saved one; the old text stays in history."""
     message = update.edited_message
-    if not prompt.is_open or update.effective_user is None:
-        return
-    answer = await context.store.answers.by_message(prompt.id, message.message_id)
-    if answer is None or answer.user_id != update.effective_user.id:
+    if update.effective_user is None:
         return
     text, voice = message_content(message)
-    if text is not None or voice is not None:
-        await context.store.answers.record(
-            prompt.id, answer.user_id, text=text, voice_file_id=voice,
-            visibility=answer.visibility, message_id=message.message_id,
-        )
+    await answering.edit_comment(context.bot_data, prompt, update.effective_user.id,
+                                 message.message_id, text=text, voice=voice)
 
 
 async def replied_prompt(update: Update, context: BotContext) -> Prompt | None:
@@ -185,17 +154,9 @@ async def replied_prompt(update: Update, context: BotContext) -> Prompt | None:
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
         return None
-    prompts = context.store.prompts
-    if not is_group(message.chat):
-        return await prompts.by_private_message(message.chat.id, replied.message_id)
-    prompt = await prompts.by_message(message.chat.id, replied.message_id)
-    if prompt is not None:
-        return prompt
-    # A copy the bot never learned the id of: its own buttons say which question.
-    for choice in buttons_of(replied):
-        if isinstance(choice, callbacks.Rate | callbacks.Quote):
-            return await _copy_of(context, replied, choice.prompt_id)
-    return None
+    return await answering.replied_to(
+        context.bot_data, message.chat.id, replied.message_id, in_group=is_group(message.chat),
+        named=lambda: next(iter(_named_by(replied)), None))
 
 
 async def _answering(update: Update, context: BotContext,

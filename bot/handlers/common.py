@@ -6,6 +6,7 @@ from telegram import Chat, Message, Update
 
 from bot.domain.records import Chat as StoredChat
 from bot.runtime.context import BotContext
+from bot.services import membership
 
 
 def is_group(chat: Chat) -> bool:
@@ -23,24 +24,10 @@ def message_content(message: Message) -> tuple[str | None, str | None]:
 
 async def remember_chat(update: Update, context: BotContext) -> StoredChat:
     """Record the chat (first contact) and return it with its settings."""
-    chat = update.effective_chat
-    user = update.effective_user
-    stored = await context.store.chats.get(chat.id)
-    if stored is not None and stored.active:
-        return stored
-    settings = context.settings
-    language = context.catalog.language_for(
-        stored.language if stored else None,
-        user.language_code if user else None,
-        settings.default_language,
-    )
-    return await context.store.chats.ensure(
-        chat.id,
-        kind="group" if is_group(chat) else "private",
-        title=chat.title if is_group(chat) else None,
-        timezone=stored.timezone if stored else settings.default_timezone,
-        language=language,
-    )
+    chat, user = update.effective_chat, update.effective_user
+    return await membership.remember_chat(
+        context.bot_data, chat.id, is_group=is_group(chat), title=chat.title,
+        person_language=user.language_code if user else None)
 
 
 async def chat_language(update: Update, context: BotContext) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.domain import arguments
+from bot.domain.records import Sighting
 from bot.handlers.common import remember_chat
 from bot.handlers.guards import (
     is_admin,
@@ -14,12 +15,13 @@ from bot.handlers.guards import (
     require_admin,
     require_coordinator,
     say,
+    sighting,
 )
 from bot.handlers.replies import reply
 from bot.render import status as render
 from bot.runtime.context import BotContext
-from bot.services import questions
-from bot.services.schedule import reschedule
+from bot.services import coordinators as coordinators_service
+from bot.services import membership, questions, schedule
 
 MAX_WINDOW_HOURS = 24 * 14
 
@@ -61,7 +63,7 @@ async def pause(update: Update, context: BotContext) -> None:
     enrolment = await _running(update, context)
     if enrolment is None:
         return
-    await context.store.enrolments.set_paused(enrolment.id, True)
+    await schedule.pause(context.bot_data, enrolment)
     await say(update, context, "pause.done")
 
 
@@ -71,25 +73,17 @@ async def resume(update: Update, context: BotContext) -> None:
     enrolment = await _running(update, context)
     if enrolment is None:
         return
-    await context.store.enrolments.set_paused(enrolment.id, False)
-    next_due = await reschedule(context.bot_data, update.effective_chat.id)
-    chat = await context.store.chats.get(update.effective_chat.id)
-    await reply(update, context,
-        render.resumed(context.catalog, chat, next_due)
-    )
+    next_due = await schedule.resume(context.bot_data, enrolment.chat_id)
+    chat = await context.store.chats.get(enrolment.chat_id)
+    await reply(update, context, render.resumed(context.catalog, chat, next_due))
 
 
 async def status(update: Update, context: BotContext) -> None:
     chat = await remember_chat(update, context)
-    store = context.store
-    enrolment = await store.enrolments.active_for(chat.id)
-    open_prompts = await store.prompts.open_for_chat(chat.id)
-    current = open_prompts[-1] if open_prompts else None
-    answered = await store.answers.count_for_prompt(current.id) if current else 0
-    members = len(await store.members.list_current(chat.id))
-    await reply(update, context,
-        render.status(context.catalog, chat, context.packs, enrolment, current, answered, members)
-    )
+    standing = await questions.standing(context.bot_data, chat.id)
+    await reply(update, context, render.status(
+        context.catalog, chat, context.packs, standing.enrolment, standing.current,
+        standing.answered, standing.members))
 
 
 async def join(update: Update, context: BotContext) -> None:
@@ -102,11 +96,11 @@ async def join(update: Update, context: BotContext) -> None:
 async def quiet(update: Update, context: BotContext) -> None:
     if await refuse_chat_senders(update, context):
         return
-    await remember_member(update, context)
+    await remember_chat(update, context)
     turn_off = (context.args or [""])[0].lower() in ("off", "no", "stop")
-    await context.store.members.set_quiet(
-        update.effective_chat.id, update.effective_user.id, not turn_off
-    )
+    # Asking for quiet makes one a member the bot knows: both in one step.
+    await membership.set_quiet(context.bot_data, update.effective_chat.id,
+                               update.effective_user.id, not turn_off, sighting(update))
     await say(update, context, "quiet.off" if turn_off else "quiet.on",
               name=update.effective_user.first_name)
 
@@ -119,11 +113,7 @@ async def coordinators(update: Update, context: BotContext) -> None:
     if action in ("add", "remove"):
         await _change_coordinators(update, context, action)
         return
-    store = context.store
-    names = []
-    for coordinator in await store.coordinators.list(chat.id):
-        member = await store.members.get(chat.id, coordinator.user_id)
-        names.append(member.display_name if member else str(coordinator.user_id))
+    names = await coordinators_service.names(context.bot_data, chat.id)
     await reply(update, context, render.coordinators(context.catalog, chat, names))
 
 
@@ -136,16 +126,16 @@ async def _change_coordinators(update: Update, context: BotContext, action: str)
         await say(update, context, "coordinators.how_to_add")
         return
     chat_id = update.effective_chat.id
-    store = context.store
     if action == "add":
         if not await is_admin(context, chat_id, target.id):
             await say(update, context, "coordinators.not_admin", name=target.full_name)
             return
-        await store.members.seen(chat_id, target.id, target.full_name, target.username)
-        await store.coordinators.add(chat_id, target.id, added_by=update.effective_user.id)
+        await coordinators_service.appoint(
+            context.bot_data, target.id, Sighting(chat_id, target.full_name, target.username),
+            by=update.effective_user.id)
         await say(update, context, "coordinators.added", name=target.full_name)
     else:
-        removed = await store.coordinators.remove(chat_id, target.id)
+        removed = await coordinators_service.dismiss(context.bot_data, chat_id, target.id)
         await say(update, context, "coordinators.removed" if removed
                   else "coordinators.was_not", name=target.full_name)
 
@@ -160,12 +150,11 @@ async def window(update: Update, context: BotContext) -> None:
     except arguments.BadArgument:
         await say(update, context, "window.usage", most=MAX_WINDOW_HOURS)
         return
+    await schedule.set_window(context.bot_data, update.effective_chat.id, hours)
     if hours is None:
-        await context.store.chats.update(update.effective_chat.id, close_after_minutes=None)
         await say(update, context, "window.off")
-        return
-    await context.store.chats.update(update.effective_chat.id, close_after_minutes=hours * 60)
-    await say(update, context, "window.set", hours=hours)
+    else:
+        await say(update, context, "window.set", hours=hours)
 
 
 async def quiet_hours(update: Update, context: BotContext) -> None:
@@ -178,10 +167,9 @@ async def quiet_hours(update: Update, context: BotContext) -> None:
     except arguments.BadArgument:
         await say(update, context, "quiethours.usage")
         return
+    await schedule.set_quiet_hours(context.bot_data, chat_id, hours)
     if hours is None:
-        await context.store.chats.update(chat_id, quiet_start="00:00", quiet_end="00:00")
         await say(update, context, "quiethours.off")
-        return
-    start, end = hours
-    await context.store.chats.update(chat_id, quiet_start=start, quiet_end=end)
-    await say(update, context, "quiethours.set", start=start, end=end)
+    else:
+        start, end = hours
+        await say(update, context, "quiethours.set", start=start, end=end)

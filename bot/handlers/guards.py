@@ -5,9 +5,11 @@ from __future__ import annotations
 from telegram import ChatMember, Update
 from telegram.error import TelegramError
 
+from bot.domain.records import Sighting
 from bot.handlers.common import chat_language, remember_chat
 from bot.handlers.replies import reply
 from bot.runtime.context import BotContext
+from bot.services import membership
 
 # Telegram's stand-ins for people who post as a chat, not as themselves.
 GROUP_ANONYMOUS_BOT = 1087968824
@@ -79,11 +81,18 @@ async def require_coordinator(update: Update, context: BotContext) -> bool:
     return False
 
 
-async def remember_member(update: Update, context: BotContext) -> None:
+def sighting(update: Update) -> Sighting | None:
+    """The sender as a member of this group, if they are a person to count."""
     user = update.effective_user
     if user is None or user.is_bot or speaks_as_chat(update):
+        return None
+    return Sighting(update.effective_chat.id, user.full_name, user.username)
+
+
+async def remember_member(update: Update, context: BotContext) -> None:
+    seen = sighting(update)
+    if seen is None:
         return
     await remember_chat(update, context)
-    await context.store.members.seen(
-        update.effective_chat.id, user.id, user.full_name, user.username
-    )
+    await membership.remember_member(context.bot_data, seen.chat_id, update.effective_user.id,
+                                     seen.display_name, seen.username)

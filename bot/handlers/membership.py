@@ -10,6 +10,7 @@ from bot.handlers.common import is_group, remember_chat
 from bot.handlers.replies import send_to
 from bot.render import about
 from bot.runtime.context import BotContext
+from bot.services import membership
 
 log = logging.getLogger(__name__)
 _GONE = (ChatMember.LEFT, ChatMember.BANNED)
@@ -22,7 +23,7 @@ async def bot_membership(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if not is_in:
         # Removed from a group, or blocked in a private chat: send nothing more.
-        await context.store.chats.set_active(chat.id, False)
+        await membership.bot_removed(context.bot_data, chat.id)
         return
     stored = await remember_chat(update, context)
     if was_in or not is_group(chat):
@@ -33,15 +34,15 @@ async def bot_membership(update: Update, context: BotContext) -> None:
 
 async def members_joined(update: Update, context: BotContext) -> None:
     chat = await remember_chat(update, context)
-    for person in update.effective_message.new_chat_members:
-        if not person.is_bot:
-            await context.store.members.seen(chat.id, person.id, person.full_name, person.username)
+    await membership.people_joined(context.bot_data, chat.id, [
+        (person.id, person.full_name, person.username)
+        for person in update.effective_message.new_chat_members if not person.is_bot])
 
 
 async def member_left(update: Update, context: BotContext) -> None:
     person = update.effective_message.left_chat_member
     if person is not None and not person.is_bot:
-        await context.store.members.mark_left(update.effective_chat.id, person.id)
+        await membership.person_left(context.bot_data, update.effective_chat.id, person.id)
 
 
 async def migrated(update: Update, context: BotContext) -> None:
@@ -55,5 +56,5 @@ async def migrated(update: Update, context: BotContext) -> None:
         old, new = message.chat.id, message.migrate_to_chat_id
     else:
         old, new = message.migrate_from_chat_id, message.chat.id
-    if await context.store.chats.migrate(old, new):
+    if await membership.became_supergroup(context.bot_data, old, new):
         log.info("moved chat %s to supergroup %s", old, new)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot.handlers.buttons import pressed
 from bot.handlers.common import chat_language, remember_chat
 from bot.handlers.guards import is_present, refuse_chat_senders, say
 from bot.handlers.replies import alert, answer_button, edit_pressed, reply, send_to
-from bot.render import callbacks
+from bot.render import callbacks, privacy
 from bot.render.mydata import my_answers
-from bot.render.question import deep_link
 from bot.runtime.context import BotContext
+from bot.services import own_data
 
 log = logging.getLogger(__name__)
 
@@ -31,25 +31,17 @@ async def mydata(update: Update, context: BotContext) -> None:
         await say(update, context, "mydata.sent_privately", name=user.first_name)
         return
     language = await chat_language(update, context)
-    button = InlineKeyboardButton(
-        context.catalog.text(language, "mydata.open_private"),
-        url=deep_link(context.bot.username, f"d{chat.id}"),
-    )
-    await reply(update, context,
-        context.catalog.text(language, "mydata.needs_private", name=user.first_name),
-        reply_markup=InlineKeyboardMarkup([[button]]),
-    )
+    text, keyboard = privacy.open_private_chat(
+        context.catalog, language, "mydata.needs_private", name=user.first_name,
+        bot_username=context.bot.username, payload=f"d{chat.id}")
+    await reply(update, context, text, reply_markup=keyboard)
 
 
 async def send_my_answers(context: BotContext, group_id: int, user_id: int,
                           language: str) -> bool:
     """A member's answers in a group, in their private chat; False if they
     could not be reached."""
-    store = context.store
-    group = await store.chats.get(group_id)
-    answers = await store.answers.for_member_in_chat(group_id, user_id)
-    prompts = await store.prompts.get_many([a.prompt_id for a in answers])
-    pairs = [(prompts[a.prompt_id], a) for a in answers]
+    group, pairs = await own_data.answers_in(context.bot_data, group_id, user_id)
     for text in my_answers(context.catalog, language, group, context.packs, pairs):
         if await send_to(context, user_id, text) is None:
             return False
@@ -62,20 +54,9 @@ async def forget(update: Update, context: BotContext) -> None:
     await remember_chat(update, context)
     user = update.effective_user
     language = await chat_language(update, context)
-    keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(
-            context.catalog.text(language, "forget.yes"),
-            callback_data=callbacks.encode(callbacks.ForgetConfirm(user.id, True)),
-        ),
-        InlineKeyboardButton(
-            context.catalog.text(language, "forget.no"),
-            callback_data=callbacks.encode(callbacks.ForgetConfirm(user.id, False)),
-        ),
-    ]])
-    await reply(update, context,
-        context.catalog.text(language, "forget.confirm", name=user.first_name),
-        reply_markup=keyboard,
-    )
+    text, keyboard = privacy.forget_question(context.catalog, language, user.id, in_group=True,
+                                             name=user.first_name)
+    await reply(update, context, text, reply_markup=keyboard)
 
 
 async def forget_confirm(update: Update, context: BotContext) -> None:
@@ -92,14 +73,13 @@ async def forget_confirm(update: Update, context: BotContext) -> None:
         await edit_pressed(update, context,
                            context.catalog.text(language, "forget.kept", name=name))
         return
-    chat_id = query.message.chat.id
-    open_prompts = await context.store.prompts.open_for_chat(chat_id)
-    deleted = await context.store.forget_member_in_chat(chat_id, choice.user_id)
+    deleted, open_prompts = await own_data.forget_in_group(context.bot_data, query.message.chat.id,
+                                                         choice.user_id)
     await edit_pressed(update, context,
         context.catalog.plural(language, "forget.done", deleted, name=name)
     )
-    for prompt in open_prompts:
-        context.refresh_count_soon(prompt.id)
+    for prompt_id in open_prompts:
+        context.refresh_count_soon(prompt_id)
 
 
 async def mydata_from_link(update: Update, context: BotContext, group_id: int) -> None:

@@ -19,7 +19,7 @@ from bot.handlers.replies import alert, answer_button, edit_pressed, reply
 from bot.render import callbacks
 from bot.render import partner_link as render
 from bot.runtime.context import BotContext
-from bot.services import partnership
+from bot.services import coordinators, partnership
 from bot.services.delivery import Undeliverable
 
 
@@ -55,11 +55,10 @@ async def unpartner(update: Update, context: BotContext) -> None:
     if not await require_coordinator(update, context):
         return
     chat = await remember_chat(update, context)
-    links = await context.store.partnerships.for_chat(chat.id)
-    if not links:
+    titles = await partnership.to_end(context.bot_data, chat.id)
+    if not titles:
         await say(update, context, "unpartner.none")
         return
-    titles = [(link.id, await _title(context, link.partner_of(chat.id))) for link in links]
     if len(titles) == 1:
         text, keyboard = render.confirm_end(context.catalog, chat.language, *titles[0])
     else:
@@ -86,7 +85,7 @@ async def unpartner_button(update: Update, context: BotContext) -> None:
         await alert(update, context, "unpartner.gone")
         return
     await answer_button(update, context)
-    partner_title = await _title(context, link.partner_of(chat_id))
+    partner_title = await partnership.title_of(context.bot_data, link.partner_of(chat_id))
     if choice.step == "pick":
         text, keyboard = render.confirm_end(catalog, language, link.id, partner_title)
         await edit_pressed(update, context, text, reply_markup=keyboard)
@@ -113,12 +112,9 @@ async def partnership_command(update: Update, context: BotContext) -> None:
         return
     await remember_chat(update, context)
     user_id = update.effective_user.id
-    choices = []
-    for group_id in await context.store.coordinators.chats_of(user_id):
-        group = await context.store.chats.get(group_id)
-        if group is not None and group.active and group.is_group:
-            choices += [(link, group, partner)
-                        for link, partner in await partnership.partners_of(data, group_id)]
+    choices = [(link, group, partner)
+               for group in await coordinators.groups_of(data, user_id)
+               for link, partner in await partnership.partners_of(data, group.id)]
     if not choices:
         await say(update, context, "partnership.no_groups")
     elif len(choices) == 1:
@@ -165,7 +161,3 @@ async def _show(context: BotContext, to_chat_id: int, link: Partnership, group_i
     except Undeliverable:
         return  # delivery logged why; nothing more to say to a chat we cannot reach
 
-
-async def _title(context: BotContext, chat_id: int) -> str:
-    chat = await context.store.chats.get(chat_id)
-    return (chat.title if chat else None) or ""

@@ -3,23 +3,20 @@ commands a person uses on their own programme."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InputFile, Update
 
 from bot.domain import onboarding
 from bot.domain.arguments import echo
 from bot.domain.schedule import valid_timezone
-from bot.domain.setup import InvalidChoice
-from bot.handlers import answers
+from bot.handlers import answers, wizards
 from bot.handlers.buttons import pressed, stale_button
 from bot.handlers.common import chat_language, message_content, remember_chat
 from bot.handlers.guards import say
-from bot.handlers.replies import alert, answer_button, edit, edit_pressed, reply, reply_document
-from bot.handlers.wizards import send_wizard
-from bot.render import about, callbacks, journal_export
+from bot.handlers.replies import answer_button, edit_pressed, reply, reply_document
+from bot.render import about, callbacks, privacy
 from bot.render import personal as render
 from bot.runtime.context import BotContext
-from bot.services import personal, questions
-from bot.services.schedule import reschedule
+from bot.services import exports, own_data, personal, preferences, schedule
 
 
 async def welcome(update: Update, context: BotContext) -> None:
@@ -32,55 +29,31 @@ async def welcome(update: Update, context: BotContext) -> None:
         await begin_onboarding(update, context)
 
 
+def _choose(context: BotContext, draft: onboarding.OnboardingDraft, step: str,
+            value: str) -> onboarding.OnboardingDraft:
+    return onboarding.choose(draft, step, value,
+                             pack_ids=[p.id for p in context.packs.for_individuals()])
+
+
+PERSONAL = wizards.Wizard(
+    draft=onboarding.OnboardingDraft, choose=_choose, step_message=render.onboarding_step,
+    done_message=render.onboarding_done, expired="onboarding.expired",
+    # In a private chat only its person can press: any other owner is a stale draft.
+    not_yours="onboarding.expired",
+)
+
+
 async def begin_onboarding(update: Update, context: BotContext) -> None:
     """/programme (and a first /start): choose a programme, cadence and time."""
     chat = await remember_chat(update, context)
     draft = onboarding.begin(update.effective_user.id, ask_timezone=not chat.timezone_chosen,
                              timezone=chat.timezone)
-    text, keyboard = render.onboarding_step(context.catalog, chat.language, draft, context.packs)
-    await send_wizard(update, context, draft, text, keyboard)
+    await wizards.begin(update, context, PERSONAL, draft, chat.language)
 
 
 async def onboarding_choice(update: Update, context: BotContext) -> None:
-    """A button of the personal wizard, checked against its saved draft."""
-    choice = pressed(context, callbacks.SetupChoice)
-    query = update.callback_query
-    chat_id, message_id = query.message.chat.id, query.message.message_id
-    language = await chat_language(update, context)
-    stored = await context.store.drafts.get(chat_id, message_id)
-    if stored is None or stored[0] != query.from_user.id:
-        await alert(update, context, "onboarding.expired")
-        return
-    try:
-        draft = onboarding.choose(
-            onboarding.OnboardingDraft.from_dict(stored[1]), choice.step, choice.value,
-            pack_ids=[p.id for p in context.packs.for_individuals()],
-        )
-    except InvalidChoice:
-        # A button of another step (an old copy of the wizard, or an edit
-        # that never showed): show the step the wizard is really at.
-        await alert(update, context, "button.stale")
-        await _show(context, chat_id, message_id,
-                    onboarding.OnboardingDraft.from_dict(stored[1]), language)
-        return
-    await answer_button(update, context)
-    await _show(context, chat_id, message_id, draft, language)
-
-
-async def _show(context: BotContext, chat_id: int, message_id: int,
-                draft: onboarding.OnboardingDraft, language: str) -> None:
-    store = context.store
-    if not draft.finished:
-        text, keyboard = render.onboarding_step(context.catalog, language, draft, context.packs)
-        # Saved once it shows, so the draft never runs ahead of the message.
-        if await edit(context, chat_id, message_id, text, reply_markup=keyboard):
-            await store.drafts.save(chat_id, message_id, draft.user_id, draft.to_dict())
-        return
-    chat = await store.chats.get(chat_id)
-    first = await personal.start_programme(context.bot_data, chat, draft, context.now())
-    await store.drafts.delete(chat_id, message_id)
-    await edit(context, chat_id, message_id,
-               render.onboarding_done(context.catalog, language, draft, context.packs, first))
+    """A button of the personal wizard."""
+    await wizards.on_press(update, context, PERSONAL)
 
 
 async def timezone(update: Update, context: BotContext) -> None:
@@ -90,20 +63,10 @@ async def timezone(update: Update, context: BotContext) -> None:
         await say(update, context, "timezone.invalid", value=echo(name) or "…")
         return
     chat = await remember_chat(update, context)
-    pending = await context.store.drafts.latest_for(chat.id, update.effective_user.id)
-    if pending is not None:
-        message_id, state = pending
-        draft = onboarding.OnboardingDraft.from_dict(state)
-        if draft.step == onboarding.TIMEZONE:
-            await _show(context, chat.id, message_id, onboarding.set_timezone(draft, name),
-                        chat.language)
-            return
-    chat = await context.store.chats.update(chat.id, timezone=name, timezone_chosen=True)
-    now = context.now()
-    await context.store.chats.update(chat.id, next_recap_at=personal.next_recap_time(chat, now))
-    await reschedule(context.bot_data, chat.id)
-    await reply(update, context,
-        render.timezone_changed_text(context.catalog, chat.language, name))
+    if await wizards.typed_timezone(update, context, PERSONAL, name):
+        return
+    await schedule.change_timezone(context.bot_data, chat, name)
+    await reply(update, context, render.timezone_changed_text(context.catalog, chat.language, name))
 
 
 async def language(update: Update, context: BotContext) -> None:
@@ -113,7 +76,7 @@ async def language(update: Update, context: BotContext) -> None:
                   languages=", ".join(context.catalog.languages))
         return
     chat = await remember_chat(update, context)
-    await context.store.chats.update(chat.id, language=choice)
+    await preferences.set_language(context.bot_data, chat.id, choice)
     await reply(update, context, context.catalog.text(choice, "self.language_set"))
 
 
@@ -128,10 +91,11 @@ async def on_message(update: Update, context: BotContext) -> None:
     if group_prompt is not None:
         await answers.comment(update, context, group_prompt)
         return
-    prompt = await personal.open_prompt(context.bot_data, chat.id)
     replied = message.reply_to_message
-    if replied is not None and replied.from_user and replied.from_user.id == context.bot.id:
-        prompt = await context.store.prompts.by_message(chat.id, replied.message_id) or prompt
+    by_the_bot = (replied is not None and replied.from_user is not None
+                  and replied.from_user.id == context.bot.id)
+    prompt = await personal.answered_prompt(context.bot_data, chat.id,
+                                            replied.message_id if by_the_bot else None)
     text, voice = message_content(message)
     if prompt is None or not prompt.is_open:
         await say(update, context, "private.how_to_answer")
@@ -139,10 +103,10 @@ async def on_message(update: Update, context: BotContext) -> None:
     if text is None and voice is None:
         await say(update, context, "answer.text_or_voice")
         return
-    await context.store.answers.record(prompt.id, chat.id, text=text, voice_file_id=voice,
-                                       visibility="private", message_id=message.message_id)
-    context.bot_data.metrics.answer_saved("journal")
-    await reply(update, context, _saved(context, chat.language, prompt))
+    await personal.save_answer(context.bot_data, prompt, chat.id, text=text, voice=voice,
+                               message_id=message.message_id)
+    await reply(update, context, render.saved(context.catalog, chat.language, context.packs,
+                                              prompt.pack_id, prompt.item_id))
 
 
 async def on_edited(update: Update, context: BotContext) -> None:
@@ -154,12 +118,9 @@ async def on_edited(update: Update, context: BotContext) -> None:
     if group_prompt is not None:
         await answers.edit_comment(update, context, group_prompt)
         return
-    user_id = update.effective_user.id
-    prompt_id = await context.store.journal.answer_by_message(user_id, message.message_id)
     text, voice = message_content(message)
-    if prompt_id is not None and (text or voice):
-        await context.store.answers.record(prompt_id, user_id, text=text, voice_file_id=voice,
-                                           visibility="private", message_id=message.message_id)
+    await personal.change_answer(context.bot_data, update.effective_user.id, message.message_id,
+                                 text=text, voice=voice)
 
 
 async def later(update: Update, context: BotContext) -> None:
@@ -189,19 +150,17 @@ async def skip(update: Update, context: BotContext) -> None:
     if mine is None:
         return
     chat, enrolment = mine
-    waiting = await personal.open_prompt(context.bot_data, chat.id)
-    if waiting is not None:
-        # Passed over only if it was not answered: an answer is never lost.
-        await context.store.answers.skip_if_unanswered(waiting.id, chat.id)
+    # The command's own message names the slot, so the same /skip delivered
+    # twice (after a crash) passes over one prompt and opens one.
     slot = f"skip:{update.effective_message.message_id}"
-    await questions.ask_now(context.bot, context.bot_data, enrolment, slot, chat=chat)
+    await personal.skip(context.bot, context.bot_data, enrolment, chat, slot)
 
 
 async def pause(update: Update, context: BotContext) -> None:
     mine = await _my_programme(update, context)
     if mine is None:
         return
-    await context.store.enrolments.set_paused(mine[1].id, True)
+    await schedule.pause(context.bot_data, mine[1])
     await say(update, context, "personal.paused")
 
 
@@ -209,9 +168,8 @@ async def resume(update: Update, context: BotContext) -> None:
     mine = await _my_programme(update, context)
     if mine is None:
         return
-    chat, enrolment = mine
-    await context.store.enrolments.set_paused(enrolment.id, False)
-    next_due = await reschedule(context.bot_data, chat.id)
+    chat, _ = mine
+    next_due = await schedule.resume(context.bot_data, chat.id)
     await reply(update, context,
         render.resumed_text(context.catalog, chat.language, next_due, chat.timezone))
 
@@ -242,11 +200,7 @@ async def journal_page(update: Update, context: BotContext) -> None:
 
 
 async def _journal_page(context: BotContext, chat, page: int, pack_id: str | None):
-    total = await context.store.journal.count(chat.id, pack_id)
-    pages = render.page_count(total)
-    page = min(page, pages)
-    entries = await context.store.journal.page(
-        chat.id, offset=(page - 1) * render.PAGE_SIZE, limit=render.PAGE_SIZE, pack_id=pack_id)
+    entries, page, pages = await personal.journal_page(context.bot_data, chat.id, page, pack_id)
     return render.journal_page(context.catalog, chat.language, entries, context.packs,
                                page=page, pages=pages, pack_filter=pack_id,
                                timezone=chat.timezone)
@@ -255,30 +209,20 @@ async def _journal_page(context: BotContext, chat, page: int, pack_id: str | Non
 async def export(update: Update, context: BotContext) -> None:
     """/export: the whole journal as Markdown (to read) and JSON (to keep)."""
     chat = await remember_chat(update, context)
-    entries = await context.store.journal.all(chat.id)
-    name = update.effective_user.full_name
-    stamp = f"{context.now():%Y%m%d}"
-    markdown = journal_export.export_markdown(entries, context.packs, chat.language, name=name,
-                                      timezone=chat.timezone, catalog=context.catalog)
-    as_json = journal_export.export_json(entries, context.packs, chat.language)
-    await reply_document(update, context,
-        InputFile(markdown.encode("utf-8"), filename=f"journal-{stamp}.md"),
-        caption=context.catalog.plural(chat.language, "self.export_caption", len(entries)))
-    await reply_document(update, context,
-        InputFile(as_json.encode("utf-8"), filename=f"journal-{stamp}.json"))
+    markdown, as_json, count = await exports.journal(context.bot_data, chat,
+                                                     update.effective_user.full_name)
+    await reply_document(update, context, InputFile(markdown.content, filename=markdown.name),
+                         caption=context.catalog.plural(chat.language, "self.export_caption",
+                                                        count))
+    await reply_document(update, context, InputFile(as_json.content, filename=as_json.name))
 
 
 async def forget(update: Update, context: BotContext) -> None:
     """/forget in a private chat: everything about the person, everywhere."""
-    user = update.effective_user
     language = await chat_language(update, context)
-    keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(context.catalog.text(language, f"self.forget_{answer}"),
-                             callback_data=callbacks.encode(callbacks.ForgetConfirm(user.id, yes)))
-        for answer, yes in (("yes", True), ("no", False))
-    ]])
-    await reply(update, context,
-        context.catalog.text(language, "self.forget_confirm"), reply_markup=keyboard)
+    text, keyboard = privacy.forget_question(context.catalog, language,
+                                             update.effective_user.id, in_group=False)
+    await reply(update, context, text, reply_markup=keyboard)
 
 
 async def forget_confirmed(update: Update, context: BotContext) -> None:
@@ -293,13 +237,6 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
     if not choice.confirmed:
         await edit_pressed(update, context, context.catalog.text(language, "self.forget_kept"))
         return
-    await context.store.forget_person(query.from_user.id)
+    await own_data.forget_everywhere(context.bot_data, query.from_user.id)
     await edit_pressed(update, context, context.catalog.text(language, "self.forget_done"))
 
-
-def _saved(context: BotContext, language: str, prompt) -> str:
-    pack = context.packs.get(prompt.pack_id)
-    item = pack.item(prompt.item_id) if pack else None
-    if item is None:
-        return context.catalog.text(language, "answer.saved")
-    return render.saved_in_journal(context.catalog, language, pack, item)

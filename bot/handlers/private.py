@@ -13,6 +13,7 @@ from bot.handlers.mydata import mydata_from_link
 from bot.handlers.replies import reply, send_to
 from bot.render import question as render
 from bot.runtime.context import BotContext
+from bot.services import questions
 
 _ANSWER_LINK = re.compile(r"^p(\d{1,18})$")
 _MYDATA_LINK = re.compile(r"^d(-\d{1,18})$")
@@ -35,13 +36,13 @@ async def open_deep_link(update: Update, context: BotContext, payload: str) -> b
 
 async def answer_privately(update: Update, context: BotContext, prompt_id: int) -> None:
     """Send a group's question into this private chat; answers here stay private."""
-    store, catalog = context.store, context.catalog
+    catalog = context.catalog
     user = update.effective_user
-    prompt = await store.prompts.get(prompt_id)
-    group = await store.chats.get(prompt.chat_id) if prompt else None
-    if prompt is None or group is None or not await is_present(context, group.id, user.id):
+    shared = await questions.shared_question(context.bot_data, prompt_id)
+    if shared is None or not await is_present(context, shared[1].id, user.id):
         await say(update, context, "private.not_member")
         return
+    prompt, group = shared
     if not prompt.is_open:
         await say(update, context, "answer.closed")
         return
@@ -58,9 +59,10 @@ async def answer_privately(update: Update, context: BotContext, prompt_id: int) 
     )
     if question is None:
         return
-    await store.prompts.link_private_message(chat_id, question.message_id, prompt.id)
     text, force_reply = render.comment_invitation(catalog, language)
     invitation = await send_to(context, chat_id, text, reply_markup=force_reply)
-    if invitation is not None:
-        await store.prompts.link_private_message(chat_id, invitation.message_id, prompt.id)
+    # Both messages are the question's here: a reply to either comments on it.
+    sent = [question] if invitation is None else [question, invitation]
+    await questions.sent_privately(context.bot_data, chat_id, prompt.id,
+                                   [message.message_id for message in sent])
 

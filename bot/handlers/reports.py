@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InputFile, Update
 
-from bot.domain.quiet import in_quiet_hours
 from bot.domain.schedule import ScheduleError, parse_time
 from bot.handlers.common import chat_language, is_group, remember_chat
 from bot.handlers.guards import require_coordinator, say
 from bot.handlers.replies import reply, send_document_to
-from bot.render.export import export_records, to_csv
-from bot.render.question import deep_link
+from bot.render import privacy
+from bot.render import setup as render
 from bot.runtime.context import BotContext
-from bot.services import summaries
+from bot.services import coordinators, exports, preferences, schedule, summaries
 
 
 async def summary(update: Update, context: BotContext) -> None:
@@ -38,12 +37,9 @@ async def digest(update: Update, context: BotContext) -> None:
             await _ask_for_private_chat(update, context, "weekly.digest_needs_private")
         return
     await remember_chat(update, context)
-    group_ids = await context.store.coordinators.chats_of(user_id)
     sent = 0
-    for group_id in group_ids:
-        group = await context.store.chats.get(group_id)
-        if group is not None and group.active:
-            sent += await summaries.send_digest(context.bot, context.bot_data, group, user_id, now)
+    for group in await coordinators.groups_of(context.bot_data, user_id):
+        sent += await summaries.send_digest(context.bot, context.bot_data, group, user_id, now)
     if not sent:
         await say(update, context, "weekly.no_groups")
 
@@ -58,12 +54,10 @@ async def export(update: Update, context: BotContext) -> None:
     if private is None or not private.active:
         await _ask_for_private_chat(update, context, "weekly.export_needs_private")
         return
-    rows = await context.store.exports.answers_for_chat(chat.id)
-    records = export_records(rows, context.packs, chat.language)
-    name = f"civic-reflect-{chat.id}-{context.now():%Y%m%d}.csv"
+    csv, count = await exports.group_answers(context.bot_data, chat)
     sent = await send_document_to(
-        context, user.id, InputFile(to_csv(records).encode("utf-8"), filename=name),
-        caption=context.catalog.plural(private.language, "weekly.export_caption", len(records),
+        context, user.id, InputFile(csv.content, filename=csv.name),
+        caption=context.catalog.plural(private.language, "weekly.export_caption", count,
                                        title=chat.title or ""),
     )
     if sent is None:  # they blocked the bot meanwhile: ask again, in the group
@@ -79,7 +73,7 @@ async def nudges(update: Update, context: BotContext) -> None:
     if choice not in ("on", "off"):
         await say(update, context, "weekly.nudges_usage")
         return
-    await context.store.chats.update(update.effective_chat.id, nudges_enabled=choice == "on")
+    await preferences.set_nudges(context.bot_data, update.effective_chat.id, choice == "on")
     await say(update, context, f"weekly.nudges_{choice}")
 
 
@@ -97,25 +91,15 @@ async def summary_time(update: Update, context: BotContext) -> None:
     except (ValueError, ScheduleError):
         await say(update, context, "weekly.summarytime_usage")
         return
-    chat = await context.store.chats.update(update.effective_chat.id, summary_day=day,
-                                            summary_time=clock)
-    next_at = summaries.next_summary_time(chat, context.now())
-    await context.store.chats.update(chat.id, next_summary_at=next_at, summary_hold_until=None)
+    chat = await schedule.set_summary_time(context.bot_data, update.effective_chat.id, day, clock)
     language = await chat_language(update, context)
-    text = context.catalog.text(language, "weekly.summarytime_set",
-                                day=context.catalog.text(language, f"weekday.{day}"), time=clock)
-    if next_at is not None and in_quiet_hours(next_at, chat.timezone, chat.quiet_start,
-                                              chat.quiet_end):
-        text += "\n" + context.catalog.text(language, "weekly.summarytime_in_quiet_hours",
-                                            start=chat.quiet_start, end=chat.quiet_end)
-    await reply(update, context, text)
+    await reply(update, context,
+                render.summary_time_set(context.catalog, language, chat, day, clock))
 
 
 async def _ask_for_private_chat(update: Update, context: BotContext, key: str) -> None:
     language = await chat_language(update, context)
-    button = InlineKeyboardButton(context.catalog.text(language, "mydata.open_private"),
-                                  url=deep_link(context.bot.username, "digest"))
-    await reply(update, context,
-        context.catalog.text(language, key, name=update.effective_user.first_name),
-        reply_markup=InlineKeyboardMarkup([[button]]),
-    )
+    text, keyboard = privacy.open_private_chat(
+        context.catalog, language, key, name=update.effective_user.first_name,
+        bot_username=context.bot.username, payload="digest")
+    await reply(update, context, text, reply_markup=keyboard)

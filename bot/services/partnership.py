@@ -121,6 +121,18 @@ async def end(bot: Bot, data: BotData, link: Partnership, by_chat_id: int) -> bo
     return True
 
 
+async def to_end(data: BotData, chat_id: int) -> list[tuple[int, str]]:
+    """(partnership id, partner's title) of every partnership a group could
+    end, the partner still in the bot or not."""
+    return [(link.id, await title_of(data, link.partner_of(chat_id)))
+            for link in await data.store.partnerships.for_chat(chat_id)]
+
+
+async def title_of(data: BotData, chat_id: int) -> str:
+    chat = await data.store.chats.get(chat_id)
+    return (chat.title if chat else None) or ""
+
+
 async def partners_of(data: BotData, chat_id: int) -> list[tuple[Partnership, Chat]]:
     """A group's partnerships with their partner groups, those the bot is
     still in (a group that removed the bot shares nothing meanwhile)."""

@@ -1,4 +1,5 @@
-"""Personal reflection: starting a programme, answering, putting off, recaps."""
+"""Personal reflection: answering one's own prompts, skipping and putting
+off, the journal, recaps. (A programme starts in services.setup.)"""
 
 from __future__ import annotations
 
@@ -7,36 +8,18 @@ from datetime import datetime, timedelta
 
 from telegram import Bot
 
-from bot.domain import onboarding
 from bot.domain.programme import next_question
-from bot.domain.recap import weekly_recap
-from bot.domain.records import Chat, OutboxItem, Prompt
+from bot.domain.recap import JournalEntry, weekly_recap
+from bot.domain.records import Chat, Enrolment, Opened, OutboxItem, Prompt
 from bot.domain.schedule import next_weekly
 from bot.render import personal as render
 from bot.runtime.context import BotData
-from bot.services import outbox
+from bot.services import outbox, questions
 from bot.services.delivery import Attempt, attempt
 
 log = logging.getLogger(__name__)
 LATER = timedelta(hours=1)
 RECAP_WINDOW = timedelta(days=7)
-
-
-async def start_programme(data: BotData, chat: Chat, draft: onboarding.OnboardingDraft,
-                          now: datetime) -> datetime:
-    """Begin (or change) a person's programme; return when the first prompt comes."""
-    store = data.store
-    schedule = draft.schedule()
-    updated = await store.chats.update(
-        chat.id, timezone=draft.timezone, timezone_chosen=True, recap_day=draft.recap_day,
-        recap_time=draft.local_time,
-    )
-    await store.chats.update(chat.id, next_recap_at=next_recap_time(updated, now))
-    first = schedule.next_due(now)
-    await store.enrolments.start(chat.id, draft.pack_id, cadence=schedule.cadence,
-                                 days=schedule.days, local_time=schedule.local_time,
-                                 next_due_at=first)
-    return first
 
 
 def next_recap_time(chat: Chat, after: datetime) -> datetime | None:
@@ -50,6 +33,50 @@ async def open_prompt(data: BotData, chat_id: int) -> Prompt | None:
     """The personal prompt waiting for an answer, the newest if several."""
     waiting = await data.store.prompts.open_for_chat(chat_id)
     return waiting[-1] if waiting else None
+
+
+async def answered_prompt(data: BotData, chat_id: int,
+                          replied_message_id: int | None) -> Prompt | None:
+    """The person's own prompt a message answers: the one it replies to, else
+    the one waiting."""
+    replied = (await data.store.prompts.by_message(chat_id, replied_message_id)
+               if replied_message_id is not None else None)
+    return replied or await open_prompt(data, chat_id)
+
+
+async def save_answer(data: BotData, prompt: Prompt, chat_id: int, *, text: str | None,
+                      voice: str | None, message_id: int) -> None:
+    """An answer to one of the person's own prompts, in their journal."""
+    await data.store.answers.record(prompt.id, chat_id, text=text, voice_file_id=voice,
+                                    visibility="private", message_id=message_id)
+    data.metrics.answer_saved("journal")
+
+
+async def change_answer(data: BotData, user_id: int, message_id: int, *, text: str | None,
+                        voice: str | None) -> None:
+    """An edited journal answer replaces the saved one (its old wording is kept)."""
+    prompt_id = await data.store.journal.answer_by_message(user_id, message_id)
+    if prompt_id is not None and (text or voice):
+        await data.store.answers.record(prompt_id, user_id, text=text, voice_file_id=voice,
+                                        visibility="private", message_id=message_id)
+
+
+async def skip(bot: Bot, data: BotData, enrolment: Enrolment, chat: Chat,
+               slot: str) -> Opened | None:
+    """/skip: the waiting prompt is passed over (unless answered: an answer is
+    never lost) and the next one comes now, as one step."""
+    return await questions.ask_now(bot, data, enrolment, slot, chat=chat, pass_over=chat.id)
+
+
+async def journal_page(data: BotData, chat_id: int, page: int,
+                       pack_id: str | None) -> tuple[list[JournalEntry], int, int]:
+    """(entries, page, pages): a page of the journal, newest first; a page
+    past the end is the last one."""
+    pages = render.page_count(await data.store.journal.count(chat_id, pack_id))
+    page = min(page, pages)
+    entries = await data.store.journal.page(chat_id, offset=(page - 1) * render.PAGE_SIZE,
+                                            limit=render.PAGE_SIZE, pack_id=pack_id)
+    return entries, page, pages
 
 
 async def put_off(data: BotData, chat_id: int, now: datetime) -> datetime | None:

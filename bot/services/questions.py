@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram import Bot
@@ -30,10 +31,13 @@ _UNCHANGED = object()
 async def open_next(
     data: BotData, enrolment: Enrolment, slot: str, *, chat: Chat | None = None,
     expected_due: object = _UNCHANGED, next_due_at: object = _UNCHANGED,
+    pass_over: int | None = None,
 ) -> Opened | None:
     """Record the programme's next question (and the closing of the open
     one) as one step; the sends wait in the outbox. None if the programme is
-    not running, its pack is gone, or (with `expected_due`) it is no longer due."""
+    not running, its pack is gone, or (with `expected_due`) it is no longer due.
+    With `pass_over`, that person passes over the open question in the same
+    step (a /skip)."""
     store = data.store
     chat = chat or await store.chats.get(enrolment.chat_id)
     pack = data.packs.get(enrolment.pack_id)
@@ -47,17 +51,51 @@ async def open_next(
                 if value is not _UNCHANGED}
     return await store.prompts.open_next(
         enrolment.id, slot, item_ids=[item.id for item in pack.items],
-        edit_closed=chat.is_group, closes_at=closes_at, **optional)
+        edit_closed=chat.is_group, closes_at=closes_at, pass_over=pass_over, **optional)
 
 
 async def ask_now(bot: Bot, data: BotData, enrolment: Enrolment, slot: str,
-                  *, chat: Chat | None = None) -> Opened | None:
+                  *, chat: Chat | None = None, pass_over: int | None = None) -> Opened | None:
     """/ask, /skip: open the next question and send it straight away (the
     tick picks up whatever could not go now)."""
-    opened = await open_next(data, enrolment, slot, chat=chat)
+    opened = await open_next(data, enrolment, slot, chat=chat, pass_over=pass_over)
     if opened is not None and opened.sends:
         await outbox.send_now(bot, data, list(opened.sends))
     return opened
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a group's programme stands, for /status."""
+
+    enrolment: Enrolment | None
+    current: Prompt | None  # the newest open question
+    answered: int  # people who answered it
+    members: int
+
+
+async def standing(data: BotData, chat_id: int) -> Standing:
+    store = data.store
+    open_prompts = await store.prompts.open_for_chat(chat_id)
+    current = open_prompts[-1] if open_prompts else None
+    return Standing(
+        await store.enrolments.active_for(chat_id), current,
+        await store.answers.count_for_prompt(current.id) if current else 0,
+        len(await store.members.list_current(chat_id)))
+
+
+async def shared_question(data: BotData, prompt_id: int) -> tuple[Prompt, Chat] | None:
+    """A group's question and its group, for a member to answer privately."""
+    prompt = await data.store.prompts.get(prompt_id)
+    group = await data.store.chats.get(prompt.chat_id) if prompt else None
+    return None if prompt is None or group is None else (prompt, group)
+
+
+async def sent_privately(data: BotData, chat_id: int, prompt_id: int,
+                         message_ids: list[int]) -> None:
+    """The messages a group's question went out as in a private chat (the
+    question, the invitation to comment), so a reply to either is for it."""
+    await data.store.prompts.link_private_messages(chat_id, message_ids, prompt_id)
 
 
 async def send_question(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:

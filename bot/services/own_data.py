@@ -1,0 +1,31 @@
+"""A person's own data: their answers in a group, and forgetting them (in one
+group, or everything, everywhere)."""
+
+from __future__ import annotations
+
+from bot.domain.records import Answer, Chat, Prompt
+from bot.runtime.context import BotData
+
+
+async def answers_in(data: BotData, group_id: int,
+                     user_id: int) -> tuple[Chat | None, list[tuple[Prompt, Answer]]]:
+    """The group, and a member's answers there with their questions."""
+    store = data.store
+    group = await store.chats.get(group_id)
+    answers = await store.answers.for_member_in_chat(group_id, user_id)
+    prompts = await store.prompts.get_many([a.prompt_id for a in answers])
+    return group, [(prompts[a.prompt_id], a) for a in answers]
+
+
+async def forget_in_group(data: BotData, chat_id: int, user_id: int) -> tuple[int, list[int]]:
+    """/forget in a group, confirmed: the member's answers, reminders and
+    membership there go (one step). How many answers went, and the open
+    questions whose counts that changes."""
+    open_prompts = await data.store.prompts.open_for_chat(chat_id)
+    deleted = await data.store.forget_member_in_chat(chat_id, user_id)
+    return deleted, [prompt.id for prompt in open_prompts]
+
+
+async def forget_everywhere(data: BotData, user_id: int) -> None:
+    """/forget in a private chat, confirmed: everything about the person (one step)."""
+    await data.store.forget_person(user_id)
