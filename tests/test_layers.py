@@ -236,3 +236,148 @@ def test_test_modules_share_only_through_the_helpers_package():
                     for target in node.targets):
                 offenders.append(f"{where}:{node.lineno} writes sys.modules")
     assert offenders == []
+
+
+def test_handlers_write_to_the_store_only_through_services(tmp_path):
+    """Handlers parse the update, call a service, render and reply: whatever
+    writes goes through a service (which makes one command one transaction);
+    a handler calls the store only to read. A store method writes when it
+    opens a transaction, runs a writing statement, or calls one that does:
+    read from the store's own source, so a new writing method is caught
+    without anyone listing it."""
+    writing_sql = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+    def text_of(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):  # its literal parts are enough for the verb
+            return "".join(part.value for part in node.values if isinstance(part, ast.Constant))
+        return None
+
+    def chain(node: ast.AST) -> list[str]:
+        """`context.store.chats.update` as its names, or [] if not such a chain."""
+        names = []
+        while isinstance(node, ast.Attribute):
+            names.insert(0, node.attr)
+            node = node.value
+        return [node.id, *names] if isinstance(node, ast.Name) else []
+
+    def read_store(paths: list[Path]) -> tuple[set[str], dict[str, dict[str, str]]]:
+        """("Class.method" or "function" of each store function that writes,
+        {class: {attribute: class of what its __init__ puts there}})."""
+        bodies: dict[str, ast.AST] = {}
+        holds: dict[str, dict[str, str]] = {}
+        for path in paths:
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                if isinstance(node, functions):
+                    bodies[node.name] = node
+                if not isinstance(node, ast.ClassDef):
+                    continue
+                for item in node.body:
+                    if isinstance(item, functions):
+                        bodies[f"{node.name}.{item.name}"] = item
+                    if isinstance(item, functions) and item.name == "__init__":
+                        holds[node.name] = {
+                            target[1]: assign.value.func.id
+                            for assign in ast.walk(item) if isinstance(assign, ast.Assign)
+                            and isinstance(assign.value, ast.Call)
+                            and isinstance(assign.value.func, ast.Name)
+                            for target in map(chain, assign.targets) if target[:1] == ["self"]
+                            and len(target) == 2}
+
+        def callee(owner: str | None, call: ast.Call) -> str | None:
+            names = chain(call.func)
+            if len(names) == 1:
+                return names[0]
+            if owner and names[:1] == ["self"] and len(names) == 2:
+                return f"{owner}.{names[1]}"
+            if owner and names[:1] == ["self"] and len(names) == 3:
+                held = holds.get(owner, {}).get(names[1])
+                return f"{held}.{names[2]}" if held else None
+            return None
+
+        def writes_itself(body: ast.AST) -> bool:
+            for call in (node for node in ast.walk(body) if isinstance(node, ast.Call)):
+                verb = chain(call.func)[-1:]
+                sql = text_of(call.args[0]) if call.args else None
+                if verb == ["transaction"] or (sql is not None and writing_sql.match(sql)):
+                    return True
+                if verb in (["execute"], ["execute_many"]) and sql is None:
+                    return True  # SQL built elsewhere: `execute` is the verb for writing
+            return False
+
+        writers = {name for name, body in bodies.items() if writes_itself(body)}
+        grown = True
+        while grown:  # and whatever calls a writer, until nothing more is found
+            grown = False
+            for name, body in bodies.items():
+                owner = name.partition(".")[0] if "." in name else None
+                if name not in writers and any(
+                        callee(owner, node) in writers
+                        for node in ast.walk(body) if isinstance(node, ast.Call)):
+                    writers.add(name)
+                    grown = True
+        return writers, holds
+
+    def writes_in(path: Path, writers: set[str], holds: dict[str, dict[str, str]]) -> list[str]:
+        """The store calls in a handler module that write, by line."""
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # `store = context.store`, `prompts = context.store.prompts`: names for a chain.
+        aliases = {assign.targets[0].id: chain(assign.value)
+                   for assign in ast.walk(tree) if isinstance(assign, ast.Assign)
+                   and len(assign.targets) == 1 and isinstance(assign.targets[0], ast.Name)
+                   and "store" in chain(assign.value)}
+        found = []
+        for call in (node for node in ast.walk(tree) if isinstance(node, ast.Call)):
+            names = chain(call.func)
+            if names[:1] and names[0] in aliases:
+                names = [*aliases[names[0]], *names[1:]]
+            if "store" not in names:
+                continue
+            after = names[names.index("store") + 1:]
+            target = (f"{holds.get('Store', {}).get(after[0])}.{after[1]}" if len(after) == 2
+                      else f"Store.{after[0]}" if len(after) == 1 else None)
+            if target in writers:
+                found.append(f"{path.stem}:{call.lineno} {'.'.join(after)}")
+        return found
+
+    # The checker, on a small store and handler of its own.
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "things.py").write_text(
+        "class ThingRepository:\n"
+        "    def __init__(self, db):\n        self.db = db\n"
+        "    async def get(self, thing_id):\n"
+        "        return await self.db.fetch_one('SELECT * FROM things WHERE id = ?', (thing_id,))\n"
+        "    async def rename(self, thing_id, name):\n"
+        "        await self.db.execute(f'UPDATE things SET name = {name!r}')\n"
+        "    async def touch(self, thing_id):\n        await self.rename(thing_id, 'touched')\n"
+        "    async def take(self, thing_id):\n"
+        "        async with self.db.transaction() as tx:\n"
+        "            return await tx.fetch_one('DELETE FROM things RETURNING *')\n"
+        "class Store:\n"
+        "    def __init__(self, path):\n        self.things = ThingRepository(self.db)\n"
+        "    async def tidy(self):\n        await self.things.take(1)\n",
+        encoding="utf-8")
+    handler = tmp_path / "handler.py"
+    handler.write_text(
+        "async def show(update, context):\n    await context.store.things.get(1)\n"
+        "async def change(update, context):\n    await context.store.things.rename(1, 'x')\n"
+        "async def aside(update, context):\n"
+        "    things = context.bot_data.store.things\n    await things.touch(1)\n"
+        "    store = context.store\n    await store.tidy()\n", encoding="utf-8")
+    writers, holds = read_store([tmp_path / "store" / "things.py"])
+    assert writers == {"ThingRepository.rename", "ThingRepository.touch", "ThingRepository.take",
+                       "Store.tidy"}
+    assert writes_in(handler, writers, holds) == [
+        "handler:4 things.rename", "handler:7 things.touch", "handler:9 tidy"]
+
+    # The bot's own store and handlers.
+    writers, holds = read_store(sorted((BOT / "store").glob("*.py")))
+    assert {"ChatRepository.update", "MemberRepository.seen", "Store.forget_person",
+            "AnswerRepository.record", "ProgrammeRepository.change"} <= writers
+    assert not {"ChatRepository.get", "SetupDraftRepository.get",
+                "CoordinatorRepository.is_coordinator"} & writers
+    offenders = [found for name, path in ALL if name.startswith("bot.handlers.")
+                 for found in writes_in(path, writers, holds)]
+    assert offenders == []
