@@ -18,17 +18,7 @@ from bot.render.partnership_chart import (
     render_partnership_chart,
 )
 
-from helpers.chart_pixels import (
-    SCORES,
-    Picture,
-    assert_heights,
-    assert_labelled,
-    assert_missing_mark,
-    axes,
-    bars,
-    rgb,
-    slot_of,
-)
+from helpers import chart_pixels as pixels
 
 THEMES = ("defining-valued-outcomes", "engaging-whole-systems", "co-producing-the-future",
           "strengthening-resilience", "working-inclusively")
@@ -43,8 +33,8 @@ def view(scores=OURS_THEIRS) -> PartnershipView:
 
 
 def draw(catalog, packs, language="en", seen=None, title="Barrio Norte",
-         partner="Riverside Council") -> Picture:
-    return Picture(render_partnership_chart(seen or view(), catalog, language, packs,
+         partner="Riverside Council") -> pixels.Picture:
+    return pixels.Picture(render_partnership_chart(seen or view(), catalog, language, packs,
                                             title=title, partner=partner))
 
 
@@ -52,32 +42,34 @@ def draw(catalog, packs, language="en", seen=None, title="Barrio Norte",
 def test_both_sides_bars_and_the_gaps(catalog, packs, language):
     picture = draw(catalog, packs, language)
     assert (picture.size, picture.mode) == ((WIDTH, HEIGHT), "P")
-    (panel,) = axes(picture)
+    (panel,) = pixels.axes(picture)
     assert (len(panel.ticks), len(panel.slots)) == (5, 5)
-    unit = panel.unit(*SCORES)
-    ours, theirs = bars(picture, panel, NOW_COLOUR), bars(picture, panel, EARLIER_COLOUR)
-    assert [slot_of(bar, panel) for bar in ours] == [0, 1, 2, 4]
-    assert [slot_of(bar, panel) for bar in theirs] == [0, 1, 2, 4]
-    assert all(o.middle < panel.slots[slot_of(o, panel)] < t.middle
+    unit = panel.unit(*pixels.SCORES)
+    ours = pixels.bars(picture, panel, NOW_COLOUR)
+    theirs = pixels.bars(picture, panel, EARLIER_COLOUR)
+    assert [pixels.slot_of(bar, panel) for bar in ours] == [0, 1, 2, 4]
+    assert [pixels.slot_of(bar, panel) for bar in theirs] == [0, 1, 2, 4]
+    assert all(o.middle < panel.slots[pixels.slot_of(o, panel)] < t.middle
                for o, t in zip(ours, theirs, strict=True))
-    assert_heights(ours, [2.5, 11 / 3, 5.0, 3.0], unit)
-    assert_heights(theirs, [4.0, 3.5, 2.0, 3.0], unit)
+    pixels.assert_heights(ours, [2.5, 11 / 3, 5.0, 3.0], unit)
+    pixels.assert_heights(theirs, [4.0, 3.5, 2.0, 3.0], unit)
     for side in (-1, 1):
-        assert_missing_mark(picture, panel, 3, side)
-    assert_labelled(picture, panel, lines=2)
+        pixels.assert_missing_mark(picture, panel, 3, side)
+    pixels.assert_labelled(picture, panel, lines=2)
 
     # Each gap marker: a red bracket right of its theme's bars, from one bar's
     # top to the other's, with its label beside it.
     column = panel.slots[1] - panel.slots[0]
     for slot, (mine, other) in enumerate(OURS_THEIRS):
         left, right = panel.slots[slot] + column * 0.38, panel.slots[slot] + column / 2
+        gap = pixels.rgb(GAP_COLOUR)
         rows = [y for y in range(panel.bottom) for x in range(round(left), round(right))
-                if picture.at(x, y) == rgb(GAP_COLOUR)]
+                if picture.at(x, y) == gap]
         if mine is None:
             assert rows == []
             continue
         bracket = [y for y in range(panel.bottom)
-                   if picture.at(round(panel.slots[slot] + column * 0.42), y) == rgb(GAP_COLOUR)]
+                   if picture.at(round(panel.slots[slot] + column * 0.42), y) == gap]
         assert max(bracket) - min(bracket) == pytest.approx(abs(mine - other) * unit, abs=2.5)
         assert (min(bracket) + max(bracket)) / 2 == pytest.approx(
             panel.bottom - (mine + other) / 2 * unit, abs=2.5)
@@ -99,7 +91,7 @@ def test_a_long_name_is_cut_and_emoji_are_left_out(catalog, packs):
     with_emoji = draw(catalog, packs, title="Barrio Norte 🌳")
     assert with_emoji.pixels == plain.pixels
     long = draw(catalog, packs, partner="Riverside " * 30)
-    (panel,) = axes(long)
+    (panel,) = pixels.axes(long)
     legend = long.drawn(panel.left, 25, WIDTH, panel.ticks[-1] - 10)
     assert max(legend) < WIDTH - 8
 
@@ -108,7 +100,7 @@ def test_nothing_to_compare_draws_a_note_and_no_bars(catalog, packs):
     seen = view()
     seen = replace(seen, bars=tuple(ThemeBars(bar.theme, None, None) for bar in seen.bars))
     picture = draw(catalog, packs, "es", seen)
-    assert axes(picture) == []
+    assert pixels.axes(picture) == []
     for colour in (NOW_COLOUR, EARLIER_COLOUR, GAP_COLOUR):
         assert picture.count(colour, 0, 0, WIDTH, HEIGHT) == 0
     note = picture.drawn(0, 40, WIDTH, HEIGHT)
