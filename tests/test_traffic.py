@@ -1,18 +1,92 @@
 """People first: the scheduled round's sends make way while updates are being
 handled, and only for as long as `Traffic.longest`; replies someone is waiting
-for never do."""
+for never do.
+
+Time here is a fake clock that moves only when a test moves it (FakeTime), so
+what each test proves holds however slow or busy the machine: a send "held"
+is held while the clock moves on, and a send that "goes at once" goes with
+the clock standing still. Real time only bounds a wait for something that
+must happen (HANG, `until`), never measures it."""
 
 from __future__ import annotations
 
 import asyncio
+import math
 
+import pytest
 from telegram.ext import TypeHandler
 
 from bot.runtime.traffic import Traffic
 from bot.services import outbox
 from bot.services.delivery import Attempt, Outcome
 
+from helpers.processes import until
 from helpers.rows import add_rows
+
+# Binary fractions, so that the fake clock's sums are exact.
+GAP = 1 / 16
+LONGEST = 4.0
+HANG = 30  # seconds: a guard against a test that hangs, never a measure
+
+
+class FakeTime:
+    """A clock that moves only when told (`advance`), and sleeps that end
+    when it reaches them."""
+
+    def __init__(self) -> None:
+        # Takes over from the event loop's clock at its next whole second:
+        # an update noted on the loop's clock is then in the past.
+        self.now = float(math.ceil(asyncio.get_running_loop().time()) + 1)
+        self._sleepers: list[tuple[float, asyncio.Future]] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        entry = (self.now + seconds, asyncio.get_running_loop().create_future())
+        self._sleepers.append(entry)
+        try:
+            await entry[1]
+        finally:
+            self._sleepers.remove(entry)
+
+    async def advance(self, seconds: float) -> None:
+        """Move the clock on by `seconds`, ending each sleep at its own moment
+        and letting what it woke run before moving on."""
+        target = self.now + seconds
+        while due := [at for at, wake in self._sleepers if at <= target and not wake.done()]:
+            self.now = max(self.now, min(due))
+            for at, wake in self._sleepers:
+                if at <= self.now and not wake.done():
+                    wake.set_result(None)
+            for _ in range(20):  # loop turns, not time: what was woken runs
+                await asyncio.sleep(0)
+        self.now = target
+
+    def stop(self) -> None:
+        """End the sleeps still waiting (a watch left asleep when a test ends)."""
+        for _, wake in self._sleepers:
+            wake.cancel()
+
+
+@pytest.fixture
+async def fake_time():
+    time = FakeTime()
+    yield time
+    time.stop()
+
+
+def traffic_on(time: FakeTime, longest: float = LONGEST) -> Traffic:
+    return Traffic(gap=GAP, longest=longest, clock=time.clock, sleep=time.sleep)
+
+
+def the_bots_traffic_on(harness, time: FakeTime, monkeypatch, *, longest: float) -> Traffic:
+    """The application's own Traffic (the one its rate limiter asks too), on `time`."""
+    traffic = harness.app.bot_data.traffic
+    for name, value in (("clock", time.clock), ("sleep", time.sleep), ("gap", GAP),
+                        ("longest", longest)):
+        monkeypatch.setattr(traffic, name, value)
+    return traffic
 
 
 async def scheduled_row(traffic: Traffic) -> None:
@@ -21,83 +95,85 @@ async def scheduled_row(traffic: Traffic) -> None:
     await traffic.make_way()
 
 
-async def test_with_no_update_in_hand_a_send_goes_at_once():
-    traffic = Traffic(gap=0.01, longest=5)
-    await asyncio.wait_for(scheduled_row(traffic), 0.5)
+async def updates_without_a_pause(traffic: Traffic, time: FakeTime) -> None:
+    """An update every half gap, each handled in a moment: never a pause."""
+    while True:
+        traffic.began()
+        traffic.ended()
+        await time.sleep(GAP / 2)
+
+
+async def test_with_no_update_in_hand_a_send_goes_at_once(fake_time):
+    traffic = traffic_on(fake_time)
+    await asyncio.wait_for(scheduled_row(traffic), HANG)  # the clock stands still
     assert traffic.waits == 0
 
 
-async def test_a_send_waits_for_the_update_in_hand_and_goes_at_the_pause_after_it():
-    traffic = Traffic(gap=0.01, longest=5)
-    loop = asyncio.get_running_loop()
+async def test_a_send_waits_for_the_update_in_hand_and_goes_at_the_pause_after_it(fake_time):
+    traffic = traffic_on(fake_time)
     traffic.began()
     senders = [asyncio.create_task(scheduled_row(traffic)) for _ in range(3)]
-    await asyncio.sleep(0.1)
+    await until(lambda: traffic.waits == 3, seconds=HANG)
+    await fake_time.advance(4.5 * GAP)
     assert not any(sender.done() for sender in senders)  # held while the update is in hand
 
     traffic.ended()
-    ended_at = loop.time()
-    await asyncio.wait_for(asyncio.gather(*senders), 1)
-    # All three go together once no update has come for the gap; none before it.
-    assert loop.time() - ended_at >= 0.01
+    ended_at = fake_time.now
+    await fake_time.advance(0.75 * GAP)
+    assert not any(sender.done() for sender in senders)  # not before the gap
+    await fake_time.advance(0.25 * GAP)
+    # All three go together once no update has come for the gap (the clock
+    # stands still at that moment: they could go no later).
+    await asyncio.wait_for(asyncio.gather(*senders), HANG)
+    assert fake_time.now - ended_at == GAP
     assert traffic.waits == 3
 
 
-async def endless_updates(traffic: Traffic, stop: asyncio.Event) -> None:
-    """Updates without a pause: the next is in hand before the last is done
-    (so a busy moment of the machine cannot open a gap between them)."""
-    traffic.began()
-    try:
-        while not stop.is_set():
-            await asyncio.sleep(0.002)
-            traffic.began()
-            traffic.ended()
-    finally:
-        traffic.ended()
-
-
-async def test_updates_that_keep_coming_hold_a_send_no_longer_than_longest():
-    traffic = Traffic(gap=0.01, longest=0.2)
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-
-    updates = asyncio.create_task(endless_updates(traffic, stop))
-    await asyncio.sleep(0.02)
+async def test_updates_that_keep_coming_hold_a_send_no_longer_than_longest(fake_time):
+    traffic = traffic_on(fake_time, longest=0.5)
+    updates = asyncio.create_task(updates_without_a_pause(traffic, fake_time))
     try:
         async def row_and_its_request() -> tuple[float, float]:
             traffic.allot()
-            began = loop.time()
+            began = fake_time.now
             await traffic.make_way()  # before the row's work
-            first = loop.time() - began
+            first = fake_time.now - began
             await traffic.make_way()  # before its request, in the same task
-            return first, loop.time() - began
+            return first, fake_time.now - began
 
-        first, waited = await asyncio.wait_for(row_and_its_request(), 2)
+        row = asyncio.create_task(row_and_its_request())
+        await until(lambda: traffic.waits == 1, seconds=HANG)
+        await fake_time.advance(0.5 - GAP / 2)
+        assert not row.done() and traffic.busy()  # the updates keep coming
+        await fake_time.advance(GAP / 2)
+        first, waited = await asyncio.wait_for(row, HANG)
     finally:
-        stop.set()
-        await updates
+        updates.cancel()
     # The round is slowed, never starved: a row and its requests wait
-    # `longest` at most, all together.
-    assert 0.19 <= first < 0.4
-    assert waited < 0.4
+    # `longest` at most, all together (the request did not wait again).
+    assert first == waited == 0.5
+    assert traffic.waits == 1
 
 
-async def test_only_a_task_given_an_allotment_waits():
-    traffic = Traffic(gap=0.01, longest=5)
+async def test_only_a_task_given_an_allotment_waits(fake_time):
+    traffic = traffic_on(fake_time)
     traffic.began()
     try:
         allotted = asyncio.create_task(scheduled_row(traffic))
-        await asyncio.sleep(0.05)
-        assert not allotted.done()
-        # A reply, in any other task (here the test's own), goes at once.
-        await asyncio.wait_for(traffic.make_way(), 0.05)
+        await until(lambda: traffic.waits == 1, seconds=HANG)
+        # A reply, in any other task (here the test's own), goes at once:
+        # the clock stands still.
+        await asyncio.wait_for(traffic.make_way(), HANG)
+        assert not allotted.done() and traffic.waits == 1
     finally:
         traffic.ended()
-    await asyncio.wait_for(allotted, 1)
+    await fake_time.advance(GAP)
+    await asyncio.wait_for(allotted, HANG)
 
 
-async def test_the_application_counts_an_update_as_in_hand_while_it_is_handled(harness):
-    traffic = harness.app.bot_data.traffic
+async def test_the_application_counts_an_update_as_in_hand_while_it_is_handled(
+        harness, fake_time, monkeypatch):
+    traffic = the_bots_traffic_on(harness, fake_time, monkeypatch, longest=LONGEST)
     seen: list[bool] = []
 
     async def look(update, context):
@@ -108,18 +184,20 @@ async def test_the_application_counts_an_update_as_in_hand_while_it_is_handled(h
         {"id": -100_777, "type": "group", "title": "Riverside"},
         {"id": 4242, "is_bot": False, "first_name": "Ana"}, "hello"))
     assert seen == [True]
-    await asyncio.sleep(traffic.gap * 2)
+    assert traffic.busy()  # it ended a moment ago
+    await fake_time.advance(GAP)
     assert not traffic.busy()
 
 
 class TimedSender:
-    """Records when each row's send began."""
+    """Records when (on the fake clock) each row's send began."""
 
-    def __init__(self):
+    def __init__(self, time: FakeTime):
+        self.time = time
         self.began: dict[int, float] = {}
 
     async def __call__(self, bot, data, item) -> Attempt:
-        self.began[item.id] = asyncio.get_running_loop().time()
+        self.began[item.id] = self.time.now
         return Attempt(Outcome.SENT, item.chat_id)
 
 
@@ -130,99 +208,107 @@ async def _rows(harness, count: int) -> list[int]:
 
 
 async def test_the_scheduled_round_waits_for_updates_in_hand_and_a_handler_s_send_does_not(
-        harness, monkeypatch):
-    traffic = harness.app.bot_data.traffic
-    monkeypatch.setattr(traffic, "longest", 5.0)
-    sender = TimedSender()
+        harness, fake_time, monkeypatch):
+    traffic = the_bots_traffic_on(harness, fake_time, monkeypatch, longest=LONGEST)
+    sender = TimedSender(fake_time)
     monkeypatch.setitem(harness.app.bot_data.senders, "question", sender)
-    loop = asyncio.get_running_loop()
     scheduled_rows = await _rows(harness, 3)
 
     traffic.began()  # an update is being handled
-    released_at = None
     try:
         flushing = asyncio.create_task(outbox.flush(harness.app.bot, harness.app.bot_data,
                                                     ids=scheduled_rows, scheduled=True))
         # A handler's own send goes while the update is in hand.
         handler_row = await harness.store.outbox.add("test:reply", "question", -5_000)
         handler_report = await asyncio.wait_for(
-            outbox.send_now(harness.app.bot, harness.app.bot_data, [handler_row]), 2)
+            outbox.send_now(harness.app.bot, harness.app.bot_data, [handler_row]), HANG)
         assert handler_report.total(Outcome.SENT) == 1
-        await asyncio.sleep(0.2)
+        await until(lambda: traffic.waits == 3, seconds=HANG)
+        await fake_time.advance(1 + GAP / 2)  # not on the watch's beat
         assert set(sender.began) == {handler_row}  # the round's rows are held
     finally:
         traffic.ended()
-        released_at = loop.time()
-    report = await asyncio.wait_for(flushing, 5)
+    released_at = fake_time.now
+    await fake_time.advance(GAP)
+    report = await asyncio.wait_for(flushing, HANG)
     assert report.total(Outcome.SENT) == 3
-    assert all(sender.began[row] >= released_at for row in scheduled_rows)
+    # At the pause after the update: not before it, nor later.
+    assert all(sender.began[row] == released_at + GAP for row in scheduled_rows)
 
 
-async def test_the_scheduled_round_s_requests_make_way_in_the_rate_limiter(harness, monkeypatch):
+async def test_the_scheduled_round_s_requests_make_way_in_the_rate_limiter(
+        harness, fake_time, monkeypatch):
     """A scheduled send's request itself waits for the pause (an update that
     arrives while its message is being built), a reply's request does not."""
-    traffic = harness.app.bot_data.traffic
-    monkeypatch.setattr(traffic, "longest", 5.0)
+    traffic = the_bots_traffic_on(harness, fake_time, monkeypatch, longest=LONGEST)
     bot = harness.app.bot
     chat_id = -5_100
-    loop = asyncio.get_running_loop()
 
     traffic.began()
     try:
         # A reply, in the handler's own context: goes at once.
-        await asyncio.wait_for(bot.send_message(chat_id, "a reply"), 2)
+        await asyncio.wait_for(bot.send_message(chat_id, "a reply"), HANG)
 
         async def scheduled_send():
             traffic.allot()  # as the outbox does before a row
             await bot.send_message(chat_id, "the round's summary")
-            return loop.time()
+            return fake_time.now
 
         sending = asyncio.create_task(scheduled_send())
-        await asyncio.sleep(0.2)
+        await until(lambda: traffic.waits == 1, seconds=HANG)
+        await fake_time.advance(1 + GAP / 2)  # not on the watch's beat
         assert not sending.done()
         assert harness.telegram.texts(chat_id) == ["a reply"]
     finally:
         traffic.ended()
-        released_at = loop.time()
-    assert await asyncio.wait_for(sending, 2) >= released_at
+    released_at = fake_time.now
+    await fake_time.advance(GAP)
+    assert await asyncio.wait_for(sending, HANG) == released_at + GAP
     assert harness.telegram.texts(chat_id) == ["a reply", "the round's summary"]
 
 
-async def test_under_updates_that_never_pause_the_round_still_goes_out(harness, monkeypatch):
-    traffic = harness.app.bot_data.traffic
-    monkeypatch.setattr(traffic, "longest", 0.2)
-    sender = TimedSender()
+async def test_under_updates_that_never_pause_the_round_still_goes_out(
+        harness, fake_time, monkeypatch):
+    traffic = the_bots_traffic_on(harness, fake_time, monkeypatch, longest=0.5)
+    sender = TimedSender(fake_time)
     monkeypatch.setitem(harness.app.bot_data.senders, "question", sender)
-    loop = asyncio.get_running_loop()
-    rows = await _rows(harness, 40)  # more chats than are served at once (32)
-    stop = asyncio.Event()
-    updates = asyncio.create_task(endless_updates(traffic, stop))
+    width = harness.app.bot_data.settings.dispatch_concurrency
+    rows = await _rows(harness, width + 8)  # more chats than are served at once
+    updates = asyncio.create_task(updates_without_a_pause(traffic, fake_time))
     try:
-        began = loop.time()
-        report = await asyncio.wait_for(
-            outbox.flush(harness.app.bot, harness.app.bot_data, scheduled=True), 5)
+        flushing = asyncio.create_task(
+            outbox.flush(harness.app.bot, harness.app.bot_data, scheduled=True))
+        # The chats served at once, then the rest: each row waits out its
+        # allotment, and no longer.
+        for served_before, served in ((0, width), (width, 8)):
+            by_now = served_before + served
+            await until(lambda n=by_now: traffic.waits == n, seconds=HANG)
+            allotted_at = fake_time.now
+            await fake_time.advance(0.5 - GAP / 2)
+            assert len(sender.began) == served_before  # held while the updates keep coming
+            await fake_time.advance(GAP / 2)
+            await until(lambda n=by_now: len(sender.began) == n, seconds=HANG)
+            assert sorted(sender.began.values())[served_before:] == [allotted_at + 0.5] * served
+        report = await asyncio.wait_for(flushing, HANG)
     finally:
-        stop.set()
-        await updates
-    assert report.total(Outcome.SENT) == 40
+        updates.cancel()
+    assert report.total(Outcome.SENT) == width + 8
     assert set(sender.began) == set(rows)
-    # Each row waited out its allotment, and no longer.
-    assert min(sender.began.values()) - began >= 0.19
-    assert max(sender.began.values()) - began < 1.5
 
 
-async def test_the_tick_s_round_is_the_scheduled_one(harness, monkeypatch):
-    traffic = harness.app.bot_data.traffic
-    monkeypatch.setattr(traffic, "longest", 5.0)
-    sender = TimedSender()
+async def test_the_tick_s_round_is_the_scheduled_one(harness, fake_time, monkeypatch):
+    traffic = the_bots_traffic_on(harness, fake_time, monkeypatch, longest=LONGEST)
+    sender = TimedSender(fake_time)
     monkeypatch.setitem(harness.app.bot_data.senders, "question", sender)
     rows = await _rows(harness, 2)
     traffic.began()
     try:
         ticking = asyncio.create_task(harness.tick())
-        await asyncio.sleep(0.2)
+        await until(lambda: traffic.waits == 2, seconds=HANG)
+        await fake_time.advance(1 + GAP / 2)  # not on the watch's beat
         assert sender.began == {}
     finally:
         traffic.ended()
-    await asyncio.wait_for(ticking, 5)
+    await fake_time.advance(GAP)
+    await asyncio.wait_for(ticking, HANG)
     assert set(sender.began) == set(rows)
