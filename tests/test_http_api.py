@@ -18,6 +18,7 @@ from bot.sandbox.http_api import BotApiServer, BotApiThread
 from bot.sandbox.telegram import UpdateFactory, visible_text
 
 from helpers.app import TEST_TOKEN
+from helpers.processes import until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -151,7 +152,9 @@ async def test_get_updates_long_polls_until_an_update_is_pushed(server, http_bot
     updates = UpdateFactory(server.telegram)
     person = updates.user(4242, "Ana")
     polling = asyncio.create_task(http_bot.get_updates(timeout=10))
-    await asyncio.sleep(0.2)
+    # The poll reaches the server before the update does: answered at once,
+    # it would bring nothing.
+    await until(lambda: server.telegram.calls_to("getUpdates"), seconds=30)
     assert not polling.done(), "getUpdates answered before any update arrived"
     server.push_update(updates.message(updates.private_chat(person), person, "hello"))
     received = await asyncio.wait_for(polling, timeout=5)

@@ -37,13 +37,13 @@ async def test_an_update_is_confirmed_only_once_handled(harness, monkeypatch):
     stop = asyncio.Event()
     poller = ConfirmingPoller(harness.app, poll_seconds=1)
     polling = asyncio.create_task(poller.run(stop))
-    await until(lambda: tap["update_id"] in poller._running)
+    await until(lambda: tap["update_id"] in poller._running, seconds=30)
     polls = len(offsets_asked(harness))
     await until(lambda: len(offsets_asked(harness)) >= polls + 2, seconds=30)
     assert tap["update_id"] in poller._running  # several polls while the tap is held
     assert all(offset is None or offset <= tap["update_id"] for offset in offsets_asked(harness))
     slow.set()
-    await until(lambda: not poller._running)
+    await until(lambda: not poller._running, seconds=30)
     stop.set()
     await polling
     assert offsets_asked(harness)[-1] == tap["update_id"] + 1
@@ -74,10 +74,10 @@ async def test_a_slow_chat_does_not_hold_up_the_others_and_each_keeps_its_order(
         harness.telegram.push_update(u.command(quick_group.chat, person, "/join"))
     stop = asyncio.Event()
     polling = asyncio.create_task(ConfirmingPoller(harness.app, poll_seconds=1).run(stop))
-    await until(lambda: len(seen) == 3)
+    await until(lambda: len(seen) == 3, seconds=30)
     assert [name for _, name in seen] == ["Bruno", "Carla", "Dev"]  # the quick group, in order
     held.set()
-    await until(lambda: len(seen) == 5)
+    await until(lambda: len(seen) == 5, seconds=30)
     assert [name for chat, name in seen if chat == slow_group.chat["id"]] == ["Bruno", "Carla"]
     stop.set()
     await polling
@@ -132,13 +132,13 @@ async def test_an_update_given_up_while_it_waits_lets_no_later_one_overtake_the_
     first, second, third = (asyncio.create_task(order.handle(update_in(-1, number), work))
                             for number in (1, 2, 3))
     await asyncio.sleep(0)  # a loop turn: the three are in hand, two of them waiting
-    await asyncio.wait_for(order.handle(update_in(-2, 4), work), 10)  # another chat: at once
+    await asyncio.wait_for(order.handle(update_in(-2, 4), work), 30)  # another chat: at once
     second.cancel()
     await asyncio.gather(second, return_exceptions=True)
     for _ in range(10):  # loop turns (no clock): time for the third to go, were it free to
         await asyncio.sleep(0)
     assert done == [4] and not third.done()
     gate.set()
-    await asyncio.wait_for(asyncio.gather(first, third), 10)
+    await asyncio.wait_for(asyncio.gather(first, third), 30)
     assert done == [4, 1, 3]
     assert order._tails == {}

@@ -226,7 +226,7 @@ async def test_the_poller_counts_the_updates_it_handled(harness):
     harness.telegram.push_update(u.command(u.private_chat(person), person, "/help"))
     stop = asyncio.Event()
     polling = asyncio.create_task(ConfirmingPoller(harness.app, poll_seconds=1).run(stop))
-    await until(lambda: harness.telegram.calls_to("sendMessage", chat_id=701))
+    await until(lambda: harness.telegram.calls_to("sendMessage", chat_id=701), seconds=30)
     stop.set()
     await polling
     assert harness.app.bot_data.metrics.registry.get_sample_value(
