@@ -165,7 +165,7 @@ class ReflectApplication(Application):
     for, for a persistence to save later, and only a persistence ever empties
     the notes. This bot keeps everything in its own store and has none, so
     the notes grew by every person who ever tapped a button, for the life of
-    the process (some 2 MB for 30,000 people)."""
+    the process."""
 
     async def process_update(self, update: object) -> None:
         traffic = self.bot_data.traffic  # written out: it runs for every update

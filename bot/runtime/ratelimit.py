@@ -1,17 +1,20 @@
 """Telegram's flood limits, for one process or for replicas sharing one bot.
 
-Every request goes through python-telegram-bot's AIORateLimiter (20 a minute
-per group, RetryAfter retried a few times); this wrapper adds two things:
+Every request goes through python-telegram-bot's AIORateLimiter (its limit
+per group, RetryAfter retried a few times), wrapped here:
 
+- the overall rate is kept as an even pace (Pace), not as AIORateLimiter's
+  bucket; requests without a chat, and reads about one, are not paced;
+- the scheduled round's requests make way for updates (bot.runtime.traffic);
 - every 429 Telegram answers is counted (for /metrics), including those the
   limiter retried on its own;
-- with REPLICAS > 1, the overall rate (about 30 messages a second for the
-  whole bot, whichever process sends them) is shared out: each replica that
-  is not the leader keeps to follower_max_rate for its replies, and the
-  leader, which alone sends the outbox (questions, summaries, digests), keeps
-  to the rest. The shares are fixed by the settings, not negotiated, so the
-  replicas together never go past the limit even when they cannot reach
-  each other; a replica changes share when it gains or loses the lead.
+- with REPLICAS > 1, Telegram's overall rate for the whole bot (whichever
+  process sends) is shared out: each replica that is not the leader keeps
+  to follower_max_rate for its replies, and the leader, which alone sends
+  the outbox (questions, summaries, digests), keeps to the rest. The shares
+  are fixed by the settings, not negotiated, so the replicas together never
+  go past the limit even when they cannot reach each other; a replica
+  changes share when it gains or loses the lead.
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ class FlushReport:
 
 
 def backoff(attempts: int) -> timedelta:
-    """30 s after the first failure, doubling, at most an hour."""
+    """_FIRST_RETRY after the first failure, doubling, at most _LONGEST_WAIT."""
     return min(_FIRST_RETRY * 2 ** max(attempts - 1, 0), _LONGEST_WAIT)
 
 
