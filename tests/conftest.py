@@ -5,7 +5,12 @@ Every test built on `settings` (the end-to-end `harness`) or on a store
 fixture that takes `database_target` runs twice: on a SQLite file and on
 PostgreSQL (a schema of its own in the server named by
 CIVIC_REFLECT_TEST_POSTGRES, or in a throwaway server started for the
-session when that is not set; see tests/helpers/postgres.py)."""
+session when that is not set; see tests/helpers/postgres.py).
+
+Every test on PostgreSQL is marked `slow` here, as are the suites that
+start processes, a browser or a server (in their own files):
+`python -m pytest -m "not slow"` runs every other test once, on SQLite, in
+a couple of minutes; `python -m pytest` runs everything."""
 
 from __future__ import annotations
 
@@ -94,6 +99,20 @@ def with_setting(url: str, name: str, value: str) -> str:
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     return request.param
+
+
+def on_postgresql(item: pytest.Item) -> bool:
+    """Runs on PostgreSQL: its backend parameter (the fixture's, or a test's
+    own parametrization) or a direct use of the server."""
+    callspec = getattr(item, "callspec", None)
+    backend = callspec.params.get("backend") if callspec is not None else None
+    return backend == "postgresql" or "postgres_server" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if on_postgresql(item):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

@@ -67,6 +67,8 @@ def inproc_env(monkeypatch, db) -> Path:
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ...` as a process of its own: the tests that run it are
+    marked slow (`-m "not slow"` leaves them out; the in-process ones stay)."""
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], cwd=REPO, env=env, capture_output=True,
         text=True, encoding="utf-8", timeout=120, check=False,
@@ -83,6 +85,7 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
 # --- run -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [("run",), ()], ids=["run", "bare"])
 def test_run_without_token_exits_2_with_one_line(env, args):
     result = cli(*args, env=env)
@@ -92,6 +95,7 @@ def test_run_without_token_exits_2_with_one_line(env, args):
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("token", [f'"123456789:{SECRET}"', f"123456789 {SECRET}"])
 def test_run_with_malformed_token_exits_2_without_printing_it(env, token):
     env["TELEGRAM_BOT_TOKEN"] = token
@@ -101,6 +105,7 @@ def test_run_with_malformed_token_exits_2_without_printing_it(env, token):
     assert SECRET not in result.stderr + result.stdout
 
 
+@pytest.mark.slow
 def test_bad_setting_exits_2_before_any_command(env):
     env["DEFAULT_TIMEZONE"] = "Mars/Olympus_Mons"
     result = cli("content", "check", env=env)
@@ -122,6 +127,7 @@ def test_run_in_process_without_token(inproc_env, capsys, argv):
 # --- content check ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_content_check_lists_every_pack(env):
     result = cli("content", "check", env=env)
     assert result.returncode == 0, result.stderr
@@ -148,6 +154,7 @@ def test_content_check_in_process(inproc_env, capsys):
     assert len(out) == 10
 
 
+@pytest.mark.slow
 def test_content_check_warns_of_a_pack_without_spanish(env, tmp_path):
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
@@ -161,6 +168,7 @@ def test_content_check_warns_of_a_pack_without_spanish(env, tmp_path):
     assert result.stderr == "warning: well-being has no es text: es chats will read it in en\n"
 
 
+@pytest.mark.slow
 def test_content_check_refuses_a_broken_glossary(env, tmp_path):
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
@@ -171,6 +179,7 @@ def test_content_check_refuses_a_broken_glossary(env, tmp_path):
     assert result.stderr == "civic-reflect: glossary.toml, term cso: term has no text in es\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -287,6 +296,7 @@ def as_csv_cells(record: dict[str, object]) -> dict[str, str]:
     return cells
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("names", [False, True], ids=["pseudonyms", "names"])
 def test_export_json(env, filled, names):
     if names:
@@ -300,6 +310,7 @@ def test_export_json(env, filled, names):
     assert "🌱🤝" in result.stdout  # written as is, not as \\u escapes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("names", "fmt"), [(False, ["--format", "csv"]), (True, ["--format", "csv"]), (False, [])],
     ids=["pseudonyms", "names", "csv-is-the-default"],
@@ -322,6 +333,7 @@ def test_export_csv(env, filled, names, fmt):
     assert ("Bruno Díaz" in result.stdout) is names
 
 
+@pytest.mark.slow
 def test_export_unknown_chat(env, filled, db):
     result = cli("export", "--chat", "999", "--format", "json", env=env)
     assert result.returncode == 1
@@ -329,6 +341,7 @@ def test_export_unknown_chat(env, filled, db):
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_export_refuses_a_persons_private_chat(env, filled, db):
     asyncio.run(_private_journal(db))
     before = db.read_bytes()
@@ -357,6 +370,7 @@ async def _private_journal(path: Path) -> None:
         await store.close()
 
 
+@pytest.mark.slow
 def test_export_of_a_database_newer_than_the_code_says_so(env, filled, db):
     conn = sqlite3.connect(db)
     conn.execute("INSERT INTO schema_version VALUES (999, 'future', 'x')")
@@ -368,6 +382,7 @@ def test_export_of_a_database_newer_than_the_code_says_so(env, filled, db):
         result)
 
 
+@pytest.mark.slow
 def test_export_without_database(env, db):
     result = cli("export", "--chat", str(CHAT), env=env)
     assert result.returncode == 1
@@ -411,6 +426,7 @@ def inspect(path: Path) -> dict[str, int]:
         conn.close()
 
 
+@pytest.mark.slow
 def test_backup_copies_every_row(env, filled, tmp_path, db):
     target = tmp_path / "copy.sqlite3"
     result = cli("backup", str(target), env=env)
@@ -421,6 +437,7 @@ def test_backup_copies_every_row(env, filled, tmp_path, db):
     assert {k: v for k, v in inspect(db).items() if k != "pages"} == ROWS
 
 
+@pytest.mark.slow
 def test_backup_while_another_connection_writes_in_wal_mode(env, filled, tmp_path, db):
     holder = sqlite3.connect(db, isolation_level=None)
     try:
@@ -446,6 +463,7 @@ def test_backup_while_another_connection_writes_in_wal_mode(env, filled, tmp_pat
     assert users == [BRUNO, ANA, ANA, BRUNO, 333]  # committed yes, uncommitted no
 
 
+@pytest.mark.slow
 def test_backup_refuses_to_overwrite(env, filled, tmp_path):
     target = tmp_path / "copy.sqlite3"
     target.write_bytes(b"keep me")
@@ -458,6 +476,7 @@ def test_backup_refuses_to_overwrite(env, filled, tmp_path):
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_backup_without_database(env, tmp_path, db):
     target = tmp_path / "copy.sqlite3"
     result = cli("backup", str(target), env=env)
@@ -478,6 +497,7 @@ def test_backup_in_process(inproc_env, filled, tmp_path, capsys):
     )
 
 
+@pytest.mark.slow
 def test_backup_into_a_missing_directory_is_one_line(env, filled, tmp_path):
     result = cli("backup", str(tmp_path / "missing" / "copy.sqlite3"), env=env)
     assert result.returncode == 1

@@ -18,6 +18,8 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.domain.clock import utc_now
 from bot.sandbox.http_api import BotApiThread
 from bot.sandbox.telegram import UpdateFactory, visible_text
@@ -25,6 +27,10 @@ from bot.sandbox.telegram import UpdateFactory, visible_text
 from helpers.app import TEST_TOKEN
 from helpers.group import seed_due_groups
 from helpers.processes import wait_until
+
+# The real program killed and started again, a thousand questions sent at
+# Telegram's pace: a minute or two (`-m "not slow"` leaves it out).
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUPS = 1000

@@ -9,6 +9,8 @@ import dataclasses
 import os
 import pickle
 
+import pytest
+
 from bot.sandbox.telegram import UpdateFactory
 from bot.services.drawing import ChartWorkers
 
@@ -17,8 +19,11 @@ from helpers.group import GROUP_ID, ask, make_group, press, run_setup
 from helpers.processes import until
 
 PNG = b"\x89PNG\r\n\x1a\n"
+# Each starts a worker process (`-m "not slow"` leaves them out).
+worker_process = pytest.mark.slow
 
 
+@worker_process
 async def test_a_chart_is_drawn_in_another_process_that_stops_when_idle():
     workers = ChartWorkers(1, idle_seconds=0.3)
     try:
@@ -41,6 +46,7 @@ async def test_in_process_drawing_when_asked(tmp_path):
     await workers.close()
 
 
+@worker_process
 async def test_the_digest_chart_comes_from_a_worker(settings, telegram, clock):
     with_workers = dataclasses.replace(settings, chart_workers=1, chart_idle_seconds=30)
     harness = Harness(await start_app(with_workers, telegram, clock), telegram,
@@ -69,6 +75,7 @@ def _described(tag: str, packs, catalog=None) -> tuple:
     return (tag, os.getpid(), len(packs), catalog.languages if catalog else None)
 
 
+@worker_process
 async def test_shared_objects_reach_each_worker_once_not_with_each_chart(packs, catalog):
     workers = ChartWorkers(1, idle_seconds=5)
     workers.share(catalog, packs)
@@ -88,6 +95,7 @@ async def test_shared_objects_reach_each_worker_once_not_with_each_chart(packs, 
         await workers.close()
 
 
+@worker_process
 async def test_sharing_later_replaces_an_idle_worker(packs, catalog):
     workers = ChartWorkers(1, idle_seconds=5)
     try:

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from helpers.group import ask, press
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +36,7 @@ async def test_people_who_tap_leave_nothing_behind_in_the_application(harness, g
     assert len(app.user_data) == 0 and len(app.chat_data) == 0
 
 
+@pytest.mark.slow  # a process of its own
 def test_a_bot_on_sqlite_never_loads_the_postgresql_driver_or_pillow():
     """asyncpg (about 4 MB) is for PostgreSQL only; Pillow (about 2 MB) draws
     charts, which the chart worker process does."""

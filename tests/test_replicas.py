@@ -8,8 +8,8 @@ it), and Telegram never answers 429: the two together keep under its rate.
 The killed replica comes back as a follower, and updates posted to either
 replica are each handled once.
 
-Marked `two_replicas`; it runs once in `python -m pytest` (about a minute),
-and `-m "not two_replicas"` leaves it out.
+Marked `slow` and `two_replicas`; it runs once in `python -m pytest` (about
+a minute), and `-m "not slow"` or `-m "not two_replicas"` leaves it out.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from helpers.group import seed_due_groups
 from helpers.postgres import NO_POSTGRES
 from helpers.processes import BotProcess, free_port, on_server, wait_until
 
-pytestmark = pytest.mark.two_replicas
+pytestmark = [pytest.mark.slow, pytest.mark.two_replicas]
 
 GROUPS = 1000
 KILL_AFTER = 250  # questions sent by the leader before it is killed

@@ -13,8 +13,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import pytest
+
 from helpers.app import TEST_TOKEN
 from helpers.processes import wait_until
+
+# A real bot process (`-m "not slow"` leaves it out).
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 BOT_USER = {"id": 1000, "is_bot": True, "first_name": "civic-reflect",

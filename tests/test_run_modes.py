@@ -10,12 +10,16 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
 from bot.sandbox.http_api import BotApiThread
 from bot.sandbox.telegram import UpdateFactory
 
 from helpers.app import TEST_TOKEN
 from helpers.processes import ROOT, BotProcess, free_port, wait_until
+
+# Real bot processes, each started and stopped (`-m "not slow"` leaves them out).
+pytestmark = pytest.mark.slow
 
 SECRET = "run-mode-secret-0123456789abcdef"
 

@@ -7,6 +7,7 @@ import logging
 import re
 import signal
 
+import pytest
 from telegram.error import NetworkError
 
 from bot.sandbox.http_api import BotApiThread
@@ -15,6 +16,7 @@ from helpers.app import TEST_TOKEN
 from helpers.processes import BotProcess, free_port
 
 
+@pytest.mark.slow  # a real bot process
 def test_a_closed_port_is_one_line_a_try_then_the_bot_starts_when_it_opens(tmp_path):
     port = free_port()
     address = f"http://127.0.0.1:{port}"
@@ -38,6 +40,7 @@ def test_a_closed_port_is_one_line_a_try_then_the_bot_starts_when_it_opens(tmp_p
     assert not any(TEST_TOKEN in line for line in bot.lines)
 
 
+@pytest.mark.slow  # a real bot process
 def test_stopping_while_telegram_is_unreachable_is_clean(tmp_path):
     for sig in (signal.SIGINT, signal.SIGTERM):
         bot = BotProcess(f"http://127.0.0.1:{free_port()}", tmp_path / f"{sig}.sqlite3")
@@ -62,6 +65,7 @@ async def test_losing_telegram_while_polling_logs_one_line_without_a_traceback(
     )]
 
 
+@pytest.mark.slow  # a real bot process
 def test_a_refused_token_is_a_setting_to_fix_not_a_network_problem(tmp_path):
     with BotApiThread(token="42:" + "B" * 35) as server:  # knows another bot only
         bot = BotProcess(server.url, tmp_path / "run.sqlite3")
@@ -81,6 +85,7 @@ def test_a_refused_token_is_a_setting_to_fix_not_a_network_problem(tmp_path):
 LOADING = ("bot.config", "bot.store", "bot.cli", "telegram", "telegram.ext", "bot.app")
 
 
+@pytest.mark.slow  # a real bot process
 def test_ctrl_c_while_the_bot_is_still_loading_stops_it_without_a_traceback(tmp_path):
     """The moments before the bot handles signals itself: loading its code,
     building the application, opening the database."""

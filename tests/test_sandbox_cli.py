@@ -10,9 +10,14 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from bot.sandbox.http_api import BotApiThread
 
 from helpers.sandbox import TryProcess
+
+# `python -m bot try` as real processes (`-m "not slow"` leaves them out).
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,11 +16,15 @@ import pytest
 from helpers.browser import CHROMIUM, CHROMIUM_ARGS, key
 from helpers.sandbox import BEN, CHEN, TryProcess
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium is not installed at /usr/bin/chromium "
-    "(apt-get install chromium; .ci/run does it)",
-)
+pytestmark = [
+    # A browser and `python -m bot try` (`-m "not slow"` leaves them out).
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed at /usr/bin/chromium "
+        "(apt-get install chromium; .ci/run does it)",
+    ),
+]
 WAIT_MS = 10_000
 
 
