@@ -40,9 +40,12 @@ def main(target: str, phone: bool) -> None:
             expect(page.locator("#status")).to_contain_text("Moved")
             page.click("#others")
             expect(page.locator("#status")).to_contain_text("Fatima")
+            # The page settled: every picture loaded (a picture loading
+            # scrolls the chat to its end), then the question in view; the
+            # screenshot waits for the fonts and stops any animation.
+            page.wait_for_function("() => [...document.images].every((image) => image.complete)")
             page.locator("#messages .msg", has_text="1 of 15").last.scroll_into_view_if_needed()
-            page.wait_for_timeout(300)
-            page.screenshot(path=target)
+            page.screenshot(path=target, animations="disabled")
             browser.close()
     finally:
         sandbox.stop()
