@@ -51,13 +51,6 @@ def next_question(now: datetime) -> Plan:
     return plan
 
 
-async def reschedule(data: BotData, chat_id: int) -> datetime | None:
-    """Recompute the next question time of a chat's running programme from
-    now. None if nothing is scheduled."""
-    changed = await data.store.programmes.change(chat_id, plan=next_question(data.now()))
-    return changed.next_due
-
-
 async def change_timezone(data: BotData, chat: Chat, timezone: str) -> Changed:
     """/timezone outside a wizard: the chat's zone (a person's is then theirs
     by choice, not asked again), its weekly moment and its next question follow."""

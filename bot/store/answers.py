@@ -114,12 +114,6 @@ class AnswerRepository:
                     (prompt_id, user_id))
             return build(Answer, changed)
 
-    async def skip_if_unanswered(self, prompt_id: int, user_id: int) -> bool:
-        """Mark a prompt passed over by someone who has not answered it; an
-        existing answer is left exactly as it is. True if marked."""
-        async with self.db.transaction() as tx:
-            return await skip_unanswered(tx, prompt_id, user_id, self.db.now())
-
     async def get(self, prompt_id: int, user_id: int) -> Answer | None:
         row = await self.db.fetch_one(
             "SELECT * FROM answers WHERE prompt_id = ? AND user_id = ?", (prompt_id, user_id)
@@ -163,7 +157,9 @@ class AnswerRepository:
 
 
 async def skip_unanswered(tx: Tx, prompt_id: int, user_id: int, now: datetime) -> bool:
-    """skip_if_unanswered inside the caller's transaction."""
+    """Mark a prompt passed over by someone who has not answered it, inside
+    the caller's transaction; an existing answer is left exactly as it is.
+    True if marked."""
     return bool(await tx.execute(
         "INSERT INTO answers (prompt_id, user_id, skipped, visibility, created_at)"
         " VALUES (?, ?, 1, 'private', ?) ON CONFLICT (prompt_id, user_id) DO NOTHING",

@@ -46,10 +46,6 @@ class SetupDraftRepository:
         )
         return None if row is None else (row["message_id"], json.loads(row["state"]))
 
-    async def delete(self, chat_id: int, message_id: int) -> None:
-        async with self.db.transaction() as tx:
-            await take_draft(tx, chat_id, message_id)
-
 
 async def take_draft(tx: Tx, chat_id: int, message_id: int) -> bool:
     """Remove a wizard's draft inside the caller's transaction; False if it

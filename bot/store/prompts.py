@@ -301,10 +301,6 @@ class PromptRepository:
         )
         return build_all(Prompt, rows)
 
-    async def link_private_message(self, chat_id: int, message_id: int, prompt_id: int) -> None:
-        """Remember that a message in a private chat is about a group's prompt."""
-        await self.link_private_messages(chat_id, [message_id], prompt_id)
-
     async def link_private_messages(self, chat_id: int, message_ids: Sequence[int],
                                     prompt_id: int) -> None:
         """Remember that messages in a private chat (a group's question sent
