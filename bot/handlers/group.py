@@ -83,7 +83,7 @@ async def status(update: Update, context: BotContext) -> None:
     standing = await questions.standing(context.bot_data, chat.id)
     await reply(update, context, render.status(
         context.catalog, chat, context.packs, standing.enrolment, standing.current,
-        standing.answered, standing.members))
+        standing.answered))
 
 
 async def join(update: Update, context: BotContext) -> None:

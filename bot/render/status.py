@@ -13,7 +13,7 @@ from bot.render.setup import when
 
 def status(
     catalog: Catalog, chat: Chat, packs: PackLibrary, enrolment: Enrolment | None,
-    current: Prompt | None, answered: int, members: int,
+    current: Prompt | None, answered: int,
 ) -> str:
     lang = chat.language
     if enrolment is None or enrolment.pack_id not in packs:

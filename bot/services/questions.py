@@ -70,8 +70,7 @@ class Standing:
 
     enrolment: Enrolment | None
     current: Prompt | None  # the newest open question
-    answered: int  # people who answered it
-    members: int
+    answered: int  # people who answered it (never how many did not: /status is public)
 
 
 async def standing(data: BotData, chat_id: int) -> Standing:
@@ -80,8 +79,7 @@ async def standing(data: BotData, chat_id: int) -> Standing:
     current = open_prompts[-1] if open_prompts else None
     return Standing(
         await store.enrolments.active_for(chat_id), current,
-        await store.answers.count_for_prompt(current.id) if current else 0,
-        len(await store.members.list_current(chat_id)))
+        await store.answers.count_for_prompt(current.id) if current else 0)
 
 
 async def shared_question(data: BotData, prompt_id: int) -> tuple[Prompt, Chat] | None:
