@@ -162,16 +162,35 @@ async def test_forget_deletes_only_my_answers_after_confirmation(harness, group)
 
     await harness.send(harness.updates.command(group.chat, group.dev, "/forget"))
     confirm = bot_message(harness, GROUP_ID)
-    assert visible_text(confirm["text"]).startswith("Dev, delete all your answers")
+    # Nothing personal in the group: no name in the question, none and no count after.
+    assert visible_text(confirm["text"]).startswith("Delete all your answers in this group?")
+    assert "Dev" not in visible_text(confirm["text"])
     answer = await press(harness, group.chat, group.bruno, confirm, f"1|f|{group.dev['id']}|1")
     assert answer["text"] == "Only the person who asked can answer this."
     assert await harness.store.answers.get(p1.id, group.dev["id"]) is not None
 
-    await press(harness, group.chat, group.dev, confirm, f"1|f|{group.dev['id']}|1")
+    answer = await press(harness, group.chat, group.dev, confirm, f"1|f|{group.dev['id']}|1")
+    assert answer["text"] == "Done: 1 answer of yours was deleted."  # to Dev alone
     edited = harness.telegram.last("editMessageText", chat_id=GROUP_ID)
-    assert visible_text(edited.params["text"]) == "Done, Dev: 1 answer was deleted."
+    assert visible_text(edited.params["text"]) == "Done: deleted."
     assert await harness.store.answers.get(p1.id, group.dev["id"]) is None
     assert await harness.store.answers.get(p1.id, group.bruno["id"]) is not None
+
+
+async def test_quiet_is_confirmed_privately_when_it_can_be(harness, group):
+    u = harness.updates
+    await harness.send(u.command(u.private_chat(group.eli), group.eli, "/start"))
+    said_in_group = len(harness.telegram.calls_to("sendMessage", chat_id=GROUP_ID))
+    command = u.command(group.chat, group.eli, "/quiet")
+    await harness.send(command)
+    assert (await harness.store.members.get(GROUP_ID, group.eli["id"])).quiet is True
+    assert last_text(harness, group.eli["id"]) == (
+        "Understood: no reminders for you in Riverside CSO. Send /quiet off there to have "
+        "them again.")
+    # The group hears nothing of her choice: a reaction on her own message says it was taken.
+    assert len(harness.telegram.calls_to("sendMessage", chat_id=GROUP_ID)) == said_in_group
+    reaction = harness.telegram.last("setMessageReaction", chat_id=GROUP_ID)
+    assert reaction.params["message_id"] == command["message"]["message_id"]
 
 
 async def test_mydata_goes_to_a_private_chat(harness, group):
@@ -201,8 +220,12 @@ async def test_commands_and_status_and_pausing(harness, group):
     assert last_text(harness, GROUP_ID) == "Welcome, Carla: you now count as a member here."
     await harness.send(u.command(group.chat, group.carla, "/quiet"))
     assert (await harness.store.members.get(GROUP_ID, group.carla["id"])).quiet is True
+    # No private chat yet: said in the group, without her name.
+    assert last_text(harness, GROUP_ID) == (
+        "Understood: no reminders for you here. Send /quiet off to have them again.")
     await harness.send(u.command(group.chat, group.carla, "/quiet off"))
     assert (await harness.store.members.get(GROUP_ID, group.carla["id"])).quiet is False
+    assert last_text(harness, GROUP_ID) == "Reminders are back on for you here."
 
     q1 = await ask(harness, group)
     p1 = await prompt_of(harness, q1)

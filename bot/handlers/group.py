@@ -17,7 +17,7 @@ from bot.handlers.guards import (
     say,
     sighting,
 )
-from bot.handlers.replies import reply
+from bot.handlers.replies import react, reply, send_to
 from bot.render import status as render
 from bot.runtime.context import BotContext
 from bot.services import coordinators as coordinators_service
@@ -93,16 +93,28 @@ async def join(update: Update, context: BotContext) -> None:
     await say(update, context, "join.done", name=update.effective_user.first_name)
 
 
+QUIET_TAKEN = "👌"
+
+
 async def quiet(update: Update, context: BotContext) -> None:
     if await refuse_chat_senders(update, context):
         return
-    await remember_chat(update, context)
+    chat = await remember_chat(update, context)
     turn_off = (context.args or [""])[0].lower() in ("off", "no", "stop")
     # Asking for quiet makes one a member the bot knows: both in one step.
     await membership.set_quiet(context.bot_data, update.effective_chat.id,
                                update.effective_user.id, not turn_off, sighting(update))
-    await say(update, context, "quiet.off" if turn_off else "quiet.on",
-              name=update.effective_user.first_name)
+    # Someone's choice about reminders is theirs: confirmed in their private
+    # chat when there is one (a reaction in the group says it was taken), and
+    # otherwise in the group without their name.
+    user = update.effective_user
+    private = await context.store.chats.get(user.id)
+    key = "quiet.off_private" if turn_off else "quiet.on_private"
+    if private is not None and private.active and await send_to(
+            context, user.id, context.catalog.text(private.language, key, title=chat.title or "")):
+        context.bot_data.in_background(react(context, update.effective_message, QUIET_TAKEN))
+        return
+    await say(update, context, "quiet.off" if turn_off else "quiet.on")
 
 
 async def coordinators(update: Update, context: BotContext) -> None:

@@ -54,8 +54,9 @@ async def forget(update: Update, context: BotContext) -> None:
     await remember_chat(update, context)
     user = update.effective_user
     language = await chat_language(update, context)
-    text, keyboard = privacy.forget_question(context.catalog, language, user.id, in_group=True,
-                                             name=user.first_name)
+    # Nothing personal in the group: no name, and the count goes to the
+    # person alone (the pop-up of their own press).
+    text, keyboard = privacy.forget_question(context.catalog, language, user.id, in_group=True)
     await reply(update, context, text, reply_markup=keyboard)
 
 
@@ -67,17 +68,15 @@ async def forget_confirm(update: Update, context: BotContext) -> None:
     if query.from_user.id != choice.user_id:
         await alert(update, context, "forget.not_yours")
         return
-    await answer_button(update, context)
-    name = query.from_user.first_name
     if not choice.confirmed:
-        await edit_pressed(update, context,
-                           context.catalog.text(language, "forget.kept", name=name))
+        await answer_button(update, context)
+        await edit_pressed(update, context, context.catalog.text(language, "forget.kept"))
         return
     deleted, open_prompts = await own_data.forget_in_group(context.bot_data, query.message.chat.id,
                                                          choice.user_id)
-    await edit_pressed(update, context,
-        context.catalog.plural(language, "forget.done", deleted, name=name)
-    )
+    await answer_button(update, context,
+                        context.catalog.plural(language, "forget.done_count", deleted))
+    await edit_pressed(update, context, context.catalog.text(language, "forget.done"))
     for prompt_id in open_prompts:
         context.refresh_count_soon(prompt_id)
 

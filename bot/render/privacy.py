@@ -20,8 +20,8 @@ def open_private_chat(catalog: Catalog, language: str, key: str, *, name: str,
     return (catalog.text(language, key, name=name), InlineKeyboardMarkup([[button]]))
 
 
-def forget_question(catalog: Catalog, language: str, user_id: int, *, in_group: bool,
-                    name: str = "") -> tuple[str, InlineKeyboardMarkup]:
+def forget_question(catalog: Catalog, language: str, user_id: int, *,
+                    in_group: bool) -> tuple[str, InlineKeyboardMarkup]:
     """Delete or keep? (In a group, only the person's data there.) The buttons
     name the person they are for: nobody else's press counts."""
     prefix = "forget." if in_group else "self.forget_"
@@ -30,4 +30,4 @@ def forget_question(catalog: Catalog, language: str, user_id: int, *, in_group: 
                              callback_data=callbacks.encode(callbacks.ForgetConfirm(user_id, yes)))
         for answer, yes in (("yes", True), ("no", False))
     ]])
-    return catalog.text(language, f"{prefix}confirm", name=name), keyboard
+    return catalog.text(language, f"{prefix}confirm"), keyboard
