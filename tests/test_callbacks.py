@@ -29,8 +29,9 @@ def utf8_len(text: str) -> int:
         (Rate(1, 0), "1|r|1|0"),
         (Rate(7, 3), "1|r|7|3"),
         (Rate(BIGGEST_ID, 5), "1|r|1000000000000000|5"),
-        (Quote(1), "1|q|1"),
-        (Quote(BIGGEST_ID), "1|q|1000000000000000"),
+        (Quote(1, True), "1|q|1|1"),
+        (Quote(1, False), "1|q|1|0"),
+        (Quote(BIGGEST_ID, True), "1|q|1000000000000000|1"),
         (SetupChoice("c", "twice-weekly"), "1|s|c|twice-weekly"),
         (SetupChoice("t", "09:00"), "1|s|t|09:00"),
         (SetupChoice("z", "Etc/GMT+5"), "1|s|z|Etc/GMT+5"),
@@ -83,10 +84,10 @@ def test_every_iana_time_zone_fits_in_a_setup_button():
 def test_largest_ids_stay_within_64_bytes():
     longest = [
         encode(Rate(BIGGEST_ID, 5)),
-        encode(Quote(BIGGEST_ID)),
+        encode(Quote(BIGGEST_ID, False)),
         encode(ForgetConfirm(BIGGEST_ID, True)),
     ]
-    assert [utf8_len(data) for data in longest] == [22, 20, 22]
+    assert [utf8_len(data) for data in longest] == [22, 22, 22]
 
 
 # -- decode rejects -----------------------------------------------------------------------------
@@ -248,7 +249,7 @@ def test_encode_refuses_something_that_is_not_a_callback():
         Rate(-5, 3),
         Rate(5, 6),
         Rate(5, -1),
-        Quote(0),
+        Quote(0, True),
         ForgetConfirm(0, True),
         SetupChoice("t", "09:00\n"),
     ],

@@ -46,8 +46,17 @@ async def test_three_questions_with_ratings_comments_voice_and_private_answers(h
     assert (await store.answers.get(p1.id, group.eli["id"])).voice_file_id == "AwACAgVoice01"
 
     # Quoting is opt-in per person and per question.
-    answer = await press(harness, chat, group.carla, q1, f"1|q|{p1.id}")
+    answer = await press(harness, chat, group.carla, q1, f"1|q|{p1.id}|1")
     assert answer["text"].startswith("Your comment on this question may now be quoted")
+    assert (await store.answers.get(p1.id, group.carla["id"])).quotable is True
+    # Withdrawn, and the withdrawal delivered again (after a crash, a lost
+    # webhook reply): it stays withdrawn. A button sets a state, never flips it.
+    withdraw = harness.updates.callback(chat, group.carla, q1, f"1|q|{p1.id}|0")
+    for _ in range(2):
+        await harness.send(withdraw)
+        assert (await store.answers.get(p1.id, group.carla["id"])).quotable is False
+    # A "Quote me" button sent before buttons carried their state still allows.
+    await press(harness, chat, group.carla, q1, f"1|q|{p1.id}")
     assert (await store.answers.get(p1.id, group.carla["id"])).quotable is True
 
     # The live count is edited once for the burst, never showing ratings.

@@ -81,14 +81,15 @@ async def rate(update: Update, context: BotContext) -> None:
 
 
 async def quote(update: Update, context: BotContext) -> None:
-    """Allow (or stop allowing) one's comment to be quoted in the summary."""
+    """Allow, or stop allowing, one's comment to be quoted in the summary."""
     choice = pressed(context, callbacks.Quote)
     query = update.callback_query
     usable = await _usable_prompt(update, context, choice.prompt_id)
     if usable is None:
         return
     prompt, language, sighting = usable
-    allow = await answering.toggle_quote(context.bot_data, prompt, query.from_user.id, sighting)
+    allow = await answering.set_quote(context.bot_data, prompt, query.from_user.id,
+                                      choice.allow, sighting)
     if allow is None:
         await alert(update, context, "answer.quote_private")
         return

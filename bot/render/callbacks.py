@@ -28,9 +28,11 @@ class Rate:
 
 @dataclass(frozen=True)
 class Quote:
-    """Allow (or stop allowing) one's comment to be quoted in the summary."""
+    """Allow, or stop allowing, one's comment to be quoted in the summary. The
+    button carries the state it sets, so a press delivered twice acts once."""
 
     prompt_id: int
+    allow: bool
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,8 @@ def encode(callback: Callback) -> str:
     match callback:
         case Rate(prompt_id, value):
             parts = ["r", str(prompt_id), str(value)]
-        case Quote(prompt_id):
-            parts = ["q", str(prompt_id)]
+        case Quote(prompt_id, allow):
+            parts = ["q", str(prompt_id), "1" if allow else "0"]
         case SetupChoice(step, value):
             parts = ["s", step, value]
         case ForgetConfirm(user_id, confirmed):
@@ -132,8 +134,11 @@ def decode(data: str | None) -> Callback | None:
         match kind, fields:
             case "r", [prompt_id, ("0" | "1" | "2" | "3" | "4" | "5") as value]:
                 return Rate(_positive(prompt_id), int(value))
+            case "q", [prompt_id, ("0" | "1") as allow]:
+                return Quote(_positive(prompt_id), allow == "1")
             case "q", [prompt_id]:
-                return Quote(_positive(prompt_id))
+                # Buttons sent before the state was carried said "Quote me".
+                return Quote(_positive(prompt_id), True)
             case "s", [step, value]:
                 return SetupChoice(step, value)
             case "f", [user_id, ("0" | "1") as confirmed]:

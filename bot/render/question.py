@@ -105,15 +105,15 @@ def group_keyboard(
     catalog: Catalog, language: str, pack: Pack, item: Item, prompt_id: int, bot_username: str
 ) -> InlineKeyboardMarkup:
     rows = scale_rows(catalog, language, pack, prompt_id) if item.answer == "scale" else []
+    rows.append([InlineKeyboardButton(catalog.text(language, "question.answer_privately"),
+                                      url=deep_link(bot_username, f"p{prompt_id}"))])
+    # Two buttons, each setting its state: a toggle pressed twice (a press
+    # Telegram delivers again) would undo the member's choice.
     rows.append([
-        InlineKeyboardButton(
-            catalog.text(language, "question.answer_privately"),
-            url=deep_link(bot_username, f"p{prompt_id}"),
-        ),
-        InlineKeyboardButton(
-            catalog.text(language, "question.quote_toggle"),
-            callback_data=callbacks.encode(callbacks.Quote(prompt_id)),
-        ),
+        InlineKeyboardButton(catalog.text(language, "question.quote_allow"),
+                             callback_data=callbacks.encode(callbacks.Quote(prompt_id, True))),
+        InlineKeyboardButton(catalog.text(language, "question.quote_withdraw"),
+                             callback_data=callbacks.encode(callbacks.Quote(prompt_id, False))),
     ])
     return InlineKeyboardMarkup([*rows, *glossary_rows(catalog, language, item, prompt_id)])
 

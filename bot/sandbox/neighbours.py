@@ -82,7 +82,7 @@ class Neighbourhood:
         if neighbour.habit == COMMENTS or not said:
             await self.sandbox.say(neighbour.id, GROUP_ID, comment,
                                    reply_to=question["message_id"])
-            quote = find_button(question, callbacks.Quote(prompt_id))
+            quote = find_button(question, callbacks.Quote(prompt_id, True))
             if quote:
                 await self.sandbox.press(neighbour.id, GROUP_ID, question["message_id"], quote)
                 return f"{name} {said or 'replied'}, commented and may be quoted"

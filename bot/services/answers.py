@@ -75,15 +75,14 @@ async def rate(data: BotData, prompt: Prompt, user_id: int, value: int, *, in_gr
     return skipped
 
 
-async def toggle_quote(data: BotData, prompt: Prompt, user_id: int,
-                       sighting: Sighting | None) -> bool | None:
-    """Allow (or stop allowing) one's comment to be quoted in the summary:
-    whether it may be now; None for an answer given privately, which is
-    never shown in the group, so never quoted."""
+async def set_quote(data: BotData, prompt: Prompt, user_id: int, allow: bool,
+                    sighting: Sighting | None) -> bool | None:
+    """Allow, or stop allowing, one's comment to be quoted in the summary: the
+    state asked for, set however often it is asked; None for an answer given
+    privately, which is never shown in the group, so never quoted."""
     current = await data.store.answers.get(prompt.id, user_id)
     if current is not None and current.visibility == "private":
         return None
-    allow = not (current.quotable if current else False)
     await data.store.answers.record(prompt.id, user_id, quotable=allow, seen_in=sighting)
     return allow
 

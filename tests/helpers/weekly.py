@@ -19,7 +19,7 @@ async def week_of_answers(harness, group):
         await press(harness, group.chat, person, question, f"1|r|{prompt.id}|{value}")
     u = harness.updates
     await harness.send(u.reply(group.chat, group.carla, question, "We <b>listen</b> 🌱 مرحبا"))
-    await press(harness, group.chat, group.carla, question, f"1|q|{prompt.id}")  # may quote
+    await press(harness, group.chat, group.carla, question, f"1|q|{prompt.id}|1")  # may quote
     await harness.send(u.reply(group.chat, group.dev, question, "not for quoting"))
     eli = u.private_chat(group.eli)
     await harness.send(u.command(eli, group.eli, f"/start p{prompt.id}"))
