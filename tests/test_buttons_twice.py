@@ -1,0 +1,145 @@
+"""Every button pressed twice is a button pressed once (a promise: the register).
+
+Telegram delivers an update again when it did not hear that the bot took it
+(the bot crashed, a webhook reply was lost at the proxy). Each kind of button
+is delivered twice here, the same update with the same update_id and the
+same callback query, in groups and in private chats, on both databases: every
+row of every table after the second delivery is as after the first."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.render import callbacks
+
+from helpers.group import GROUP_ID, ask, bot_message
+from helpers.partnership import CSO_ID, linked_pair
+from helpers.personal import ROSA, next_prompt, onboard
+
+C = callbacks
+# Which kinds of button each test below presses twice: together, every kind.
+COVERS = {
+    "test_question_buttons_in_a_group": {C.Rate, C.Quote, C.Explain},
+    "test_forget_in_a_group": {C.Rate, C.ForgetConfirm},
+    "test_every_step_of_the_setup_wizard": {C.SetupChoice},
+    "test_private_chat_buttons": {C.SetupChoice, C.Rate, C.Journal},
+    "test_partnership_buttons": {C.PartnershipView, C.Unpartner},
+}
+
+
+@pytest.fixture(autouse=True)
+def pressed(request):
+    """The kinds of button the test pressed, checked against COVERS at its end."""
+    kinds: set[type] = set()
+    yield kinds
+    if request.node.originalname in COVERS:
+        assert kinds == COVERS[request.node.originalname]
+
+
+async def everything(harness) -> dict[str, list[tuple]]:
+    """Every row of every table, in a fixed order."""
+    db = harness.store.db
+    return {table: sorted((tuple(row) for row in await db.fetch_all(f"SELECT * FROM {table}")),
+                          key=repr)
+            for table in await db.tables()}
+
+
+async def twice(harness, pressed: set[type], chat: dict, user: dict, message: dict,
+                data: str) -> dict:
+    """Deliver one press, then the very same update again; the database must
+    not change the second time. Returns the pop-up of the first delivery."""
+    pressed.add(type(callbacks.decode(data)))
+    update = harness.updates.callback(chat, user, message, data)
+    await harness.send(update)
+    answer = harness.telegram.last("answerCallbackQuery").params
+    once = await everything(harness)
+    await harness.send(update)
+    assert await everything(harness) == once, f"{data} changed something the second time"
+    return answer
+
+
+async def test_question_buttons_in_a_group(harness, group, pressed):
+    chat = group.chat
+    question = await ask(harness, group)
+    prompt = (await harness.store.prompts.list_for_chat(GROUP_ID))[-1]
+    await twice(harness, pressed, chat, group.bruno, question, f"1|r|{prompt.id}|4")
+    await twice(harness, pressed, chat, group.dev, question, f"1|r|{prompt.id}|0")  # skip
+    await harness.send(harness.updates.reply(chat, group.carla, question, "Quote this"))
+    await twice(harness, pressed, chat, group.carla, question, f"1|q|{prompt.id}|1")
+    await twice(harness, pressed, chat, group.carla, question, f"1|q|{prompt.id}|0")
+    assert (await harness.store.answers.get(prompt.id, group.carla["id"])).quotable is False
+    await twice(harness, pressed, chat, group.eli, question, f"1|g|{prompt.id}")
+
+
+async def test_forget_in_a_group(harness, group, pressed):
+    chat = group.chat
+    question = await ask(harness, group)
+    prompt = (await harness.store.prompts.list_for_chat(GROUP_ID))[-1]
+    await twice(harness, pressed, chat, group.dev, question, f"1|r|{prompt.id}|5")
+    await harness.send(harness.updates.command(chat, group.dev, "/forget"))
+    await twice(harness, pressed, chat, group.dev, bot_message(harness, GROUP_ID),
+                f"1|f|{group.dev['id']}|0")
+    await harness.send(harness.updates.command(chat, group.dev, "/forget"))
+    await twice(harness, pressed, chat, group.dev, bot_message(harness, GROUP_ID),
+                f"1|f|{group.dev['id']}|1")
+    assert await harness.store.answers.get(prompt.id, group.dev["id"]) is None
+
+
+@pytest.fixture
+def fresh_group(harness):
+    from helpers.group import make_group
+
+    return make_group(harness)
+
+
+async def test_every_step_of_the_setup_wizard(harness, fresh_group, pressed):
+    group = fresh_group
+    chat, ana = group.chat, group.ana
+    await harness.send(harness.updates.bot_added(chat, ana))
+    await harness.send(harness.updates.command(chat, ana, "/setup"))
+    wizard = bot_message(harness, GROUP_ID)
+    for step, value in (("p", "checklist-cso"), ("c", "weekly"), ("d", "mon"), ("t", "09:00"),
+                        ("z", "Europe/Madrid"), ("l", "en"), ("n", "counts")):
+        await twice(harness, pressed, chat, ana, wizard, f"1|s|{step}|{value}")
+    enrolment = await harness.store.enrolments.active_for(GROUP_ID)
+    assert enrolment is not None and enrolment.pack_id == "checklist-cso"
+
+
+async def test_private_chat_buttons(harness, pressed):
+    u = harness.updates
+    rosa = u.user(ROSA, "Rosa")
+    private = u.private_chat(rosa)
+    await onboard(harness, rosa, private)
+    # The wizard once more, every press twice (a second /start shows the programme).
+    await harness.send(u.command(private, rosa, "/programme"))
+    wizard = harness.telegram.message(ROSA, harness.telegram.last(
+        "sendMessage", chat_id=ROSA).result["message_id"])
+    for step, value in (("P", "well-being"), ("C", "daily"), ("T", "20:00"),
+                        ("Z", "Europe/Madrid"), ("R", "sun")):
+        await twice(harness, pressed, private, rosa, wizard, f"1|s|{step}|{value}")
+    prompt, message = await next_prompt(harness, harness.clock.now.replace(hour=23))
+    await twice(harness, pressed, private, rosa, message, f"1|r|{prompt.id}|3")
+    await harness.send(u.command(private, rosa, "/journal"))
+    page = harness.telegram.message(ROSA, harness.telegram.last(
+        "sendMessage", chat_id=ROSA).result["message_id"])
+    await twice(harness, pressed, private, rosa, page, "1|j|1|-")
+
+
+async def test_partnership_buttons(harness, pressed):
+    _town, cso = await linked_pair(harness)
+    link = (await harness.store.partnerships.for_chat(CSO_ID))[0]
+    await harness.send(harness.updates.command(cso.chat, cso.admin, "/partnership"))
+    view = bot_message(harness, CSO_ID)
+    await twice(harness, pressed, cso.chat, cso.admin, view, f"1|v|{link.id}|cso|1")
+    await harness.send(harness.updates.command(cso.chat, cso.admin, "/unpartner"))
+    confirm = bot_message(harness, CSO_ID)
+    await twice(harness, pressed, cso.chat, cso.admin, confirm, f"1|u|{link.id}|keep")
+    await harness.send(harness.updates.command(cso.chat, cso.admin, "/unpartner"))
+    confirm = bot_message(harness, CSO_ID)
+    await twice(harness, pressed, cso.chat, cso.admin, confirm, f"1|u|{link.id}|end")
+    assert await harness.store.partnerships.for_chat(CSO_ID) == []
+
+
+def test_every_kind_of_button_is_pressed_twice():
+    """A new kind of button must join a test above."""
+    assert set().union(*COVERS.values()) == set(callbacks.Callback.__args__)
