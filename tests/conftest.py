@@ -8,7 +8,8 @@ CIVIC_REFLECT_TEST_POSTGRES, or in a throwaway server started for the
 session when that is not set; see tests/helpers/postgres.py).
 
 Every test on PostgreSQL is marked `slow` here, as are the suites that
-start processes, a browser or a server (in their own files):
+start processes, a browser or a server (in their own files, or in SLOW_IN
+below):
 `python -m pytest -m "not slow"` runs every other test once, on SQLite, in
 a couple of minutes; `python -m pytest` runs everything."""
 
@@ -24,8 +25,9 @@ import asyncpg
 import pytest
 from telegram import Bot
 
+from bot import app as application_module
 from bot.config import Settings, default_content_dir
-from bot.content.locales import Catalog
+from bot.content.locales import LOCALE_DIR, Catalog
 from bot.content.packs import PackLibrary, load_library
 from bot.sandbox.telegram import BotApiSpec, FakeTelegram
 from bot.store import Store
@@ -33,6 +35,38 @@ from bot.store import Store
 from helpers.app import TEST_TOKEN, Clock, running
 from helpers.group import make_group, run_setup
 from helpers.postgres import ENVIRONMENT_VARIABLE, NO_POSTGRES, ThrowawayPostgres, server_programs
+
+_read: dict[tuple, object] = {}
+
+
+def _read_once(load, folder: Path):
+    """`load(folder)`, read again only when a file in the folder has changed."""
+    files = tuple((path.name, path.stat().st_size, path.stat().st_mtime_ns)
+                  for path in sorted(Path(folder).glob("*.toml")))
+    key = (load.__qualname__, Path(folder), files)
+    if key not in _read:
+        _read[key] = load(folder)
+    return _read[key]
+
+
+class _CatalogReadOnce(Catalog):
+    @classmethod
+    def load(cls, directory: Path = LOCALE_DIR) -> Catalog:
+        return _read_once(Catalog.load, directory)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def content_read_once():
+    """The application reads its content packs and strings as it starts
+    (about 75 ms of TOML), and the tests start it some thousand times: each
+    folder is read once, and again whenever one of its files changes. What is
+    read is never changed (frozen packs, a catalog without setters); the
+    content's own tests, and the processes, read it from disk each time."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(application_module, "load_library",
+                      lambda folder: _read_once(load_library, folder))
+        patch.setattr(application_module, "Catalog", _CatalogReadOnce)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -109,9 +143,32 @@ def on_postgresql(item: pytest.Item) -> bool:
     return backend == "postgresql" or "postgres_server" in getattr(item, "fixturenames", ())
 
 
+# Slow tests in modules that do not mark themselves: the storm of failures over
+# three weeks (about two seconds a seed), and the two tests that start the bot
+# as a process beside the HTTP stand-in's own (None: the whole module).
+SLOW_IN = {
+    "test_faults.py": None,
+    "test_http_api.py": {"test_a_real_bot_process_starts_answers_an_update_and_stops",
+                         "test_the_server_outlives_a_killed_bot_and_serves_the_next_one"},
+}
+
+
+def named_slow(item: pytest.Item) -> bool:
+    if item.path.name not in SLOW_IN:
+        return False
+    names = SLOW_IN[item.path.name]
+    if names is None:
+        return True
+    missing = sorted(name for name in names if not hasattr(item.module, name))
+    if missing:
+        raise pytest.UsageError(f"conftest.SLOW_IN names tests {item.path.name} no longer "
+                                f"has: {', '.join(missing)}")
+    return item.originalname in names
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if on_postgresql(item):
+        if on_postgresql(item) or named_slow(item):
             item.add_marker(pytest.mark.slow)
 
 
