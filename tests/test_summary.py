@@ -1,13 +1,6 @@
 """Weekly summary, coordinator digest and chart data, computed from a simulated
-month of a group of 12 (bot/domain/summary.py).
-
-The month (time zone UTC; Mondays 3, 10, 17, 24 February and 3 March 2025):
-the group follows the CSO checklist twice a week from Friday 7 February; the
-week summarised is the one of Monday 3 March, on Sunday 9 March at 18:00.
-Lola always answers privately; Emeka fell silent after 18 February; Fatima
-answered once and chose /quiet; Gustavo answered for the first time this
-week; Hana and Jamila (quiet) never answered; Ivan joined four days ago.
-"""
+month of a group of 12 (bot/domain/summary.py); the month and who did what in
+it are described in tests/helpers/summary.py."""
 
 from __future__ import annotations
 
