@@ -72,8 +72,8 @@ async def rate(update: Update, context: BotContext) -> None:
     skipped = await answering.rate(context.bot_data, prompt, query.from_user.id, choice.value,
                                    in_group=is_group(query.message.chat), sighting=sighting)
     # The pop-up goes once the answer is committed, in the background: it
-    # takes a round trip to Telegram, and updates are handled one at a time,
-    # so awaiting it here would hold up every other chat's taps behind it.
+    # takes a round trip to Telegram, and awaiting it here would hold up the
+    # chat's next updates (each chat's are handled in order) behind it.
     context.bot_data.in_background(answer_button(
         update, context, context.catalog.text(language,
                                               "answer.skipped" if skipped else "answer.saved")))
