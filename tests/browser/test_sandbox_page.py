@@ -152,6 +152,34 @@ def test_a_coordinator_sets_up_members_answer_the_summary_and_an_export(page):
     assert {row["answered"] for row in rows} == {"in the group", "privately"}
 
 
+def test_a_pop_up_and_the_status_line_belong_to_whoever_they_were_for(page):
+    check = expect()
+    page.click("#menu-button")
+    page.locator(".menu-item", has_text="/setup").click()
+    for label in ("Civic partnership checklist", "A civil-society organisation", "Once a week",
+                  "Monday", "09:00", "Europe/London", "English", "Counts only"):
+        key(page, label).click()
+    run_control(page, "next-question", "to Riverside Neighbours")
+    # Ben taps a rating: the pop-up says it is his alone.
+    be(page, BEN)
+    key(page, "4 ·").click()
+    check(page.locator("#toast")).to_be_visible()
+    check(page.locator("#toast-who")).to_have_text("Only Ben sees this")
+    check(page.locator("#toast-text")).to_contain_text("Saved, thank you!")
+    # Chen takes the seat: Ben's pop-up is gone, and Chen's refusal says it is his.
+    be(page, CHEN)
+    # At once, not when the pop-up's own time runs out.
+    assert page.locator("#toast").is_hidden()
+    assert page.locator("#status").inner_text() == ""
+    open_chat(page, "Civic Reflect")
+    page.click("#next-question")
+    check(page.locator("#status")).to_contain_text("Chen, “Next question now”: ")
+    # The next action (Chen starts his chat with the bot) clears the line.
+    page.click("#start")
+    check(page.locator("#messages")).to_contain_text("Hello Chen!")
+    check(page.locator("#status")).to_have_text("")
+
+
 def test_typed_markup_and_script_stay_text_even_without_the_csp(browser, sandbox):
     # Without the Content-Security-Policy, so that only the page's own rendering protects it.
     context = browser.new_context(bypass_csp=True)
