@@ -18,6 +18,7 @@ import pytest
 
 from bot.cli import main
 from bot.content.packs import load_library, summary_rows
+from bot.render.export import HELD_BACK
 from bot.store import Store
 from bot.store.upgrades import UPGRADES
 
@@ -275,9 +276,11 @@ def expected(names: bool) -> list[dict[str, object]]:
         {**base, "asked_at": "2024-03-04T09:00:00Z", "item": "1", "question": q1,
          "member": ana, "rating": 3, "comment": RICH, "answered_at": "2024-03-04T09:10:00Z",
          "edited_at": "2024-03-05T10:00:00Z"},
+        # Ana alone answered this one privately: no name, no number, nothing of
+        # what she said or when (the promise she was given).
         {**base, "asked_at": "2024-03-11T09:00:00Z", "item": "2", "question": q2,
-         "member": ana, "rating": 5, "comment": "Said in private", "answered": "privately",
-         "answered_at": "2024-03-11T09:20:00Z"},
+         "member": "private", "rating": None, "skipped": None, "comment": None,
+         "answered": HELD_BACK, "answered_at": None},
         {**base, "asked_at": "2024-03-11T09:00:00Z", "item": "2", "question": q2,
          "member": bruno, "rating": None, "skipped": True, "comment": None,
          "answered_at": "2024-03-11T09:30:00Z"},
@@ -326,9 +329,10 @@ def test_export_csv(env, filled, names, fmt):
     wanted[0]["comment"] = "'" + FORMULA  # a spreadsheet must not run it
     assert rows == wanted
     assert [row["member"] for row in rows] == (
-        ["Bruno Díaz", "Ana García", "Ana García", "Bruno Díaz"] if names
-        else ["member 1", "member 2", "member 2", "member 1"]
+        ["Bruno Díaz", "Ana García", "private", "Bruno Díaz"] if names
+        else ["member 1", "member 2", "private", "member 1"]
     )
+    assert "Said in private" not in result.stdout
     assert ("Ana García" in result.stdout) is names
     assert ("Bruno Díaz" in result.stdout) is names
 
@@ -403,7 +407,8 @@ def test_export_to_a_file_in_process(inproc_env, filled, tmp_path, capsys, file_
         assert json.loads(text) == expected(False)
     else:
         rows = list(csv.DictReader(io.StringIO(text)))
-        assert [row["comment"] for row in rows] == ["'" + FORMULA, RICH, "Said in private", ""]
+        # Ana's lone private answer is left blank.
+        assert [row["comment"] for row in rows] == ["'" + FORMULA, RICH, "", ""]
 
 
 # --- backup ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.render.export import HELD_BACK
 from bot.sandbox.cast import GROUP_ID
 from bot.sandbox.web import attachment, build_web_app
 
@@ -245,7 +246,9 @@ async def test_the_digest_chart_and_the_export_can_be_fetched(client, sandbox):
     assert download.headers["Content-Disposition"] == attachment(name)
     assert download.headers["Content-Type"] == "application/octet-stream"
     rows = list(csv.DictReader(io.StringIO((await download.read()).decode("utf-8"))))
-    assert len(rows) >= 3 and {row["answered"] for row in rows} == {"in the group", "privately"}
+    # Chen answered privately, alone: his row says so and nothing more.
+    assert len(rows) >= 3 and {row["answered"] for row in rows} == {"in the group", HELD_BACK}
+    assert {row["member"] for row in rows if row["answered"] == HELD_BACK} == {"private"}
     assert (await client.get("/files/fake-file-999")).status == 404
 
 
