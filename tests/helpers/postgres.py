@@ -2,7 +2,7 @@
 folder, listening only on a Unix socket there, with durability switched off
 (nothing in it outlives the run).
 
-`.ci/run` starts one with `python tests/postgres_server.py start DIR` (it
+`.ci/run` starts one with `python tests/helpers/postgres.py start DIR` (it
 prints the address to put in CIVIC_REFLECT_TEST_POSTGRES) and stops it with
 `... stop DIR`, even when the tests fail. Locally, tests/conftest.py starts one
 itself when that variable is not set and the server programs are installed.
@@ -107,7 +107,7 @@ class ThrowawayPostgres:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[0] not in ("start", "stop"):
-        print("usage: postgres_server.py start|stop FOLDER", file=sys.stderr)
+        print("usage: tests/helpers/postgres.py start|stop FOLDER", file=sys.stderr)
         return 2
     server = ThrowawayPostgres(Path(argv[1]))
     if argv[0] == "start":
