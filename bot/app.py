@@ -79,8 +79,6 @@ def build_application(
         recap=personal.send_recap, reminder=nudges.send_reminder, invite=nudges.send_invite,
     )
     registry.register(application)
-    if settings.dispatch_interval_seconds > 0:
-        schedule_dispatch(application, settings.dispatch_interval_seconds)
     return application
 
 
@@ -104,6 +102,11 @@ async def _post_init(application: BotApplication) -> None:
     await data.leadership.check()
     log.info("ready: %d content packs, database %s", len(data.packs), data.settings.database_label)
     await registry.publish_menus(application, data.catalog)
+    # Scheduled now, not when the application was built: reaching Telegram
+    # and opening the database may take a while, and the first tick is due
+    # a moment after the bot is ready, not a whole interval later.
+    if data.settings.dispatch_interval_seconds > 0:
+        schedule_dispatch(application, data.settings.dispatch_interval_seconds)
 
 
 async def _post_stop(application: BotApplication) -> None:

@@ -4,10 +4,13 @@ downtime, quiet hours and Telegram's failures."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from bot.app import build_application
 from bot.sandbox.telegram import visible_text
 
+from helpers.app import stop_app
 from helpers.group import GROUP_ID, make_group, run_setup
 from helpers.times import MONDAY_0900_MADRID
 
@@ -213,3 +216,21 @@ async def test_status_shows_the_next_time_in_the_groups_own_time(harness, group)
     text = visible_text(harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"])
     assert text == ("This group's time zone is now America/Santiago.\n"
                     "Next question: Monday 2 March at 09:00 (America/Santiago)")
+
+
+async def test_the_first_tick_comes_a_moment_after_the_bot_is_ready(settings, telegram, clock):
+    """Built, then slow to get going (Telegram out of reach, a busy database):
+    the repeating tick is scheduled once the bot is ready, so its first run is a
+    moment away, not an interval after the build."""
+    ticking = replace(settings, dispatch_interval_seconds=60)
+    app = build_application(ticking, request=telegram, clock=clock)
+    assert app.job_queue.get_jobs_by_name("dispatch") == ()
+    await app.initialize()
+    await app.post_init(app)
+    await app.start()
+    try:
+        (job,) = app.job_queue.get_jobs_by_name("dispatch")
+        # Time only passes: on a busy machine the first run is nearer still.
+        assert job.next_t <= datetime.now(UTC) + timedelta(seconds=1.5)
+    finally:
+        await stop_app(app)
