@@ -1,4 +1,4 @@
-"""Take the README's picture of the sandbox (docs/sandbox.png), not a test.
+"""Take the picture of the sandbox in the README and the docs (docs/sandbox.png), not a test.
 
     python tests/browser/screenshot.py docs/sandbox.png [--phone]
 
