@@ -18,6 +18,7 @@ from bot.handlers.guards import (
     sighting,
 )
 from bot.handlers.replies import react, reply, send_to
+from bot.render import privacy
 from bot.render import status as render
 from bot.runtime.context import BotContext
 from bot.services import coordinators as coordinators_service
@@ -109,9 +110,9 @@ async def quiet(update: Update, context: BotContext) -> None:
     # otherwise in the group without their name.
     user = update.effective_user
     private = await context.store.chats.get(user.id)
-    key = "quiet.off_private" if turn_off else "quiet.on_private"
     if private is not None and private.active and await send_to(
-            context, user.id, context.catalog.text(private.language, key, title=chat.title or "")):
+            context, user.id, privacy.quiet_confirmed(context.catalog, private.language,
+                                                      chat.title, quiet=not turn_off)):
         context.bot_data.in_background(react(context, update.effective_message, QUIET_TAKEN))
         return
     await say(update, context, "quiet.off" if turn_off else "quiet.on")

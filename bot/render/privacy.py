@@ -31,3 +31,11 @@ def forget_question(catalog: Catalog, language: str, user_id: int, *,
         for answer, yes in (("yes", True), ("no", False))
     ]])
     return catalog.text(language, f"{prefix}confirm"), keyboard
+
+
+def quiet_confirmed(catalog: Catalog, language: str, group_title: str | None, *,
+                    quiet: bool) -> str:
+    """/quiet (or /quiet off) confirmed in the person's private chat, naming the
+    group it is about (the title escaped)."""
+    key = "quiet.on_private" if quiet else "quiet.off_private"
+    return catalog.text(language, key, title=group_title or "")
