@@ -91,6 +91,9 @@ class BotData:
     metrics: Metrics = field(default_factory=Metrics)
     # When the scheduler's tick last ran (bot.services.tick), for /healthz.
     last_tick_at: datetime | None = None
+    # When a running tick last made progress (a batch claimed, a send done):
+    # a long weekly round is healthy while this moves (bot.runtime.health).
+    tick_progress_at: datetime | None = None
     # Who runs the scheduled work when replicas share the database (bot.runtime.leader).
     leadership: Leadership | None = None
     # Updates in hand, for the scheduled sends to make way (bot.runtime.traffic).

@@ -57,6 +57,11 @@ class Metrics:
             "1 while this process runs the scheduled work (always, with one process)",
             registry=registry)
 
+        self.webhook_refused = Counter(
+            "civic_reflect_webhook_refused",
+            "Webhook requests refused: wrong_secret, no_secret, bad_body",
+            ["reason"], registry=registry)
+
         # A labelled counter is looked up under a lock at every `labels()`;
         # these are counted per update, so each child is looked up once.
         self._children: dict[tuple[str, str], Any] = {}
@@ -76,6 +81,9 @@ class Metrics:
 
     def outbox_sent(self, kind: str) -> None:
         self._child(self.sent, "sent:kind", kind).inc()
+
+    def refused_webhook(self, reason: str) -> None:
+        self._child(self.webhook_refused, "webhook_refused:reason", reason).inc()
 
     def send_failed(self, outcome: str, error: str) -> None:
         self.send_failures.labels(outcome=outcome, error=error).inc()

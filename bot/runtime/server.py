@@ -19,11 +19,8 @@ In polling mode, with PORT set, the same server answers /healthz and
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
-import json
 import logging
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -32,15 +29,12 @@ from telegram.error import BadRequest
 
 from bot.config import ConfigError
 from bot.runtime.context import BotApplication
+from bot.runtime.health import Health
 from bot.runtime.lifecycle import running
-from bot.runtime.metrics import CONTENT_TYPE
 from bot.runtime.ordering import InChatOrder, process
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-# /healthz fails when the scheduler's tick has not run for this long.
-TICK_OVERDUE = timedelta(minutes=2)
-_DATABASE_ANSWER_SECONDS = 5
 
 
 class WebServer:
@@ -50,7 +44,7 @@ class WebServer:
         self.webhook = webhook
         # Requests being answered get time to finish when the bot stops.
         self._listener = Listener(shutdown_timeout=30)
-        self._started_at = application.bot_data.now()
+        self.health = Health(application)
         self._handling: dict[int, asyncio.Task] = {}  # update id -> its handling
         self._order = InChatOrder()
         self.port: int | None = None
@@ -61,8 +55,8 @@ class WebServer:
 
     def web_app(self) -> web.Application:
         app = web.Application()
-        app.router.add_get("/healthz", self.healthz)
-        app.router.add_get("/metrics", self.metrics)
+        app.router.add_get("/healthz", self.health.healthz)
+        app.router.add_get("/metrics", self.health.metrics)
         if self.webhook:
             app.router.add_post(self.webhook_path, self.receive)
         return app
@@ -103,46 +97,6 @@ class WebServer:
 
     async def _process(self, update: Update) -> None:
         await process(self.application, update, via="webhook")
-
-    # -- health and metrics ----------------------------------------------------------------
-    async def healthz(self, request: web.Request) -> web.Response:
-        report = await self.health()
-        status = 200 if report["status"] == "ok" else 503
-        return web.json_response(report, status=status, dumps=lambda v: json.dumps(v) + "\n")
-
-    async def health(self) -> dict:
-        """Up, the database answers, and the tick ran within two minutes."""
-        data = self.application.bot_data
-        now = data.now()
-        database = "starting"
-        if data.store is not None:
-            try:
-                await asyncio.wait_for(data.store.check(), _DATABASE_ANSWER_SECONDS)
-                database = "ok"
-            except Exception as error:  # any failure to answer is the finding
-                database = f"unreachable ({type(error).__name__})"
-        ticking = data.settings.dispatch_interval_seconds > 0
-        since = data.last_tick_at or self._started_at
-        tick = "ok" if not ticking or now - since <= TICK_OVERDUE else "overdue"
-        report = {
-            "status": "ok" if database == "ok" and tick == "ok" else "failing",
-            "database": database,
-            "tick": tick,
-            "last_tick": data.last_tick_at.isoformat() if data.last_tick_at else None,
-            "leader": bool(data.leadership and data.leadership.leading),
-            "mode": data.settings.mode,
-        }
-        return report
-
-    async def metrics(self, request: web.Request) -> web.Response:
-        data = self.application.bot_data
-        pending = 0
-        if data.store is not None:
-            with contextlib.suppress(Exception):  # metrics never fail for the database
-                pending = (await data.store.outbox.counts()).get("pending", 0)
-        body = data.metrics.render(pending)
-        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
-
 
 class Listener:
     """An aiohttp application served on an address until stopped: the bot's
