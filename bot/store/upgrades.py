@@ -355,6 +355,23 @@ MESSAGE_ANSWERS = (
 )
 
 
+PARKED_UPDATES = (
+    # Updates the poller confirmed to Telegram before handling them, so as to
+    # fetch past one slow chat (bot/runtime/polling.py): kept here until
+    # handled, and handled again after a restart. The body is the update as
+    # Telegram sent it.
+    """
+    CREATE TABLE parked_updates (
+        update_id INTEGER PRIMARY KEY,
+        chat_key INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        parked_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX parked_updates_by_chat ON parked_updates (chat_key, update_id)",
+)
+
+
 UPGRADES: tuple[UpgradeStep, ...] = (
     UpgradeStep(1, "initial schema", run_statements(*INITIAL_SCHEMA)),
     UpgradeStep(2, "setup drafts and private answer threads", run_statements(*GROUP_REFLECTION)),
@@ -370,4 +387,6 @@ UPGRADES: tuple[UpgradeStep, ...] = (
     UpgradeStep(9, "outbox claims name the process holding them", run_statements(*CLAIMANTS)),
     UpgradeStep(10, "only answers given as messages are indexed by message",
                 run_statements(*MESSAGE_ANSWERS)),
+    UpgradeStep(11, "updates kept while a slow chat's are handled",
+                run_statements(*PARKED_UPDATES)),
 )
