@@ -389,4 +389,6 @@ UPGRADES: tuple[UpgradeStep, ...] = (
                 run_statements(*MESSAGE_ANSWERS)),
     UpgradeStep(11, "updates kept while a slow chat's are handled",
                 run_statements(*PARKED_UPDATES)),
+    UpgradeStep(12, "a question's live count edited once a while across replicas",
+                run_statements("ALTER TABLE prompts ADD COLUMN count_edited_at TEXT")),
 )
