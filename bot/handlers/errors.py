@@ -16,9 +16,11 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.handlers.common import chat_language
+from bot.handlers.common import chat_language, language_of
 from bot.handlers.replies import answer_button, reply
+from bot.runtime import attempts
 from bot.runtime.context import BotContext
+from bot.store.outage import is_unavailable
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Update, BotContext], Awaitable[None]]
@@ -35,6 +37,9 @@ def guarded(handler: Handler) -> Handler:
         except ApplicationHandlerStop:
             raise
         except Exception as error:
+            if is_unavailable(error):
+                await database_away(update, context, handler.__qualname__, error)
+                return
             log.error("%s failed on %s: %s\n%s", handler.__qualname__, describe(update),
                       type(error).__name__, frames(error))
             await apologise(update, context)
@@ -49,6 +54,9 @@ async def on_error(update: object, context: BotContext) -> None:
         # Polling could not reach Telegram: it is retried with growing waits,
         # so one line per attempt says enough; a traceback would only bury it.
         log.warning("cannot reach Telegram while polling (%s); retrying", error)
+        return
+    if isinstance(update, Update) and is_unavailable(error):
+        await database_away(update, context, "the update loop", error)
         return
     where = describe(update) if isinstance(update, Update) else "no update"
     log.error("error (%s) on %s: %s\n%s", type(error).__name__, where,
@@ -95,3 +103,30 @@ async def apologise(update: Update, context: BotContext) -> None:
     elif update.effective_chat.type == "private" or (message.text or "").startswith("/"):
         # In a group only answer what was addressed to the bot.
         await reply(update, context, text)
+
+
+async def database_away(update: Update, context: BotContext, where: str,
+                        error: BaseException) -> None:
+    """The database could not be reached: the update is not confirmed to
+    Telegram (bot.runtime.ordering.process), so it is handled again once
+    the database answers, and saved once (handlers are idempotent). The
+    person is told only what is true, once: not saved yet, tried again by
+    itself. A comment by reply in a group gets nothing: its ✍ comes when
+    it is saved."""
+    if not attempts.store_was_unavailable(update.update_id):
+        return
+    # One line, no traceback: an outage makes one for every update in hand.
+    log.warning("%s could not reach the database on %s (%s); it will be handled again",
+                where, describe(update), type(error).__name__)
+    if context.bot_data.catalog is None:
+        return
+    # Not the chat's stored language: the store is what is away.
+    language = language_of(None, update, context)
+    message = update.effective_message
+    if update.callback_query is not None:
+        await answer_button(update, context,
+                            context.catalog.text(language, "errors.not_saved_yet_tap"))
+    elif message is None or update.edited_message is not None:
+        return
+    elif update.effective_chat.type == "private" or (message.text or "").startswith("/"):
+        await reply(update, context, context.catalog.text(language, "errors.not_saved_yet"))

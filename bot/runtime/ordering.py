@@ -15,7 +15,10 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
+from bot.runtime import attempts
+from bot.runtime.attempts import Attempt
 from bot.runtime.context import BotApplication
+from bot.store.outage import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +63,29 @@ class InChatOrder:
             del self._tails[key]
 
 
-async def process(application: BotApplication, update: Update, *, via: str) -> None:
+async def process(application: BotApplication, update: Update, *, via: str,
+                  first_attempt: bool = True) -> bool:
     """Hand `update` to the application and count it (for /metrics) as
-    handled `via` polling or the webhook; a failure is logged, not raised,
-    so that one update never stops the others."""
+    handled `via` polling or the webhook. Returns False when the database
+    could not be reached while handling it: then it must not be confirmed
+    to Telegram, and is tried again (the poller) or comes again (the
+    webhook). Any other failure is logged, not raised, so that one update
+    never stops the others, and the update is done with (trying it again
+    would fail again)."""
+    attempt = Attempt(update.update_id, first=first_attempt)
+    token = attempts.begin(attempt)
     try:
         await application.process_update(update)
-        application.bot_data.metrics.update_handled(via)
     except Exception as error:
+        if is_unavailable(error):
+            return False
         # Handlers are guarded; this is the update loop's own failure.
         log.error("update %s could not be handled (%s)", update.update_id,
                   type(error).__name__)
+        return True
+    finally:
+        attempts.end(token)
+    if attempt.store_unavailable:
+        return False
+    application.bot_data.metrics.update_handled(via)
+    return True
