@@ -63,8 +63,13 @@ async def test_requests_without_the_secret_are_refused_and_never_handled(
     assert await post(http, server, help_command, secret=SECRET[:-1]) == 403
     assert await post(http, server, help_command, secret=SECRET + "x") == 403
     assert harness.telegram.calls_to("sendMessage") == []
-    assert [r.getMessage().split(": ")[-1] for r in caplog.records
-            if r.name == "bot.runtime.server"] == ["no secret", "wrong secret", "wrong secret"]
+    refused = harness.app.bot_data.metrics.webhook_refused
+    assert refused.labels(reason="no_secret")._value.get() == 1
+    assert refused.labels(reason="wrong_secret")._value.get() == 2
+    # The first refusal is logged at once; the next within the minute wait for the summary.
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.runtime.server"] == [
+        "refused 1 webhook request(s) since the last such line (no_secret 1), "
+        "the latest from 127.0.0.1"]
     assert all(SECRET[:10] not in r.getMessage() for r in caplog.records)
     # The right secret: handled.
     assert await post(http, server, help_command) == 200
@@ -73,6 +78,78 @@ async def test_requests_without_the_secret_are_refused_and_never_handled(
     async with http.post(address(server, "/telegram"), data=b"{not json",
                          headers={SECRET_HEADER: SECRET}) as answer:
         assert answer.status == 400
+
+
+async def test_300_wrong_secrets_make_one_log_line_and_a_count_of_300(
+    harness, server, http, caplog
+):
+    u = harness.updates
+    person = u.user(701, "Rosa")
+    help_command = u.command(u.private_chat(person), person, "/help")
+    caplog.set_level(logging.WARNING)
+    statuses = [await post(http, server, help_command, secret="not-the-secret")
+                for _ in range(300)]
+    assert statuses == [403] * 300
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.runtime.server"]
+    assert 1 <= len(lines) <= 2, lines  # a second only if the run spans a minute
+    assert harness.app.bot_data.metrics.registry.get_sample_value(
+        "civic_reflect_webhook_refused_total", {"reason": "wrong_secret"}) == 300
+    assert harness.telegram.calls_to("sendMessage") == []
+
+
+async def test_the_refusal_summary_counts_what_came_since_the_last_line(harness, caplog):
+    from bot.runtime.server import Refusals
+
+    now = [1000.0]
+    refusals = Refusals(harness.app, clock=lambda: now[0])
+    caplog.set_level(logging.WARNING)
+    for second in range(0, 125):  # one wrong secret a second for just over two minutes
+        now[0] = 1000.0 + second
+        refusals.refused("wrong_secret" if second % 5 else "bad_body", "198.51.100.7")
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.runtime.server"]
+    assert lines == [
+        "refused 1 webhook request(s) since the last such line (bad_body 1), "
+        "the latest from 198.51.100.7",
+        "refused 60 webhook request(s) since the last such line (bad_body 12, "
+        "wrong_secret 48), the latest from 198.51.100.7",
+        "refused 60 webhook request(s) since the last such line (bad_body 12, "
+        "wrong_secret 48), the latest from 198.51.100.7"]
+
+
+# Bodies that are not an update, each refused with 400 (never a 500, never a traceback).
+MALFORMED_BODIES = {
+    "nested 100,000 deep": b'{"update_id": 1, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    "nested objects 100,000 deep": b'{"a": ' * 100_000 + b"1" + b"}" * 100_000,
+    "update_id a list": b'{"update_id": [1, 2], "message": {}}',
+    "update_id a string": b'{"update_id": "12"}',
+    "update_id true": b'{"update_id": true}',
+    "update_id a fraction": b'{"update_id": 1.5}',
+    "update_id past 64 bits": b'{"update_id": 99999999999999999999}',
+    "update_id negative": b'{"update_id": -5}',
+    "no update_id": b'{"message": {"text": "hi"}}',
+    "a JSON array": b'[{"update_id": 1}]',
+    "a number": b"12",
+    "a string": b'"update"',
+    "null": b"null",
+    "empty": b"",
+    "not JSON": b"{not json",
+    "invalid UTF-8": b'{"update_id": 1, "x": "\xff\xfe"}',
+    "a message of the wrong shape": b'{"update_id": 7, "message": 5}',
+    "a callback of the wrong shape": b'{"update_id": 8, "callback_query": [1]}',
+}
+
+
+@pytest.mark.parametrize("kind", list(MALFORMED_BODIES))
+async def test_a_malformed_body_is_refused_with_400(harness, server, http, caplog, kind):
+    caplog.set_level(logging.ERROR)
+    async with http.post(address(server, "/telegram"), data=MALFORMED_BODIES[kind],
+                         headers={SECRET_HEADER: SECRET,
+                                  "Content-Type": "application/json"}) as answer:
+        assert answer.status == 400
+    assert harness.app.bot_data.metrics.registry.get_sample_value(
+        "civic_reflect_webhook_refused_total", {"reason": "bad_body"}) == 1
+    assert [r.getMessage() for r in caplog.records] == []
+    assert harness.telegram.calls_to("sendMessage") == []
 
 
 async def test_an_update_is_acknowledged_only_once_it_was_handled(

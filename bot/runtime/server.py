@@ -10,7 +10,13 @@ python-telegram-bot's built-in webhook server answers as soon as an update
 is queued, which would lose it in a crash; this follows PTB's "custom
 webhook bot" example instead. A request without the right
 X-Telegram-Bot-Api-Secret-Token header is refused (403) before anything is
-read from it.
+read from it, and a body that is not an update is refused (400); both are
+counted on /metrics and logged at most once a minute.
+
+When the database cannot be reached while an update is handled, the answer
+is 503: Telegram keeps the update and sends it again later, and it is saved
+then, once. The person is told that it is not saved yet, once
+(bot.handlers.errors.database_away).
 
 In polling mode, with PORT set, the same server answers /healthz and
 /metrics only.
@@ -20,7 +26,10 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
+import time
+from collections import Counter, OrderedDict
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -35,6 +44,7 @@ from bot.runtime.ordering import InChatOrder, process
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_UNHANDLED_REMEMBERED = 10_000
 
 
 class WebServer:
@@ -47,6 +57,9 @@ class WebServer:
         self.health = Health(application)
         self._handling: dict[int, asyncio.Task] = {}  # update id -> its handling
         self._order = InChatOrder()
+        # Updates that met the database away, by id (oldest first).
+        self._unhandled: OrderedDict[int, None] = OrderedDict()
+        self._refusals = Refusals(application)
         self.port: int | None = None
 
     @property
@@ -55,8 +68,7 @@ class WebServer:
 
     def web_app(self) -> web.Application:
         app = web.Application()
-        app.router.add_get("/healthz", self.health.healthz)
-        app.router.add_get("/metrics", self.health.metrics)
+        self.health.add_routes(app.router)  # /livez, /readyz, /healthz, /metrics
         if self.webhook:
             app.router.add_post(self.webhook_path, self.receive)
         return app
@@ -73,30 +85,89 @@ class WebServer:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.settings.webhook_secret.encode()):
             # Never log what was sent: it may be a near miss of the secret.
-            log.warning("refused a webhook request from %s: %s", request.remote,
-                        "wrong secret" if given else "no secret")
+            self._refusals.refused("wrong_secret" if given else "no_secret", request.remote)
             return web.Response(status=403, text="Forbidden")
-        try:
-            update = Update.de_json(await request.json(), self.application.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return web.Response(status=400, text="Bad Request")
+        update = read_update(await request.read(), self.application.bot)
         if update is None:
+            self._refusals.refused("bad_body", request.remote)
             return web.Response(status=400, text="Bad Request")
-        await self.handle(update)
+        if not await self.handle(update):
+            # The database could not be reached: Telegram sends it again.
+            return web.Response(status=503, text="Service Unavailable")
         return web.Response(status=200)
 
-    async def handle(self, update: Update) -> None:
+    async def handle(self, update: Update) -> bool:
         """Handle an update once, each chat's updates in the order they came;
-        the same update sent again meanwhile waits for the first handling."""
+        the same update sent again meanwhile waits for the first handling.
+        False when it could not be handled for want of the database."""
         running = self._handling.get(update.update_id)
         if running is None:
             running = asyncio.ensure_future(self._order.handle(update, self._process))
             self._handling[update.update_id] = running
             running.add_done_callback(lambda _: self._handling.pop(update.update_id, None))
         await asyncio.shield(running)
+        return update.update_id not in self._unhandled
 
     async def _process(self, update: Update) -> None:
-        await process(self.application, update, via="webhook")
+        number = update.update_id
+        handled = await process(self.application, update, via="webhook",
+                                first_attempt=number not in self._unhandled)
+        if handled:
+            self._unhandled.pop(number, None)
+            return
+        # Remembered (a bounded number) so the person is told once, not at
+        # every delivery Telegram tries.
+        self._unhandled[number] = None
+        self._unhandled.move_to_end(number)
+        while len(self._unhandled) > _UNHANDLED_REMEMBERED:
+            self._unhandled.popitem(last=False)
+
+
+def read_update(body: bytes, bot) -> Update | None:
+    """The update a webhook body holds, or None for anything else (not
+    UTF-8, not JSON, nested past reason, not an object, no whole-number
+    update_id): refused with 400, never a traceback or a 500."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    if not isinstance(data, dict):
+        return None
+    number = data.get("update_id")
+    if type(number) is not int or not 0 <= number < 2**63:
+        return None
+    try:
+        return Update.de_json(data, bot)
+    except Exception:  # whatever PTB makes of a malformed part; nothing to handle
+        return None
+
+
+class Refusals:
+    """Refused webhook requests: each counted (webhook_refused on /metrics),
+    logged at most once a minute as a summary, since whoever sends them,
+    not the bot, decides how many there are."""
+
+    def __init__(self, application: BotApplication, *, every_seconds: float = 60.0,
+                 clock=time.monotonic):
+        self.metrics = application.bot_data.metrics
+        self.every_seconds = every_seconds
+        self.clock = clock
+        self._since_line: Counter[str] = Counter()
+        self._last_line: float | None = None
+
+    def refused(self, reason: str, remote: str | None) -> None:
+        self.metrics.refused_webhook(reason)
+        self._since_line[reason] += 1
+        now = self.clock()
+        if self._last_line is not None and now - self._last_line < self.every_seconds:
+            return
+        log.warning("refused %d webhook request(s) since the last such line (%s), the latest "
+                    "from %s", sum(self._since_line.values()),
+                    ", ".join(f"{why} {n}" for why, n in sorted(self._since_line.items())),
+                    remote)
+        self._since_line.clear()
+        self._last_line = now
+
 
 class Listener:
     """An aiohttp application served on an address until stopped: the bot's
