@@ -26,6 +26,7 @@ from bot.runtime.traffic import Traffic
 from bot.services import nudges, personal, questions, summaries
 from bot.services.counts import CountRefresher
 from bot.services.drawing import ChartWorkers
+from bot.services.housekeeping import schedule_housekeeping
 from bot.services.nudges import nudge_before_closing
 from bot.services.tick import schedule_dispatch
 from bot.services.week_facts import WeekFacts
@@ -107,6 +108,8 @@ async def _post_init(application: BotApplication) -> None:
     # a moment after the bot is ready, not a whole interval later.
     if data.settings.dispatch_interval_seconds > 0:
         schedule_dispatch(application, data.settings.dispatch_interval_seconds)
+        schedule_housekeeping(application)
+    data.metrics.loop_lag.start()
 
 
 async def _post_stop(application: BotApplication) -> None:
@@ -124,6 +127,7 @@ async def _hand_over(application: BotApplication) -> None:
 
 
 async def _post_shutdown(application: BotApplication) -> None:
+    await application.bot_data.metrics.loop_lag.stop()
     await application.bot_data.settle()
     await application.bot_data.charts.close()
     await _hand_over(application)

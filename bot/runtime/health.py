@@ -1,61 +1,230 @@
-"""What /healthz and /metrics answer (served by bot.runtime.server)."""
+"""What /livez, /readyz, /healthz and /metrics answer (served by
+bot.runtime.server); docs/running/health.md says which probe asks which.
+
+- /livez, liveness: this process is not stuck. It answered (so its event
+  loop turns) and the scheduler is not stuck: a tick started lately, or a
+  running tick made progress lately (bot_data.tick_progress_at, moved while
+  a long weekly round sends). The database is not asked: restarting the bot
+  mends nothing while the database is away.
+- /readyz, readiness: this process can take updates now. It has started and
+  is not stopping, knows whether it leads or follows, and its database
+  answers.
+- /healthz: both, the whole truth in one answer (the Docker HEALTHCHECK,
+  `civic-reflect healthcheck`, a proxy's health check).
+
+Every answer comes within a bound whatever the database does: each read is
+given DATABASE_SECONDS and abandoned after that (not waited for while it is
+being cancelled: a connection to a frozen server may take minutes to give
+up). /metrics reads the count of pending sends at most every
+PENDING_FRESH_SECONDS, through an index; a count it could not read is left
+out, never shown as 0.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
-from datetime import timedelta
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from aiohttp import web
 
-from bot.runtime.context import BotApplication
-from bot.runtime.metrics import CONTENT_TYPE
+from bot.runtime.context import BotApplication, BotData
+from bot.runtime.metrics import CONTENT_TYPE, Readings
 
-# /healthz fails when the scheduler's tick has not run for this long.
-TICK_OVERDUE = timedelta(minutes=2)
-_DATABASE_ANSWER_SECONDS = 5
+# The tick is stuck when neither its start nor its progress moved for this
+# long (or two dispatch intervals, if longer).
+TICK_STUCK = timedelta(minutes=2)
+# Well under the 5 s that `civic-reflect healthcheck` and most probes wait.
+DATABASE_SECONDS = 2.5
+PENDING_FRESH_SECONDS = 5.0
+
+
+class NoAnswer(Exception):
+    """The database did not answer within the bound."""
+
+
+class BoundedRead:
+    """One read of the database at a time, shared by every request that
+    wants it meanwhile, and waited for at most `seconds`. A read that does
+    not come back is left running (it is cancelled, not awaited) and the
+    next request finds it still in hand rather than piling up another."""
+
+    def __init__(self, read: Callable[[], Awaitable[Any]], seconds: float):
+        self.read = read
+        self.seconds = seconds
+        self._running: asyncio.Task | None = None
+
+    async def __call__(self) -> Any:
+        if self._running is None or self._running.done():
+            self._running = asyncio.ensure_future(self.read())
+            self._running.add_done_callback(_retrieve)
+        running = self._running
+        done, _ = await asyncio.wait({running}, timeout=self.seconds)
+        if not done:
+            if self._running is running:
+                # Given up on: the next request starts afresh.
+                self._running = None
+            running.cancel()
+            raise NoAnswer()
+        return running.result()
+
+
+def _retrieve(task: asyncio.Task) -> None:
+    """A read nobody waits for any more must not log "never retrieved"."""
+    if not task.cancelled():
+        task.exception()
 
 
 class Health:
     def __init__(self, application: BotApplication):
         self.application = application
         self._started_at = application.bot_data.now()
+        self.database_seconds = DATABASE_SECONDS
+        self.pending_fresh_seconds = PENDING_FRESH_SECONDS
+        self._check = BoundedRead(self._check_database, self.database_seconds)
+        self._count = BoundedRead(self._count_pending, self.database_seconds)
+        self._pending: tuple[float, int | None, bool] | None = None  # (monotonic, count, up)
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/livez", self.livez)
+        router.add_get("/readyz", self.readyz)
+        router.add_get("/healthz", self.healthz)
+        router.add_get("/metrics", self.metrics)
+
+    # -- the answers -------------------------------------------------------------------
+    async def livez(self, request: web.Request) -> web.Response:
+        report = self.liveness()
+        return _answer(report, report["status"] == "ok")
+
+    async def readyz(self, request: web.Request) -> web.Response:
+        report = await self.readiness()
+        return _answer(report, report["status"] == "ok")
 
     async def healthz(self, request: web.Request) -> web.Response:
         report = await self.health()
-        status = 200 if report["status"] == "ok" else 503
-        return web.json_response(report, status=status, dumps=lambda v: json.dumps(v) + "\n")
-
-    async def health(self) -> dict:
-        """Up, the database answers, and the tick ran within two minutes."""
-        data = self.application.bot_data
-        now = data.now()
-        database = "starting"
-        if data.store is not None:
-            try:
-                await asyncio.wait_for(data.store.check(), _DATABASE_ANSWER_SECONDS)
-                database = "ok"
-            except Exception as error:  # any failure to answer is the finding
-                database = f"unreachable ({type(error).__name__})"
-        ticking = data.settings.dispatch_interval_seconds > 0
-        since = data.last_tick_at or self._started_at
-        tick = "ok" if not ticking or now - since <= TICK_OVERDUE else "overdue"
-        report = {
-            "status": "ok" if database == "ok" and tick == "ok" else "failing",
-            "database": database,
-            "tick": tick,
-            "last_tick": data.last_tick_at.isoformat() if data.last_tick_at else None,
-            "leader": bool(data.leadership and data.leadership.leading),
-            "mode": data.settings.mode,
-        }
-        return report
+        return _answer(report, report["status"] == "ok")
 
     async def metrics(self, request: web.Request) -> web.Response:
         data = self.application.bot_data
-        pending = 0
-        if data.store is not None:
-            with contextlib.suppress(Exception):  # metrics never fail for the database
-                pending = (await data.store.outbox.counts()).get("pending", 0)
-        body = data.metrics.render(pending)
+        pending, up = await self.pending()
+        body = data.metrics.render(Readings(
+            outbox_pending=pending, database_up=up,
+            last_tick_unix=_unix(data.last_tick_at),
+            tick_progress_unix=_unix(data.tick_progress_at)))
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+    # -- what they say -------------------------------------------------------------------
+    def liveness(self) -> dict:
+        """The loop turns (this answers at all) and the tick is not stuck."""
+        data = self.application.bot_data
+        tick = self.tick(data)
+        lag = data.metrics.loop_lag.seconds
+        return {
+            "status": "ok" if tick != "stuck" else "failing",
+            "tick": tick,
+            "last_tick": _iso(data.last_tick_at),
+            "tick_progress": _iso(data.tick_progress_at),
+            "loop_lag_seconds": None if lag is None else round(lag, 3),
+        }
+
+    async def readiness(self) -> dict:
+        """Started and not stopping, leader or follower, the database answers."""
+        data = self.application.bot_data
+        started = self.application.running and data.store is not None
+        role = None
+        if data.leadership is not None:
+            role = "leader" if data.leadership.leading else "follower"
+        database = await self.database() if started else "starting"
+        ready = started and role is not None and database == "ok"
+        return {
+            "status": "ok" if ready else "failing",
+            "receiving": _receiving(self.application, data),
+            "role": role,
+            "database": database,
+            "mode": data.settings.mode,
+        }
+
+    async def health(self) -> dict:
+        """Liveness and the database: what /healthz has always meant, with a
+        long weekly round counted as healthy while it makes progress."""
+        data = self.application.bot_data
+        database = await self.database()
+        tick = self.tick(data)
+        healthy = database == "ok" and tick != "stuck"
+        return {
+            "status": "ok" if healthy else "failing",
+            "database": database,
+            # "overdue" as before, for checks that read it.
+            "tick": "overdue" if tick == "stuck" else "ok",
+            "last_tick": _iso(data.last_tick_at),
+            "leader": bool(data.leadership and data.leadership.leading),
+            "mode": data.settings.mode,
+        }
+
+    def tick(self, data: BotData) -> str:
+        """"ok", "stuck" (nothing started or moved for too long) or "off"."""
+        interval = data.settings.dispatch_interval_seconds
+        if interval <= 0:
+            return "off"
+        moved = max(moment for moment in (self._started_at, data.last_tick_at,
+                                          data.tick_progress_at) if moment is not None)
+        allowed = max(TICK_STUCK, timedelta(seconds=2 * interval))
+        return "ok" if data.now() - moved <= allowed else "stuck"
+
+    async def database(self) -> str:
+        """"ok", "starting", "no answer in N s" or "unreachable (Error)"."""
+        if self.application.bot_data.store is None:
+            return "starting"
+        self._check.seconds = self.database_seconds
+        try:
+            await self._check()
+        except NoAnswer:
+            return f"no answer in {self.database_seconds:g} s"
+        except Exception as error:  # any failure to answer is the finding
+            return f"unreachable ({type(error).__name__})"
+        return "ok"
+
+    async def pending(self) -> tuple[int | None, bool | None]:
+        """(sends waiting in the outbox or None, whether the database
+        answered), read again once the last reading is older than
+        pending_fresh_seconds."""
+        if self.application.bot_data.store is None:
+            return None, None
+        if self._pending is not None and (
+                time.monotonic() - self._pending[0] < self.pending_fresh_seconds):
+            return self._pending[1], self._pending[2]
+        self._count.seconds = self.database_seconds
+        count: int | None = None
+        with contextlib.suppress(Exception):  # metrics never fail for the database
+            count = await self._count()
+        self._pending = (time.monotonic(), count, count is not None)
+        return count, count is not None
+
+    async def _check_database(self) -> None:
+        await self.application.bot_data.store.check()
+
+    async def _count_pending(self) -> int:
+        return await self.application.bot_data.store.housekeeping.pending_outbox()
+
+
+def _receiving(application: BotApplication, data: BotData) -> str:
+    if data.store is None:
+        return "starting"
+    return "yes" if application.running else "stopped"
+
+
+def _answer(report: dict, healthy: bool) -> web.Response:
+    return web.json_response(report, status=200 if healthy else 503,
+                             dumps=lambda value: json.dumps(value) + "\n")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _unix(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()

@@ -5,18 +5,109 @@ own: nothing is kept at module level, so two applications in one process
 (the tests) never mix their counts. The code that counts calls one method
 here, in a handful of places: the delivery function (failures, 429s), the
 outbox (what was sent), the poller and the webhook (updates), the answer
-handlers (answers), the tick (its lag). Gauges that describe the database
-(pending sends) are read when /metrics is asked for.
+handlers (answers), the tick (its lag). What describes the database (pending
+sends) and the scheduler's last moves is read when /metrics is asked for
+(bot.runtime.health), and a reading that could not be made is left out,
+never shown as 0: an alert on "no pending count" or "no tick" then fires,
+where a 0 would have looked healthy.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+@dataclass(frozen=True)
+class Readings:
+    """What /metrics read for this answer; None where it could not be read."""
+
+    outbox_pending: int | None = None
+    database_up: bool | None = None
+    last_tick_unix: float | None = None
+    tick_progress_unix: float | None = None
+
+
+# name, help, and how to take its value from Readings and the loop's lag.
+_READ_GAUGES = (
+    ("civic_reflect_outbox_pending", "Sends waiting in the outbox (due or retrying); absent "
+     "when the database did not answer", lambda r, lag: r.outbox_pending),
+    ("civic_reflect_database_up", "1 when the database answered /metrics' read in time, 0 when "
+     "it did not", lambda r, lag: None if r.database_up is None else int(r.database_up)),
+    ("civic_reflect_last_tick_timestamp_seconds", "When the scheduler's tick last started "
+     "(Unix time), on the leader and on followers alike", lambda r, lag: r.last_tick_unix),
+    ("civic_reflect_tick_progress_timestamp_seconds", "When a running tick last made progress "
+     "(a batch claimed, a send done; Unix time)", lambda r, lag: r.tick_progress_unix),
+    ("civic_reflect_event_loop_lag_seconds", "The longest the event loop was late waking a "
+     "sleeping task in the last samples: how long every update waited behind other work",
+     lambda r, lag: lag),
+)
+
+
+class _ReadAtScrape:
+    """The gauges read at each scrape: a family without a sample when the
+    value is not known (Prometheus then has no series, rather than a 0)."""
+
+    def __init__(self, loop_lag: LoopLag):
+        self.readings = Readings()
+        self.loop_lag = loop_lag
+
+    def collect(self) -> Iterator[Metric]:
+        readings, lag = self.readings, self.loop_lag.seconds
+        for name, documentation, value_of in _READ_GAUGES:
+            family = GaugeMetricFamily(name, documentation)
+            value = value_of(readings, lag)
+            if value is not None:
+                family.add_metric([], value)
+            yield family
+
+
+class LoopLag:
+    """How late the event loop wakes a task that sleeps a fixed while: every
+    update, tick and request waits at least that long behind whatever holds
+    the loop (a long statement, a big render). The largest of the last
+    `window` samples is shown, so a scrape every few seconds sees a stall
+    between two scrapes."""
+
+    def __init__(self, every_seconds: float = 0.5, window: int = 30):
+        self.every_seconds = every_seconds
+        self._samples: deque[float] = deque(maxlen=window)
+        self._task: asyncio.Task | None = None
+
+    @property
+    def seconds(self) -> float | None:
+        return max(self._samples) if self._samples else None
+
+    def sample(self, late_seconds: float) -> None:
+        self._samples.append(max(late_seconds, 0.0))
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            asked = time.monotonic()
+            await asyncio.sleep(self.every_seconds)
+            self.sample(time.monotonic() - asked - self.every_seconds)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
 
 
 class Metrics:
@@ -46,12 +137,6 @@ class Metrics:
             "civic_reflect_tick_lag_seconds",
             "At the last tick, how long the longest-waiting due question had been due",
             registry=registry)
-        self.last_tick = Gauge(
-            "civic_reflect_last_tick_timestamp_seconds",
-            "When the scheduler's tick last ran (Unix time)", registry=registry)
-        self.pending = Gauge(
-            "civic_reflect_outbox_pending", "Sends waiting in the outbox (due or retrying)",
-            registry=registry)
         self.leader = Gauge(
             "civic_reflect_leader",
             "1 while this process runs the scheduled work (always, with one process)",
@@ -61,6 +146,10 @@ class Metrics:
             "civic_reflect_webhook_refused",
             "Webhook requests refused: wrong_secret, no_secret, bad_body",
             ["reason"], registry=registry)
+
+        self.loop_lag = LoopLag()
+        self._read_at_scrape = _ReadAtScrape(self.loop_lag)
+        registry.register(self._read_at_scrape)
 
         # A labelled counter is looked up under a lock at every `labels()`;
         # these are counted per update, so each child is looked up once.
@@ -92,9 +181,10 @@ class Metrics:
         self.rate_limited.inc()
 
     def ticked(self, at_unix: float, lag_seconds: float) -> None:
-        self.last_tick.set(at_unix)
+        # When the tick ran is read from bot_data at each scrape (on a
+        # follower too, whose tick returns before it gets here).
         self.tick_lag.set(max(lag_seconds, 0.0))
 
-    def render(self, pending: int) -> bytes:
-        self.pending.set(pending)
+    def render(self, readings: Readings) -> bytes:
+        self._read_at_scrape.readings = readings
         return generate_latest(self.registry)

@@ -11,6 +11,7 @@ from bot.store.db import Database, backup_file
 from bot.store.drafts import SetupDraftRepository
 from bot.store.enrolments import EnrolmentRepository
 from bot.store.exports import ExportRepository
+from bot.store.housekeeping import HousekeepingRepository
 from bot.store.journal import JournalRepository
 from bot.store.members import CoordinatorRepository, MemberRepository
 from bot.store.nudges import NudgeRepository
@@ -52,6 +53,7 @@ class Store:
         self.journal = JournalRepository(self.db)
         self.partnerships = PartnershipRepository(self.db)
         self.programmes = ProgrammeRepository(self.db)
+        self.housekeeping = HousekeepingRepository(self.db)
 
     @classmethod
     async def open(
