@@ -23,9 +23,12 @@ class HousekeepingRepository:
 
     async def pending_outbox(self) -> int:
         """Sends waiting in the outbox, counted through its partial index of
-        pending rows (outbox_pending), never by scanning the whole table."""
+        pending rows (outbox_pending), never by scanning the whole table.
+        Every priority is 0 or more: the condition on it is what leads
+        SQLite's planner to that index rather than to a walk through
+        outbox_by_chat, which holds every row ever sent."""
         return int(await self.db.fetch_value(
-            "SELECT COUNT(*) FROM outbox WHERE state = 'pending'"))
+            "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND priority >= 0"))
 
     async def purge_outbox(self, finished_before: datetime, limit: int) -> int:
         """Delete at most `limit` finished sends done before the moment;
