@@ -309,7 +309,8 @@ def backup(settings: Settings, target: Path) -> int:
         print(f"backed up {settings.database_label} to {target} (pg_dump's custom format; "
               "restore with pg_restore)")
         return 0
-    pages = backup_file(settings.database_path, target)
+    # Read through a read-only connection: a backup never writes the bot's file.
+    pages = asyncio.run(backup_file(settings.database_path, target))
     print(f"backed up {settings.database_path} to {target} ({pages} pages)")
     return 0
 

@@ -63,6 +63,13 @@ def installation(tmp_path):
         await (await Store.open(path, Clock(UPGRADED_AT))).close()
 
     asyncio.run(upgrade())
+    # An update the poller kept, still to be handled, moves with the rest.
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO parked_updates (update_id, chat_key, body, parked_at)"
+                 " VALUES (900001, ?, '{\"update_id\": 900001}', '2026-03-02T08:00:00Z')",
+                 (GROUP,))
+    conn.commit()
+    conn.close()
     return path
 
 

@@ -75,7 +75,7 @@ async def test_pragmas_are_set(store):
         for pragma in ("journal_mode", "foreign_keys", "synchronous", "busy_timeout"):
             values[pragma] = await tx.fetch_value(f"PRAGMA {pragma}")
     assert values == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1,
-                      "busy_timeout": 5000}
+                      "busy_timeout": 250}
 
 
 async def test_a_failed_transaction_leaves_nothing_behind(store):

@@ -12,9 +12,8 @@ async def answers_in(data: BotData, group_id: int,
     """The group, and a member's answers there with their questions."""
     store = data.store
     group = await store.chats.get(group_id)
-    answers = await store.answers.for_member_in_chat(group_id, user_id)
-    prompts = await store.prompts.get_many([a.prompt_id for a in answers])
-    return group, [(prompts[a.prompt_id], a) for a in answers]
+    # All of them, however many: read off the event loop.
+    return group, await store.answers.member_answers_with_prompts(group_id, user_id)
 
 
 async def forget_in_group(data: BotData, chat_id: int, user_id: int) -> tuple[int, list[int]]:

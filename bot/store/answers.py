@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
-from bot.domain.records import Answer, AnswerEdit, Sighting
+from bot.domain.records import Answer, AnswerEdit, Prompt, Sighting
 from bot.store.db import Database, Tx, to_db_time
 from bot.store.members import record_sighting
 from bot.store.rows import build, build_all
@@ -154,6 +154,22 @@ class AnswerRepository:
             (chat_id, user_id),
         )
         return build_all(Answer, rows)
+
+    async def member_answers_with_prompts(self, chat_id: int,
+                                          user_id: int) -> list[tuple[Prompt, Answer]]:
+        """A member's answers in a chat with their questions (/mydata), read
+        on the long-read connection, off the event loop: two queries, one
+        hop each."""
+        answers = build_all(Answer, await self.db.long_reads.fetch_all(
+            "SELECT a.* FROM answers a JOIN prompts p ON p.id = a.prompt_id"
+            " WHERE p.chat_id = ? AND a.user_id = ? ORDER BY p.opened_at, a.id",
+            (chat_id, user_id)))
+        prompts = {prompt.id: prompt for prompt in build_all(
+            Prompt, await self.db.long_reads.fetch_all(
+                "SELECT * FROM prompts WHERE chat_id = ? AND id IN"
+                " (SELECT prompt_id FROM answers WHERE user_id = ?)", (chat_id, user_id)))}
+        # An answer whose question went between the two reads is left out.
+        return [(prompts[a.prompt_id], a) for a in answers if a.prompt_id in prompts]
 
 
 async def skip_unanswered(tx: Tx, prompt_id: int, user_id: int, now: datetime) -> bool:

@@ -9,6 +9,14 @@ sent, and the bot spent its time on them. Every transaction goes through this
 object under one asyncio lock, so two handlers can never interleave inside
 each other's transaction.
 
+Long reads (exports, /mydata, backups, migrate-db) do not use it: they go
+through a second, read-only connection in aiosqlite's thread
+(bot/store/reader.py), one hop per query. This connection waits at most a
+quarter second for another process's write lock; past that a transaction
+keeps trying without holding the loop (see _Transaction). A statement or a
+transaction that takes long is logged (slow_work), by its first words and
+the repository's method, never its parameters.
+
 Repositories see only `Tx`, a handle with a few verbs (execute, fetch_one,
 fetch_all, fetch_value), asynchronous so that a backend that does talk over a
 network (PostgreSQL) fits the same repositories; its SQL is kept portable:
@@ -29,15 +37,24 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from time import monotonic, perf_counter
 from typing import Any
 
 from bot.domain.clock import Clock, utc_now
 from bot.store.checkpoints import WalCheckpoints
+from bot.store.reader import LongReads, LoopLongReads, SqliteLongReads
+from bot.store.slow import SLOW_SECONDS, slow_work
 from bot.store.upgrades import UPGRADES, UpgradeStep
 
 log = logging.getLogger(__name__)
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# How long the loop's connection itself waits for another connection's write
+# lock (SQLite's busy_timeout): the loop turns for nobody meanwhile.
+LOCK_WAIT_MS = 250
+# How long a transaction then keeps trying, between waits that leave the loop
+# free, before it fails as a database that cannot be used.
+LOCK_PATIENCE_SECONDS = 30.0
 Params = Iterable[Any] | Mapping[str, Any]
 Row = sqlite3.Row
 
@@ -80,6 +97,13 @@ WRITES = re.compile(r"\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|REPLACE\s+INTO)\s
 CHANGES_TOO = {"chats": ("prompts",), "enrolments": ("prompts",)}
 
 
+def is_busy(error: BaseException) -> bool:
+    """SQLite's "database is locked": another connection holds the lock."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(error, sqlite3.OperationalError) and code is not None and (
+        code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED))
+
+
 class Tx:
     """What a repository may do inside one transaction (or one read)."""
 
@@ -97,13 +121,25 @@ class Tx:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a writing statement; return how many rows it changed."""
-        return self._run(sql, params).rowcount
+        started = perf_counter()
+        changed = self._run(sql, params).rowcount
+        if perf_counter() - started > SLOW_SECONDS:
+            slow_work("statement", started, sql)
+        return changed
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        return self._run(sql, params).fetchone()
+        started = perf_counter()
+        row = self._run(sql, params).fetchone()
+        if perf_counter() - started > SLOW_SECONDS:
+            slow_work("statement", started, sql)
+        return row
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        return self._run(sql, params).fetchall()
+        started = perf_counter()
+        rows = self._run(sql, params).fetchall()
+        if perf_counter() - started > SLOW_SECONDS:
+            slow_work("statement", started, sql)
+        return rows
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
@@ -114,28 +150,49 @@ class Tx:
         self._note_writes(sql)
         self._connection.executemany(sql, [_bind(params) for params in rows])
 
+    async def copy_rows(self, table: str, columns: Sequence[str],
+                        rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows given with every one of `columns` (migrate-db's copy)."""
+        await self.execute_many(f"INSERT INTO {table} ({', '.join(columns)})"
+                                f" VALUES ({', '.join('?' * len(columns))})", rows)
+
 
 class _Transaction:
     """Database.transaction's context manager, written out: it opens every
-    answer's transaction, and a generator-based one costs several times more."""
+    answer's transaction, and a generator-based one costs several times more.
 
-    __slots__ = ("_database",)
+    BEGIN IMMEDIATE takes SQLite's write lock, waiting at most LOCK_WAIT_MS
+    on the loop. When another connection holds it longer (an operator's
+    sqlite3 shell, a command beside the bot), the transaction keeps asking
+    without waiting inside SQLite, sleeping between asks on the loop, which
+    meanwhile serves everything that does not need this connection."""
+
+    __slots__ = ("_database", "_started")
 
     def __init__(self, database: Database):
         self._database = database
+        self._started = 0.0
 
     async def __aenter__(self) -> Tx:
         database = self._database
         await database._lock.acquire()
         try:
-            database._conn.execute("BEGIN IMMEDIATE")
+            try:
+                database._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                if not is_busy(error):
+                    raise
+                await database._begin_when_free()
         except BaseException:
             database._lock.release()
             raise
+        self._started = perf_counter()
         return Tx(database._conn, database)
 
     async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
         database = self._database
+        if perf_counter() - self._started > SLOW_SECONDS:
+            slow_work("transaction", self._started)
         try:
             connection = database._conn
             if kind is not None:
@@ -176,6 +233,7 @@ class Database:
         self._epochs: dict[str, int] = {}
         self._data_version: int | None = None
         self._elsewhere = 0  # commits seen from other connections
+        self._long_reads: LongReads | None = None
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -203,7 +261,7 @@ class Database:
             self._connection = sqlite3.connect(self.path, isolation_level=None,
                                                check_same_thread=False)
         self._connection.row_factory = sqlite3.Row
-        pragmas = ["PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000"]
+        pragmas = ["PRAGMA foreign_keys=ON", f"PRAGMA busy_timeout={LOCK_WAIT_MS}"]
         if not self.read_only:
             # The log is copied back by WalCheckpoints, in a worker thread,
             # never by a commit on the event loop (see bot/store/checkpoints.py).
@@ -241,12 +299,51 @@ class Database:
             raise
 
     async def close(self) -> None:
+        if self._long_reads is not None:
+            reads, self._long_reads = self._long_reads, None
+            await reads.close()
         if self.checkpoints is not None:
             await self.checkpoints.stop()
             self.checkpoints = None
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+    @property
+    def long_reads(self) -> LongReads:
+        """The read-only connection for long reads (bot/store/reader.py),
+        opened at the first; a database in memory has no second connection,
+        and reads there on this one."""
+        if self._long_reads is None:
+            if self.path == ":memory:" or self.path.startswith("file:"):
+                self._long_reads = LoopLongReads(self)
+            else:
+                self._long_reads = SqliteLongReads(self.path)
+        return self._long_reads
+
+    async def _begin_when_free(self) -> None:
+        """BEGIN IMMEDIATE, asked again and again without SQLite's own wait
+        (which would hold the loop), until another connection's write lock
+        is gone; fails as before after LOCK_PATIENCE_SECONDS."""
+        connection = self._conn
+        started = monotonic()
+        pause = 0.005
+        connection.execute("PRAGMA busy_timeout=0")
+        try:
+            while True:
+                await asyncio.sleep(pause)
+                try:
+                    connection.execute("BEGIN IMMEDIATE")
+                    break
+                except sqlite3.OperationalError as error:
+                    if not is_busy(error) or monotonic() - started > LOCK_PATIENCE_SECONDS:
+                        raise
+                pause = min(pause * 2, 0.1)
+        finally:
+            connection.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
+        log.warning("waited %d ms for the database's write lock, held by another connection "
+                    "(a command or a sqlite3 shell beside the bot?)",
+                    (monotonic() - started) * 1000 + LOCK_WAIT_MS)
 
     def written(self, table: str) -> None:
         table = table.lower()
@@ -320,7 +417,11 @@ class Database:
         if not self._lock.locked():
             # What read() would do when no transaction is open, without its
             # context manager: the one-row reads of every update add up.
-            return Tx(self._conn, self)._run(sql, params).fetchone()
+            started = perf_counter()
+            row = Tx(self._conn, self)._run(sql, params).fetchone()
+            if perf_counter() - started > SLOW_SECONDS:
+                slow_work("statement", started, sql)
+            return row
         async with self.read() as tx:
             return await tx.fetch_one(sql, params)
 
@@ -338,19 +439,15 @@ class Database:
             return await tx.execute(sql, params)
 
 
-def backup_file(source: Path | str, target: Path | str) -> int:
+async def backup_file(source: Path | str, target: Path | str) -> int:
     """Back up a database file another process may be writing; return its page count.
 
     The online backup API copies a consistent snapshot while the bot keeps
-    running (WAL mode lets it write meanwhile).
+    running (WAL mode lets it write meanwhile), read through a read-only
+    connection in aiosqlite's thread, as every long read.
     """
-    if not Path(source).exists():
-        raise FileNotFoundError(f"no database at {source}")
-    src = sqlite3.connect(str(source))
-    dst = sqlite3.connect(str(target))
+    reads = SqliteLongReads(source)
     try:
-        src.backup(dst)
-        return dst.execute("PRAGMA page_count").fetchone()[0]
+        return await reads.backup(target)
     finally:
-        dst.close()
-        src.close()
+        await reads.close()

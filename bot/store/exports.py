@@ -1,6 +1,10 @@
-"""Reading a chat's answers out in one pass, for export files."""
+"""Reading a chat's answers out in one pass, for export files: one query on
+the long-read connection (off the event loop, bot/store/reader.py), its rows
+made records in a worker thread."""
 
 from __future__ import annotations
+
+import asyncio
 
 from bot.domain.records import ExportRow
 from bot.store.db import Database
@@ -16,7 +20,7 @@ class ExportRepository:
 
         display_name is filled only when the chat lets coordinators see names.
         """
-        rows = await self.db.fetch_all(
+        rows = await self.db.long_reads.fetch_all(
             "SELECT p.chat_id, a.prompt_id, p.pack_id, p.item_id, p.opened_at AS asked_at,"
             " a.user_id,"
             " CASE WHEN c.names_visible = 1 THEN m.display_name END AS display_name,"
@@ -29,4 +33,4 @@ class ExportRepository:
             " WHERE p.chat_id = ? ORDER BY p.opened_at, p.id, a.created_at, a.id",
             (chat_id,),
         )
-        return build_all(ExportRow, rows)
+        return await asyncio.to_thread(build_all, ExportRow, rows)

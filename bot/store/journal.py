@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from bot.domain.recap import JournalEntry
@@ -49,11 +50,12 @@ class JournalRepository:
         return [_entry(row) for row in rows]
 
     async def all(self, user_id: int) -> list[JournalEntry]:
-        """Every entry, oldest first (for export)."""
-        rows = await self.db.fetch_all(
+        """Every entry, oldest first (for export): a long read, off the event
+        loop (bot/store/reader.py), made records in a worker thread."""
+        rows = await self.db.long_reads.fetch_all(
             f"{_ENTRY} ORDER BY a.created_at, a.id", {"user": user_id}
         )
-        return [_entry(row) for row in rows]
+        return await asyncio.to_thread(lambda: [_entry(row) for row in rows])
 
     async def between(self, user_id: int, start: datetime, end: datetime) -> list[JournalEntry]:
         rows = await self.db.fetch_all(

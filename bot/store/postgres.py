@@ -20,6 +20,9 @@ What differs between the two is kept here:
   ceiling); SERIALIZABLE would instead need every transaction to be retried
   on conflict, which an `async with` block cannot be.
 - numbers: SUM and AVG give `numeric`, read back as int or float, never Decimal.
+- long reads (exports, /mydata, migrate-db) take a connection of their own,
+  read-only (PostgresLongReads), so the one connection of every update is
+  never held for a whole chat's answers.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ import subprocess
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from time import perf_counter
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -40,6 +45,8 @@ import asyncpg
 from bot.config import redact_url
 from bot.domain.clock import Clock, utc_now
 from bot.store.db import Database, Params, Row, StoreError, Tx
+from bot.store.reader import BATCH_ROWS, LongReads
+from bot.store.slow import SLOW_SECONDS, slow_work
 from bot.store.upgrades import UPGRADES, UpgradeStep
 
 log = logging.getLogger(__name__)
@@ -134,19 +141,37 @@ class PostgresTx(Tx):
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         query, names = translate(sql)
-        return _changed(await self._connection.execute(query, *_arguments(names, params)))
+        started = perf_counter()
+        status = await self._connection.execute(query, *_arguments(names, params))
+        if perf_counter() - started > SLOW_SECONDS:
+            slow_work("statement", started, sql)
+        return _changed(status)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> asyncpg.Record | None:
         query, names = translate(sql)
-        return await self._connection.fetchrow(query, *_arguments(names, params))
+        started = perf_counter()
+        row = await self._connection.fetchrow(query, *_arguments(names, params))
+        if perf_counter() - started > SLOW_SECONDS:
+            slow_work("statement", started, sql)
+        return row
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[asyncpg.Record]:
         query, names = translate(sql)
-        return list(await self._connection.fetch(query, *_arguments(names, params)))
+        started = perf_counter()
+        rows = await self._connection.fetch(query, *_arguments(names, params))
+        if perf_counter() - started > SLOW_SECONDS:
+            slow_work("statement", started, sql)
+        return list(rows)
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         query, names = translate(sql)
         await self._connection.executemany(query, [_arguments(names, row) for row in rows])
+
+    async def copy_rows(self, table: str, columns: Sequence[str],
+                        rows: Sequence[Sequence[Any]]) -> None:
+        """PostgreSQL's COPY: a batch of migrate-db's rows in one round trip."""
+        await self._connection.copy_records_to_table(table, columns=list(columns),
+                                                     records=rows)
 
 
 class PostgresDatabase(Database):
@@ -159,6 +184,7 @@ class PostgresDatabase(Database):
         self.label = redact_url(url)
         self._pool: asyncpg.Pool | None = None
         self._keys: dict[str, int] = {}
+        self._long_reads: PostgresLongReads | None = None
 
     def epoch(self, table: str) -> None:
         # Replicas and commands share the server: a row kept in one
@@ -192,9 +218,18 @@ class PostgresDatabase(Database):
         await self._settle_schema(upgrades)
 
     async def close(self) -> None:
+        if self._long_reads is not None:
+            reads, self._long_reads = self._long_reads, None
+            await reads.close()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+    @property
+    def long_reads(self) -> LongReads:
+        if self._long_reads is None:
+            self._long_reads = PostgresLongReads(self.url, self.session)
+        return self._long_reads
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -241,7 +276,13 @@ class PostgresDatabase(Database):
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self.pool.acquire() as connection, connection.transaction():
             await connection.execute("SELECT pg_advisory_xact_lock($1)", self._keys["writes"])
-            yield PostgresTx(connection)
+            # Timed from the lock on: waiting for another writer is not slowness.
+            started = perf_counter()
+            try:
+                yield PostgresTx(connection)
+            finally:
+                if perf_counter() - started > SLOW_SECONDS:
+                    slow_work("transaction", started)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
@@ -258,6 +299,68 @@ class PostgresDatabase(Database):
                          "(civic-reflect backup runs it)")
 
 
+class PostgresLongReads(LongReads):
+    """Long reads on a connection of their own (opened at the first, kept
+    until the database closes), read-only: the process's one connection for
+    updates is never held by an export. asyncpg never blocks the loop; a
+    batch of rows comes from a server-side cursor."""
+
+    def __init__(self, url: str, session: str):
+        self.url = url
+        self.session = session
+        self._pool: asyncpg.Pool | None = None
+
+    async def _open(self) -> asyncpg.Pool:
+        if self._pool is None:
+            self._pool = await asyncpg.create_pool(
+                self.url, min_size=0, max_size=1, init=_prepare_connection,
+                server_settings={"application_name": self.session,
+                                 "default_transaction_read_only": "on"})
+        return self._pool
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[asyncpg.Record]:
+        async with (await self._open()).acquire() as connection:
+            return await _ReadsOn(connection).fetch_all(sql, params)
+
+    async def batches(self, sql: str, params: Params = (),
+                      size: int = BATCH_ROWS) -> AsyncIterator[list[asyncpg.Record]]:
+        async with (await self._open()).acquire() as connection, connection.transaction():
+            async for batch in _ReadsOn(connection).batches(sql, params, size):
+                yield batch
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[LongReads]:
+        """Reads that see one moment of the database: one repeatable-read,
+        read-only transaction on the readers' connection."""
+        async with (await self._open()).acquire() as connection, connection.transaction(
+                isolation="repeatable_read", readonly=True):
+            yield _ReadsOn(connection)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await pool.close()
+
+
+class _ReadsOn(LongReads):
+    """Long reads on one connection already in hand (a snapshot's)."""
+
+    def __init__(self, connection: asyncpg.Connection):
+        self._connection = connection
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[asyncpg.Record]:
+        query, names = translate(sql)
+        return list(await self._connection.fetch(query, *_arguments(names, params)))
+
+    async def batches(self, sql: str, params: Params = (),
+                      size: int = BATCH_ROWS) -> AsyncIterator[list[asyncpg.Record]]:
+        # A cursor lives in a transaction: the caller's snapshot, or batches' own.
+        query, names = translate(sql)
+        cursor = await self._connection.cursor(query, *_arguments(names, params))
+        while batch := await cursor.fetch(size):
+            yield batch
+
+
 def _reason(error: BaseException) -> str:
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
@@ -269,9 +372,12 @@ async def reset_identities(tx: Tx) -> None:
         "SELECT table_name, column_name FROM information_schema.columns"
         " WHERE table_schema = current_schema() AND is_identity = 'YES'")
     for table, column in columns:
-        # MAX of an empty table is NULL, and setval(…, NULL) changes nothing.
+        # A sequence counts from 1: a table whose ids are all below (every
+        # chat a group, with a negative id) starts it at 1 (is_called false),
+        # as does an empty one; otherwise the next id follows the largest.
         await tx.fetch_value(
-            f"SELECT setval(pg_get_serial_sequence(?, ?), MAX({column})) FROM {table}",
+            f"SELECT setval(pg_get_serial_sequence(?, ?), GREATEST(MAX({column}), 1),"
+            f" COALESCE(MAX({column}) >= 1, false)) FROM {table}",
             (table, column))
 
 
