@@ -1,6 +1,12 @@
 """The Application's life around a way of receiving updates (the confirming
 poller, or the webhook): start everything, receive until SIGINT or SIGTERM,
-then stop everything in order, as run_polling and run_webhook do."""
+then stop everything in order, as run_polling and run_webhook do.
+
+A stop takes seconds, not a round: at the signal the scheduled work stops
+leading (a round under way ends between two sends and gives back what it
+had not sent, see services.outbox), while the updates in hand are finished;
+python-telegram-bot's stop, which waits for running jobs, then finds the
+round over."""
 
 from __future__ import annotations
 
@@ -22,8 +28,13 @@ async def running(application: BotApplication, *,
     SIGINT or SIGTERM; then stop, post_stop, shutdown and post_shutdown."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def stopping() -> None:
+        stop.set()
+        stop_scheduled_work(application)
+
     for signum in _STOPPING:
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, stopping)
     await application.initialize()
     try:
         if application.post_init is not None:
@@ -34,6 +45,7 @@ async def running(application: BotApplication, *,
         try:
             yield stop
         finally:
+            stop_scheduled_work(application)
             await application.stop()
             if application.post_stop is not None:
                 await application.post_stop(application)
@@ -43,3 +55,11 @@ async def running(application: BotApplication, *,
             await application.post_shutdown(application)
         for signum in _STOPPING:
             loop.remove_signal_handler(signum)
+
+
+def stop_scheduled_work(application: BotApplication) -> None:
+    """No more scheduled work in this process: the round under way ends
+    between two sends (the next leader, or the next start, resumes it)."""
+    leadership = application.bot_data.leadership
+    if leadership is not None:
+        leadership.stop()

@@ -6,6 +6,8 @@ per group, RetryAfter retried a few times), wrapped here:
 - the overall rate is kept as an even pace (Pace), not as AIORateLimiter's
   bucket; requests without a chat, and reads about one, are not paced;
 - the scheduled round's requests make way for updates (bot.runtime.traffic);
+- at most SENDS_IN_FLIGHT of the outbox's sends are on their way at once
+  (bot.runtime.inflight), so a crash repeats at most that many;
 - every 429 Telegram answers is counted (for /metrics), including those the
   limiter retried on its own;
 - with REPLICAS > 1, Telegram's overall rate for the whole bot (whichever
@@ -27,6 +29,7 @@ from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, BaseRateLimiter
 
 from bot.config import Settings
+from bot.runtime import inflight
 from bot.runtime.metrics import Metrics
 from bot.runtime.traffic import Traffic
 
@@ -91,6 +94,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         # Sharing a bot: not the leader until the lease says so.
         rate = self.follower_rate if self.shared else settings.overall_max_rate
         self.pace = Pace(rate) if rate else None
+        # Places for the outbox's sends on their way (bot.runtime.inflight).
+        self.in_flight = asyncio.Semaphore(inflight.SENDS_IN_FLIGHT)
 
     def lead(self, leading: bool) -> None:
         if self.pace is not None and self.shared:
@@ -125,7 +130,11 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         # paced, but not reads about one (getChatMemberCount, getChatMember...),
         # which deliver nothing and would otherwise take a message's place.
         # The per-group limit (AIORateLimiter's) still counts them.
-        paced = self.pace if not endpoint.startswith("get") else None
+        reading = endpoint.startswith("get")
+        paced = self.pace if not reading else None
+        # An outbox row's request (not a read, which delivers nothing) waits
+        # for a place among the sends on their way, after the group's limit.
+        ticket = inflight.current() if not reading else None
 
         async def request(*call_args: Any, **call_kwargs: Any) -> bool | dict | list:
             if self.traffic is not None:
@@ -133,12 +142,18 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                 # for any other); before the pace, so requests let go
                 # together are still spaced.
                 await self.traffic.make_way()
+            if ticket is not None:
+                await ticket.take(self.in_flight)
             if paced is not None:
                 await paced.wait()
             try:
                 return await callback(*call_args, **call_kwargs)
             except RetryAfter:
                 self.metrics.hit_rate_limit()
+                if ticket is not None:
+                    # Telegram took nothing: the place is not held while
+                    # the limiter waits out the 429.
+                    ticket.give_back()
                 raise
 
         return await self._limiter.process_request(request, args, kwargs, endpoint, data,

@@ -27,6 +27,7 @@ from bot.domain.schedule import Schedule, ScheduleError
 from bot.runtime.context import BotData
 from bot.services import outbox, questions, summaries
 from bot.services.delivery import Outcome
+from bot.services.planning import Planning
 from bot.store.db import to_db_time
 
 log = logging.getLogger(__name__)
@@ -73,16 +74,19 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
     # Questions go out as soon as they are recorded, while the rest are
     # planned: the flush claims only questions until planning is finished,
     # then everything else that is due, most urgent first.
-    planning = outbox.Planning(first="question", ahead=_AHEAD)
+    planning = Planning(first="question", ahead=_AHEAD)
     sending = asyncio.create_task(outbox.flush(bot, data, planning=planning,
                                                 scheduled=True))
     try:
         for _ in range(10_000):  # every pass moves what it handled out of the due set
             due = [e for e in await data.store.enrolments.due(now, _BATCH)
                    if e.id not in report.outcomes]
-            if not due:
+            if not due or not _leading(data):
                 break
+            data.tick_progress_at = data.now()
             for enrolment in due:
+                if not _leading(data):
+                    break  # stopping, or another replica leads: it plans the rest
                 for prompt in soon.pop(enrolment.id, ()):
                     await _publish_closing_soon(bot, data, now, prompt, report)
                     await asyncio.sleep(0)
@@ -99,9 +103,12 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
                 await planning.keep_pace()
         for prompt in sorted((p for ps in soon.values() for p in ps),
                              key=lambda p: (p.opened_at, p.id)):
+            if not _leading(data):
+                break
             await _publish_closing_soon(bot, data, now, prompt, report)
             await asyncio.sleep(0)
-        await summaries.plan_due(data, now)
+        if _leading(data):
+            await summaries.plan_due(data, now)
     except BaseException as error:
         planning.finish()
         if isinstance(error, asyncio.CancelledError):
@@ -118,6 +125,12 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
     report.summaries = (report.delivery.sent_by_kind.get("summary", 0)
                         + report.delivery.sent_by_kind.get("recap", 0))
     return report
+
+
+def _leading(data: BotData) -> bool:
+    """Whether this process still runs the scheduled work: a round stops
+    planning (and sending, see outbox.Flush) once it does not."""
+    return data.leadership is None or data.leadership.leading
 
 
 async def plan_one(data: BotData, enrolment: Enrolment,

@@ -9,6 +9,13 @@ and whatever goes wrong with one row is recorded on that row.
 Each kind of row has a sender (a question, a closing edit, a summary...),
 registered in bot_data.senders by the composition root, that renders the
 message from the database at the moment of sending and returns an Attempt.
+
+What Telegram took is written down before anything else is sent: at most
+SENDS_IN_FLIGHT rows are on their way at once (bot.runtime.inflight), and a
+write the database refuses (a failover, a busy file) is tried again from
+memory until it is taken, never by sending again. A scheduled round ends
+between two sends when this process stops leading or stops altogether; the
+rows it claimed and did not send are given back for the next round.
 """
 
 from __future__ import annotations
@@ -23,8 +30,11 @@ from datetime import timedelta
 from telegram import Bot
 
 from bot.domain.records import OutboxItem
+from bot.runtime import inflight
 from bot.runtime.context import BotData
 from bot.services.delivery import Attempt, Outcome
+from bot.services.planning import Planning
+from bot.services.send_records import STOP_GRACE, record_surely
 
 log = logging.getLogger(__name__)
 
@@ -76,53 +86,6 @@ def backoff(attempts: int) -> timedelta:
     return min(_FIRST_RETRY * 2 ** max(attempts - 1, 0), _LONGEST_WAIT)
 
 
-class Planning:
-    """Rows still being recorded while a flush sends (the tick records its
-    questions and sends them side by side).
-
-    Until `finish`, the flush claims only rows at least as urgent as `first`
-    (a kind): a question recorded later must not find the sender busy with
-    closing edits. Whoever records rows calls `added`, then `finish` once
-    everything is recorded; the flush ends when nothing due is left after
-    that."""
-
-    def __init__(self, first: str = "question", *, ahead: int | None = None):
-        self.first = first
-        self.finished = False
-        self.fresh = False  # rows were added since the last claim
-        self.news = asyncio.Event()
-        # With `ahead`, whoever records rows keeps at most that many more
-        # than the flush has claimed: recording spread over the sending
-        # holds the loop less at a time than all of it at the start.
-        self.ahead = ahead
-        self.recorded = 0
-        self.claimed = 0
-        self._room = asyncio.Event()
-
-    def added(self) -> None:
-        self.recorded += 1
-        self.fresh = True
-        self.news.set()
-
-    def took(self, count: int) -> None:
-        self.claimed += count
-        self._room.set()
-
-    async def keep_pace(self) -> None:
-        """Wait while `ahead` rows recorded are still to be claimed (at most
-        a second at a time: rows another sender claimed are never ours)."""
-        while self.ahead is not None and self.recorded - self.claimed > self.ahead:
-            self._room.clear()
-            try:
-                await asyncio.wait_for(self._room.wait(), 1.0)
-            except TimeoutError:
-                return
-
-    def finish(self) -> None:
-        self.finished = True
-        self.news.set()
-
-
 async def flush(bot: Bot, data: BotData, *, ids: list[int] | None = None,
                 planning: Planning | None = None, scheduled: bool = False) -> FlushReport:
     """Send every pending row whose time has come (or only `ids`), most
@@ -171,10 +134,16 @@ class Flush:
         self._wake = planning.news if planning is not None else asyncio.Event()
         self._drained = False  # the last claim found all there was (fewer than it asked)
         self._final = False  # the last claim came after planning finished
+        # The scheduled round's leadership: it sends only while this process leads.
+        self.leadership = data.leadership if scheduled else None
+        self._sending: dict[asyncio.Task, inflight.Ticket] = {}  # worker -> its row's ticket
+        self._unsent: list[int] = []  # rows claimed, then not sent: given back at the end
 
     async def run(self) -> FlushReport:
         if self.ids is not None and not self.ids:
             return self.report  # nothing to send (a hook that recorded nothing)
+        watch = (asyncio.create_task(self._watch_leadership())
+                 if self.leadership is not None else None)
         try:
             await self._keep_claiming()
         except asyncio.CancelledError:
@@ -182,14 +151,59 @@ class Flush:
                 task.cancel()
             raise
         finally:
-            # Rows already claimed are sent (or released) before the flush ends.
+            # Rows already claimed are sent (or given back) before the flush ends.
             while self._workers:
                 await asyncio.gather(*self._workers, return_exceptions=True)
+            if watch is not None:
+                watch.cancel()
+            await self._give_back()
         return self.report
+
+    def _may_send(self) -> bool:
+        return self.leadership is None or self.leadership.leading
+
+    async def _watch_leadership(self) -> None:
+        """End the round between two sends once this process no longer
+        leads (it is stopping, or its lease is gone)."""
+        await self.leadership.stepped_down.wait()
+        self._wake.set()
+        # A row waiting its turn (its group's limit, a 429's wait, the
+        # database) goes back at once; a send on its way is let finish and
+        # be written down, for a while.
+        for task, ticket in list(self._sending.items()):
+            if not ticket.holding:
+                task.cancel()
+        await asyncio.sleep(STOP_GRACE)
+        for task in list(self._workers):
+            task.cancel()
+
+    async def _give_back(self) -> None:
+        """Rows claimed and not sent are due again at once, for the next round
+        (here or on the replica that leads now)."""
+        for queue in self._queues.values():
+            self._unsent.extend(item.id for item in queue)
+            self._outstanding -= len(queue)
+        self._queues.clear()
+        if not self._unsent:
+            return
+        unsent, self._unsent = sorted(set(self._unsent)), []
+        try:
+            await self.data.store.outbox.release(unsent)
+        except Exception as error:
+            # Given back at the next tick; until then they wait for no one else.
+            log.warning("%d outbox rows not sent could not be given back yet (%s)",
+                        len(unsent), type(error).__name__)
+            if self.data.leadership is not None:
+                self.data.leadership.unreleased.update(unsent)
+        else:
+            log.info("round ended early: %d outbox rows given back for the next one",
+                     len(unsent))
 
     # -- claiming --------------------------------------------------------------------------
     async def _keep_claiming(self) -> None:
         while True:
+            if not self._may_send():
+                return
             if self._time_to_claim():
                 if await self._claim():
                     return
@@ -220,6 +234,7 @@ class Flush:
             self.data.now(), LEASE, limit=limit, ids=self.ids,
             up_to=None if finished else self.planning.first)
         self._drained, self._final = len(items) < limit, finished
+        self._progressed()
         self._take(items)
         if self.planning is not None:
             self.planning.took(len(items))
@@ -243,7 +258,7 @@ class Flush:
     async def _serve(self) -> None:
         """A worker: serve the chats waiting their turn until none is left."""
         try:
-            while self._ready:
+            while self._ready and self._may_send():
                 await self._serve_chat(self._ready.popleft())
         finally:
             self._serving -= 1
@@ -253,27 +268,51 @@ class Flush:
         more urgent row (a question before this chat's closing edit): then
         this chat waits its turn again."""
         queue = self._queues[chat_id]
-        while queue:
+        while queue and self._may_send():
             if self._ready and queue[0].priority > self._queues[self._ready[0]][0].priority:
                 self._ready.append(chat_id)
                 return
             await self._send_row(queue.popleft())
-        del self._queues[chat_id]
+        if not queue:
+            del self._queues[chat_id]
 
     async def _send_row(self, item: OutboxItem) -> None:
+        ticket = inflight.Ticket(self._may_send if self.leadership is not None else None)
+        task = asyncio.current_task()
+        self._sending[task] = ticket
         try:
-            if self.scheduled:
-                await self._make_way()
-            self.report.count(item, await self._record(item, await self._attempt(item)))
+            with inflight.carrying(ticket):
+                if self.scheduled:
+                    await self._make_way()
+                self.report.count(item, await self._record(item, await self._attempt(item)))
+        except inflight.Stopped:
+            self._unsent.append(item.id)  # its request never went
+        except asyncio.CancelledError:
+            if not ticket.started:
+                self._unsent.append(item.id)
+            else:
+                # Telegram may have it: like a crash, it goes again after the
+                # claim is freed (at most SENDS_IN_FLIGHT such rows).
+                log.warning("outbox %s (%s) to chat %s: stopped on its way; it may be sent "
+                            "again", item.id, item.kind, item.chat_id)
+            raise
         except Exception as error:
             # The store failed on this row: it stays claimed until its lease
             # ends; the other rows go on.
             log.error("outbox %s (%s) to chat %s: %s", item.id, item.kind, item.chat_id,
                       type(error).__name__, exc_info=(type(error), error, error.__traceback__))
         finally:
+            self._sending.pop(task, None)
             self._outstanding -= 1
+            self._progressed()
             if self._outstanding in (self.low, 0):  # time to claim more, or the end
                 self._wake.set()
+
+    def _progressed(self) -> None:
+        # The scheduled round moves (a claim, a row done): /healthz tells a
+        # long round from a stuck one by this.
+        if self.scheduled:
+            self.data.tick_progress_at = self.data.now()
 
     async def _make_way(self) -> None:
         # Allotted in this worker's own context, so the row's requests make
@@ -288,6 +327,8 @@ class Flush:
             if sender is None:
                 raise LookupError(f"no sender for {item.kind!r}")
             return await sender(self.bot, self.data, item)
+        except inflight.Stopped:
+            raise
         except Exception as error:
             # A bug on our side, not Telegram's: keep the row and try later.
             log.error("outbox %s (%s) failed in the bot: %s", item.id, item.kind,
@@ -302,9 +343,11 @@ class Flush:
             case Outcome.SENT:
                 self.data.metrics.outbox_sent(item.kind)
                 if item.kind == "question" and result.message_id is not None:
-                    await store.question_sent(item.id, item.prompt_id, result.message_id)
+                    await record_surely(self.data, item, Outcome.SENT, lambda: store.question_sent(
+                        item.id, item.prompt_id, result.message_id))
                 else:
-                    await store.sent(item.id, result.message_id)
+                    await record_surely(self.data, item, Outcome.SENT,
+                                        lambda: store.sent(item.id, result.message_id))
             case Outcome.RETRY if item.attempts < MAX_ATTEMPTS:
                 wait = max(backoff(item.attempts), timedelta(seconds=result.retry_after or 0))
                 await store.retry_later(item.id, result.reason, self.data.now() + wait)
@@ -318,7 +361,8 @@ class Flush:
                 # It may have arrived: recorded with no message id, never resent.
                 log.warning("outbox %s (%s) to chat %s: %s (%s); not resent", item.id,
                             item.kind, item.chat_id, Outcome.UNKNOWN, result.reason)
-                await store.finish(item.id, "unknown", result.reason)
+                await record_surely(self.data, item, Outcome.UNKNOWN,
+                                    lambda: store.finish(item.id, "unknown", result.reason))
             case Outcome.SKIPPED:
                 await store.finish(item.id, "skipped", result.reason)
             case _:
@@ -342,5 +386,9 @@ async def send_parts(
         last = await sends[number]()
         if last.outcome not in (Outcome.SENT, Outcome.UNKNOWN):
             return last
-        await data.store.outbox.progressed(item.id, number + 1)
+        await record_surely(data, item, f"part {number + 1} {last.outcome}",
+                            lambda done=number + 1: data.store.outbox.progressed(item.id, done))
+        ticket = inflight.current()
+        if ticket is not None:  # this part is written down: the next may go
+            ticket.give_back()
     return last or skipped(item.chat_id, "nothing to send")

@@ -20,11 +20,13 @@ async def dispatch_tick(context: BotContext) -> None:
     now = data.clock()
     # The scheduler is alive (for /healthz), whether or not this replica leads.
     data.last_tick_at = now
+    data.tick_progress_at = now
     if data.leadership is not None and not data.leadership.leading:
         return
     if data.leadership is not None and data.leadership.shared:
         # Claims of a replica that died since the last tick are free again.
         await data.store.outbox.release_claims()
+    await give_back_unreleased(data)
     waiting = await data.store.enrolments.due(now, 1)
     data.metrics.ticked(now.timestamp(), (now - waiting[0].next_due_at).total_seconds()
                         if waiting else 0.0)
@@ -46,9 +48,22 @@ async def keep_lease(context: BotContext) -> None:
         released = await data.store.outbox.release_claims()
         if released:
             log.info("released %d outbox claims of a process that is gone", released)
+        await give_back_unreleased(data)
         # The same job, brought forward: it never runs twice at once.
         for job in context.job_queue.get_jobs_by_name("dispatch"):
             job.job.modify(next_run_time=datetime.now(UTC))
+
+
+async def give_back_unreleased(data) -> None:
+    """Rows a round ended early could not give back (the database was away):
+    given back now. Only rows known unsent: one whose outcome this process
+    still holds in memory stays claimed until it is written."""
+    leadership = data.leadership
+    if leadership is None or not leadership.unreleased:
+        return
+    rows = sorted(leadership.unreleased)
+    await data.store.outbox.release(rows)
+    leadership.unreleased.difference_update(rows)
 
 
 def schedule_dispatch(application, interval: float) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 import asyncpg
 
@@ -35,6 +36,23 @@ class AdvisoryLease:
         self.db = db
         self._connection: asyncpg.Connection | None = None
         self._held = False
+        self._lost: Callable[[], None] | None = None
+
+    def on_lost(self, callback: Callable[[], None]) -> None:
+        """Call `callback` the moment the lease's connection ends while the
+        lease is held (the server restarted, the backend was terminated, the
+        network dropped it): PostgreSQL has freed the lock by then, and
+        another replica may already hold it."""
+        self._lost = callback
+
+    def _ended(self, connection: asyncpg.Connection) -> None:
+        if connection is not self._connection or not self._held:
+            return  # a connection given up on purpose, or one that held nothing
+        self._held = False
+        self._connection = None
+        log.warning("the leader's lease connection ended; the lease is gone with it")
+        if self._lost is not None:
+            self._lost()
 
     async def hold(self) -> bool:
         """Take the lease if it is free, or keep it; False while another
@@ -47,6 +65,7 @@ class AdvisoryLease:
                 self._connection = await asyncpg.connect(
                     self.db.url, timeout=_ANSWER_SECONDS,
                     server_settings={"application_name": self.db.session, **_KEEPALIVES})
+                self._connection.add_termination_listener(self._ended)
             if self._held:
                 await self._connection.fetchval("SELECT 1", timeout=_ANSWER_SECONDS)
             else:

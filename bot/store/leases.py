@@ -7,13 +7,14 @@ moment that connection ends, so a leader that dies (even by SIGKILL) is
 replaced at the next try of another replica. A leader whose machine or
 network vanishes without closing the connection is noticed by the server's
 TCP keepalives (about 25 seconds), and the leader itself steps down as soon
-as its connection stops answering.
+as its connection ends (asyncpg tells it at once) or stops answering.
 
 On SQLite one process owns the file: it is always the leader.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from bot.store.db import Database
@@ -26,6 +27,9 @@ class Lease(Protocol):
 
     async def release(self) -> None: ...
 
+    def on_lost(self, callback: Callable[[], None]) -> None:
+        """Call `callback` as soon as a held lease is known to be gone."""
+
 
 class SoleLease:
     """One process, one SQLite file: always the leader."""
@@ -37,6 +41,9 @@ class SoleLease:
 
     async def release(self) -> None:
         """Nothing to give up."""
+
+    def on_lost(self, callback: Callable[[], None]) -> None:
+        """A file's lease is never lost."""
 
 
 def leader_lease(db: Database) -> Lease:

@@ -117,6 +117,18 @@ class OutboxRepository:
             (reason, to_db_time(self.db.now()), chat_id),
         )
 
+    async def release(self, ids: list[int]) -> int:
+        """Give back rows this process claimed and did not send (a round that
+        ended early): due again at once, the claim not counted as a try."""
+        if not ids:
+            return 0
+        marks = ", ".join("?" * len(ids))
+        return await self.db.execute(
+            "UPDATE outbox SET claimed_until = NULL,"
+            " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
+            f" WHERE id IN ({marks}) AND state = 'pending' AND claimed_by = ?",
+            [*ids, self.db.session])
+
     async def release_claims(self) -> int:
         """Claims held by processes that are gone are free again (at start-up,
         and on PostgreSQL by the leader each tick); the claims of a process
