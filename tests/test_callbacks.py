@@ -10,7 +10,15 @@ import pytest
 
 from bot.domain import setup as wizard
 from bot.domain.schedule import WEEKDAYS
-from bot.render.callbacks import ForgetConfirm, Quote, Rate, SetupChoice, decode, encode
+from bot.render.callbacks import (
+    ForgetConfirm,
+    Journal,
+    Quote,
+    Rate,
+    SetupChoice,
+    decode,
+    encode,
+)
 
 BIGGEST_ID = 10**15  # far beyond any prompt or Telegram user id we will see
 LONGEST_PACK_ID = "a" + "-" * 39  # packs.py: ^[a-z][a-z0-9-]{0,39}$
@@ -136,6 +144,16 @@ def test_largest_ids_stay_within_64_bytes():
         "1|f|0|1",
         "1|f|-4242|1",
         "1|f|04242|1",
+        # ids past a signed 64-bit integer, pages past the journal's bound
+        "1|r|99999999999999999999|3",
+        "1|r|9223372036854775808|3",
+        "1|q|18446744073709551616|1",
+        "1|f|9223372036854775808|1",
+        "1|g|99999999999999999999",
+        "1|u|9223372036854775808|end",
+        "1|v|9223372036854775808|la|0",
+        "1|j|100001|-",
+        "1|j|99999999999999999999|-",
         # scale value outside 0..5, or not a number
         "1|r|5|6",
         "1|r|5|-1",
@@ -251,6 +269,8 @@ def test_encode_refuses_something_that_is_not_a_callback():
         Rate(5, -1),
         Quote(0, True),
         ForgetConfirm(0, True),
+        Rate(2**63, 3),
+        ForgetConfirm(2**63, True),
         SetupChoice("t", "09:00\n"),
     ],
     ids=repr,
@@ -258,3 +278,10 @@ def test_encode_refuses_something_that_is_not_a_callback():
 def test_encode_refuses_ids_and_values_that_decode_rejects(callback):
     with pytest.raises(ValueError, match="too long or has a bad field"):
         encode(callback)
+
+
+def test_the_largest_signed_64_bit_id_and_page_bound_still_decode():
+    biggest = 2**63 - 1
+    assert decode(f"1|r|{biggest}|3") == Rate(biggest, 3)
+    assert decode(f"1|f|{biggest}|0") == ForgetConfirm(biggest, False)
+    assert decode("1|j|100000|-") == Journal(100_000, None)

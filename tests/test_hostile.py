@@ -12,7 +12,16 @@ from pathlib import Path
 
 from bot.sandbox.telegram import GROUP_ANONYMOUS_BOT_ID
 
-from helpers.group import GROUP_ID, ask, bot_message, make_group, run_setup
+from helpers.group import (
+    GROUP_ID,
+    Group,
+    ask,
+    bot_message,
+    last_text,
+    make_group,
+    press,
+    run_setup,
+)
 
 CORPUS = Path(__file__).resolve().parent / "data" / "hostile_updates.json"
 PEOPLE = {601, 602, 603, 604, 605, 777}  # the group's five and a stranger
@@ -80,3 +89,120 @@ async def test_hostile_updates_change_nothing_they_should_not(unpaced, caplog):
     # And the bot still answers.
     await harness.send(u.command(group.chat, group.bruno, "/help"))
     assert harness.telegram.last("sendMessage", chat_id=GROUP_ID).ok
+
+
+# -- every command answers, wherever it is sent ------------------------------------------------
+
+SET_UP_SUPERGROUP, BARE_GROUP, BARE_SUPERGROUP = -1001300, -100500, -1001500
+# What counts as an answer: a message, a file, a reaction, an edit (anywhere:
+# /digest and /export answer in the coordinator's private chat).
+ANSWERS = {"sendMessage", "sendDocument", "sendPhoto", "setMessageReaction", "editMessageText"}
+# Commands in no menu: unknown ones, ones addressed to us, and to another bot.
+NOT_IN_MENUS = ("frobnicate", "help@civic_reflect_bot", "frobnicate@civic_reflect_bot",
+                "ask@other_bot", "journal@civic_reflect_bot")
+# Deliberate silences, only in groups: Telegram shows a group every bot's
+# commands, so a command addressed to another bot, or a name we do not know
+# sent without our username, may well be another bot's; answering it would
+# talk over that bot. (In a private chat nothing is another bot's.)
+SILENT_IN_GROUPS = {"ask@other_bot", "frobnicate"}
+
+
+def every_command() -> list[str]:
+    from bot.handlers.registry import COMMANDS
+
+    return sorted({command.name for command in COMMANDS}) + list(NOT_IN_MENUS)
+
+
+async def _set_up(harness, chat_id: int, kind: str) -> Group:
+    group = make_group(harness, chat_id)
+    group.chat = harness.updates.group_chat(chat_id, f"{kind} {chat_id}", type=kind)
+    await harness.send(harness.updates.bot_added(group.chat, group.ana))
+    return group
+
+
+async def test_every_command_gets_an_answer_in_every_kind_of_chat(unpaced):
+    harness = unpaced
+    u = harness.updates
+    assert harness.app.bot.username == "civic_reflect_bot"
+    places = []
+    for chat_id, kind, ready in ((GROUP_ID, "group", True),
+                                 (SET_UP_SUPERGROUP, "supergroup", True),
+                                 (BARE_GROUP, "group", False),
+                                 (BARE_SUPERGROUP, "supergroup", False)):
+        group = await _set_up(harness, chat_id, kind)
+        if ready:
+            await run_setup(harness, group)
+        label = f"{kind} {'set up' if ready else 'not set up'}"
+        places += [(f"{label}, by its coordinator" if ready else f"{label}, by an admin",
+                    group.chat, group.ana),
+                   (f"{label}, by a member", group.chat, group.bruno)]
+    ana, bruno = group.ana, group.bruno
+    await harness.send(u.command(u.private_chat(ana), ana, "/start"))
+    places += [("private, a coordinator", u.private_chat(ana), ana),
+               ("private, someone new", u.private_chat(bruno), bruno)]
+
+    unanswered, answered_silences = [], []
+    for command in every_command():
+        for place, chat, person in places:
+            before = len(harness.telegram.calls)
+            await harness.send(u.message(chat, person, f"/{command}"))
+            answers = [call for call in harness.telegram.calls[before:]
+                       if call.method in ANSWERS and call.ok]
+            silent_on_purpose = chat["type"] != "private" and command in SILENT_IN_GROUPS
+            if silent_on_purpose and answers:
+                answered_silences.append((command, place))
+            elif not silent_on_purpose and not answers:
+                unanswered.append((command, place))
+    assert unanswered == []
+    assert answered_silences == []
+
+
+async def test_a_command_in_the_wrong_chat_says_where_it_works(unpaced):
+    harness = unpaced
+    u = harness.updates
+    group = make_group(harness)
+    await harness.send(u.bot_added(group.chat, group.ana))
+    await run_setup(harness, group)
+    ana = group.ana
+    private = u.private_chat(ana)
+    await harness.send(u.command(private, ana, "/summary"))
+    assert last_text(harness, ana["id"]) == "/summary works in a group. Please send it there."
+    await harness.send(u.command(group.chat, ana, "/journal"))
+    call = harness.telegram.last("sendMessage", chat_id=GROUP_ID)
+    assert last_text(harness, GROUP_ID).startswith("/journal works in a private chat with me")
+    assert call.params["reply_markup"]["inline_keyboard"][0][0]["url"].startswith(
+        "https://t.me/civic_reflect_bot?start=")
+    await harness.send(u.command(private, ana, "/frobnicate"))
+    assert last_text(harness, ana["id"]).startswith("I do not know /frobnicate.")
+
+
+async def test_a_command_in_private_is_never_taken_for_a_journal_answer(unpaced):
+    harness = unpaced
+    u = harness.updates
+    rosa = u.user(701, "Rosa")
+    private = u.private_chat(rosa)
+    await harness.send(u.command(private, rosa, "/start"))
+    wizard = bot_message(harness, 701)
+    for step, value in (("P", "theory-u"), ("C", "daily"), ("T", "20:00"),
+                        ("Z", "Europe/Madrid"), ("R", "sun")):
+        await harness.send(u.callback(private, rosa, wizard, f"1|s|{step}|{value}"))
+    harness.clock.advance(days=1)
+    assert (await harness.tick()).sent == 1
+    for command in ("/summary", "/ask", "/frobnicate"):
+        await harness.send(u.command(private, rosa, command))
+        assert not last_text(harness, 701).startswith("📓"), command
+    assert await harness.store.db.fetch_value("SELECT COUNT(*) FROM answers") == 0
+
+
+async def test_a_button_with_an_id_past_64_bits_is_a_stale_button(unpaced):
+    harness = unpaced
+    group = make_group(harness)
+    await harness.send(harness.updates.bot_added(group.chat, group.ana))
+    await run_setup(harness, group)
+    question = await ask(harness, group)
+    stale = harness.app.bot_data.catalog.text("en", "button.stale")
+    for data in ("1|r|99999999999999999999|3", "1|r|9223372036854775808|3",
+                 "1|q|99999999999999999999|1", "1|g|99999999999999999999",
+                 "1|f|99999999999999999999|1", "1|j|99999999999999999999|-"):
+        answer = await press(harness, group.chat, group.bruno, question, data)
+        assert answer.get("text") == stale, data

@@ -22,6 +22,7 @@ from telegram.ext import (
 from bot.content.locales import Catalog
 from bot.handlers import (
     answers,
+    elsewhere,
     glossary,
     group,
     membership,
@@ -162,6 +163,10 @@ def register(application: Application) -> None:
             CommandHandler(c.name, g(c.callback), filters=_scope_filter(c) & new_messages)
             for c in COMMANDS
         ),
+        # Commands none of the above took: ours in the wrong kind of chat, or
+        # unknown ones (see handlers.elsewhere for when a group gets silence).
+        MessageHandler((filters.ChatType.PRIVATE | filters.ChatType.GROUPS) & filters.COMMAND
+                       & new_messages, g(elsewhere.on_command)),
         # In a private chat every message deserves an answer; in groups the
         # bot stays silent on anything that is not for it.
         MessageHandler(filters.ChatType.PRIVATE & new_messages, g(personal.on_message)),

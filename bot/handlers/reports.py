@@ -19,7 +19,8 @@ async def summary(update: Update, context: BotContext) -> None:
     if not await require_coordinator(update, context):
         return
     chat = await remember_chat(update, context)
-    await summaries.post_summary_now(context.bot, context.bot_data, chat)
+    if not await summaries.post_summary_now(context.bot, context.bot_data, chat):
+        await say(update, context, "summary_now.not_posted")
 
 
 async def digest(update: Update, context: BotContext) -> None:

@@ -1,8 +1,10 @@
 """callback_data: short, versioned strings, encoded and decoded only here.
 
 Format: "<version>|<kind>|<field>|<field>...". Decoding checks the version,
-the kind and every field's shape; anything else is `None`, which handlers
-answer with a polite "this button is no longer valid". What a decoded
+the kind and every field's shape, and every number's range (an id fits
+the database's signed 64-bit integers; a page, its own bound); anything
+else is `None`, which handlers answer with a polite "this button is no
+longer valid", like any stale button. What a decoded
 button refers to (a prompt, a setup draft) is then re-checked against the
 database: the data says what was pressed, never what is allowed.
 """
@@ -16,6 +18,12 @@ from dataclasses import dataclass
 VERSION = "1"
 _MAX_BYTES = 64
 _TOKEN = re.compile(r"[A-Za-z0-9_:/+.-]{1,40}")
+# Ids are stored as signed 64-bit integers (SQLite's INTEGER, PostgreSQL's
+# BIGINT): a bigger number is no row of ours, and would fail in the driver.
+MAX_ID = 2**63 - 1
+# A journal page far past any journal (ten entries a page), small enough that
+# its offset stays a modest number.
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -133,33 +141,41 @@ def decode(data: str | None) -> Callback | None:
     try:
         match kind, fields:
             case "r", [prompt_id, ("0" | "1" | "2" | "3" | "4" | "5") as value]:
-                return Rate(_positive(prompt_id), int(value))
+                return Rate(_id(prompt_id), int(value))
             case "q", [prompt_id, ("0" | "1") as allow]:
-                return Quote(_positive(prompt_id), allow == "1")
+                return Quote(_id(prompt_id), allow == "1")
             case "q", [prompt_id]:
                 # Buttons sent before the state was carried said "Quote me".
-                return Quote(_positive(prompt_id), True)
+                return Quote(_id(prompt_id), True)
             case "s", [step, value]:
                 return SetupChoice(step, value)
             case "f", [user_id, ("0" | "1") as confirmed]:
-                return ForgetConfirm(_positive(user_id), confirmed == "1")
+                return ForgetConfirm(_id(user_id), confirmed == "1")
             case "j", [page, pack_id]:
-                return Journal(_positive(page), None if pack_id == "-" else pack_id)
+                return Journal(_number(page, MAX_PAGE), None if pack_id == "-" else pack_id)
             case "g", [prompt_id]:
-                return Explain(_positive(prompt_id))
+                return Explain(_id(prompt_id))
             case "u", ["-", "keep"]:
                 return Unpartner(None, "keep")
             case "u", [partnership_id, step] if step in UNPARTNER_STEPS:
-                return Unpartner(_positive(partnership_id), step)
+                return Unpartner(_id(partnership_id), step)
             case "v", [partnership_id, ("la" | "cso") as viewer, ("0" | "1") as agenda]:
-                return PartnershipView(_positive(partnership_id), viewer, agenda == "1")
+                return PartnershipView(_id(partnership_id), viewer, agenda == "1")
     except ValueError:
         return None
     return None
 
 
-def _positive(text: str) -> int:
+def _id(text: str) -> int:
+    return _number(text, MAX_ID)
+
+
+def _number(text: str, most: int) -> int:
+    """A whole number from 1 to `most`, written plainly (no sign, no leading
+    zero); ValueError otherwise. The length is checked before int() reads it."""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(most)):
+        raise ValueError(text)
     number = int(text)
-    if number <= 0 or str(number) != text:
+    if not 1 <= number <= most or str(number) != text:
         raise ValueError(text)
     return number

@@ -223,8 +223,9 @@ def _digest_sends(bot: Bot, data: BotData, group: Chat, private: Chat, texts: li
     return [*sends, send_chart, send_partnerships]
 
 
-async def post_summary_now(bot: Bot, data: BotData, chat: Chat) -> None:
-    """/summary: this week's summary in the group now (the weekly one still comes)."""
+async def post_summary_now(bot: Bot, data: BotData, chat: Chat) -> bool:
+    """/summary: this week's summary in the group now (the weekly one still
+    comes); False when it could not be posted (the coordinator is told)."""
     facts = await group_facts(bot, data, chat, week_of(data.now(), chat.timezone),
                               members_heard=False)
     for part in render.group_summary_messages(data.catalog, compute.summarise(facts),
@@ -233,7 +234,8 @@ async def post_summary_now(bot: Bot, data: BotData, chat: Chat) -> None:
             await deliver(data, chat.id, "sendMessage",
                           lambda chat_id, part=part: bot.send_message(chat_id, part))
         except Undeliverable:
-            return
+            return False
+    return True
 
 
 async def _people_in(bot: Bot, chat_id: int) -> int | None:

@@ -41,7 +41,16 @@ CALLBACK_DATA = ("1|r|$PROMPT|9", "1|r|$PROMPT|0", "1|r|999999|4", "1|r|-1|3", "
                  "1|f|602|1", "1|f|601|1", "1|f|0|1", "1|j|0|-", "1|j|99999|well-being",
                  "1|j|1|../etc", "1|g|999999", "1|u|999999|end", "1|u|-|keep", "1|v|1|la|1",
                  "1|v|1|xx|1", "x" * 64, "é" * 40, "", "1||||||", "1|r|$PROMPT|4|extra",
-                 "\u202e1|r|$PROMPT|4", "1|r|0001|4", "1|r|+1|4", "1|r|$PROMPT|4 ")
+                 "\u202e1|r|$PROMPT|4", "1|r|0001|4", "1|r|+1|4", "1|r|$PROMPT|4 ",
+                 # Numbers past a signed 64-bit integer: stale buttons, not errors.
+                 "1|r|99999999999999999999|3", "1|r|9223372036854775808|3",
+                 "1|q|18446744073709551616|1", "1|f|9223372036854775808|1",
+                 "1|j|99999999999999999999|-", "1|g|9223372036854775808",
+                 "1|u|9223372036854775808|end", "1|v|99999999999999999999|la|0")
+# Commands in no menu, addressed to us, to another bot, or to nobody.
+STRAY_COMMANDS = ("/frobnicate", "/frobnicate@civic_reflect_bot", "/help@civic_reflect_bot",
+                  "/journal@civic_reflect_bot", "/summary@civic_reflect_bot", "/ask@other_bot",
+                  "/x" + "y" * 40)
 
 
 def corpus() -> list[dict]:
@@ -65,6 +74,14 @@ def corpus() -> list[dict]:
                                           (group, group, group, u.private_chat(bruno),
                                            u.private_chat(stranger)) * 3, strict=False):
             updates.append(u.message(chat, person, f"/{command} {argument}".rstrip()))
+    # Each command in each kind of chat it does not belong to, and stray ones.
+    for command in COMMANDS:
+        updates.append(u.message(u.private_chat(ana), ana, f"/{command}"))
+        updates.append(u.message(supergroup, ana, f"/{command}"))
+        updates.append(u.message(unknown, bruno, f"/{command}"))
+    for text in STRAY_COMMANDS:
+        for chat, person in ((group, ana), (group, bruno), (u.private_chat(bruno), bruno)):
+            updates.append(u.message(chat, person, text))
     # Texts and replies of every shape, in the group and in private.
     for text in TEXTS:
         if text:
