@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 from bot.runtime.ordering import InChatOrder
 from bot.runtime.polling import ConfirmingPoller
+from bot.store.parked import ParkedUpdates
 
 from helpers.group import GROUP_ID, ask, make_group, run_setup
 from helpers.processes import until
@@ -18,7 +19,7 @@ def offsets_asked(harness) -> list[int | None]:
     return [c.params.get("offset") for c in harness.telegram.calls_to("getUpdates")]
 
 
-async def test_an_update_is_confirmed_only_once_handled(harness, monkeypatch):
+async def test_an_update_is_confirmed_only_once_handled_or_kept(harness, monkeypatch):
     group = make_group(harness)
     await harness.send(harness.updates.bot_added(group.chat, group.ana))
     await run_setup(harness, group)
@@ -32,6 +33,14 @@ async def test_an_update_is_confirmed_only_once_handled(harness, monkeypatch):
         return await record(*args, **kwargs)
 
     monkeypatch.setattr(harness.store.answers, "record", held_record)
+    kept_after_polls: list[int] = []  # how many polls had been made when the tap was kept
+    park = ParkedUpdates.park
+
+    async def noted_park(self, updates, now):
+        await park(self, updates, now)
+        kept_after_polls.append(len(offsets_asked(harness)))
+
+    monkeypatch.setattr(ParkedUpdates, "park", noted_park)
     tap = harness.updates.callback(group.chat, group.bruno, question, f"1|r|{prompt.id}|4")
     harness.telegram.push_update(tap)
     stop = asyncio.Event()
@@ -41,13 +50,19 @@ async def test_an_update_is_confirmed_only_once_handled(harness, monkeypatch):
     polls = len(offsets_asked(harness))
     await until(lambda: len(offsets_asked(harness)) >= polls + 2, seconds=30)
     assert tap["update_id"] in poller._running  # several polls while the tap is held
-    assert all(offset is None or offset <= tap["update_id"] for offset in offsets_asked(harness))
+    # Telegram was told the tap was done only once it was kept in the database.
+    assert await poller.parked.count() == 1 and kept_after_polls
+    asked = offsets_asked(harness)
+    assert all(offset is None or offset <= tap["update_id"]
+               for offset in asked[:kept_after_polls[0]])
+    assert asked[-1] == tap["update_id"] + 1
     slow.set()
     await until(lambda: not poller._running, seconds=30)
     stop.set()
     await polling
     assert offsets_asked(harness)[-1] == tap["update_id"] + 1
     assert (await harness.store.answers.get(prompt.id, group.bruno["id"])).scale == 4
+    assert await poller.parked.count() == 0  # handled: no longer kept
 
 
 async def test_a_slow_chat_does_not_hold_up_the_others_and_each_keeps_its_order(
