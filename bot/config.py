@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -309,6 +310,42 @@ class RedactToken(logging.Filter):
         return True
 
 
+class OneLineWarnings(logging.Filter):
+    """A database driver's warnings as one line each: the message, the
+    error's name and first line, no traceback; and the same line at most
+    once every `every_seconds` (then counted in the next). While PostgreSQL
+    is away asyncpg's pool warns at each try to reconnect, each with a
+    traceback of some forty lines, which said nothing more than the name."""
+
+    def __init__(self, every_seconds: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic):
+        super().__init__()
+        self.every_seconds = every_seconds
+        self.clock = clock
+        self._last: dict[str, float] = {}
+        self._held: dict[str, int] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None:
+            first = (str(error).strip().splitlines() or [""])[0]
+            record.msg = f"{record.getMessage()} ({type(error).__name__}" + (
+                f": {first})" if first else ")")
+            record.args = None
+        record.exc_info = record.exc_text = record.stack_info = None
+        line, now = record.getMessage(), self.clock()
+        last = self._last.get(line)
+        if last is not None and now - last < self.every_seconds:
+            self._held[line] = self._held.get(line, 0) + 1
+            return False
+        if len(self._last) > 100:  # many different lines: start counting afresh
+            self._last.clear()
+        self._last[line] = now
+        if held := self._held.pop(line, 0):
+            record.msg, record.args = f"{line} (and {held} more since)", None
+        return True
+
+
 def configure_logging(settings: Settings) -> None:
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -327,3 +364,7 @@ def configure_logging(settings: Settings) -> None:
     # python-telegram-bot logs each request's parameters (what people wrote,
     # their names) at DEBUG: never, whatever LOG_LEVEL says.
     logging.getLogger("telegram").setLevel(max(logging.INFO, getattr(logging, settings.log_level)))
+    # asyncpg's pool, reconnecting during an outage: one line a try, not a traceback.
+    pool = logging.getLogger("asyncpg.pool")
+    if not any(isinstance(f, OneLineWarnings) for f in pool.filters):
+        pool.addFilter(OneLineWarnings())
