@@ -55,7 +55,11 @@ async def _next_question(update: Update, context: BotContext, command: str) -> N
     # The command's own message names the slot, so the same command
     # delivered twice (after a crash) opens one question.
     slot = f"{command}:{update.effective_message.message_id}"
-    await questions.ask_now(context.bot, context.bot_data, enrolment, slot)
+    asked = await questions.ask_now_tracked(context.bot, context.bot_data, enrolment, slot)
+    # The question is the answer when it arrives; otherwise the coordinator
+    # hears what became of it.
+    if asked.delivery is not questions.Delivery.ARRIVED:
+        await say(update, context, f"ask.{asked.delivery.value}")
 
 
 async def pause(update: Update, context: BotContext) -> None:

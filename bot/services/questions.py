@@ -9,6 +9,7 @@ outbox gets to them.
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 import weakref
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from bot.render import personal
 from bot.render import question as render
 from bot.runtime.context import BotData
 from bot.services import outbox, partnership
-from bot.services.delivery import Attempt, attempt
+from bot.services.delivery import Attempt, Outcome, attempt
 
 log = logging.getLogger(__name__)
 _UNCHANGED = object()
@@ -58,10 +59,53 @@ async def ask_now(bot: Bot, data: BotData, enrolment: Enrolment, slot: str,
                   *, chat: Chat | None = None, pass_over: int | None = None) -> Opened | None:
     """/ask, /skip: open the next question and send it straight away (the
     tick picks up whatever could not go now)."""
+    return (await ask_now_tracked(bot, data, enrolment, slot, chat=chat,
+                                  pass_over=pass_over)).opened
+
+
+class Delivery(enum.StrEnum):
+    """What a person who asked for a question should hear about it."""
+
+    ARRIVED = "arrived"  # the question itself is the answer (or nothing is left to say)
+    ON_ITS_WAY = "on_its_way"  # accepted; its send waits for a retry
+    STILL_ON_ITS_WAY = "still_on_its_way"  # an earlier one still waits: nothing new opened
+    NOT_SENT = "not_sent"  # Telegram refused it, or the outbox gave up
+
+
+@dataclass(frozen=True)
+class Asked:
+    opened: Opened | None
+    delivery: Delivery
+
+
+async def ask_now_tracked(bot: Bot, data: BotData, enrolment: Enrolment, slot: str, *,
+                          chat: Chat | None = None, pass_over: int | None = None) -> Asked:
+    """`ask_now`, also saying what the person who asked should hear: a
+    question whose send waits for its retry (Telegram answered 5xx or 429) is
+    "on its way"; a second /ask meanwhile opens nothing (the question still
+    waiting is the next one) and sends nothing twice, and is told so."""
     opened = await open_next(data, enrolment, slot, chat=chat, pass_over=pass_over)
-    if opened is not None and opened.sends:
-        await outbox.send_now(bot, data, list(opened.sends))
-    return opened
+    if opened is None:
+        return Asked(None, Delivery.NOT_SENT)
+    # The question's row comes first (a redelivered /ask that finds its
+    # question already sent has none: that question was the answer).
+    question_row = opened.sends[0] if opened.sends else None
+    report = await outbox.send_now(bot, data, list(opened.sends)) if opened.sends else None
+    outcome = report.outcomes.get(question_row) if report and question_row else None
+    waiting = Delivery.ON_ITS_WAY if opened.created else Delivery.STILL_ON_ITS_WAY
+    if question_row is None:
+        return Asked(opened, Delivery.ARRIVED)
+    match outcome:
+        case None | Outcome.RETRY:
+            # Not claimed (its retry time has not come, or another sender
+            # holds it), or tried and put back for a retry.
+            return Asked(opened, waiting)
+        case Outcome.REFUSED | Outcome.GIVEN_UP:
+            return Asked(opened, Delivery.NOT_SENT)
+        case _:
+            # Sent; or it may have arrived (never resent); or closed before
+            # it went out, or the chat is gone: nothing to tell there.
+            return Asked(opened, Delivery.ARRIVED)
 
 
 @dataclass(frozen=True)
@@ -142,8 +186,19 @@ async def refresh_count(bot: Bot, data: BotData, prompt_id: int) -> None:
         # Read under the lock: a closing edit may have just gone out, and
         # an older count must not bring the buttons back.
         prompt = await data.store.prompts.get(prompt_id)
-        if prompt is not None and prompt.is_open:
-            await _edit(bot, data, prompt, closed=False)
+        if prompt is None or not prompt.is_open:
+            return
+        edited = await _edit(bot, data, prompt, closed=False)
+        if edited is None or not edited.ok:
+            return
+        # Another replica may have closed the question while this edit
+        # waited its turn at Telegram, its closing edit landing first: the
+        # lock above is this process's only. Read again once Telegram has
+        # this edit; if closed, the closed message goes again, after it.
+        after = await data.store.prompts.get(prompt_id)
+        if after is not None and not after.is_open:
+            log.info("question %s closed during its count edit; closing it again", prompt_id)
+            await _edit(bot, data, after, closed=True)
 
 
 async def close_expired(data: BotData, now: datetime) -> list[int]:
