@@ -2,20 +2,25 @@
 
 Telegram allows about 20 messages a minute per group, so a burst of taps
 costs one edit: the first answer starts a short wait and the rest of the
-burst finds it already waiting. The waits are the bot's own tasks (not
-scheduler jobs): at shutdown a wait is simply dropped (the next count, or the
-closing edit, says the same), an edit under way is let finish.
+burst finds it already waiting. Replicas take turns through the database
+(bot.store.count_edits): a question's count is edited at most once a delay
+whichever replica handled the taps, and never once the question is closed.
+The waits are the bot's own tasks (not scheduler jobs): at shutdown a wait
+is simply dropped (the next count, or the closing edit, says the same), an
+edit under way is let finish.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from telegram import Bot
 
 from bot.runtime.context import BotData
 from bot.services import questions
+from bot.store.count_edits import CountEdits
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +35,11 @@ class CountRefresher:
         """Edit the question's count after the delay, unless an edit is already due."""
         if prompt_id in self._waiting:
             return
-        task = asyncio.get_running_loop().create_task(self._later(bot, data, prompt_id))
+        self._wait(bot, data, prompt_id, self.delay_seconds)
+
+    def _wait(self, bot: Bot, data: BotData, prompt_id: int, seconds: float) -> None:
+        task = asyncio.get_running_loop().create_task(
+            self._later(bot, data, prompt_id, seconds))
         self._waiting[prompt_id] = task
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -39,19 +48,30 @@ class CountRefresher:
     def pending(self) -> list[int]:
         return sorted(self._waiting)
 
-    async def _later(self, bot: Bot, data: BotData, prompt_id: int) -> None:
+    async def _later(self, bot: Bot, data: BotData, prompt_id: int, seconds: float) -> None:
         try:
-            await asyncio.sleep(self.delay_seconds)
+            await asyncio.sleep(seconds)
         except asyncio.CancelledError:
             self._waiting.pop(prompt_id, None)
             raise
         await self._edit(bot, data, prompt_id)
 
-    async def _edit(self, bot: Bot, data: BotData, prompt_id: int) -> None:
+    async def _edit(self, bot: Bot, data: BotData, prompt_id: int, *,
+                    paced: bool = True) -> None:
         # Forget the wait before editing: an answer arriving during the edit
         # starts the next one instead of being lost.
         self._waiting.pop(prompt_id, None)
         try:
+            wait = await CountEdits(data.store.db).take_turn(
+                prompt_id, data.now(), timedelta(seconds=self.delay_seconds), paced=paced)
+            if wait is None:
+                return  # closed meanwhile: the closing edit has the last word
+            if wait > 0:
+                # Another replica edited it a moment ago: this count goes
+                # at the next turn (unless a wait is already set for it).
+                if prompt_id not in self._waiting:
+                    self._wait(bot, data, prompt_id, wait)
+                return
             await questions.refresh_count(bot, data, prompt_id)
         except Exception as error:  # a count is not worth more than a log line
             log.warning("count of question %s not refreshed (%s)", prompt_id,
@@ -62,7 +82,7 @@ class CountRefresher:
         due = list(self._waiting)
         for prompt_id in due:
             self._waiting.pop(prompt_id).cancel()
-            await self._edit(bot, data, prompt_id)
+            await self._edit(bot, data, prompt_id, paced=False)
         return len(due)
 
     async def stop(self) -> None:
