@@ -8,10 +8,14 @@ the event loop's lag is measured; the driver's warnings are one line."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
+import os
+import signal
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -22,6 +26,7 @@ from bot.runtime.server import WebServer
 from bot.services.tick import dispatch_tick
 
 from helpers.app import TEST_TOKEN, start_app, stop_app
+from helpers.postgres import NO_POSTGRES, ThrowawayPostgres, server_programs
 from helpers.processes import until
 
 # What a probe waits at most in these tests: a hang fails the test, it never blocks it.
@@ -301,3 +306,84 @@ async def test_a_longer_dispatch_interval_allows_two_of_them(harness, server):
     assert server.health.liveness() | {"loop_lag_seconds": None} == {
         "status": "ok", "tick": "off", "last_tick": data.last_tick_at.isoformat(),
         "tick_progress": None, "loop_lag_seconds": None}
+
+
+def _server_processes(server: ThrowawayPostgres) -> list[int]:
+    """The postmaster and every process it started (each connection's backend)."""
+    postmaster = int((server.data / "postmaster.pid").read_text().split()[0])
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                children.append(int(stat.parent.name))
+    return [postmaster, *children]
+
+
+@pytest.fixture
+def own_postgres():
+    """A PostgreSQL server of this test's own, to freeze and stop."""
+    if server_programs() is None:
+        pytest.skip(NO_POSTGRES)
+    server = ThrowawayPostgres()
+    server.start()
+    yield server
+    with contextlib.suppress(ProcessLookupError):
+        for pid in _server_processes(server):
+            os.kill(pid, signal.SIGCONT)
+    server.stop()
+
+
+@pytest.mark.slow
+async def test_a_frozen_then_stopped_postgresql_health_answers_in_time_logs_stay_short(
+    own_postgres, tmp_path, telegram, clock, caplog
+):
+    settings = Settings(token=TEST_TOKEN, database_path=tmp_path / "unused.sqlite3",
+                        database_url=own_postgres.url, port=0, listen="127.0.0.1",
+                        dispatch_interval_seconds=0, chart_workers=0, group_max_rate=0,
+                        overall_max_rate=0, count_refresh_seconds=3600)
+    pool_log = logging.getLogger("asyncpg.pool")
+    pool_log.addFilter(OneLineWarnings())
+    app = await start_app(settings, telegram, clock)
+    server = WebServer(app, webhook=False)
+    await server.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            assert (await get(http, server, "/healthz"))[0] == 200
+            # A network cut, as an operator meets it: the server stops answering.
+            frozen = _server_processes(own_postgres)
+            for pid in frozen:
+                os.kill(pid, signal.SIGSTOP)
+            try:
+                status, report = await get(http, server, "/healthz")
+                assert (status, report["database"]) == (503, "no answer in 2.5 s")
+                assert (await get(http, server, "/readyz"))[0] == 503
+                assert (await get(http, server, "/livez"))[0] == 200
+                metrics = samples((await get(http, server, "/metrics"))[1])
+                assert "civic_reflect_outbox_pending" not in metrics
+                assert metrics["civic_reflect_database_up"] == 0
+            finally:
+                for pid in frozen:
+                    os.kill(pid, signal.SIGCONT)
+            # Back: healthy again by itself.
+            await until(lambda: _status(http, server, "/healthz", 200), seconds=PATIENCE)
+            # Stopped: the pool tries to reconnect, and says so in one line a try.
+            caplog.set_level(logging.WARNING, logger="asyncpg.pool")
+            own_postgres.halt()
+            status, report = await get(http, server, "/healthz")
+            assert status == 503 and report["database"] != "ok"
+            await until(lambda: [r for r in caplog.records if r.name == "asyncpg.pool"],
+                        seconds=PATIENCE, what="the pool's warning that it cannot reconnect")
+            own_postgres.resume()
+            await until(lambda: _status(http, server, "/healthz", 200), seconds=PATIENCE)
+    finally:
+        await server.stop()
+        await stop_app(app)
+        for one in [f for f in pool_log.filters if isinstance(f, OneLineWarnings)]:
+            pool_log.removeFilter(one)
+    warned = [record for record in caplog.records if record.name.startswith("asyncpg")]
+    assert warned and all(record.exc_info is None and "\n" not in record.getMessage()
+                          for record in warned)
+
+
+async def _status(http, server, path: str, wanted: int) -> bool:
+    return (await get(http, server, path))[0] == wanted
