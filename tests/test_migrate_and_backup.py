@@ -205,3 +205,45 @@ def test_without_pg_dump_the_backup_says_what_to_install(tmp_path, monkeypatch, 
     error = capsys.readouterr().err
     assert error.startswith("civic-reflect: pg_dump is not installed here: install ")
     assert error.count("\n") == 1 and "pw" not in error
+
+
+def test_an_installation_of_groups_only_moves_to_postgresql_and_back(tmp_path, new_database,
+                                                                    capsys):
+    """Every chat a group: every chat id is negative, below where PostgreSQL's
+    id sequences start, and the move still works (it once stopped with
+    "setval: value -100200 is out of bounds")."""
+    source = installation(tmp_path)
+    conn = sqlite3.connect(source)
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("DELETE FROM chats WHERE id > 0")  # the private chats, and their rows
+    conn.commit()
+    conn.close()
+    original = every_row(source)
+    assert original["chats"] and all(row[0] < 0 for row in original["chats"])
+    target = new_database()
+    assert main(["migrate-db", "--from", f"sqlite:///{source}", "--to", target]) == 0
+    capsys.readouterr()
+
+    async def use_it() -> None:
+        store = await Store.open(target, Clock(UPGRADED_AT))
+        try:
+            # A new group keeps its own (Telegram's) id; new rows of the
+            # numbered tables go on after the copied ones.
+            await store.chats.ensure(-100999, kind="group", title="New", timezone="UTC",
+                                     language="en")
+            answer = await store.answers.record(2, ANA, scale=5)
+            assert answer.id == max(row[0] for row in original["answers"]) + 1
+            # A private chat whose id is the sequence's start is no conflict either.
+            await store.chats.ensure(1, kind="private", title=None, timezone="UTC",
+                                     language="en")
+        finally:
+            await store.close()
+
+    asyncio.run(use_it())
+    back = tmp_path / "back.sqlite3"
+    assert main(["migrate-db", "--from", target, "--to", f"sqlite:///{back}"]) == 0
+    returned = every_row(back)
+    assert {row[0] for row in returned["chats"]} == {
+        row[0] for row in original["chats"]} | {-100999, 1}
+    assert {t: rows for t, rows in returned.items() if t not in ("answers", "chats")} == {
+        t: rows for t, rows in original.items() if t not in ("answers", "chats")}
