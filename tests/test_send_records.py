@@ -1,0 +1,115 @@
+"""A question Telegram took is written down as sent even when the database
+is briefly away at that moment (a PostgreSQL failover, a busy SQLite file):
+the write is tried again from memory, never the send. Before, the row stayed
+claimed and went again once its claim lapsed."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+import asyncpg
+
+from bot.services import outbox
+from bot.services.delivery import attempt
+
+from helpers.rounds import make_due_groups, questions_by_chat
+
+GROUPS = 3
+
+
+def database_away(backend: str) -> Exception:
+    """What the driver raises while the database cannot take a write."""
+    if backend == "sqlite":
+        return sqlite3.OperationalError("database is locked")
+    return asyncpg.exceptions.ConnectionDoesNotExistError(
+        "connection was closed in the middle of operation")
+
+
+def failing_first(write, times: int, error: Exception, seen: list):
+    """`write`, failing its first `times` calls with `error`."""
+
+    async def flaky(*args):
+        seen.append(args)
+        if len(seen) <= times:
+            raise error
+        return await write(*args)
+
+    return flaky
+
+
+async def test_a_sent_question_is_written_down_when_the_database_is_back_and_never_resent(
+        harness, backend, monkeypatch):
+    chats = await make_due_groups(harness.store, GROUPS, -500,
+                                  harness.clock.now - timedelta(minutes=1))
+    writes: list = []
+    monkeypatch.setattr(harness.store.outbox, "question_sent", failing_first(
+        harness.store.outbox.question_sent, 4, database_away(backend), writes))
+
+    report = await harness.tick()
+
+    assert report.sent == GROUPS
+    assert questions_by_chat(harness.telegram) == {chat: 1 for chat in chats}
+    assert await harness.store.outbox.counts() == {"sent": GROUPS}
+    for chat_id in chats:
+        [prompt] = await harness.store.prompts.open_for_chat(chat_id)
+        sent = harness.telegram.last("sendMessage", chat_id=chat_id)
+        assert prompt.message_id == sent.result["message_id"]
+    # Long after any claim would have lapsed, nothing goes again.
+    harness.clock.advance(minutes=2 * outbox.LEASE.total_seconds() / 60)
+    await harness.tick()
+    assert questions_by_chat(harness.telegram) == {chat: 1 for chat in chats}
+    assert len(writes) == GROUPS + 4
+
+
+async def test_an_outcome_not_known_is_written_down_when_the_database_is_back(
+        harness, backend, monkeypatch):
+    """A question whose answer never came (it may have arrived) is recorded
+    as unknown once the database takes it, and so never sent again."""
+    [chat_id] = await make_due_groups(harness.store, 1, -600,
+                                      harness.clock.now - timedelta(minutes=1))
+    harness.telegram.network_error_next("sendMessage", after_delivery=True)
+    writes: list = []
+    monkeypatch.setattr(harness.store.outbox, "finish", failing_first(
+        harness.store.outbox.finish, 2, database_away(backend), writes))
+
+    await harness.tick()
+    harness.clock.advance(minutes=2 * outbox.LEASE.total_seconds() / 60)
+    await harness.tick()
+
+    assert questions_by_chat(harness.telegram) == {chat_id: 1}
+    assert await harness.store.outbox.counts() == {"unknown": 1}
+    assert [args[1] for args in writes] == ["unknown"] * 3
+
+
+async def test_a_part_delivered_is_written_down_before_the_next_part_goes(
+        harness, backend, monkeypatch):
+    """A message in several parts resumes after the parts delivered, even
+    when writing that a part went failed at first."""
+    [chat_id] = await make_due_groups(harness.store, 1, -700,
+                                      harness.clock.now - timedelta(minutes=1))
+    row = await harness.store.outbox.add("test:parts", "summary", chat_id)
+    texts: list[str] = []
+
+    async def in_three_parts(bot, data, item):
+        sends = [lambda text=text: _send(bot, data, item, text, texts)
+                 for text in ("one", "two", "three")]
+        return await outbox.send_parts(data, item, sends)
+
+    monkeypatch.setitem(harness.app.bot_data.senders, "summary", in_three_parts)
+    writes: list = []
+    monkeypatch.setattr(harness.store.outbox, "progressed", failing_first(
+        harness.store.outbox.progressed, 3, database_away(backend), writes))
+
+    await outbox.send_now(harness.app.bot, harness.app.bot_data, [row])
+
+    assert texts == ["one", "two", "three"]
+    assert (await harness.store.outbox.get(row)).state == "sent"
+    assert (await harness.store.outbox.get(row)).progress == 3
+
+
+async def _send(bot, data, item, text: str, texts: list[str]):
+    result = await attempt(data, item.chat_id, "sendMessage",
+                           lambda chat_id: bot.send_message(chat_id, text))
+    texts.append(text)
+    return result
