@@ -18,19 +18,23 @@ from telegram.error import TelegramError
 from bot.domain import summary as compute
 from bot.domain.quiet import in_quiet_hours, quiet_hours_end
 from bot.domain.records import Chat, OutboxItem
-from bot.domain.schedule import next_weekly
+from bot.domain.schedule import next_weekly, slot_time
 from bot.domain.summary_facts import GroupFacts
-from bot.domain.weeks import monday_of, period_label, week_of
+from bot.domain.weeks import monday_of, period_label, week_bounds, week_of
 from bot.render import chart
 from bot.render import summary as render
 from bot.render.question import deep_link
 from bot.runtime.context import BotData
 from bot.services import digest_worker, outbox, partnership, personal
 from bot.services.delivery import Attempt, Outcome, Undeliverable, attempt, deliver
+from bot.store.first_questions import questions_since
 
 log = logging.getLogger(__name__)
 # A weekly summary this late is skipped rather than posted.
 STALE_AFTER = timedelta(days=1)
+# A week's summary comes no sooner than this after the week's first question
+# (see docs/using/weekly.md for why a day).
+ANSWERING_TIME = timedelta(days=1)
 _PLAN_BATCH = 500  # chats read at a time when planning summaries and recaps
 
 
@@ -74,10 +78,27 @@ async def _in_batches(due: Callable[..., Awaitable[list[Chat]]],
 async def _plan_summary(data: BotData, chat: Chat, now: datetime) -> list[int]:
     due_at = chat.next_summary_at
     following = next_summary_time(chat, now)
-    if now - due_at > STALE_AFTER:
+    # Stale counted from when it was last meant to go (after a hold).
+    if now - max(due_at, chat.summary_hold_until or due_at) > STALE_AFTER:
         # After a long outage last week's summary would only confuse.
         log.info("skipping a stale summary for chat %s", chat.id)
         return await data.store.weekly.plan_summary(chat.id, due_at, following, None)
+    ever, this_week = await questions_since(
+        data.store.db, chat.id, week_bounds(week_of(due_at, chat.timezone), chat.timezone)[0])
+    if not ever:
+        # Set up, but never asked yet: a summary would report on nothing.
+        log.info("no question yet in chat %s: its first summary waits a week", chat.id)
+        return await data.store.weekly.plan_summary(chat.id, due_at, following, None)
+    # When the week's first question was meant to go out: its scheduled time
+    # (one that went out late after an outage does not hold the summary back
+    # further), or when it was asked for.
+    began = min((slot_time(slot) or opened_at for slot, opened_at in this_week), default=None)
+    if began is not None and now < began + ANSWERING_TIME:
+        # Only just out (the question time is the summary's, or the group's
+        # very first question came just before it): this same week's summary
+        # waits until people have had time to answer.
+        await data.store.weekly.hold_summary(chat.id, began + ANSWERING_TIME)
+        return []
     if in_quiet_hours(now, chat.timezone, chat.quiet_start, chat.quiet_end):
         # Held until morning, still the summary of the week it was due in.
         await data.store.weekly.hold_summary(chat.id, quiet_hours_end(
