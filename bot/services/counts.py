@@ -77,12 +77,14 @@ class CountRefresher:
             log.warning("count of question %s not refreshed (%s)", prompt_id,
                         type(error).__name__)
 
-    async def now(self, bot: Bot, data: BotData) -> int:
-        """Edit every waiting count at once (tests, the sandbox's time controls)."""
+    async def now(self, bot: Bot, data: BotData, *, paced: bool = False) -> int:
+        """Edit every waiting count at once (tests, the sandbox's time
+        controls); `paced`, only those whose turn has come across replicas
+        (the others wait for it)."""
         due = list(self._waiting)
         for prompt_id in due:
             self._waiting.pop(prompt_id).cancel()
-            await self._edit(bot, data, prompt_id, paced=False)
+            await self._edit(bot, data, prompt_id, paced=paced)
         return len(due)
 
     async def stop(self) -> None:
