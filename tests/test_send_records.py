@@ -5,6 +5,7 @@ claimed and went again once its claim lapsed."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import timedelta
 
@@ -113,3 +114,31 @@ async def _send(bot, data, item, text: str, texts: list[str]):
                            lambda chat_id: bot.send_message(chat_id, text))
     texts.append(text)
     return result
+
+
+async def test_every_question_telegram_took_is_written_down_before_the_next_one_goes(
+        harness, monkeypatch):
+    """At most one send is on its way at any moment (from its request to
+    its written outcome), however slowly Telegram answers: a crash then
+    repeats at most one question. Before, with requests slower than the
+    pace, the outbox had dozens on their way."""
+    chats = await make_due_groups(harness.store, 30, -800,
+                                  harness.clock.now - timedelta(minutes=1))
+    handle = harness.telegram.handle
+    unwritten_at_each_send: list[int] = []
+
+    async def slowly(api_method, params, files):
+        if api_method == "sendMessage":
+            taken = sum(questions_by_chat(harness.telegram).values())
+            written = (await harness.store.outbox.counts()).get("sent", 0)
+            unwritten_at_each_send.append(taken - written)
+        answer = await handle(api_method, params, files)
+        await asyncio.sleep(0.02)  # slower than the pace: the answer takes a while
+        return answer
+
+    monkeypatch.setattr(harness.telegram, "handle", slowly)
+    await harness.tick()
+
+    assert questions_by_chat(harness.telegram) == {chat: 1 for chat in chats}
+    assert len(unwritten_at_each_send) == len(chats)
+    assert max(unwritten_at_each_send) == 0
