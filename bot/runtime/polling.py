@@ -132,8 +132,12 @@ class ConfirmingPoller:
             fresh = self._take_new(updates)
             if not fresh and self._holding():
                 # Telegram sent again only what is still in hand: give it a
-                # moment, then keep what is still running and pass it.
-                await self._wait_for_some(stop, timeout=_GRACE_SECONDS)
+                # moment to finish, then keep what is still running and pass it.
+                held = [task for n, task in self._running.items() if n not in self._parked]
+                if held:
+                    await asyncio.wait(held, timeout=_GRACE_SECONDS)
+                else:
+                    await self._wait_for_some(stop, timeout=_GRACE_SECONDS)
                 self._pass(n for n in self._running if n not in self._parked)
         self._stopping.set()
         if self._running:
