@@ -102,3 +102,18 @@ async def test_a_first_question_asked_just_before_the_summary_holds_it_too(harne
     harness.clock.now = FRIDAY_1700_MADRID + timedelta(days=1)
     assert (await harness.tick()).summaries == 1
     assert "Week of 2 March 2026" in summaries_posted(harness)[0]
+
+
+async def test_a_late_question_after_an_outage_does_not_hold_the_summary_further(
+        harness, group):
+    # Monday's question went out only on Friday at 17:00 (the bot was down
+    # all week): counted from when it was due, the summary comes as ever.
+    harness.clock.now = MONDAY_0900_MADRID
+    assert (await harness.tick()).sent == 1
+    harness.clock.now = FRIDAY_1700_MADRID + timedelta(days=7)
+    assert (await harness.tick()).summaries == 1
+    harness.clock.now = FRIDAY_1700_MADRID + timedelta(days=14)  # Friday 20 March
+    report = await harness.tick()
+    assert report.sent == 1  # the catch-up question for Monday 16 March
+    assert report.summaries == 1
+    assert "Week of 16 March 2026" in summaries_posted(harness)[-1]

@@ -27,7 +27,7 @@ from bot.render.question import deep_link
 from bot.runtime.context import BotData
 from bot.services import digest_worker, outbox, partnership, personal
 from bot.services.delivery import Attempt, Outcome, Undeliverable, attempt, deliver
-from bot.store.first_questions import questions_since
+from bot.store.first_questions import questions_of_week
 
 log = logging.getLogger(__name__)
 # A weekly summary this late is skipped rather than posted.
@@ -83,10 +83,11 @@ async def _plan_summary(data: BotData, chat: Chat, now: datetime) -> list[int]:
         # After a long outage last week's summary would only confuse.
         log.info("skipping a stale summary for chat %s", chat.id)
         return await data.store.weekly.plan_summary(chat.id, due_at, following, None)
-    ever, this_week = await questions_since(
-        data.store.db, chat.id, week_bounds(week_of(due_at, chat.timezone), chat.timezone)[0])
-    if not ever:
-        # Set up, but never asked yet: a summary would report on nothing.
+    asked, this_week = await questions_of_week(
+        data.store.db, chat.id, *week_bounds(week_of(due_at, chat.timezone), chat.timezone))
+    if not asked:
+        # Set up, but not asked anything by the end of the week: a summary
+        # would report on nothing.
         log.info("no question yet in chat %s: its first summary waits a week", chat.id)
         return await data.store.weekly.plan_summary(chat.id, due_at, following, None)
     # When the week's first question was meant to go out: its scheduled time
