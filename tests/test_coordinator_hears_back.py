@@ -98,3 +98,14 @@ async def test_a_summary_that_cannot_be_posted_says_so(unpaced):
     harness.telegram.server_error_next("sendMessage", chat_id=GROUP_ID, times=tries)
     await harness.send(harness.updates.command(group.chat, group.ana, "/summary"))
     assert last_text(harness, GROUP_ID).startswith("Sorry, I could not post the summary")
+
+
+async def test_a_question_telegram_refuses_says_so(unpaced):
+    harness = unpaced
+    group = await _ready_group(harness)
+    harness.telegram.fail_next("sendMessage", error_code=400, chat_id=GROUP_ID,
+                               description="Bad Request: message is too long")
+    await harness.send(harness.updates.command(group.chat, group.ana, "/ask"))
+    assert questions_shown(harness) == []
+    assert last_text(harness, GROUP_ID) == (
+        "Sorry, I could not send the question. Please try again later.")
