@@ -141,11 +141,17 @@ async def test_every_command_gets_an_answer_in_every_kind_of_chat(unpaced):
     places += [("private, a coordinator", u.private_chat(ana), ana),
                ("private, someone new", u.private_chat(bruno), bruno)]
 
+    set_up = places[0][1]
     unanswered, answered_silences = [], []
     for command in every_command():
-        for place, chat, person in places:
+        sent = [(place, chat, u.message(chat, person, f"/{command}"))
+                for place, chat, person in places]
+        # An admin posting as the group: asked to use their own account.
+        sent.append(("group set up, an anonymous admin", set_up,
+                     u.anonymous_admin_command(set_up, f"/{command}")))
+        for place, chat, update in sent:
             before = len(harness.telegram.calls)
-            await harness.send(u.message(chat, person, f"/{command}"))
+            await harness.send(update)
             answers = [call for call in harness.telegram.calls[before:]
                        if call.method in ANSWERS and call.ok]
             silent_on_purpose = chat["type"] != "private" and command in SILENT_IN_GROUPS
