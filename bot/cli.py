@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import signal
 import sqlite3
@@ -325,6 +326,10 @@ async def migrate_db(source_url: str, target_url: str) -> int:
     if isinstance(source_target, Path) and not source_target.exists():
         raise OSError(f"no database at {source_target}")
     source = await Store.open(source_target, read_only=True)
+    # The copy is one long transaction on purpose: not worth a "slow" line.
+    slow_log = logging.getLogger("bot.store.slow")
+    level = slow_log.level
+    slow_log.setLevel(logging.ERROR)
     try:
         target = await Store.open(destination)
         try:
@@ -332,6 +337,7 @@ async def migrate_db(source_url: str, target_url: str) -> int:
         finally:
             await target.close()
     finally:
+        slow_log.setLevel(level)
         await source.close()
     width = max(len(count.table) for count in counts)
     print(f"{'table'.ljust(width)}  {'from':>8}  {'to':>8}")

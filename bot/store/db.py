@@ -153,8 +153,9 @@ class Tx:
     async def copy_rows(self, table: str, columns: Sequence[str],
                         rows: Sequence[Sequence[Any]]) -> None:
         """Insert rows given with every one of `columns` (migrate-db's copy)."""
-        await self.execute_many(f"INSERT INTO {table} ({', '.join(columns)})"
-                                f" VALUES ({', '.join('?' * len(columns))})", rows)
+        self._note_writes(f"INSERT INTO {table}")
+        self._connection.executemany(f"INSERT INTO {table} ({', '.join(columns)})"
+                                     f" VALUES ({', '.join('?' * len(columns))})", rows)
 
 
 class _Transaction:
