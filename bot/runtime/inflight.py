@@ -35,6 +35,9 @@ class Ticket:
 
     def __init__(self, may_start: Callable[[], bool] | None = None):
         self._may_start = may_start
+        # The row's own task: a task it starts inherits the ticket with the
+        # context, and must neither take a place nor keep one.
+        self._owner = asyncio.current_task()
         self._place: asyncio.Semaphore | None = None
         self.started = False  # a request of this row has left
 
@@ -44,7 +47,7 @@ class Ticket:
 
     async def take(self, places: asyncio.Semaphore) -> None:
         """Hold a place (once per row); Stopped if the round ended meanwhile."""
-        if self._place is not None:
+        if self._place is not None or asyncio.current_task() is not self._owner:
             return
         self._check()
         await places.acquire()
