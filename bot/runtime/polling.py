@@ -270,7 +270,10 @@ class ConfirmingPoller:
                 await self._take_up()
         except Exception as error:
             if not is_unavailable(error):
-                raise
+                # Not the database away: a bug; polling goes on, the offset waits.
+                log.error("could not keep or take up updates (%s)", type(error).__name__,
+                          exc_info=error)
+                return False
             if not self._store_away:
                 log.warning("cannot reach the database to keep or take up updates (%s); "
                             "the offset waits for it", type(error).__name__)
