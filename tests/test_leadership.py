@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import asyncpg
 import pytest
 
 from bot.sandbox.telegram import UpdateFactory
+from bot.services import outbox
 
 from helpers.app import Harness, start_app, stop_app
 from helpers.group import ask, make_group, press, run_setup
@@ -147,3 +149,42 @@ async def test_the_closing_edit_has_the_last_word_over_a_count_edit_landing_afte
             if call.params["message_id"] == message_id][-1]
     assert not last.params.get("reply_markup")
     assert last.params["text"] == closing[-1].params["text"]
+
+
+async def test_a_send_whose_write_waits_for_the_database_is_not_sent_again_by_the_next_leader(
+        harness, second, monkeypatch):
+    """The leader loses its lease (the database went away) just after
+    Telegram took a question and before the database took its "sent": the
+    outcome is kept in memory and written when the database is back; the
+    next leader sends the round's other questions but never that one, not
+    even once its claim would have lapsed."""
+    chats = await make_due_groups(harness.store, 3, -4000,
+                                  harness.clock.now - timedelta(minutes=1))
+    store = harness.store.outbox
+    question_sent, database_back, tries = store.question_sent, asyncio.Event(), []
+
+    async def away_until_back(*args):
+        tries.append(args)
+        if len(tries) == 1:
+            await end_lease_connection(harness)
+        if not database_back.is_set():
+            raise asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed")
+        return await question_sent(*args)
+
+    monkeypatch.setattr(store, "question_sent", away_until_back)
+    # However long the database takes: no grace that could end first.
+    monkeypatch.setattr(outbox, "STOP_GRACE", 0)
+    round_under_way = asyncio.create_task(harness.tick())
+    await until(lambda: not harness.app.bot_data.leadership.leading, 30, "the lead lost")
+    [(first_row, *_)] = tries[:1]
+
+    assert await second.app.bot_data.leadership.check()
+    await second.tick()  # the round's other questions
+    database_back.set()
+    await asyncio.wait_for(round_under_way, 30)
+    harness.clock.advance(minutes=2 * outbox.LEASE.total_seconds() / 60)
+    await second.tick()
+
+    assert questions_by_chat(harness.telegram) == {chat: 1 for chat in chats}
+    assert (await harness.store.outbox.get(first_row)).state == "sent"
+    assert await harness.store.outbox.counts() == {"sent": 3}

@@ -169,10 +169,14 @@ class Flush:
         self._wake.set()
         # A row waiting its turn (its group's limit, a 429's wait, the
         # database) goes back at once; a send on its way is let finish and
-        # be written down, for a while.
+        # be written down: however long the database takes if this process
+        # only lost the lead (the outcome is in memory, nowhere else), for
+        # a while if it is stopping.
         for task, ticket in list(self._sending.items()):
             if not ticket.holding:
                 task.cancel()
+        if not self.leadership.stopping:
+            return
         await asyncio.sleep(STOP_GRACE)
         for task in list(self._workers):
             task.cancel()
