@@ -12,15 +12,20 @@ import asyncio
 import dataclasses
 import os
 import signal
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 
 from bot.app import build_application
+from bot.domain.clock import utc_now
 from bot.runtime.lifecycle import running
+from bot.sandbox.http_api import BotApiThread
 
 from helpers.app import running as harness_running
-from helpers.processes import until
+from helpers.group import seed_due_groups
+from helpers.processes import BotProcess, until
 from helpers.rounds import make_due_groups, questions_by_chat, slow_telegram
 
 GROUPS = 200
@@ -66,3 +71,51 @@ async def test_sigterm_during_a_round_stops_between_two_sends_and_the_next_start
         await harness.tick()
         assert questions_by_chat(telegram) == {chat: 1 for chat in chats}
         assert await harness.store.outbox.counts() == {"sent": GROUPS}
+
+
+@pytest.mark.slow
+def test_the_real_program_stopped_by_sigterm_mid_round_exits_at_once_and_resumes(tmp_path):
+    """`python -m bot run`, as Docker or systemd stop it: SIGTERM while a
+    round of 300 questions goes out at half a second each (two and a half
+    minutes' work) ends the process within seconds, cleanly; started again,
+    it sends the rest, each question once."""
+    database = tmp_path / "bot.sqlite3"
+    asyncio.run(seed_due_groups(database, 300, -9000, utc_now() - timedelta(minutes=1)))
+    with BotApiThread() as api:
+        handle = api.telegram.handle
+
+        async def slowly(api_method, params, files):
+            answer = await handle(api_method, params, files)
+            if api_method == "sendMessage" and slow.is_set():
+                await asyncio.sleep(ANSWER_SECONDS)
+            return answer
+
+        slow = threading.Event()
+        slow.set()
+        api.telegram.handle = slowly
+        bot = BotProcess(api.url, database, LOG_LEVEL="INFO")
+        try:
+            assert api.wait_for(lambda: len(questions_by_chat(api.telegram)) >= 3, 120)
+            asked_to_stop = time.monotonic()
+            code = bot.stop(signal.SIGTERM)  # killed, and the test fails, if not gone in 20 s
+            took = time.monotonic() - asked_to_stop
+        finally:
+            if bot.process.poll() is None:
+                bot.process.kill()
+        before_restart = len(questions_by_chat(api.telegram))
+        assert code == 0, bot.lines[-20:]
+        assert before_restart < 300
+        assert any("given back for the next one" in line for line in bot.lines), bot.lines[-20:]
+
+        slow.clear()
+        again = BotProcess(api.url, database)
+        try:
+            assert api.wait_for(lambda: len(questions_by_chat(api.telegram)) == 300, 120)
+            assert again.stop(signal.SIGTERM) == 0
+        finally:
+            if again.process.poll() is None:
+                again.process.kill()
+        assert set(questions_by_chat(api.telegram).values()) == {1}
+    assert not any("Traceback" in line for line in bot.lines + again.lines)
+    print(f"\nSIGTERM after {before_restart} of 300 questions: exited in {took:.1f} s; "
+          "the rest sent once after the restart")
