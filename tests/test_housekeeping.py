@@ -39,13 +39,16 @@ async def test_finished_sends_go_after_their_retention_in_batches_and_pending_on
     old = [await _finished(store, f"old{n}", state)
            for n, state in enumerate(("sent", "sent", "unknown", "failed", "skipped"))]
     waiting = await store.outbox.add("waiting", "summary", GROUP, period="w")
+    retried = await store.outbox.add("retried", "summary", GROUP, period="r")
     clock.advance(days=20)
     recent = await _finished(store, "recent")
+    await store.outbox.sent(retried, 6)  # made a month ago, sent only now
     clock.advance(days=10, seconds=1)  # the old ones finished 30 days and a second ago
     purged = await purge(store, clock.now, batch=2)
     assert purged.outbox == 5
     assert [await store.outbox.get(item) for item in old] == [None] * 5
     assert (await store.outbox.get(recent)).state == "sent"
+    assert (await store.outbox.get(retried)).state == "sent"
     assert (await store.outbox.get(waiting)).state == "pending"  # work to do is never purged
     assert await store.housekeeping.pending_outbox() == 1
     # Nothing more to do: a second run deletes nothing.

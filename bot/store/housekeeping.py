@@ -15,6 +15,7 @@ from bot.store.db import Database, to_db_time
 # Rows whose send is over: what the outbox keeps only for a while. A pending
 # row (or any state a later version adds) is never purged here.
 FINISHED = ("sent", "unknown", "failed", "skipped")
+_LAST_ID = 2**63 - 1
 
 
 class HousekeepingRepository:
@@ -35,12 +36,18 @@ class HousekeepingRepository:
         return how many went. Nothing reads a finished row once its question
         is closed and its week summed up: the decisions they recorded are
         kept elsewhere (a prompt's message, a chat's next summary time)."""
+        # Rows are numbered as they are made, and a row done before the
+        # moment was made before it: only the rows below the first one made
+        # since are looked at, so a run with nothing (or little) to delete
+        # reads a few rows, not the month the outbox keeps.
         marks = ", ".join("?" * len(FINISHED))
+        before = to_db_time(finished_before)
         async with self.db.transaction() as tx:
             return await tx.execute(
-                "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
-                f" WHERE state IN ({marks}) AND done_at < ? LIMIT ?)",
-                (*FINISHED, to_db_time(finished_before), limit))
+                "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE id < COALESCE("
+                "(SELECT id FROM outbox WHERE created_at >= ? ORDER BY id LIMIT 1), ?)"
+                f" AND state IN ({marks}) AND done_at < ? ORDER BY id LIMIT ?)",
+                (before, _LAST_ID, *FINISHED, before, limit))
 
     async def purge_drafts(self, untouched_since: datetime, limit: int) -> int:
         """Delete at most `limit` wizards nobody has pressed since the moment
