@@ -301,3 +301,32 @@ async def test_a_real_postgresql_server_stopped_for_seconds_in_webhook_mode(
     finally:
         with contextlib.suppress(RuntimeError, subprocess.SubprocessError):
             postgres.stop()
+
+
+async def test_only_the_database_out_of_reach_counts_as_away(tmp_path, clock, monkeypatch):
+    """A locked file is the database away; a bad statement, or an OSError
+    that did not come through the store, is not (trying again would only
+    fail again)."""
+    from bot.store import Store, db
+    from bot.store.outage import is_unavailable
+
+    monkeypatch.setattr(db, "LOCK_PATIENCE_SECONDS", 0.1)  # locked: at once, not in 30 s
+    store = await Store.open(tmp_path / "bot.sqlite3", clock)
+    other = sqlite3.connect(tmp_path / "bot.sqlite3", isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process writing: the file is locked
+        with pytest.raises(sqlite3.OperationalError) as locked:
+            await store.db.execute("DELETE FROM outbox WHERE id = -1")
+        assert is_unavailable(locked.value)
+        other.execute("ROLLBACK")
+        with pytest.raises(sqlite3.OperationalError) as bad:
+            await store.db.fetch_value("SELECT * FROM no_such_table")
+        assert not is_unavailable(bad.value)
+    finally:
+        other.close()
+        await store.close()
+    try:
+        open(tmp_path / "no-such-folder" / "font.ttf", "rb")  # noqa: SIM115
+    except OSError as elsewhere:
+        assert not is_unavailable(elsewhere)
+    assert not is_unavailable(ConnectionRefusedError(111, "refused"))  # never raised: no trace

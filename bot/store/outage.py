@@ -21,6 +21,7 @@ _ASYNCPG = f"{os.sep}asyncpg{os.sep}"
 # SQLite's primary result codes that say "not now" rather than "never":
 # busy, locked, I/O error, disk full, cannot open, lock protocol.
 _SQLITE_AWAY = {5, 6, 10, 13, 14, 15}
+_CLOSED_WORDS = ("closed", "closing", "not connected")
 _SQLITE_AWAY_WORDS = ("locked", "busy", "disk i/o", "unable to open", "disk is full")
 
 
@@ -49,9 +50,13 @@ def _away(error: BaseException) -> bool:
     if asyncpg is None:
         return False
     errors = asyncpg.exceptions
-    return isinstance(error, errors.PostgresConnectionError | errors.InterfaceError
-                      | errors.CannotConnectNowError | errors.AdminShutdownError
-                      | errors.CrashShutdownError | errors.TooManyConnectionsError)
+    if isinstance(error, errors.InterfaceError):
+        # A closed connection or pool is the server gone; "another operation
+        # is in progress" and the like are bugs, and would only fail again.
+        return any(words in str(error) for words in _CLOSED_WORDS)
+    return isinstance(error, errors.PostgresConnectionError | errors.CannotConnectNowError
+                      | errors.AdminShutdownError | errors.CrashShutdownError
+                      | errors.TooManyConnectionsError)
 
 
 def _through_the_store(error: BaseException) -> bool:
