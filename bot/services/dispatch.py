@@ -8,7 +8,10 @@ programme on once), records due summaries, digests and recaps, and sends
 whatever the outbox holds, most urgent first, several chats at a time
 (AIORateLimiter keeps the pace within Telegram's limits). Sending begins
 with the first question recorded: the questions go out while the rest are
-recorded, and everything else once all of them are.
+recorded, and everything else once all of them are. A round ends early,
+between two enrolments and between two sends, once this process no longer
+leads (it is stopping, or another replica took the lease): what it recorded
+stays in the database for the next round.
 """
 
 from __future__ import annotations
