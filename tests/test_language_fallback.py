@@ -101,7 +101,7 @@ async def test_a_spanish_group_with_an_english_only_pack(harness):
     assert "Esta semana en" in summary
     # Numbered as the question was; the text in English (the theme's name comes
     # from the paired checklist, which has Spanish).
-    assert "\nI. Definir resultados valiosos\nHow well has the CSO articulated" in summary
+    assert "\nI. Definir resultados valorados\nHow well has the CSO articulated" in summary
 
     bruno_private = harness.updates.private_chat(group.bruno)
     await harness.send(harness.updates.command(bruno_private, group.bruno, "/start"))

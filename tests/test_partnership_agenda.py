@@ -55,7 +55,7 @@ async def test_when_everything_is_answered_an_agenda_is_offered(harness, pair):
     town, cso = pair
     await answer_everything(harness, town, cso)
     (table,) = await show(harness, town)
-    assert "✅ Both sides have answered all fifteen questions: a good moment to meet. " \
+    assert "✅ Both sides have answered all fifteen pairs of questions: a good moment to meet. " \
            "/partnership agenda prepares an agenda for a joint session." in table
     assert "Answered by one side so far" not in table and "Not yet answered" not in table
 
@@ -72,7 +72,7 @@ async def test_when_everything_is_answered_an_agenda_is_offered(harness, pair):
     lines = agenda.split("\n")
     assert lines[0] == "📋 Agenda for a joint meeting: Riverside Council and Riverside CSO"
     # Widest gaps (3): pairs 4, 10 and 13, in checklist order.
-    widest = lines[lines.index("1. Where our views differ most") + 1:]
+    widest = lines[lines.index("1. Where our self-ratings are furthest apart") + 1:]
     assert widest[0] == "Making sense of local challenges together: you 5.0 · Riverside CSO 2.0"
     assert widest[1] == ("      Council side, 4: “How well is the LA leadership creating "
                          "opportunities for relevant stakeholders to come together to make "
@@ -90,7 +90,8 @@ async def test_when_everything_is_answered_an_agenda_is_offered(harness, pair):
         "A listening culture: you 5.0 · Riverside CSO 4.0"]
     assert strongest[1].startswith("      Council side, 9: “Are there good arrangements")
     openers = lines[lines.index("3. Questions to open the discussion") + 1:]
-    assert openers[0].startswith("• On “Making sense of local challenges together”: what does")
+    assert openers[0].startswith(
+        "• On “Making sense of local challenges together”: each side rated")
     assert openers[1].startswith("• On “Thinking of future generations”: what makes this")
     # Where both sides rate lowest: 15 (1 and 1) before 5 (1 and 3).
     assert openers[2].startswith("• On “Conversations that matter”, where we both")

@@ -127,15 +127,15 @@ async def test_a_valid_code_links_and_both_groups_are_told_in_their_language(har
     assert issued.startswith("🤝 A partnership code for Riverside Council:")
     assert "Give it to a coordinator of a civil-society group" in issued
     assert "until Monday 9 March at 09:00 (Europe/Madrid)" in issued  # seven days
-    assert "names, comments, anyone's single rating" in issued
+    assert "names, comments, each person's own rating" in issued
     code = normalise_code(issued.split(":", 1)[1].split()[0])
 
     await harness.send(harness.updates.command(hill.chat, hill.admin, f"/partner {code.lower()}"))
     told_town, told_hill = last(harness, town.id), last(harness, HILL_ID)
     assert told_town.startswith("🤝 Riverside Council and Red de Hillside are now partners.")
-    assert "What they never see: names, comments" in told_town
+    assert "What stays hidden: names, comments" in told_town
     assert told_hill.startswith("🤝 Red de Hillside y Riverside Council son ahora grupos aliados.")
-    assert "Lo que nunca ve: nombres, comentarios" in told_hill
+    assert "Lo que queda oculto: nombres, comentarios" in told_hill
     links = await harness.store.partnerships.for_chat(town.id)
     assert [(x.la_chat_id, x.cso_chat_id) for x in links] == [(town.id, HILL_ID)]
 
@@ -194,7 +194,7 @@ async def test_a_code_never_links_a_group_to_itself_or_to_its_own_side(harness, 
     assert (await command(harness, cso, f"/partner {code}")).startswith(
         "That code was made in this group.")
     assert (await command(harness, hill, f"/partner {code}")).startswith(
-        "Los dos grupos responden el mismo lado de la lista.")
+        "Los dos grupos responden a las preguntas del mismo lado de la lista.")
     # Neither refusal spent the code: the council can still use it.
     await command(harness, town, f"/partner {code}")
     assert [x.cso_chat_id for x in await harness.store.partnerships.for_chat(CSO_ID)] == [CSO_ID]

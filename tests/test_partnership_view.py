@@ -95,12 +95,13 @@ async def test_the_gap_table_against_hand_computed_averages(harness, pair):
     lines = table.split("\n")
     assert lines[0] == "🤝 Partnership: Riverside Council and Riverside CSO"
     assert "They are questions, not answers" in lines[1]
-    start = lines.index("Side by side, widest gaps first (average rating, 1 to 5)")
+    start = lines.index("Side by side, widest gaps first "
+                        "(each side's average rating of itself, out of 5)")
     assert lines[start + 1:] == [
         "Engaging whole systems",
         "• Making sense of local challenges together: you 2.0 · Riverside CSO 4.7 (gap 2.7)",
         "Defining valued outcomes",
-        "• Goals as valued outcomes: you 4.3 · Riverside CSO 2.3 (gap 2.0)",
+        "• Goals: triple bottom line and valued outcomes: you 4.3 · Riverside CSO 2.3 (gap 2.0)",
         "• Shared local priorities: you 3.0 · Riverside CSO 4.0 (gap 1.0)",
         "",
         "Answered by one side so far",
@@ -123,7 +124,8 @@ async def test_the_gap_table_against_hand_computed_averages(harness, pair):
     # The civil-society side sees the same numbers the other way round, and its own
     # members' names, comments or single ratings nowhere in the council's view.
     (mirror,) = await show(harness, cso)
-    assert "• Goals as valued outcomes: you 2.3 · Riverside Council 4.3 (gap 2.0)" in mirror
+    assert ("• Goals: triple bottom line and valued outcomes: you 2.3 · Riverside Council 4.3 "
+            "(gap 2.0)") in mirror
     assert ("• Outcomes that guide local action: you 4.0 · Riverside Council: not enough "
             "answers yet") in mirror
     for name in ("Ana", "Bruno", "Carla", "Dev", "Eli", "Olga", "Pablo"):
@@ -140,7 +142,8 @@ async def test_forgetting_a_member_takes_their_rating_out_of_the_averages(harnes
     (table,) = await show(harness, town)
     # cso-01 had Ana 2, Bruno 2, Carla 3: two people left, so withheld; cso-02 had Ana 3,
     # Bruno 4, Carla 4 and Eli 5 privately: now 12/3 = 4.0; cso-04 (5, 5, 4): withheld.
-    assert "• Goals as valued outcomes: you 4.3 · Riverside CSO: not enough answers yet" in table
+    assert ("• Goals: triple bottom line and valued outcomes: you 4.3 · Riverside CSO: "
+            "not enough answers yet") in table
     assert "• Shared local priorities: you 3.0 · Riverside CSO 4.0 (gap 1.0)" in table
     assert ("• Making sense of local challenges together: you 2.0 · Riverside CSO: not enough "
             "answers yet") in table
@@ -180,9 +183,9 @@ async def test_three_partners_shown_apart_in_english_and_spanish(harness, pair):
     rows = [next(line for line in part.split("\n") if line.startswith("• Goals"))
             for part in shown]
     assert rows == [
-        "• Goals as valued outcomes: you 4.3 · Riverside CSO 2.3 (gap 2.0)",
-        "• Goals as valued outcomes: you 4.3 · Red de Hillside 4.7 (gap 0.4)",
-        "• Goals as valued outcomes: you 4.3 · Valley Voices 4.3 (gap 0.0)"]
+        "• Goals: triple bottom line and valued outcomes: you 4.3 · Riverside CSO 2.3 (gap 2.0)",
+        "• Goals: triple bottom line and valued outcomes: you 4.3 · Red de Hillside 4.7 (gap 0.4)",
+        "• Goals: triple bottom line and valued outcomes: you 4.3 · Valley Voices 4.3 (gap 0.0)"]
     for part, others in zip(shown, (("Hillside", "Valley"), ("Riverside CSO", "Valley"),
                                     ("Riverside CSO", "Hillside")), strict=True):
         assert not any(name in part for name in others)
@@ -191,7 +194,8 @@ async def test_three_partners_shown_apart_in_english_and_spanish(harness, pair):
     # A civil-society group sees only its own partnership, in its own language.
     (spanish,) = await show(harness, hill)
     assert spanish.startswith("🤝 Alianza: Red de Hillside y Riverside Council")
-    assert ("• Objetivos como resultados valiosos: nosotros 4,7 · Riverside Council 4,3 "
+    assert ("• Objetivos: triple balance y resultados valorados: nuestro grupo 4,7 · "
+            "Riverside Council 4,3 "
             "(diferencia 0,4)") in spanish
     assert "Riverside CSO" not in spanish and "Valley" not in spanish
 
@@ -254,7 +258,8 @@ async def test_the_digest_has_a_partnership_section_with_its_chart(harness, pair
     sent = texts(harness, cso.admin["id"])
     section = next(text for text in sent if text.startswith("🤝 Partnership:"))
     assert section.startswith("🤝 Partnership: Riverside CSO and Riverside Council")
-    assert "• Goals as valued outcomes: you 2.3 · Riverside Council 4.3 (gap 2.0)" in section
+    assert ("• Goals: triple bottom line and valued outcomes: you 2.3 · Riverside Council 4.3 "
+            "(gap 2.0)") in section
     photos = harness.telegram.calls_to("sendPhoto", chat_id=cso.admin["id"])
     assert [p.params["caption"].split(":")[0] for p in photos] == [
         "Riverside CSO", "Riverside CSO and Riverside Council"]
@@ -267,12 +272,12 @@ async def test_your_partner_is_asked_the_same_this_week(harness, pair):
     town, cso = pair
     hill = hillside(harness)
     await set_up(harness, hill, "cso", language="es")
-    note = "🤝 Your partner, Riverside Council, is asked the same from their side this week."
+    note = "🤝 Your partner, Riverside Council, is asked its own question on this topic this week."
     # The council's next question is item 1, due on Wednesday: within the week.
     await ask_and_rate(harness, cso, {})
     assert note in last(harness, CSO_ID)
     await ask_and_rate(harness, town, {})  # item 1: the CSO asked item I just now
-    assert ("🤝 Your partner, Riverside CSO, is asked the same from their side this week."
+    assert ("🤝 Your partner, Riverside CSO, is asked its own question on this topic this week."
             in last(harness, COUNCIL_ID))
     await ask_and_rate(harness, town, {})  # item 2: the CSO asks II next, on Wednesday
     assert "Your partner, Riverside CSO" in last(harness, COUNCIL_ID)
@@ -288,13 +293,13 @@ async def test_your_partner_is_asked_the_same_this_week(harness, pair):
     await ask_and_rate(harness, hill, {})  # II
     await ask_and_rate(harness, hill, {})  # III
     await ask_and_rate(harness, town, {})  # 4: both partners ask IV next, on Wednesday
-    assert ("🤝 Your partners, Riverside CSO, Red de Hillside, are asked the same from their "
-            "side this week.") in last(harness, COUNCIL_ID)
+    assert ("🤝 Your partners, Riverside CSO, Red de Hillside, are asked their own question on "
+            "this topic this week.") in last(harness, COUNCIL_ID)
     await ask_and_rate(harness, cso, {})  # IV: the council asked 4 just now
     assert note in last(harness, CSO_ID)
     await ask_and_rate(harness, hill, {})  # IV, in Spanish
-    assert ("🤝 Esta semana, Riverside Council, grupo aliado, responde la misma pregunta desde su "
-            "lado.") in last(harness, HILL_ID)
+    assert ("🤝 Esta semana, Riverside Council, grupo aliado, responde a su propia pregunta "
+            "sobre este tema.") in last(harness, HILL_ID)
 
 
 async def test_the_line_goes_when_the_partnership_ends(harness, pair):

@@ -48,7 +48,7 @@ def test_a_scale_prompt_has_the_group_scale_buttons_and_the_glossary(catalog, pa
     item = pack.item("cso-03")
     text = personal.personal_question(catalog, "es", pack, item, position=3, total=15)
     assert valid(text).startswith(
-        "🌱 Alianza cívica: sociedad civil · III (3 de 15)\nDefinir resultados valiosos")
+        "🌱 Alianza cívica: sociedad civil · III (3 de 15)\nDefinir resultados valorados")
     assert valid(text).endswith("Toca una valoración aquí abajo.\n"
                                 "/later te lo vuelve a preguntar en una hora · /skip pasa a la "
                                 "siguiente")
@@ -123,7 +123,7 @@ def test_middle_and_last_pages_carry_the_filter_in_their_buttons(catalog, packs)
                                 ("Anteriores ›", "1|j|3|well-being")]]
     text, last = personal.journal_page(catalog, "es", entries, packs, page=3, pages=3,
                                        pack_filter="well-being")
-    assert valid(text).startswith("📓 Tu diario · Cinco claves para el bienestar\n"
+    assert valid(text).startswith("📓 Tu diario · Cinco formas de cuidar el bienestar\n"
                                   "Página 3 de 3, lo más reciente primero\n\n"
                                   "lunes 2 de marzo de 2026, 08:15 · ")
     assert buttons(last) == [[("‹ Más recientes", "1|j|2|well-being")]]
@@ -248,7 +248,7 @@ def test_json_export_has_every_entry_oldest_first(packs):
         "asked_at": "2026-03-02T07:15:00Z",
         "answered_at": "2026-03-02T08:15:00Z",
         "programme": "well-being",
-        "programme_title": "Cinco claves para el bienestar",
+        "programme_title": "Cinco formas de cuidar el bienestar",
         "item": "wellbeing-01",
         "prompt": packs["well-being"].item("wellbeing-01").text["es"],
         "rating": None,

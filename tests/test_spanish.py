@@ -44,7 +44,8 @@ FORBIDDEN = {
     r"\bsus conversaciones\b": "the help speaks to the group, not to «usted»",
     r"\bvosotr|\bos\b": "never «vosotros»",
     # People, not days or groups: "todos los días" and "todos los que quieras" (days) stay.
-    r"\b(juntos|vecinos|dispuestos|los demás|socios|unos de otros)\b"
+    # «vecinos y vecinas» names both, and stays.
+    r"\b(juntos|vecinos(?! y vecinas)|dispuestos|los demás|socios|unos de otros)\b"
     r"|\btodos\b(?! los (días|grupos|que))": "inclusive wording",
 }
 
