@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 
@@ -15,7 +17,7 @@ from bot.sandbox.telegram import visible_text
 
 from helpers.group import GROUP_ID, ask, make_group, press, run_setup
 from helpers.personal import ROSA, onboard
-from helpers.processes import until
+from helpers.processes import ROOT, until
 from helpers.rows import make_group as make_group_row
 from helpers.rows import make_prompt
 
@@ -206,3 +208,25 @@ async def test_a_slow_transaction_is_logged_once_with_who_ran_it(store, caplog):
     assert line.startswith("slow transaction: ") and "rename_slowly" in line
     assert SECRET not in caplog.text
     assert (await store.chats.get(GROUP_ID)).title == SECRET
+
+
+_LEFT_OPEN = """
+import asyncio, sys
+from bot.store import Store
+
+async def main():
+    store = await Store.open(sys.argv[1])
+    await store.exports.answers_for_chat(-100)  # the long-read connection opens
+    # ...and the process ends on an error path, never closing the database.
+
+asyncio.run(main())
+print("done")
+"""
+
+
+@pytest.mark.slow
+def test_a_process_that_never_closes_its_database_still_exits(tmp_path):
+    """The long-read connection's thread never keeps a process alive."""
+    done = subprocess.run([sys.executable, "-c", _LEFT_OPEN, str(tmp_path / "bot.sqlite3")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stdout) == (0, "done\n"), done.stderr

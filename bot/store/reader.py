@@ -74,8 +74,13 @@ class SqliteLongReads(LongReads):
             raise FileNotFoundError(f"no database at {self.path}")
         # isolation_level=None: no transaction is opened behind our back, so
         # a read ends with its statement and never holds the log back.
-        connection = await aiosqlite.connect(read_only_uri(self.path), uri=True,
-                                             isolation_level=None)
+        connection = aiosqlite.connect(read_only_uri(self.path), uri=True,
+                                       isolation_level=None)
+        # A daemon: a process that ends without closing its database (an
+        # error on the way out) must not wait forever for a reader's thread,
+        # and a read-only connection has nothing to finish.
+        getattr(connection, "_thread", connection).daemon = True
+        await connection
         try:
             connection.row_factory = sqlite3.Row
             await connection.execute(f"PRAGMA busy_timeout={_READER_BUSY_TIMEOUT_MS}")
