@@ -132,11 +132,11 @@ async def test_every_endpoint_answers_within_its_bound_when_the_database_hangs(
         assert status == 200 and "civic_reflect_outbox_pending" not in metrics
         assert metrics["civic_reflect_database_up"] == 0
         assert "# TYPE civic_reflect_outbox_pending gauge" in text  # described, no value
-        # Probes keep coming while the reads hang: each answers, and no
-        # more reads pile up than probes were made.
+        # Probes keep coming while the reads hang: each answers, and reads
+        # do not pile up (one check, one count, both still in hand).
         for _ in range(3):
             assert (await get(http, server, "/healthz"))[0] == 503
-        assert hang.calls <= 6
+        assert hang.calls == 2
     finally:
         hang.released.set()
     # The database answers again (the count is read afresh after its few seconds).

@@ -50,8 +50,8 @@ class NoAnswer(Exception):
 class BoundedRead:
     """One read of the database at a time, shared by every request that
     wants it meanwhile, and waited for at most `seconds`. A read that does
-    not come back is left running (it is cancelled, not awaited) and the
-    next request finds it still in hand rather than piling up another."""
+    not come back is cancelled, not awaited; until it has really ended, the
+    next request waits on it again rather than piling up another."""
 
     def __init__(self, read: Callable[[], Awaitable[Any]], seconds: float):
         self.read = read
@@ -65,10 +65,9 @@ class BoundedRead:
         running = self._running
         done, _ = await asyncio.wait({running}, timeout=self.seconds)
         if not done:
-            if self._running is running:
-                # Given up on: the next request starts afresh.
-                self._running = None
             running.cancel()
+            raise NoAnswer()
+        if running.cancelled():  # given up on by an earlier request
             raise NoAnswer()
         return running.result()
 
