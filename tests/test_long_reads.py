@@ -194,6 +194,26 @@ async def test_a_slow_statement_is_logged_once_without_its_parameters(store, cap
     assert SECRET not in caplog.text
 
 
+async def test_a_slow_statement_in_a_transaction_makes_one_line(store, caplog):
+    if store.db.dialect == "sqlite":
+        store.db._conn.create_function(
+            "slowly", 1, lambda value: time.sleep(0.2) or value)
+        sql = "SELECT slowly(?)"
+    else:
+        sql = "SELECT CAST(? AS TEXT) FROM pg_sleep(0.2)"
+
+    async def write_after_a_slow_read():
+        async with store.db.transaction() as tx:
+            await tx.fetch_value(sql, (SECRET,))
+            await tx.execute("UPDATE chats SET title = ? WHERE id = 0", (SECRET,))
+
+    with caplog.at_level(logging.WARNING, logger="bot.store.slow"):
+        await write_after_a_slow_read()
+    (line,) = slow_lines(caplog)
+    assert line.startswith("slow statement: ") and "write_after_a_slow_read" in line
+    assert SECRET not in caplog.text
+
+
 async def test_a_slow_transaction_is_logged_once_with_who_ran_it(store, caplog):
     await make_group_row(store, GROUP_ID)
 

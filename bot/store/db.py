@@ -107,9 +107,17 @@ def is_busy(error: BaseException) -> bool:
 class Tx:
     """What a repository may do inside one transaction (or one read)."""
 
+    # A statement of this transaction was logged as slow: the transaction
+    # itself then is not (one line says it).
+    reported = False
+
     def __init__(self, connection: sqlite3.Connection, database: Database | None = None):
         self._connection = connection
         self._database = database
+
+    def _slow(self, sql: str, started: float) -> None:
+        self.reported = True
+        slow_work("statement", started, sql)
 
     def _note_writes(self, sql: str) -> None:
         if self._database is not None and (writes := WRITES.match(sql)) is not None:
@@ -124,21 +132,21 @@ class Tx:
         started = perf_counter()
         changed = self._run(sql, params).rowcount
         if perf_counter() - started > SLOW_SECONDS:
-            slow_work("statement", started, sql)
+            self._slow(sql, started)
         return changed
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         started = perf_counter()
         row = self._run(sql, params).fetchone()
         if perf_counter() - started > SLOW_SECONDS:
-            slow_work("statement", started, sql)
+            self._slow(sql, started)
         return row
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         started = perf_counter()
         rows = self._run(sql, params).fetchall()
         if perf_counter() - started > SLOW_SECONDS:
-            slow_work("statement", started, sql)
+            self._slow(sql, started)
         return rows
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
@@ -168,11 +176,12 @@ class _Transaction:
     without waiting inside SQLite, sleeping between asks on the loop, which
     meanwhile serves everything that does not need this connection."""
 
-    __slots__ = ("_database", "_started")
+    __slots__ = ("_database", "_started", "_tx")
 
     def __init__(self, database: Database):
         self._database = database
         self._started = 0.0
+        self._tx: Tx | None = None
 
     async def __aenter__(self) -> Tx:
         database = self._database
@@ -188,11 +197,12 @@ class _Transaction:
             database._lock.release()
             raise
         self._started = perf_counter()
-        return Tx(database._conn, database)
+        self._tx = Tx(database._conn, database)
+        return self._tx
 
     async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
         database = self._database
-        if perf_counter() - self._started > SLOW_SECONDS:
+        if perf_counter() - self._started > SLOW_SECONDS and not self._tx.reported:
             slow_work("transaction", self._started)
         try:
             connection = database._conn

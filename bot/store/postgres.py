@@ -144,7 +144,7 @@ class PostgresTx(Tx):
         started = perf_counter()
         status = await self._connection.execute(query, *_arguments(names, params))
         if perf_counter() - started > SLOW_SECONDS:
-            slow_work("statement", started, sql)
+            self._slow(sql, started)
         return _changed(status)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> asyncpg.Record | None:
@@ -152,7 +152,7 @@ class PostgresTx(Tx):
         started = perf_counter()
         row = await self._connection.fetchrow(query, *_arguments(names, params))
         if perf_counter() - started > SLOW_SECONDS:
-            slow_work("statement", started, sql)
+            self._slow(sql, started)
         return row
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[asyncpg.Record]:
@@ -160,7 +160,7 @@ class PostgresTx(Tx):
         started = perf_counter()
         rows = await self._connection.fetch(query, *_arguments(names, params))
         if perf_counter() - started > SLOW_SECONDS:
-            slow_work("statement", started, sql)
+            self._slow(sql, started)
         return list(rows)
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
@@ -278,10 +278,11 @@ class PostgresDatabase(Database):
             await connection.execute("SELECT pg_advisory_xact_lock($1)", self._keys["writes"])
             # Timed from the lock on: waiting for another writer is not slowness.
             started = perf_counter()
+            tx = PostgresTx(connection)
             try:
-                yield PostgresTx(connection)
+                yield tx
             finally:
-                if perf_counter() - started > SLOW_SECONDS:
+                if perf_counter() - started > SLOW_SECONDS and not tx.reported:
                     slow_work("transaction", started)
 
     @asynccontextmanager
