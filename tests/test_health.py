@@ -15,6 +15,7 @@ import os
 import signal
 import time
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -26,6 +27,7 @@ from bot.runtime.server import WebServer
 from bot.services.tick import dispatch_tick
 
 from helpers.app import TEST_TOKEN, start_app, stop_app
+from helpers.group import seed_due_groups
 from helpers.postgres import NO_POSTGRES, ThrowawayPostgres, server_programs
 from helpers.processes import until
 
@@ -91,6 +93,32 @@ async def test_a_long_round_is_alive_while_it_progresses_and_a_stuck_one_is_not(
     # The next tick starts: alive again.
     data.last_tick_at = harness.clock.now
     assert (await get(http, server, "/livez"))[0] == 200
+
+
+async def test_a_real_round_that_sends_for_fifteen_minutes_is_alive_throughout(
+    harness, server
+):
+    groups = 15
+    await seed_due_groups(harness.settings.database, groups, -100500, harness.clock.now)
+    for number in range(groups):
+        harness.telegram.set_chat(harness.updates.group_chat(-100500 - number, f"Group {number}"))
+    seen: list[str] = []
+
+    def a_minute_a_question(call) -> None:
+        if call.method == "sendMessage":
+            harness.clock.advance(minutes=1)  # Telegram is slow today
+            seen.append(server.health.liveness()["tick"])
+
+    harness.telegram.listeners.append(a_minute_a_question)
+    harness.app.job_queue.run_once(dispatch_tick, 3600, name="tick-now")
+    assert await harness.run_jobs("tick-now") == 1
+    data = harness.app.bot_data
+    assert seen == ["ok"] * groups
+    # Judged by its start alone, the round would have been "overdue" for
+    # thirteen of its fifteen minutes; its progress says it was sending.
+    assert harness.clock.now - data.last_tick_at == timedelta(minutes=groups)
+    assert harness.clock.now - data.tick_progress_at <= timedelta(minutes=1)
+    assert server.health.liveness()["status"] == "ok"
 
 
 class Stubborn:
