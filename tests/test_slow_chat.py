@@ -171,3 +171,26 @@ async def test_updates_kept_for_a_slow_chat_are_handled_after_a_crash_in_order(
     await polling
     assert await second.parked.count() == 0
     assert len(harness.telegram.texts(SLOW)) == 6  # each answered once
+
+
+async def test_an_update_kept_and_sent_again_by_telegram_is_handled_once(harness, monkeypatch):
+    """A crash after an update was kept and before the offset passed it:
+    the next start finds it both in the database and from Telegram."""
+    from bot.store.parked import ParkedUpdate, ParkedUpdates
+
+    done = handled_in_order(harness, monkeypatch)
+    slow = messages(harness, SLOW, 3)
+    kept = ParkedUpdates(harness.store.db)
+    await kept.park([ParkedUpdate(u["update_id"], SLOW, u) for u in slow[:2]], harness.clock.now)
+    for update in slow:  # Telegram never heard they were done
+        harness.telegram.push_update(update)
+    stop = asyncio.Event()
+    poller = ConfirmingPoller(harness.app, poll_seconds=1)
+    polling = asyncio.create_task(poller.run(stop))
+    slow_ids = [update["update_id"] for update in slow]
+    await until(lambda: set(slow_ids) <= set(done), seconds=60)
+    await until(lambda: kept_is(poller, 0), seconds=30)
+    stop.set()
+    await polling
+    assert done == slow_ids  # each once, in order
+    assert len(harness.telegram.texts(SLOW)) == 3
