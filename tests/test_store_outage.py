@@ -30,7 +30,7 @@ from bot.runtime import polling
 from bot.runtime.polling import ConfirmingPoller
 from bot.runtime.server import SECRET_HEADER, WebServer
 
-from helpers.app import running
+from helpers.app import running, start_app, stop_app
 from helpers.group import GROUP_ID, ask, make_group, run_setup
 from helpers.postgres import _FAST, ThrowawayPostgres, server_programs
 from helpers.processes import until
@@ -253,6 +253,58 @@ async def test_the_webhook_answers_503_while_the_database_is_away(harness):
     assert popups.count(NOT_SAVED_YET) == sum(1 for u in during if "callback_query" in u)
     assert harness.app.bot_data.metrics.registry.get_sample_value(
         "civic_reflect_updates_handled_total", {"via": "webhook"}) == len(stream.updates)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])  # replicas share a PostgreSQL database
+async def test_two_replicas_behind_one_address_while_postgresql_is_away(harness):
+    """Telegram's deliveries spread over two replicas on one PostgreSQL, an
+    update refused by one sent again to the other."""
+    stream = await a_question(harness)
+    before, during, after = stream.thirds()
+    other = await start_app(harness.settings, harness.telegram, harness.clock)
+    outages = [Outage(harness.store.db), Outage(other.bot_data.store.db)]
+    servers = [WebServer(harness.app, webhook=True), WebServer(other, webhook=True)]
+    for server in servers:
+        await server.start()
+    statuses: dict[int, list[int]] = {u["update_id"]: [] for u in stream.updates}
+
+    async def spread(update: dict) -> None:
+        """Deliver to one replica, then to the other after each 503."""
+        turn = update["update_id"]
+        while True:
+            port = servers[turn % 2].port
+            async with http.post(f"http://127.0.0.1:{port}/telegram", json=update,
+                                 headers={SECRET_HEADER: SECRET}) as answer:
+                statuses[update["update_id"]].append(answer.status)
+                if answer.status == 200:
+                    return
+            turn += 1
+            await asyncio.sleep(0.05)
+
+    try:
+        async with aiohttp.ClientSession() as http:
+            for update in before:
+                await spread(update)
+            for outage in outages:
+                outage.begin()
+            sending = [asyncio.create_task(spread(update)) for update in during]
+            await until(lambda: all(statuses[u["update_id"]].count(503) >= 2 for u in during),
+                        seconds=60)
+            for outage in outages:
+                outage.end()
+            await asyncio.wait_for(asyncio.gather(*sending), 60)
+            for update in after:
+                await spread(update)
+    finally:
+        for server in servers:
+            await server.stop()
+        await other.bot_data.settle()
+        await stop_app(other)
+    assert set(statuses[u["update_id"]][-1] for u in stream.updates) == {200}
+    assert all(set(statuses[u["update_id"]]) <= {200, 503} for u in stream.updates)
+    await harness.app.bot_data.settle()
+    await stream.check_saved_once()
+    stream.check_nothing_false_said()
 
 
 @pytest.mark.slow
