@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -19,6 +21,14 @@ COLUMNS = (
 )
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export_file_name(title: str | None, chat_id: int, day: datetime, suffix: str) -> str:
+    """The file's name, after the group: its title as a safe slug (ASCII letters, digits and
+    hyphens), or its id when the title has none of those."""
+    plain = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:60].strip("-")
+    return f"civic-reflect-{slug or chat_id}-{day:%Y%m%d}.{suffix}"
 
 
 def _iso(moment: datetime | None) -> str | None:

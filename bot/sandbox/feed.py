@@ -114,9 +114,12 @@ class ChatFeed:
             listener(event)
 
     # -- what happened ---------------------------------------------------------------------
-    def add_message(self, message: dict) -> dict:
-        """A message sent, edited or delivered (the people's own messages come here too)."""
+    def add_message(self, message: dict, shown_as: str | None = None) -> dict:
+        """A message sent, edited or delivered (the people's own messages come here too);
+        ``shown_as``: the text the page shows instead of the message's own."""
         key = (message["chat"]["id"], message["message_id"])
+        if shown_as is not None:
+            self._extras_of(*key).update(text=shown_as, entities=[])
         view = message_view(message, self._extras_of(*key))
         self.chats.setdefault(key[0], {})[key[1]] = view
         for kind in ("photo", "document"):

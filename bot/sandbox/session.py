@@ -116,11 +116,12 @@ class Sandbox:
         await self.deliver(self.updates.bot_added(self.group, amara))
 
     # -- what people do --------------------------------------------------------------------
-    async def deliver(self, update: dict) -> None:
-        """Hand one update to the Application and wait until its handlers are done."""
+    async def deliver(self, update: dict, shown_as: str | None = None) -> None:
+        """Hand one update to the Application and wait until its handlers are done.
+        ``shown_as``: what the page shows of the person's message, if not its text."""
         for kind in ("message", "edited_message"):
             if kind in update:
-                self.feed.add_message(update[kind])
+                self.feed.add_message(update[kind], shown_as)
         async with self.turn:
             await self.app.process_update(Update.de_json(copy.deepcopy(update), self.app.bot))
 
@@ -138,7 +139,7 @@ class Sandbox:
         raise SandboxError("you can write only in the group and in your own chat with the bot")
 
     async def say(self, user_id: int, chat_id: int, text: str,
-                  reply_to: int | None = None) -> dict:
+                  reply_to: int | None = None, shown_as: str | None = None) -> dict:
         """Send a message (a command too) as ``user_id``; returns it as Telegram stored it."""
         person, chat = self.person(user_id), self.chat(user_id, chat_id)
         text = text.strip()
@@ -154,7 +155,7 @@ class Sandbox:
             # Privacy mode: in a group the bot only gets commands and replies to itself.
             self.feed.add_message(update["message"])
         else:
-            await self.deliver(update)
+            await self.deliver(update, shown_as)
         return update["message"]
 
     async def press(self, user_id: int, chat_id: int, message_id: int, data: str) -> None:
@@ -175,7 +176,8 @@ class Sandbox:
         payload = start_payload(url)
         if payload is None:
             raise SandboxError(f"only links to @{BOT_USERNAME} open inside the sandbox")
-        await self.say(user_id, user_id, f"/start {payload}".strip())
+        # Telegram's apps show the person's message as "/start", the payload unseen.
+        await self.say(user_id, user_id, f"/start {payload}".strip(), shown_as="/start")
         return user_id
 
     # -- time ------------------------------------------------------------------------------
@@ -193,6 +195,20 @@ class Sandbox:
         report = await self.tick()
         if report.sent or report.summaries:
             log.info("sandbox tick: %d sent, %d summaries", report.sent, report.summaries)
+
+
+def split_message(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """A text as Telegram's apps send it: in messages of at most ``limit`` characters, each
+    cut at the last line break or space before the limit (a longer word is cut at it)."""
+    text = text.strip()
+    parts = []
+    while len(text) > limit:
+        cut = max(text.rfind("\n", 0, limit + 1), text.rfind(" ", 0, limit + 1))
+        if cut <= 0:
+            cut = limit
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].strip()
+    return [*parts, text] if text else parts
 
 
 def _reaches_bot(text: str, replied: dict | None) -> bool:

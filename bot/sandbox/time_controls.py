@@ -9,6 +9,8 @@ waiting to be edited are edited at once.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -50,6 +52,19 @@ class Jump:
 class TimeMachine:
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
+        self._busy = False
+
+    @contextmanager
+    def alone(self) -> Iterator[None]:
+        """One control at a time: a second press while one works (another tab's, say) is
+        refused, not run again after it (two "next questions", two claims of one jump)."""
+        if self._busy:
+            raise SandboxError(BUSY)
+        self._busy = True
+        try:
+            yield
+        finally:
+            self._busy = False
 
     async def advance_to(self, target: datetime) -> Jump:
         clock = self.sandbox.clock
@@ -77,6 +92,18 @@ class TimeMachine:
         jump.moved = clock() - start
         self.sandbox.feed.publish({"type": "clock", "now": int(clock().timestamp())})
         return jump
+
+    async def chat_meant(self, chat_id: int) -> tuple[int, str]:
+        """The chat "Next question now" acts on, and why, if not the one open: a private chat
+        without a personal programme means the group (the coordinator reading a digest wants
+        the group's next question, not a refusal)."""
+        store = self.sandbox.app.bot_data.store
+        if chat_id == GROUP_ID or await _has_schedule(store, chat_id):
+            return chat_id, ""
+        if await _has_schedule(store, GROUP_ID):
+            return GROUP_ID, (f"Your chat with the bot has no personal programme, so this is "
+                              f"{GROUP_TITLE}'s next question.")
+        return chat_id, ""
 
     async def next_question(self, chat_id: int) -> Jump:
         """To the moment the chat's programme sends its next question, and it is sent.
@@ -117,8 +144,15 @@ class TimeMachine:
 
 NO_GROUP_PROGRAMME = (f"{GROUP_TITLE} has no programme yet: as Amara (the coordinator), "
                       "send /setup in the group first.")
+BUSY = ("Another time control is still at work (in this tab or another): nothing was done. "
+        "Its result shows in the chats when it is done.")
 NO_PERSONAL_PROGRAMME = ("This chat has no personal programme yet: send /programme (or "
                          "/start) here first.")
+
+
+async def _has_schedule(store, chat_id: int) -> bool:
+    enrolment = await store.enrolments.active_for(chat_id)
+    return enrolment is not None and enrolment.next_due_at is not None
 
 
 def _add(total: Jump, jump: Jump) -> None:

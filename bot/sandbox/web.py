@@ -4,9 +4,12 @@ GET  /                 the page (plain files from bot/sandbox/static, no build s
 GET  /api/state        everything the page shows, at once
 GET  /api/events       the same, then each change, as server-sent events
 POST /api/send         {user_id, chat_id, text, reply_to?}     a message or a command
+                       (a text over 4,096 characters goes as several, as in Telegram)
 POST /api/press        {user_id, chat_id, message_id, data}    an inline button
 POST /api/link         {user_id, url}                          a t.me link to the bot
 POST /api/time/<what>  {user_id, chat_id}     next-question | weekly-summary | week-later
+                       (answers the chat it acted on: a private chat without a programme
+                       means the group)
 POST /api/others       {user_id}              let the others answer
 GET  /files/<file_id>  a photo (inline) or a document (a download)
 
@@ -28,7 +31,7 @@ from aiohttp import web
 
 from .cast import GROUP_ID, GROUP_TITLE, NEIGHBOURS
 from .neighbours import Neighbourhood
-from .session import Sandbox, SandboxError
+from .session import Sandbox, SandboxError, split_message
 from .telegram import BOT_FIRST_NAME, BOT_ID, BOT_USERNAME
 from .time_controls import TimeMachine
 
@@ -51,15 +54,22 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def build_web_app(sandbox: Sandbox, allowed_hosts: set[str] | None = None) -> web.Application:
     """The page's server. ``allowed_hosts``: Host headers to answer (None: any)."""
-    app = web.Application(middlewares=[_guard(allowed_hosts)], client_max_size=64 * 1024)
+    app = web.Application(middlewares=[_guard(allowed_hosts)], client_max_size=256 * 1024)
     app.on_response_prepare.append(_secure)
     app[SANDBOX] = sandbox
     time_machine, neighbourhood = TimeMachine(sandbox), Neighbourhood(sandbox)
 
     async def send(body: dict) -> dict:
-        await sandbox.say(_int(body, "user_id"), _int(body, "chat_id"), _str(body, "text"),
-                          reply_to=_int(body, "reply_to") if body.get("reply_to") else None)
-        return {}
+        # Telegram's apps send a text too long for one message as several, in order.
+        reply_to = _int(body, "reply_to") if body.get("reply_to") else None
+        parts = split_message(_str(body, "text"))
+        if not parts:
+            raise SandboxError("a message needs some text")
+        for part in parts:
+            await sandbox.say(_int(body, "user_id"), _int(body, "chat_id"), part,
+                              reply_to=reply_to)
+            reply_to = None
+        return {"messages": len(parts)}
 
     async def press(body: dict) -> dict:
         await sandbox.press(_int(body, "user_id"), _int(body, "chat_id"),
@@ -70,21 +80,29 @@ def build_web_app(sandbox: Sandbox, allowed_hosts: set[str] | None = None) -> we
         return {"chat_id": await sandbox.open_link(_int(body, "user_id"), _str(body, "url"))}
 
     async def others(body: dict) -> dict:
-        return {"status": await neighbourhood.let_others_answer(_int(body, "user_id"))}
+        with time_machine.alone():
+            return {"status": await neighbourhood.let_others_answer(_int(body, "user_id"))}
 
     async def time(body: dict, what: str) -> dict:
+        with time_machine.alone():
+            return await jump(body, what)
+
+    async def jump(body: dict, what: str) -> dict:
+        chat_id, why = None, ""
         if what == "next-question":
-            jump = await time_machine.next_question(_int(body, "chat_id"))
+            chat_id, why = await time_machine.chat_meant(_int(body, "chat_id"))
+            jump = await time_machine.next_question(chat_id)
         elif what == "weekly-summary":
             jump = await time_machine.weekly_summary()
         else:
             jump = await time_machine.week_later()
-        return {"status": jump.describe(time_machine.chat_name)}
+        status = jump.describe(time_machine.chat_name)
+        return {"status": f"{why} {status}".strip(), "chat_id": chat_id}
 
     app.router.add_get("/", _page)
     app.router.add_static("/static/", STATIC, show_index=False, follow_symlinks=False)
     async def snapshot(request: web.Request) -> web.Response:
-        return web.json_response(state(sandbox))
+        return web.json_response(await state(sandbox))
 
     app.router.add_get("/api/state", snapshot)
     app.router.add_get("/api/events", _events)
@@ -99,7 +117,20 @@ def build_web_app(sandbox: Sandbox, allowed_hosts: set[str] | None = None) -> we
     return app
 
 
-def state(sandbox: Sandbox) -> dict[str, Any]:
+async def zones(sandbox: Sandbox) -> dict[str, str]:
+    """Each person's time zone, as their phone would show times: the one they chose for
+    their own chat with the bot, else their group's, else the bot's default."""
+    chats = sandbox.app.bot_data.store.chats
+    group = await chats.get(GROUP_ID)
+    fallback = group.timezone if group is not None else sandbox.settings.default_timezone
+    found = {}
+    for n in NEIGHBOURS:
+        own = await chats.get(n.id)
+        found[str(n.id)] = own.timezone if own is not None and own.timezone_chosen else fallback
+    return found
+
+
+async def state(sandbox: Sandbox) -> dict[str, Any]:
     """Everything the page shows: people, chats, messages, command menus, the clock."""
     feed = sandbox.feed
     chats = [{"id": GROUP_ID, "title": GROUP_TITLE, "type": "group",
@@ -114,6 +145,7 @@ def state(sandbox: Sandbox) -> dict[str, Any]:
         "messages": {str(chat["id"]): feed.messages(chat["id"]) for chat in chats},
         "menus": feed.menus(),
         "now": int(sandbox.clock().timestamp()),
+        "zones": await zones(sandbox),
     }
 
 
@@ -128,7 +160,7 @@ async def _events(request: web.Request) -> web.StreamResponse:
     # Listen before the snapshot: a change in between is then sent twice, never lost.
     queue = sandbox.feed.subscribe()
     try:
-        await _write_event(response, {"type": "state", "state": state(sandbox)})
+        await _write_event(response, {"type": "state", "state": await state(sandbox)})
         while True:
             try:
                 event = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
@@ -178,10 +210,14 @@ def _action(handler: Callable[[dict], Awaitable[dict]]):
                 raise ValueError("not an object")
         except ValueError:
             return web.json_response({"error": "the request is not a JSON object"}, status=400)
+        sandbox = request.app[SANDBOX]
         try:
             return web.json_response({"ok": True, **await handler(body)})
         except SandboxError as refusal:
             return web.json_response({"error": str(refusal)}, status=400)
+        finally:
+            # A choice made in a wizard may have changed someone's time zone.
+            sandbox.feed.publish({"type": "zones", "zones": await zones(sandbox)})
 
     return route
 

@@ -7,7 +7,7 @@ import asyncio
 from dataclasses import dataclass
 
 from bot.domain.records import Chat
-from bot.render.export import export_records, to_csv
+from bot.render.export import export_file_name, export_records, to_csv
 from bot.render.journal_export import export_json, export_markdown
 from bot.runtime.context import BotData
 
@@ -31,7 +31,7 @@ async def group_answers(data: BotData, chat: Chat) -> tuple[File, int]:
         return to_csv(records).encode("utf-8"), len(records)
 
     content, count = await asyncio.to_thread(build)
-    return File(f"civic-reflect-{chat.id}-{data.now():%Y%m%d}.csv", content), count
+    return File(export_file_name(chat.title, chat.id, data.now(), "csv"), content), count
 
 
 async def journal(data: BotData, chat: Chat, name: str) -> tuple[File, File, int]:

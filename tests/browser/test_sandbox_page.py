@@ -177,8 +177,11 @@ def test_a_pop_up_and_the_status_line_belong_to_whoever_they_were_for(page):
     assert page.locator("#toast").is_hidden()
     assert page.locator("#status").inner_text() == ""
     open_chat(page, "Civic Reflect")
+    # A refusal (made up here: every control now finds a chat to act on).
+    page.route("**/api/time/next-question", lambda route: route.fulfill(
+        status=400, content_type="application/json", json={"error": "not now"}))
     page.click("#next-question")
-    check(page.locator("#status")).to_contain_text("Chen, “Next question now”: ")
+    check(page.locator("#status")).to_have_text("Chen, “Next question now”: not now")
     # The next action (Chen starts his chat with the bot) clears the line.
     page.click("#start")
     check(page.locator("#messages")).to_contain_text("Hello Chen!")

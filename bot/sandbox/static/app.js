@@ -6,14 +6,17 @@ import { createComposer } from "./composer.js";
 import { isBotLink, safeHref, snippet } from "./render.js";
 
 const $ = (id) => document.getElementById(id);
-const CLOCK = new Intl.DateTimeFormat("en-GB", {
+const CLOCK_PARTS = {
   weekday: "short", day: "numeric", month: "short", year: "numeric",
   hour: "2-digit", minute: "2-digit",
-});
+};
+const CLOCK = new Intl.DateTimeFormat("en-GB", CLOCK_PARTS);
 const state = {
   bot: null, people: [], chats: [], menus: {}, messages: new Map(), unread: new Map(),
-  me: null, chatId: null, replyTo: null, menuOpen: false,
+  me: null, chatId: null, replyTo: null, menuOpen: false, zones: {},
 };
+// Each tab keeps its own person and chat on reload (sessionStorage is per tab).
+const remembered = window.sessionStorage;
 
 // -- talking to the sandbox ---------------------------------------------------------------
 async function post(path, body) {
@@ -54,18 +57,33 @@ function handle(event) {
   }
   else if (event.type === "menus") state.menus = event.menus;
   else if (event.type === "clock") setClock(event.now);
+  else if (event.type === "zones") setZones(event.zones);
 }
+
+// Times show in the person's zone, as on their phone: re-drawn when it changes.
+function setZones(zones) {
+  const before = zoneOf(state.me);
+  state.zones = zones || {};
+  if (zoneOf(state.me) !== before && state.chatId !== null) {
+    renderMessages();
+    showClock();
+  }
+}
+
+const zoneOf = (id) => state.zones[String(id)] || undefined;
 
 // -- state ----------------------------------------------------------------------------------
 function loadState(snapshot) {
   Object.assign(state, { bot: snapshot.bot, people: snapshot.people, chats: snapshot.chats,
-    menus: snapshot.menus });
+    menus: snapshot.menus, zones: snapshot.zones || {} });
   state.messages = new Map(Object.entries(snapshot.messages).map(
     ([chatId, views]) => [Number(chatId), new Map(views.map((v) => [v.message_id, v]))]));
-  const saved = Number(localStorage.getItem("sandbox.me"));
+  const saved = Number(remembered.getItem("sandbox.me"));
   state.me = state.people.some((p) => p.id === saved) ? saved : state.people[0].id;
-  const savedChat = Number(localStorage.getItem("sandbox.chat"));
-  state.chatId = visibleChats().some((c) => c.id === savedChat) ? savedChat : state.chats[0].id;
+  const savedChat = Number(remembered.getItem("sandbox.chat"));
+  const current = state.chatId;
+  state.chatId = [current, savedChat].find((id) => visibleChats().some((c) => c.id === id)) ??
+    state.chats[0].id;
   setClock(snapshot.now);
   renderPeople();
   openChat(state.chatId);
@@ -141,7 +159,7 @@ function renderChatList() {
 function openChat(chatId) {
   state.chatId = chatId;
   state.unread.delete(chatId);
-  localStorage.setItem("sandbox.chat", String(chatId));
+  remembered.setItem("sandbox.chat", String(chatId));
   setReply(null);
   closeMenu();
   const current = chat(chatId);
@@ -153,7 +171,8 @@ function openChat(chatId) {
 }
 
 function messageContext() {
-  return { me: state.me, isGroup: chat(state.chatId).type === "group", actions };
+  return { me: state.me, isGroup: chat(state.chatId).type === "group", actions,
+    zone: zoneOf(state.me) };
 }
 
 function renderMessages() {
@@ -161,8 +180,9 @@ function renderMessages() {
   const items = [];
   let day = null;
   for (const view of chatMessages(state.chatId).values()) {
-    if (dayLabel(view.date) !== day) items.push(daySeparator(view.date));
-    day = dayLabel(view.date);
+    const label = dayLabel(view.date, zoneOf(state.me));
+    if (label !== day) items.push(daySeparator(view.date, zoneOf(state.me)));
+    day = label;
     items.push(messageItem(view, messageContext()));
   }
   list.replaceChildren(...items);
@@ -194,7 +214,10 @@ function showMessage(view, isNew) {
   }
   const views = [...chatMessages(state.chatId).values()];
   const before = views[views.length - 2];
-  if (!before || dayLabel(before.date) !== dayLabel(view.date)) list.append(daySeparator(view.date));
+  const zone = zoneOf(state.me);
+  if (!before || dayLabel(before.date, zone) !== dayLabel(view.date, zone)) {
+    list.append(daySeparator(view.date, zone));
+  }
   list.append(item);
   $("start").hidden = true;
   $("composer").hidden = false;
@@ -248,22 +271,25 @@ async function followLink(url) {
   await attempt(() => post("/api/link", { user_id: state.me, url }), "the link you opened");
 }
 
+// True once the sandbox has it: the composer keeps the text until then.
 async function send(text, replyTo = null) {
-  if (!text.trim()) return;
-  await attempt(() => post("/api/send", {
+  if (!text.trim()) return true;
+  const sent = await attempt(() => post("/api/send", {
     user_id: state.me, chat_id: state.chatId, text, reply_to: replyTo }), "your message");
+  return sent !== null;
 }
 
 // -- people, time controls, pop-ups ---------------------------------------------------------
 function wireControls() {
   $("me").addEventListener("change", (event) => {
     state.me = Number(event.target.value);
-    localStorage.setItem("sandbox.me", String(state.me));
+    remembered.setItem("sandbox.me", String(state.me));
     state.unread.clear();
     // A pop-up and a status line belong to the person they were shown to.
     hideToast();
     setStatus("");
     openChat(chat(state.chatId).type === "group" ? state.chatId : state.me);
+    showClock();
   });
   const controls = {
     "next-question": () => post("/api/time/next-question",
@@ -282,6 +308,12 @@ function wireControls() {
       setStatus(`${about}: working…`);
       const answer = await pending;
       if (answer) setStatus(`${about}: ${answer.status}`);
+      // It acted on another chat than the open one (the group, from a private chat
+      // without a programme): show that chat, where its message came.
+      if (answer && answer.chat_id && answer.chat_id !== state.chatId &&
+          visibleChats().some((c) => c.id === answer.chat_id)) {
+        openChat(answer.chat_id);
+      }
       buttons.forEach((b) => { b.disabled = false; });
       document.querySelector(".time").removeAttribute("aria-busy");
       $(id).focus();
@@ -330,7 +362,10 @@ function setClock(now) {
 
 function showClock() {
   const now = new Date(Date.now() + clockAhead);
-  $("clock").textContent = CLOCK.format(now);
+  const zone = zoneOf(state.me);
+  const format = zone ? new Intl.DateTimeFormat("en-GB", { ...CLOCK_PARTS, timeZone: zone })
+    : CLOCK;
+  $("clock").textContent = `${format.format(now)}${zone ? ` (${zone})` : ""}`;
   $("clock").dateTime = now.toISOString();
 }
 

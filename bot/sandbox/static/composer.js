@@ -31,11 +31,14 @@ export function createComposer(page) {
       description.className = "menu-description";
       description.textContent = c.description;
       button.append(name, description);
-      button.addEventListener("click", () => {
+      button.addEventListener("click", async () => {
+        const typed = $("composer-text").value;
         closeMenu();
         $("composer-text").value = "";
-        page.send(`/${c.command}`);
         $("composer-text").focus();
+        if (!(await page.send(`/${c.command}`)) && !$("composer-text").value) {
+          $("composer-text").value = typed;
+        }
       });
       item.append(button);
       return item;
@@ -51,23 +54,36 @@ export function createComposer(page) {
     $("menu-button").setAttribute("aria-expanded", "false");
   }
 
+  // From the box or the Menu button, ArrowDown goes to the first command, ArrowUp to the
+  // last; within the menu they move and wrap round.
   function moveInMenu(step) {
     const items = [...$("menu").querySelectorAll("button")];
     const index = items.indexOf(document.activeElement);
-    const next = items[(index + step + items.length) % items.length];
+    const from = index === -1 ? (step > 0 ? -1 : 0) : index;
+    const next = items[(from + step + items.length) % items.length];
     if (next) next.focus();
+  }
+
+  function closeMenuTo(target) {
+    closeMenu();
+    target.focus();
   }
 
   function wireComposer() {
     const text = $("composer-text");
-    $("composer").addEventListener("submit", (event) => {
+    $("composer").addEventListener("submit", async (event) => {
       event.preventDefault();
       const value = text.value;
-      const replyTo = state.replyTo ? state.replyTo.message_id : null;
+      const reply = state.replyTo;
       text.value = "";
       setReply(null);
       closeMenu();
-      page.send(value, replyTo);
+      // Not sent (the sandbox away, reconnecting; a refusal): the text comes back to the
+      // box, unless something new was typed meanwhile, and the reply with it.
+      if (!(await page.send(value, reply ? reply.message_id : null)) && !text.value) {
+        text.value = value;
+        if (reply) setReply(reply);
+      }
     });
     text.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -76,9 +92,9 @@ export function createComposer(page) {
       } else if (event.key === "Escape") {
         closeMenu();
         setReply(null);
-      } else if (event.key === "ArrowUp" && state.menuOpen) {
+      } else if ((event.key === "ArrowUp" || event.key === "ArrowDown") && state.menuOpen) {
         event.preventDefault();
-        moveInMenu(-1);
+        moveInMenu(event.key === "ArrowDown" ? 1 : -1);
       }
     });
     text.addEventListener("input", () => {
@@ -86,14 +102,34 @@ export function createComposer(page) {
       if (value.startsWith("/") && !/\s/.test(value)) openMenu(value);
       else closeMenu();
     });
-    $("menu-button").addEventListener("click", () => (state.menuOpen ? closeMenu() : openMenu()));
+    // Opened with the button, the menu takes the focus: Tab does not skip past it.
+    $("menu-button").addEventListener("click", () => {
+      if (state.menuOpen) {
+        closeMenu();
+        return;
+      }
+      openMenu();
+      moveInMenu(1);
+    });
+    $("menu-button").addEventListener("keydown", (event) => {
+      if ((event.key === "ArrowDown" || event.key === "ArrowUp") && !state.menuOpen) {
+        event.preventDefault();
+        openMenu();
+        moveInMenu(event.key === "ArrowDown" ? 1 : -1);
+      } else if (event.key === "Escape" && state.menuOpen) {
+        closeMenuTo($("menu-button"));
+      }
+    });
     $("menu").addEventListener("keydown", (event) => {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
         moveInMenu(event.key === "ArrowDown" ? 1 : -1);
+      } else if (event.key === "Home" || event.key === "End") {
+        event.preventDefault();
+        const items = [...$("menu").querySelectorAll("button")];
+        (event.key === "Home" ? items[0] : items[items.length - 1]).focus();
       } else if (event.key === "Escape") {
-        closeMenu();
-        text.focus();
+        closeMenuTo(text);
       }
     });
     $("cancel-reply").addEventListener("click", () => {

@@ -3,15 +3,24 @@
 
 import { formattedText, snippet } from "./render.js";
 
-const TIME = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" });
-const DAY = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "numeric", month: "long" });
+// Times in the person's own zone (undefined: this browser's), as their phone shows them.
+const FORMATS = new Map();
 
-export function dayLabel(timestamp) {
-  return DAY.format(new Date(timestamp * 1000));
+function formatIn(zone, parts) {
+  const name = `${zone || ""}|${JSON.stringify(parts)}`;
+  if (!FORMATS.has(name)) {
+    FORMATS.set(name, new Intl.DateTimeFormat("en-GB", { ...parts, timeZone: zone }));
+  }
+  return FORMATS.get(name);
 }
 
-export function timeLabel(timestamp) {
-  return TIME.format(new Date(timestamp * 1000));
+export function dayLabel(timestamp, zone) {
+  return formatIn(zone, { weekday: "long", day: "numeric", month: "long" })
+    .format(new Date(timestamp * 1000));
+}
+
+export function timeLabel(timestamp, zone) {
+  return formatIn(zone, { hour: "2-digit", minute: "2-digit" }).format(new Date(timestamp * 1000));
 }
 
 function el(tag, className, text) {
@@ -21,13 +30,13 @@ function el(tag, className, text) {
   return node;
 }
 
-export function daySeparator(timestamp) {
+export function daySeparator(timestamp, zone) {
   const item = el("li", "day");
-  item.append(el("span", "", dayLabel(timestamp)));
+  item.append(el("span", "", dayLabel(timestamp, zone)));
   return item;
 }
 
-// ctx: { me, isGroup, actions: { press, url, link, command, reply, jump } }
+// ctx: { me, isGroup, zone, actions: { press, url, link, command, reply, jump } }
 export function messageItem(view, ctx) {
   const item = el("li");
   item.dataset.id = String(view.message_id);
@@ -45,10 +54,18 @@ export function messageItem(view, ctx) {
   }
   if (view.reply_to) bubble.append(replyPreview(view.reply_to, ctx));
   if (view.photo) {
+    // A tap opens the picture full size (a phone's screen shrinks a chart's labels).
+    const full = el("a", "photo-link");
+    full.href = view.photo.url;
+    full.target = "_blank";
+    full.rel = "noopener";
     const picture = el("img", "photo");
     picture.src = view.photo.url;
-    picture.alt = `Picture sent by ${view.from.name}`;
-    bubble.append(picture);
+    picture.alt = view.text ? `Picture: ${view.text.split("\n")[0]}`
+      : `Picture sent by ${view.from.name}`;
+    full.setAttribute("aria-label", `${picture.alt} (open full size)`);
+    full.append(picture);
+    bubble.append(full);
   }
   if (view.document) {
     const file = el("a", "document", `📄 ${view.document.name}`);
@@ -58,12 +75,13 @@ export function messageItem(view, ctx) {
   }
   if (view.text) {
     const text = el("div", "text");
+    text.dir = "auto";  // right-to-left text is laid out so, as in Telegram
     text.append(formattedText(view.text, view.entities, ctx.actions, view.from.is_bot));
     bubble.append(text);
   }
   const meta = el("p", "meta");
   if (view.edited) meta.append(el("span", "edited", "edited"));
-  const time = el("time", "", timeLabel(view.date));
+  const time = el("time", "", timeLabel(view.date, ctx.zone));
   time.dateTime = new Date(view.date * 1000).toISOString();
   meta.append(time);
   bubble.append(meta);
@@ -86,7 +104,9 @@ export function messageItem(view, ctx) {
 function replyPreview(replied, ctx) {
   const quote = el("button", "quote");
   quote.type = "button";
-  quote.append(el("span", "quote-from", replied.from), el("span", "quote-text", replied.text));
+  const quoted = el("span", "quote-text", replied.text);
+  quoted.dir = "auto";
+  quote.append(el("span", "quote-from", replied.from), quoted);
   quote.setAttribute("aria-label", `In reply to ${replied.from}: ${replied.text}. Show it`);
   quote.addEventListener("click", () => ctx.actions.jump(replied.message_id));
   return quote;
