@@ -101,7 +101,7 @@ def is_busy(error: BaseException) -> bool:
     """SQLite's "database is locked": another connection holds the lock."""
     code = getattr(error, "sqlite_errorcode", None)
     return isinstance(error, sqlite3.OperationalError) and code is not None and (
-        code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED))
+        code & 0xFF == sqlite3.SQLITE_BUSY)
 
 
 class Tx:
@@ -202,8 +202,6 @@ class _Transaction:
 
     async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
         database = self._database
-        if perf_counter() - self._started > SLOW_SECONDS and not self._tx.reported:
-            slow_work("transaction", self._started)
         try:
             connection = database._conn
             if kind is not None:
@@ -219,6 +217,9 @@ class _Transaction:
                     raise
         finally:
             database._lock.release()
+        # Its commit included; named after the block that opened it.
+        if perf_counter() - self._started > SLOW_SECONDS and not self._tx.reported:
+            slow_work("transaction", self._started)
 
 
 def session_name() -> str:

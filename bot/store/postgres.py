@@ -274,16 +274,17 @@ class PostgresDatabase(Database):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
-        async with self.pool.acquire() as connection, connection.transaction():
-            await connection.execute("SELECT pg_advisory_xact_lock($1)", self._keys["writes"])
-            # Timed from the lock on: waiting for another writer is not slowness.
-            started = perf_counter()
-            tx = PostgresTx(connection)
-            try:
+        async with self.pool.acquire() as connection:
+            async with connection.transaction():
+                await connection.execute("SELECT pg_advisory_xact_lock($1)",
+                                         self._keys["writes"])
+                # Timed from the lock on (waiting for another writer is not
+                # slowness) to the commit.
+                started = perf_counter()
+                tx = PostgresTx(connection)
                 yield tx
-            finally:
-                if perf_counter() - started > SLOW_SECONDS and not tx.reported:
-                    slow_work("transaction", started)
+            if perf_counter() - started > SLOW_SECONDS and not tx.reported:
+                slow_work("transaction", started)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
