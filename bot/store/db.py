@@ -13,7 +13,7 @@ Long reads (exports, /mydata, backups, migrate-db) do not use it: they go
 through a second, read-only connection in aiosqlite's thread
 (bot/store/reader.py), one hop per query. This connection waits at most a
 quarter second for another process's write lock; past that a transaction
-keeps trying without holding the loop (see _Transaction). A statement or a
+keeps trying without holding the loop (bot/store/lock_wait.py). A statement or a
 transaction that takes long is logged (slow_work), by its first words and
 the repository's method, never its parameters.
 
@@ -37,11 +37,12 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from time import monotonic, perf_counter
+from time import perf_counter
 from typing import Any
 
 from bot.domain.clock import Clock, utc_now
 from bot.store.checkpoints import WalCheckpoints
+from bot.store.lock_wait import LOCK_WAIT_MS, begin_when_free, is_busy
 from bot.store.reader import LongReads, LoopLongReads, SqliteLongReads
 from bot.store.slow import SLOW_SECONDS, slow_work
 from bot.store.upgrades import UPGRADES, UpgradeStep
@@ -49,12 +50,6 @@ from bot.store.upgrades import UPGRADES, UpgradeStep
 log = logging.getLogger(__name__)
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-# How long the loop's connection itself waits for another connection's write
-# lock (SQLite's busy_timeout): the loop turns for nobody meanwhile.
-LOCK_WAIT_MS = 250
-# How long a transaction then keeps trying, between waits that leave the loop
-# free, before it fails as a database that cannot be used.
-LOCK_PATIENCE_SECONDS = 30.0
 Params = Iterable[Any] | Mapping[str, Any]
 Row = sqlite3.Row
 
@@ -95,13 +90,6 @@ WRITES = re.compile(r"\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|REPLACE\s+INTO)\s
                     re.IGNORECASE)
 # Writing a table can change rows of others too (ON DELETE / ON UPDATE CASCADE).
 CHANGES_TOO = {"chats": ("prompts",), "enrolments": ("prompts",)}
-
-
-def is_busy(error: BaseException) -> bool:
-    """SQLite's "database is locked": another connection holds the lock."""
-    code = getattr(error, "sqlite_errorcode", None)
-    return isinstance(error, sqlite3.OperationalError) and code is not None and (
-        code & 0xFF == sqlite3.SQLITE_BUSY)
 
 
 class Tx:
@@ -171,10 +159,8 @@ class _Transaction:
     answer's transaction, and a generator-based one costs several times more.
 
     BEGIN IMMEDIATE takes SQLite's write lock, waiting at most LOCK_WAIT_MS
-    on the loop. When another connection holds it longer (an operator's
-    sqlite3 shell, a command beside the bot), the transaction keeps asking
-    without waiting inside SQLite, sleeping between asks on the loop, which
-    meanwhile serves everything that does not need this connection."""
+    on the loop; past that, bot/store/lock_wait.py keeps asking for it
+    without holding the loop."""
 
     __slots__ = ("_database", "_started", "_tx")
 
@@ -192,7 +178,7 @@ class _Transaction:
             except sqlite3.OperationalError as error:
                 if not is_busy(error):
                     raise
-                await database._begin_when_free()
+                await begin_when_free(database._conn)
         except BaseException:
             database._lock.release()
             raise
@@ -332,30 +318,6 @@ class Database:
             else:
                 self._long_reads = SqliteLongReads(self.path)
         return self._long_reads
-
-    async def _begin_when_free(self) -> None:
-        """BEGIN IMMEDIATE, asked again and again without SQLite's own wait
-        (which would hold the loop), until another connection's write lock
-        is gone; fails as before after LOCK_PATIENCE_SECONDS."""
-        connection = self._conn
-        started = monotonic()
-        pause = 0.005
-        connection.execute("PRAGMA busy_timeout=0")
-        try:
-            while True:
-                await asyncio.sleep(pause)
-                try:
-                    connection.execute("BEGIN IMMEDIATE")
-                    break
-                except sqlite3.OperationalError as error:
-                    if not is_busy(error) or monotonic() - started > LOCK_PATIENCE_SECONDS:
-                        raise
-                pause = min(pause * 2, 0.1)
-        finally:
-            connection.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
-        log.warning("waited %d ms for the database's write lock, held by another connection "
-                    "(a command or a sqlite3 shell beside the bot?)",
-                    (monotonic() - started) * 1000 + LOCK_WAIT_MS)
 
     def written(self, table: str) -> None:
         table = table.lower()
