@@ -63,6 +63,9 @@ class Settings:
     # The scheduler's tick; 0 turns it off (tests tick by hand).
     dispatch_interval_seconds: float = 60.0
     dispatch_concurrency: int = 32
+    # The outbox's sends on their way at once, from request to written
+    # outcome: a crash repeats at most this many (bot.runtime.inflight).
+    sends_in_flight: int = 1
     # Charts are drawn in this many worker processes (0: in a thread of the
     # bot's own process), which stop after this long without a chart.
     chart_workers: int = 1

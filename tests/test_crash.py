@@ -3,7 +3,7 @@ Telegram served over HTTP, killed with SIGKILL at random moments while it
 sends 1,000 due questions and while members tap answers, and started again
 each time. No due question is lost; a kill repeats only what was on its way
 (a question Telegram took that the bot had not yet recorded as sent), and at
-most SENDS_IN_FLIGHT (one) of those a kill, however busy the machine; and
+most `sends_in_flight` (one) of those a kill, however busy the machine; and
 every answer tapped (acknowledged or not) ends up in the database."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from bot.domain.clock import utc_now
-from bot.runtime.inflight import SENDS_IN_FLIGHT
 from bot.sandbox.http_api import BotApiThread
 from bot.sandbox.telegram import UpdateFactory, visible_text
 
@@ -41,6 +41,7 @@ TAPPED_GROUPS = 100
 KILLS_WHILE_SENDING = 6
 KILLS_WHILE_ANSWERING = 5
 FIRST_GROUP = -200_000
+SENDS_IN_FLIGHT = Settings().sends_in_flight
 
 
 class Bot:

@@ -3,8 +3,8 @@
 A send is on its way from the moment its request leaves until the database
 holds its outcome: if the process dies in between, Telegram may have the
 message and the outbox does not know it, so it is sent again. Bounding these
-bounds what a crash can repeat: with SENDS_IN_FLIGHT = 1, at most one
-message a crash.
+bounds what a crash can repeat: with the setting `sends_in_flight` at 1 (the
+default), at most one message a crash.
 
 The outbox gives each row a Ticket (`carrying`); the rate limiter takes a
 place for it just before the row's first request goes (after any wait for
@@ -21,8 +21,6 @@ import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-
-SENDS_IN_FLIGHT = 1
 
 
 class Stopped(Exception):

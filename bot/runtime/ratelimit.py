@@ -6,7 +6,7 @@ per group, RetryAfter retried a few times), wrapped here:
 - the overall rate is kept as an even pace (Pace), not as AIORateLimiter's
   bucket; requests without a chat, and reads about one, are not paced;
 - the scheduled round's requests make way for updates (bot.runtime.traffic);
-- at most SENDS_IN_FLIGHT of the outbox's sends are on their way at once
+- at most `sends_in_flight` of the outbox's sends are on their way at once
   (bot.runtime.inflight), so a crash repeats at most that many;
 - every 429 Telegram answers is counted (for /metrics), including those the
   limiter retried on its own;
@@ -95,7 +95,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         rate = self.follower_rate if self.shared else settings.overall_max_rate
         self.pace = Pace(rate) if rate else None
         # Places for the outbox's sends on their way (bot.runtime.inflight).
-        self.in_flight = asyncio.Semaphore(inflight.SENDS_IN_FLIGHT)
+        self.in_flight = asyncio.Semaphore(max(1, settings.sends_in_flight))
 
     def lead(self, leading: bool) -> None:
         if self.pace is not None and self.shared:

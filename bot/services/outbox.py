@@ -11,9 +11,9 @@ registered in bot_data.senders by the composition root, that renders the
 message from the database at the moment of sending and returns an Attempt.
 
 What Telegram took is written down before anything else is sent: at most
-SENDS_IN_FLIGHT rows are on their way at once (bot.runtime.inflight), and a
-write the database refuses (a failover, a busy file) is tried again from
-memory until it is taken, never by sending again. A scheduled round ends
+`sends_in_flight` rows (one) are on their way at once (bot.runtime.inflight),
+and a write the database refuses (a failover, a busy file) is tried again
+from memory until it is taken, never by sending again. A scheduled round ends
 between two sends when this process stops leading or stops altogether; the
 rows it claimed and did not send are given back for the next round.
 """
@@ -296,7 +296,7 @@ class Flush:
                 self._unsent.append(item.id)
             else:
                 # Telegram may have it: like a crash, it goes again after the
-                # claim is freed (at most SENDS_IN_FLIGHT such rows).
+                # claim is freed (at most `sends_in_flight` such rows).
                 log.warning("outbox %s (%s) to chat %s: stopped on its way; it may be sent "
                             "again", item.id, item.kind, item.chat_id)
             raise
