@@ -61,66 +61,97 @@ def comment(rng: random.Random) -> str:
     return " ".join(text).capitalize() + "."
 
 
-async def a_year(store: Store, clock: Clock, chat_id: int, members: int,
-                 rng: random.Random) -> int:
-    """One group's year; returns how many answers it gave."""
+class Group:
+    """One group's people, programme and message numbers."""
+
+    def __init__(self, chat_id: int, members: int):
+        self.chat_id = chat_id
+        self.people = [abs(chat_id) * 100 + n for n in range(members)]
+        self.enrolment_id = 0
+        self.message = 1000
+        self.prompt_id = 0
+
+    def next_message(self) -> int:
+        self.message += 1
+        return self.message
+
+
+async def set_up(store: Store, group: Group) -> None:
+    chat_id = group.chat_id
     await store.chats.ensure(chat_id, kind="group", title=f"Group {chat_id}",
                              timezone="Europe/Madrid", language="en")
-    people = [abs(chat_id) * 100 + n for n in range(members)]
-    for person in people:
+    for person in group.people:
         await store.members.seen(chat_id, person, f"Person {person}", f"person{person}")
-    for person in people:  # each has started the bot: reminders reach them privately
+        # Each has started the bot: reminders reach them privately.
         await store.chats.ensure(person, kind="private", title=None,
                                  timezone="Europe/Madrid", language="en")
-    for coordinator in people[:2]:
+    for coordinator in group.people[:2]:
         await store.coordinators.add(chat_id, coordinator)
     enrolment = await store.enrolments.start(
         chat_id, "checklist-cso", cadence="weekly", days=["mon"], local_time="09:00",
         next_due_at=None)
-    answers = 0
-    message = 1000
+    group.enrolment_id = enrolment.id
+
+
+async def ask(store: Store, clock: Clock, group: Group, week: int, rng: random.Random) -> int:
+    """The week's question, its answers and reminders; returns the answers."""
+    chat_id = group.chat_id
+    slot = clock.now.strftime("%Y-%m-%dT%H:%MZ")
+    prompt, _ = await store.prompts.open(group.enrolment_id, slot, chat_id=chat_id,
+                                         pack_id="checklist-cso", item_id=f"cso-{week:02}")
+    group.prompt_id = prompt.id
+    question = await store.outbox.add(f"question:{prompt.id}", "question", chat_id,
+                                      prompt_id=prompt.id)
+    await store.outbox.question_sent(question, prompt.id, group.next_message())
+    seen = Sighting(chat_id, "Person", None)
+    answered = set()
+    for person in group.people:
+        if rng.random() >= 0.6:
+            continue
+        await store.answers.record(prompt.id, person, scale=rng.randint(1, 5), seen_in=seen)
+        answered.add(person)
+        if rng.random() < 0.25:
+            await store.answers.record(prompt.id, person, text=comment(rng),
+                                       message_id=group.next_message(), seen_in=seen)
+        if rng.random() < 0.05:
+            await store.answers.record(prompt.id, person, scale=rng.randint(1, 5),
+                                       seen_in=seen)
+    reminded = [p for p in group.people if p not in answered and rng.random() < 0.33]
+    for row in await store.nudges.plan(prompt.id, chat_id, privately=reminded, in_group=[]):
+        await store.outbox.sent(row, None)
+    return len(answered)
+
+
+async def wrap_up(store: Store, clock: Clock, group: Group) -> None:
+    """The question closed, the week's summary and its coordinators' digests."""
+    chat_id = group.chat_id
+    await store.prompts.close(group.prompt_id)
+    close = await store.outbox.add(f"close:{group.prompt_id}", "close", chat_id,
+                                   prompt_id=group.prompt_id)
+    await store.outbox.sent(close, group.message)
+    period = clock.now.strftime("%G-W%V")
+    for kind, recipient, key in (
+            ("summary", chat_id, f"summary:{chat_id}:{period}"),
+            *(("digest", c, f"digest:{chat_id}:{period}:{c}") for c in group.people[:2])):
+        row = await store.outbox.add(key, kind, recipient, subject_id=chat_id, period=period)
+        await store.outbox.sent(row, group.next_message())
+
+
+async def a_year(store: Store, clock: Clock, groups: list[Group],
+                 rng: random.Random) -> int:
+    """Every group's year, week by week as the bot lives it (rows are made
+    in the order of time); returns how many answers were given."""
     start = clock.now
+    for group in groups:
+        await set_up(store, group)
+    answers = 0
     for week in range(52):
-        clock.now = start + timedelta(weeks=week)
-        slot = clock.now.strftime("%Y-%m-%dT%H:%MZ")
-        prompt, _ = await store.prompts.open(enrolment.id, slot, chat_id=chat_id,
-                                             pack_id="checklist-cso", item_id=f"cso-{week:02}")
-        question = await store.outbox.add(f"question:{prompt.id}", "question", chat_id,
-                                          prompt_id=prompt.id)
-        message += 1
-        await store.outbox.question_sent(question, prompt.id, message)
-        seen = Sighting(chat_id, "Person", None)
-        answered = set()
-        for person in people:
-            if rng.random() >= 0.6:
-                continue
-            clock.now += timedelta(minutes=rng.randint(1, 300))
-            await store.answers.record(prompt.id, person, scale=rng.randint(1, 5), seen_in=seen)
-            answers += 1
-            answered.add(person)
-            if rng.random() < 0.25:
-                message += 1
-                await store.answers.record(prompt.id, person, text=comment(rng),
-                                           message_id=message, seen_in=seen)
-            if rng.random() < 0.05:
-                await store.answers.record(prompt.id, person, scale=rng.randint(1, 5),
-                                           seen_in=seen)
-        reminded = [p for p in people if p not in answered and rng.random() < 0.33]
-        for row in await store.nudges.plan(prompt.id, chat_id, privately=reminded,
-                                           in_group=[]):
-            await store.outbox.sent(row, None)
+        for group in groups:  # Monday: the questions, then the day's answers
+            clock.now = start + timedelta(weeks=week, minutes=1)
+            answers += await ask(store, clock, group, week, rng)
         clock.now = start + timedelta(weeks=week, days=4, hours=8)
-        await store.prompts.close(prompt.id)
-        close = await store.outbox.add(f"close:{prompt.id}", "close", chat_id,
-                                       prompt_id=prompt.id)
-        await store.outbox.sent(close, message)
-        period = clock.now.strftime("%G-W%V")
-        for kind, recipient, key in (
-                ("summary", chat_id, f"summary:{chat_id}:{period}"),
-                *(("digest", c, f"digest:{chat_id}:{period}:{c}") for c in people[:2])):
-            row = await store.outbox.add(key, kind, recipient, subject_id=chat_id, period=period)
-            message += 1
-            await store.outbox.sent(row, message)
+        for group in groups:  # Friday: closed, summed up
+            await wrap_up(store, clock, group)
     return answers
 
 
@@ -130,8 +161,9 @@ async def size_of(store: Store) -> int:
         pages = store.db._conn.execute("PRAGMA page_count").fetchone()[0]
         size = store.db._conn.execute("PRAGMA page_size").fetchone()[0]
         return pages * size
+    tables = await store.db.tables()  # before taking the pool's one connection
     async with store.db.pool.acquire() as connection:
-        for table in await store.db.tables():
+        for table in tables:
             await connection.execute(f"VACUUM FULL {table}")
         return int(await connection.fetchval(
             "SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c"
@@ -149,10 +181,8 @@ async def main(groups: int, members: int, database: str | None, seed: int) -> di
     began = time.perf_counter()
     try:
         empty = await size_of(store)
-        answers = 0
-        for number in range(groups):
-            clock.now = start
-            answers += await a_year(store, clock, -1001000000 - number, members, rng)
+        answers = await a_year(store, clock, [Group(-1001000000 - number, members)
+                                              for number in range(groups)], rng)
         clock.now = start + timedelta(weeks=52)
         before = await size_of(store)
         outbox_before = sum((await store.outbox.counts()).values())
