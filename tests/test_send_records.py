@@ -6,6 +6,7 @@ claimed and went again once its claim lapsed."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sqlite3
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ import asyncpg
 from bot.services import outbox
 from bot.services.delivery import attempt
 
+from helpers.app import running
 from helpers.rounds import make_due_groups, questions_by_chat
 
 GROUPS = 3
@@ -116,29 +118,46 @@ async def _send(bot, data, item, text: str, texts: list[str]):
     return result
 
 
-async def test_every_question_telegram_took_is_written_down_before_the_next_one_goes(
-        harness, monkeypatch):
-    """At most one send is on its way at any moment (from its request to
-    its written outcome), however slowly Telegram answers: a crash then
-    repeats at most one question. Before, with requests slower than the
-    pace, the outbox had dozens on their way."""
+async def unwritten_at_each_send(harness, monkeypatch) -> list[int]:
+    """Run a round of 30 questions with Telegram slower than the pace; at
+    each question Telegram takes, how many it took before are not yet
+    written down as sent."""
     chats = await make_due_groups(harness.store, 30, -800,
                                   harness.clock.now - timedelta(minutes=1))
     handle = harness.telegram.handle
-    unwritten_at_each_send: list[int] = []
+    unwritten: list[int] = []
 
     async def slowly(api_method, params, files):
         if api_method == "sendMessage":
             taken = sum(questions_by_chat(harness.telegram).values())
             written = (await harness.store.outbox.counts()).get("sent", 0)
-            unwritten_at_each_send.append(taken - written)
+            unwritten.append(taken - written)
         answer = await handle(api_method, params, files)
         await asyncio.sleep(0.02)  # slower than the pace: the answer takes a while
         return answer
 
     monkeypatch.setattr(harness.telegram, "handle", slowly)
     await harness.tick()
-
     assert questions_by_chat(harness.telegram) == {chat: 1 for chat in chats}
-    assert len(unwritten_at_each_send) == len(chats)
-    assert max(unwritten_at_each_send) == 0
+    assert len(unwritten) == len(chats)
+    return unwritten
+
+
+async def test_every_question_telegram_took_is_written_down_before_the_next_one_goes(
+        harness, monkeypatch):
+    """At most one send is on its way at any moment (from its request to
+    its written outcome), however slowly Telegram answers: a crash then
+    repeats at most one question. Before, with requests slower than the
+    pace, the outbox had several on their way."""
+    assert max(await unwritten_at_each_send(harness, monkeypatch)) == 0
+
+
+async def test_sends_in_flight_bounds_what_a_crash_could_repeat(
+        settings, telegram, clock, monkeypatch):
+    """With `sends_in_flight` at 3, at most 3 are on their way: at most 2
+    taken and not yet written when Telegram takes another."""
+    wider = dataclasses.replace(settings, sends_in_flight=3)
+    async for harness in running(wider, telegram, clock):
+        unwritten = await unwritten_at_each_send(harness, monkeypatch)
+    assert max(unwritten) <= 2
+    assert max(unwritten) > 0  # several did go at once
