@@ -63,9 +63,9 @@ async def test_requests_without_the_secret_are_refused_and_never_handled(
     assert await post(http, server, help_command, secret=SECRET[:-1]) == 403
     assert await post(http, server, help_command, secret=SECRET + "x") == 403
     assert harness.telegram.calls_to("sendMessage") == []
-    refused = harness.app.bot_data.metrics.webhook_refused
-    assert refused.labels(reason="no_secret")._value.get() == 1
-    assert refused.labels(reason="wrong_secret")._value.get() == 2
+    refused = harness.app.bot_data.metrics.registry.get_sample_value
+    assert refused("civic_reflect_webhook_refused_total", {"reason": "no_secret"}) == 1
+    assert refused("civic_reflect_webhook_refused_total", {"reason": "wrong_secret"}) == 2
     # The first refusal is logged at once; the next within the minute wait for the summary.
     assert [r.getMessage() for r in caplog.records if r.name == "bot.runtime.server"] == [
         "refused 1 webhook request(s) since the last such line (no_secret 1), "
