@@ -18,6 +18,7 @@ import asyncio
 import signal
 import threading
 import time
+import traceback
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -59,6 +60,8 @@ class Members:
         self.done: set[int] = set()
         self.taps = 0
         self.comments: dict[int, str] = {}  # chat id -> the comment sent there
+        self.without_buttons: list[int] = []
+        self.failure: str | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._answer, daemon=True)
 
@@ -71,15 +74,26 @@ class Members:
         self._thread.join(30)
 
     def _answer(self) -> None:
+        try:
+            self._answer_each()
+        except Exception:
+            self.failure = traceback.format_exc()
+            raise
+
+    def _answer_each(self) -> None:
         while not self._stop.wait(0.2):
             for call in list(self.telegram.calls):
                 chat_id = call.params.get("chat_id")
                 if (call.method != "sendMessage" or not call.ok or chat_id in self.done
                         or not isinstance(chat_id, int) or chat_id > FIRST_GROUP
-                        or "reply_markup" not in call.params):
-                    continue
+                        or "reply_markup" not in call.params or call.result is None):
+                    continue  # (a call's result is filled in a moment after it is listed)
                 self.done.add(chat_id)
                 message = self.telegram.message(chat_id, call.result["message_id"])
+                if "reply_markup" not in message:
+                    # Its buttons are gone already: the tap a member could no longer make.
+                    self.without_buttons.append(chat_id)
+                    continue
                 data = message["reply_markup"]["inline_keyboard"][0][2]["callback_data"]
                 number = FIRST_GROUP - chat_id
                 member = self.factory.user(7000 + number, f"Member {number}")
@@ -92,11 +106,12 @@ class Members:
                     self.deliverer.send(self.factory.reply(message["chat"], other, message, text))
 
 
-async def saved(url: str) -> tuple[int, dict[int, list[str]]]:
+async def saved(url: str) -> tuple[set[int], dict[int, list[str]]]:
     store = await Store.open(url, read_only=True)
     try:
-        ratings = int(await store.db.fetch_value(
-            "SELECT COUNT(*) FROM answers WHERE scale IS NOT NULL"))
+        ratings = {row[0] for row in await store.db.fetch_all(
+            "SELECT p.chat_id FROM answers a JOIN prompts p ON p.id = a.prompt_id"
+            " WHERE a.scale IS NOT NULL")}
         rows = await store.db.fetch_all(
             "SELECT p.chat_id, a.text FROM answers a JOIN prompts p ON p.id = a.prompt_id"
             " WHERE a.text IS NOT NULL")
@@ -122,7 +137,7 @@ def first_healthy(seen, name: str, after: float) -> float:
 def test_a_weekly_round_with_a_killed_leader_and_a_database_restart(tmp_path):
     if server_programs() is None:
         pytest.skip(NO_POSTGRES)
-    postgres = ThrowawayPostgres()
+    postgres = ThrowawayPostgres(durable=True)
     url = postgres.start()
     telegram = FloodLimitedTelegram()
     replicas: dict[str, Replica] = {}
@@ -168,8 +183,11 @@ def test_a_weekly_round_with_a_killed_leader_and_a_database_restart(tmp_path):
                 for replica in replicas.values():
                     replica.wait_until_healthy(120)
                 assert api.wait_for(lambda: len(questions_sent(telegram)) == GROUPS, 360), (
-                    len(questions_sent(telegram)))
-                wait_until(lambda: len(members.done) == GROUPS, 60, "every question answered")
+                    len(questions_sent(telegram)),
+                    {name: r.process.lines[-15:] for name, r in replicas.items()})
+                wait_until(lambda: len(members.done) == GROUPS or members.failure, 60,
+                           "every question answered")
+                assert members.failure is None, members.failure
                 wait_until(deliverer.all_delivered, 240,
                            lambda: f"{sum(not d.delivered for d in deliverer.deliveries)} "
                                    "updates still not answered 200")
@@ -187,8 +205,16 @@ def test_a_weekly_round_with_a_killed_leader_and_a_database_restart(tmp_path):
     duplicates = sum(count - 1 for count in sent.values())
     assert duplicates <= 1, duplicates  # one kill: at most one question twice
     assert telegram.http_429 == 0
+    assert members.without_buttons == []  # no question lost its buttons while open
     # Every tap and comment Telegram delivered saved exactly once.
-    assert ratings == members.taps == GROUPS
+    missing = {chat: [d.statuses for d in deliverer.deliveries
+                      if d.update.get("callback_query", {}).get("message", {}).get("chat", {})
+                      .get("id") == chat] for chat in members.done - ratings}
+    assert missing == {} and members.taps == GROUPS, (missing, members.taps)
+    lost = {chat: [d.statuses for d in deliverer.deliveries
+                   if d.update.get("message", {}).get("chat", {}).get("id") == chat]
+            for chat in set(members.comments) - set(comments)}
+    assert lost == {}, lost
     assert comments == {chat: [text] for chat, text in members.comments.items()}
     # /healthz failed only while something was really down: a replica
     # starting, or PostgreSQL away (until the replica had reconnected).

@@ -26,6 +26,11 @@ NO_POSTGRES = ("PostgreSQL runs skipped: no PostgreSQL server programs (initdb, 
 # Durability buys nothing in a cluster thrown away after the run.
 _FAST = ("-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
          " -c max_connections=300 -c listen_addresses=''")
+# A server a test halts as a crash would: a commit it acknowledged is kept
+# (with synchronous_commit off, the last ones would be lost with the server's
+# memory, which a real installation never does). The files may stay unsynced:
+# the machine itself does not crash.
+_DURABLE = "-c fsync=off -c max_connections=300 -c listen_addresses=''"
 
 
 def server_programs() -> Path | None:
@@ -61,7 +66,7 @@ def _owner() -> str | None:
 
 
 class ThrowawayPostgres:
-    def __init__(self, folder: Path | None = None):
+    def __init__(self, folder: Path | None = None, *, durable: bool = False):
         programs = server_programs()
         if programs is None:
             raise FileNotFoundError("no PostgreSQL server programs (initdb, pg_ctl) found")
@@ -70,6 +75,7 @@ class ThrowawayPostgres:
         self.folder = Path(folder or tempfile.mkdtemp(prefix="crpg-", dir="/tmp"))
         self.data = self.folder / "data"
         self.user = _owner()
+        self.options = _DURABLE if durable else _FAST
 
     @property
     def url(self) -> str:
@@ -105,7 +111,7 @@ class ThrowawayPostgres:
         """Start a halted server again, on the same socket, with the same data."""
         self._run(str(self.programs / "pg_ctl"), "-D", str(self.data), "-l",
                   str(self.folder / "server.log"), "-w", "-t", "60", "-o",
-                  f"{_FAST} -k {self.folder}", "start")
+                  f"{self.options} -k {self.folder}", "start")
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
