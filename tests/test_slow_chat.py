@@ -194,3 +194,33 @@ async def test_an_update_kept_and_sent_again_by_telegram_is_handled_once(harness
     await polling
     assert done == slow_ids  # each once, in order
     assert len(harness.telegram.texts(SLOW)) == 3
+
+
+async def test_a_stop_leaves_a_slow_chat_s_kept_updates_to_the_next_start(harness, monkeypatch):
+    from bot.runtime import polling
+
+    monkeypatch.setattr(polling, "_STOP_GRACE_SECONDS", 0.1)
+    release, held = hold_sends_to(harness, SLOW, monkeypatch)
+    done = handled_in_order(harness, monkeypatch)
+    slow = messages(harness, SLOW, 4)
+    stop = asyncio.Event()
+    first = ConfirmingPoller(harness.app, poll_seconds=1)
+    polling_task = asyncio.create_task(first.run(stop))
+    for update in slow:
+        harness.telegram.push_update(update)
+    await until(lambda: held, seconds=60)
+    await until(lambda: first.offset == slow[-1]["update_id"] + 1, seconds=60)
+    stop.set()
+    await asyncio.wait_for(polling_task, 60)  # stopped with the send still held
+    assert not release.is_set() and not done
+    assert await first.parked.count() == 4
+    release.set()
+    stop = asyncio.Event()
+    second = ConfirmingPoller(harness.app, poll_seconds=1)
+    polling_task = asyncio.create_task(second.run(stop))
+    slow_ids = [update["update_id"] for update in slow]
+    await until(lambda: set(slow_ids) <= set(done), seconds=60)
+    await until(lambda: kept_is(second, 0), seconds=30)
+    stop.set()
+    await polling_task
+    assert done == slow_ids

@@ -359,10 +359,10 @@ async def test_only_the_database_out_of_reach_counts_as_away(tmp_path, clock, mo
     """A locked file is the database away; a bad statement, or an OSError
     that did not come through the store, is not (trying again would only
     fail again)."""
-    from bot.store import Store, db
+    from bot.store import Store, lock_wait
     from bot.store.outage import is_unavailable
 
-    monkeypatch.setattr(db, "LOCK_PATIENCE_SECONDS", 0.1)  # locked: at once, not in 30 s
+    monkeypatch.setattr(lock_wait, "LOCK_PATIENCE_SECONDS", 0.1)  # locked: at once, not in 30 s
     store = await Store.open(tmp_path / "bot.sqlite3", clock)
     other = sqlite3.connect(tmp_path / "bot.sqlite3", isolation_level=None)
     try:

@@ -50,6 +50,8 @@ _ROOM = 50
 # How long updates still in hand may hold the offset when Telegram has
 # nothing new, before they are kept in the database and passed.
 _GRACE_SECONDS = 0.25
+# How long a stop lets kept updates finish before leaving them to the next start.
+_STOP_GRACE_SECONDS = 3.0
 
 
 class _GaveUp(Exception):
@@ -140,6 +142,13 @@ class ConfirmingPoller:
                     await self._wait_for_some(stop, timeout=_GRACE_SECONDS)
                 self._pass(n for n in self._running if n not in self._parked)
         self._stopping.set()
+        if self._running:
+            await asyncio.wait(list(self._running.values()), timeout=_STOP_GRACE_SECONDS)
+            # Those kept in the database need not hold up the stop: the next
+            # start handles them (a send cut short goes again, as after a crash).
+            for number, task in list(self._running.items()):
+                if number in self._parked:
+                    task.cancel()
         if self._running:
             await asyncio.gather(*self._running.values(), return_exceptions=True)
         await self._maintain()
