@@ -101,7 +101,7 @@ async def test_a_question_message_shows_theme_position_scale_and_private_link(ha
     assert rows[2][0]["url"] == f"https://t.me/civic_reflect_bot?start=p{prompt.id}"
     # Each quote button carries the state it sets: pressed twice, it acts once.
     assert [(b["text"], b["callback_data"]) for b in rows[3]] == [
-        ("💬 Quote me", f"1|q|{prompt.id}|1"), ("🤐 Don't quote me", f"1|q|{prompt.id}|0")]
+        ("💬 You may quote me", f"1|q|{prompt.id}|1"), ("🤐 Don't quote me", f"1|q|{prompt.id}|0")]
 
 
 async def test_people_joining_and_leaving_are_counted_without_a_word(harness, group):

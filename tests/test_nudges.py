@@ -227,9 +227,9 @@ async def test_reminders_in_spanish(harness, group):
         "Cada voz cuenta, con un toque, una respuesta o en privado.")
     assert visible_text(harness.telegram.last("sendMessage", chat_id=group.dev["id"])
                         .params["text"]) == (
-        "Hola, Dev 👋 En Riverside CSO ya respondió 1 persona más del grupo a la pregunta de "
-        "la semana, que cierra el lunes a las 09:00. Tu voz también sería bienvenida, en "
-        "privado si lo prefieres.")
+        "¡Hola, Dev! 👋 En Riverside CSO, ya ha respondido 1 persona más del grupo a la "
+        "pregunta de la semana, que cierra el lunes a las 09:00. Tu voz también sería "
+        "bienvenida, en privado si lo prefieres.")
 
 
 def test_a_private_reminder_says_the_question_of_the_week_only_when_it_is_weekly(catalog):

@@ -327,7 +327,8 @@ def test_recap_step_offers_every_weekday_or_none(catalog, packs):
     draft = drafts(("P", "well-being"), ("C", "daily"), ("T", "08:00"), ("Z", "UTC"))
     text, keyboard = personal.onboarding_step(catalog, "es", draft, packs)
     assert valid(text).endswith("¿Qué día quieres recibir un breve resumen de tu semana? "
-                                "Solo recoge sobre qué reflexionaste, nada más.")
+                                "Recoge las preguntas que has respondido, cita una línea de cada "
+                                "respuesta y te deja una pregunta para la semana siguiente.")
     assert buttons(keyboard)[1] == [("viernes", "1|s|R|fri"), ("sábado", "1|s|R|sat"),
                                     ("domingo", "1|s|R|sun"), ("Sin resumen", "1|s|R|none")]
 
@@ -361,7 +362,7 @@ def test_done_says_what_when_in_the_persons_zone_and_how(catalog, packs):
     attribution = packs["well-being"].attribution["en"]
     assert valid(text) == (
         "✅ All set. You will reflect on Five ways to well-being.\n\n"
-        "On Monday, Wednesday and Friday at 08:00 (Europe/Madrid).\n"
+        "Every week on Monday, Wednesday and Friday at 08:00 (Europe/Madrid).\n"
         "Your first prompt comes on Wednesday 4 March at 08:00 (Europe/Madrid).\n"
         "Every Sunday, a short recap of your week.\n\n"
         f"{attribution}\n\n"
@@ -389,4 +390,4 @@ def test_done_in_spanish_daily_without_recap(catalog, packs):
         "Todos los días a las 21:00 (America/Mexico_City).\n"
         "Tu primera pregunta llegará el lunes 2 de marzo a las 21:00 (America/Mexico_City).\n"
         "Sin resumen semanal.\n\n")
-    assert "/forget – borrar todo lo que guardo sobre ti" in shown
+    assert "/olvidar – borrar todo lo que guardo sobre ti" in shown

@@ -50,7 +50,7 @@ async def test_pause_skip_language_and_changing_programme(harness):
     await harness.send(u.command(private, rosa, "/language es"))
     assert texts_to(harness, ROSA)[-1] == "A partir de ahora te escribiré en español."
     await harness.send(u.command(private, rosa, "/language fr"))
-    assert texts_to(harness, ROSA)[-1].startswith("Envía /language seguido de")
+    assert texts_to(harness, ROSA)[-1].startswith("Envía /idioma seguido de")
 
     # A new programme: the time zone is not asked again.
     await harness.send(u.command(private, rosa, "/programme"))

@@ -50,7 +50,7 @@ def test_a_scale_prompt_has_the_group_scale_buttons_and_the_glossary(catalog, pa
     assert valid(text).startswith(
         "🌱 Alianza cívica: sociedad civil · III (3 de 15)\nDefinir resultados valorados")
     assert valid(text).endswith("Toca una valoración aquí abajo.\n"
-                                "/later te lo vuelve a preguntar en una hora · /skip pasa a la "
+                                "/luego te lo vuelve a preguntar en una hora · /saltar pasa a la "
                                 "siguiente")
     keyboard = personal.personal_keyboard(catalog, "es", pack, item, 12)
     # The scale, then "What does this mean?" (the CSO, valued outcomes).

@@ -216,7 +216,7 @@ def test_recap_of_one_rated_and_commented_answer_in_spanish(catalog, packs):
                                 text="Nos falta escuchar más")],
                          week_start=MONDAY, week_end=MONDAY + timedelta(days=7), next_item=None)
     shown = valid(personal.recap_text(catalog, "es", recap, packs))
-    assert shown.startswith("🌿 Tu semana de reflexión\n\nEsta semana respondiste 1 pregunta:\n")
+    assert shown.startswith("🌿 Tu semana de reflexión\n\nEsta semana has respondido 1 pregunta:\n")
     assert f"   ↳ ⭐ 2 · Un poco — {isolated('Nos falta escuchar más')}\n\n" in shown
     assert "Una pregunta para la semana que empieza" not in shown
 

@@ -68,7 +68,7 @@ async def test_the_group_is_formed_with_its_members_and_the_bot_greets_it(client
         "Hello, Riverside Neighbours!")
     # The command menus the bot published, per chat type and language, as Telegram keeps them.
     assert {c["command"] for c in state["menus"]["group"][""]} >= {"setup", "status", "export"}
-    assert "programme" in {c["command"] for c in state["menus"]["private"]["es"]}
+    assert "programa" in {c["command"] for c in state["menus"]["private"]["es"]}
     assert state["now"] == int(START.timestamp())
 
 
@@ -205,7 +205,7 @@ async def test_what_people_type_is_shown_as_text_never_as_markup(client, sandbox
     question = last_with_keyboard(sandbox)
     await act(client, "/api/send", user_id=BEN, chat_id=GROUP_ID, text=attack,
               reply_to=question["message_id"])
-    await tap(client, BEN, question, "Quote me")
+    await tap(client, BEN, question, "You may quote me")
     mine = [m for m in sandbox.feed.messages(GROUP_ID) if m["from"]["id"] == BEN][-1]
     assert (mine["text"], mine["entities"]) == (attack, [])
     await act(client, "/api/time/weekly-summary", user_id=AMARA)

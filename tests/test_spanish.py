@@ -141,7 +141,7 @@ def test_one_is_singular(catalog):
 def test_pack_titles_and_the_checklist_are_named_alike(catalog, packs):
     assert packs["checklist-la"].title["es"] == "Alianza cívica: autoridad local"
     assert packs["checklist-cso"].title["es"] == "Alianza cívica: sociedad civil"
-    assert "las preguntas clave de la alianza cívica" in catalog.raw("es", "about.what")
+    assert "la lista de la alianza cívica" in catalog.raw("es", "about.what")
 
 
 @pytest.mark.parametrize(
@@ -174,3 +174,93 @@ async def test_summarytime_refuses_what_is_no_day(harness):
         await harness.send(harness.updates.command(group.chat, group.ana, words))
         assert "/summarytime DAY HH:MM" in visible_text(
             harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"])
+
+
+# -- one past tense ------------------------------------------------------------------------------
+
+# The simple past the catalog had used for what has just happened; the content
+# guide chooses the pretérito perfecto compuesto («he enviado», «han
+# respondido»), keeping the simple past for a finished, named time.
+SIMPLE_PAST = re.compile(
+    r"\b(envié|enviaste|respondiste|respondió|respondieron|falló|perdió|borré|borró|borraron|"
+    r"saltaste|pidió|pidieron|eligió|elegiste|decidió|cambió|vio|vi|inició|creó|usó|dio|hice|"
+    r"saliste|escribió|escribieron|permitió|publicó|añadió|reflexionaste|hubo|participó|"
+    r"participaron|estuve|valoró|escuchaste|oíste|planeaste|probaste|pasó|conmovió)\b")
+# A finished, named time: the simple past is right there («se unió hace 12 días»).
+NAMED_TIME = re.compile(r"\bhace\b|\bpor semana\b|\bcada semana\b|la última vez|"
+                        r"añadió una (séptima|quinta)")
+
+
+def test_one_past_tense_throughout(catalog, packs):
+    found = [f"{where}: {SIMPLE_PAST.findall(prose(text))}"
+             for where, text in spanish_strings(catalog, packs)
+             if SIMPLE_PAST.search(prose(text)) and not NAMED_TIME.search(text)]
+    assert found == []
+
+
+def test_the_past_tense_check_finds_the_simple_past():
+    assert SIMPLE_PAST.search("Te envié el informe.")
+    assert SIMPLE_PAST.search("No se perdió nada de lo que enviaste.")
+    assert not SIMPLE_PAST.search("Te he enviado el informe.")
+
+
+@pytest.mark.parametrize(("key", "count", "shown"), [
+    ("window.set", 1, "se cierra 1 hora después"),
+    ("window.set", 24, "se cierra 24 horas después"),
+    ("summary.participation", 1, "Ha participado 1 persona, de 1 que conozco"),
+])
+def test_plural_forms_follow_the_number(catalog, key, count, shown):
+    values = {"hours": count} if key == "window.set" else {"members": count}
+    assert shown in visible_text(catalog.plural("es", key, count, **values))
+
+
+def test_every_number_that_varies_has_its_plural_forms(catalog):
+    """A {count}, {hours} or {members} followed by a noun needs .one and .other."""
+    counted = re.compile(r"\{(count|hours)\} (horas|personas|respuestas|preguntas|entradas|"
+                         r"comentarios|valoraciones|días)\b")
+    found = [key for key, text in catalog.table("es").items()
+             if counted.search(text) and not key.endswith(".other")]
+    assert found == []
+    assert "de las {members}" not in " ".join(catalog.table("es").values())
+
+
+# -- Spanish command names -----------------------------------------------------------------------
+
+
+def test_spanish_command_names_are_valid_and_clash_with_nothing():
+    from bot.content.commands import local_name, problems
+    from bot.handlers.registry import COMMANDS
+    assert problems({command.name for command in COMMANDS}) == []
+    for english, spanish in (("journal", "diario"), ("pause", "pausa"), ("export", "exportar")):
+        assert local_name("es", english) == spanish
+        assert local_name("en", english) == english
+
+
+async def test_the_spanish_menu_shows_spanish_names_and_english_stays(harness):
+    calls = harness.telegram.calls_to("setMyCommands")
+    menus = {(c.params["scope"]["type"], c.params.get("language_code")):
+             [command["command"] for command in c.params["commands"]] for c in calls}
+    spanish = menus[("all_private_chats", "es")]
+    assert {"diario", "pausa", "exportar", "reanudar", "olvidar", "idioma"} <= set(spanish)
+    assert "journal" not in spanish and "pause" not in spanish
+    assert {"journal", "pause", "export"} <= set(menus[("all_private_chats", None)])
+    assert {"silencio", "misdatos", "estado", "setup"} <= set(menus[("all_group_chats", "es")])
+
+
+async def test_a_spanish_name_and_the_english_one_both_work(harness):
+    rosa = harness.updates.user(560, "Rosa", language_code="es")
+    chat = harness.updates.private_chat(rosa)
+    await harness.send(harness.updates.command(chat, rosa, "/ayuda"))
+    help_text = visible_text(harness.telegram.last("sendMessage", chat_id=560).params["text"])
+    assert help_text.startswith("Lo que entiendo en este chat privado")
+    assert "/diario – " in help_text and "/pausa – " in help_text and "/journal" not in help_text
+    await harness.send(harness.updates.command(chat, rosa, "/diario"))
+    journal = visible_text(harness.telegram.last("sendMessage", chat_id=560).params["text"])
+    await harness.send(harness.updates.command(chat, rosa, "/journal"))
+    assert visible_text(harness.telegram.last("sendMessage", chat_id=560).params["text"]) \
+        == journal
+    assert journal.startswith("📓 Tu diario")
+    # A Spanish name in the wrong kind of chat is recognised, not called unknown.
+    await harness.send(harness.updates.command(chat, rosa, "/silencio"))
+    said = visible_text(harness.telegram.last("sendMessage", chat_id=560).params["text"])
+    assert said.startswith("/silencio funciona en un grupo"), said

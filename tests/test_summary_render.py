@@ -69,8 +69,7 @@ def test_group_summary_in_english(catalog, packs):
     second = lines.index("IX. Co-producing the future")
     assert lines[second + 2:second + 6] == [
         "👥 5 people answered.",
-        "2 ratings: too few to show how they spread without revealing who gave which "
-        "(it takes 3).",
+        "2 ratings: I show ratings only once there are 3, so nobody's can be guessed.",
         f"💬 {isolated(HTML_IDEAS)}",
         f"💬 {isolated(RTL_YOUTH)}",
     ]
@@ -101,7 +100,7 @@ def test_user_html_is_escaped_not_interpreted(catalog, packs):
 def test_group_summary_in_spanish(catalog, packs):
     text = valid(group_summary_text(catalog, summarise(month_facts(language="es")), packs))
     assert "Semana del 3 de marzo de 2025" in text
-    assert "🗣 Esta semana participaron 7 personas." in text
+    assert "🗣 Esta semana han participado 7 personas." in text
     assert "12" not in text and "15" not in text
     assert "Promedio: 3,5 de 5" in text
     assert "• Coproducir el futuro: 3,8 (▲ 0,8 respecto a la semana pasada)" in text
@@ -174,9 +173,9 @@ def test_digest_names_who_answered_and_attributes_group_comments(catalog, packs)
 
 
 @pytest.mark.parametrize(("language", "lines"), [
-    ("en", ["🗣 7 of the 12 members I know took part this week.",
+    ("en", ["🗣 7 people took part this week, of 12 I know in the group.",
             "The chat has 15 people in all."]),
-    ("es", ["🗣 Participaron 7 de las 12 personas del grupo que conozco.",
+    ("es", ["🗣 Han participado 7 personas, de 12 que conozco en el grupo.",
             "En el chat hay 15 personas en total."])])
 def test_the_totals_are_for_the_coordinators(catalog, packs, language, lines):
     (text,) = render_digest(catalog, packs, language=language)
@@ -195,8 +194,8 @@ def test_digest_shows_private_comments_without_a_name(catalog, packs):
 @pytest.mark.parametrize(("language", "held_back"), [
     ("en", "🔒 1 private comment not shown: fewer than three people answered this question "
            "privately, so it could point to its writer."),
-    ("es", "🔒 1 comentario privado no se muestra: menos de tres personas respondieron a esta "
-           "pregunta en privado, así que podría señalar a quien lo escribió.")])
+    ("es", "🔒 1 comentario privado no se muestra: menos de tres personas han respondido a "
+           "esta pregunta en privado, así que podría señalar a quien lo ha escrito.")])
 def test_a_lone_private_comment_is_counted_not_shown(catalog, packs, language, held_back):
     """Lola alone answered privately, and the digest lists who answered."""
     text = "\n".join(render_digest(catalog, packs, language=language))
@@ -226,7 +225,7 @@ def test_digest_whos_not_here_with_personal_invitations(catalog, packs):
         "Not heard from in 14 days or more:",
         f"• {isolated('Emeka Obi')}: last answer 19 days ago",
         f"      ✉️ You could write: “Hi {isolated('Emeka')}, we have missed your voice these "
-        "last weeks. A question is open in the group now, and one tap is enough to be counted.”",
+        "last weeks. A question is open in the group now, and one tap is enough to answer.”",
         f"• {isolated('فاطمة الزهراء')}: last answer 26 days ago "
         "(asked for no reminders: please respect that)",
         "Joined at least 7 days ago but have not answered yet:",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from telegram import MessageEntity, Update
 
+from bot.content.commands import english_name
 from bot.domain.arguments import echo
 from bot.handlers.common import chat_language, is_group
 from bot.handlers.replies import reply
@@ -44,18 +45,20 @@ async def on_command(update: Update, context: BotContext) -> None:
     name, addressed = found
     ours = addressed is not None and addressed.lower() == (context.bot.username or "").lower()
     menus = context.bot_data.menus
+    # The menus name commands in English; /diario is /journal.
+    known = english_name(name)
     in_groups = {command for command, _ in menus["group"]}
     in_private = {command for command, _ in menus["private"]}
     language = await chat_language(update, context)
     catalog = context.catalog
     if not is_group(update.effective_chat):
-        text = (render.group_only(catalog, language, name) if name in in_groups
+        text = (render.group_only(catalog, language, name) if known in in_groups
                 else render.unknown(catalog, language, name))
         await reply(update, context, text)
         return
     if addressed is not None and not ours:
         return  # another bot's command
-    if name in in_private:
+    if known in in_private:
         text, keyboard = render.private_only(catalog, language, name, context.bot.username)
         await reply(update, context, text, reply_markup=keyboard)
     elif ours:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.content.locales import plural_form
 from bot.domain import arguments
 from bot.domain.records import Sighting
 from bot.handlers.common import remember_chat
@@ -171,7 +172,7 @@ async def window(update: Update, context: BotContext) -> None:
     if hours is None:
         await say(update, context, "window.off")
     else:
-        await say(update, context, "window.set", hours=hours)
+        await say(update, context, f"window.set.{plural_form(hours)}", hours=hours)
 
 
 async def quiet_hours(update: Update, context: BotContext) -> None:

@@ -19,6 +19,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.content.commands import local_name, other_names
 from bot.content.locales import Catalog
 from bot.handlers import (
     answers,
@@ -160,7 +161,9 @@ def register(application: Application) -> None:
         MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, g(membership.members_joined)),
         MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, g(membership.member_left)),
         *(
-            CommandHandler(c.name, g(c.callback), filters=_scope_filter(c) & new_messages)
+            # The English name and the names in our other languages (/diario).
+            CommandHandler([c.name, *other_names(c.name)], g(c.callback),
+                           filters=_scope_filter(c) & new_messages)
             for c in COMMANDS
         ),
         # Commands none of the above took: ours in the wrong kind of chat, or
@@ -185,7 +188,8 @@ async def publish_menus(application: Application, catalog: Catalog) -> None:
     ):
         for language in catalog.languages:
             commands = [
-                BotCommand(name, catalog.raw(language, key)) for name, key in menu(scope_name)
+                BotCommand(local_name(language, name), catalog.raw(language, key))
+                for name, key in menu(scope_name)
             ]
             await application.bot.set_my_commands(
                 commands,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.content.commands import local_name
 from bot.content.locales import Catalog, Html
 
 
@@ -25,11 +26,14 @@ def group_welcome(catalog: Catalog, language: str, title: str) -> str:
 def help_text(
     catalog: Catalog, language: str, *, in_group: bool, commands: Iterable[tuple[str, str]]
 ) -> str:
-    """`commands` are (command, description key) pairs, in menu order."""
+    """`commands` are (command, description key) pairs, in menu order; each
+    is shown by its name in `language` (/diario), which the bot understands
+    as well as the English one."""
     intro = catalog.text(language, "help.group_intro" if in_group else "help.private_intro")
     lines = [
         catalog.text(
-            language, "help.line", command=name, description=catalog.text(language, key)
+            language, "help.line", command=local_name(language, name),
+            description=catalog.text(language, key)
         )
         for name, key in commands
     ]
