@@ -133,12 +133,11 @@ class Health:
     async def readiness(self) -> dict:
         """Started and not stopping, leader or follower, the database answers."""
         data = self.application.bot_data
-        started = self.application.running and data.store is not None
         role = None
         if data.leadership is not None:
             role = "leader" if data.leadership.leading else "follower"
-        database = await self.database() if started else "starting"
-        ready = started and role is not None and database == "ok"
+        database = await self.database()
+        ready = self.application.running and role is not None and database == "ok"
         return {
             "status": "ok" if ready else "failing",
             "receiving": _receiving(self.application, data),
