@@ -47,8 +47,9 @@ _READ_GAUGES = (
      "it did not", lambda r, lag: None if r.database_up is None else int(r.database_up)),
     ("civic_reflect_last_tick_timestamp_seconds", "When the scheduler's tick last started "
      "(Unix time), on the leader and on followers alike", lambda r, lag: r.last_tick_unix),
-    ("civic_reflect_tick_progress_timestamp_seconds", "When a running tick last made progress "
-     "(a batch claimed, a send done; Unix time)", lambda r, lag: r.tick_progress_unix),
+    ("civic_reflect_tick_progress_timestamp_seconds", "When the tick last started or a running "
+     "tick last made progress (a batch claimed, a send done; Unix time)",
+     lambda r, lag: r.tick_progress_unix),
     ("civic_reflect_event_loop_lag_seconds", "The longest the event loop was late waking a "
      "sleeping task in the last samples: how long every update waited behind other work",
      lambda r, lag: lag),
