@@ -199,11 +199,14 @@ class Sandbox:
 
 def split_message(text: str, limit: int = MAX_TEXT) -> list[str]:
     """A text as Telegram's apps send it: in messages of at most ``limit`` characters, each
-    cut at the last line break or space before the limit (a longer word is cut at it)."""
+    cut at the last line break before the limit, or the last space if that is far back (a
+    longer word is cut at the limit)."""
     text = text.strip()
     parts = []
     while len(text) > limit:
-        cut = max(text.rfind("\n", 0, limit + 1), text.rfind(" ", 0, limit + 1))
+        cut = text.rfind("\n", 0, limit + 1)
+        if cut < limit // 2:  # no line break in the second half: the last space
+            cut = max(cut, text.rfind(" ", 0, limit + 1))
         if cut <= 0:
             cut = limit
         parts.append(text[:cut].rstrip())
