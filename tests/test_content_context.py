@@ -88,8 +88,8 @@ def test_the_checklist_context_names_the_item_by_its_source_number(catalog, pack
     assert group_lines(catalog, packs, "en", "checklist-la", "la-03")[:4] == [
         "Defining valued outcomes · 3 of 15",
         "",
-        "Following on from 2: How well has the LA created processes for wide participation in "
-        "agreeing and acting on local strategic goals?",
+        "Following on from question 2: How well has the LA created processes for wide "
+        "participation in agreeing and acting on local strategic goals?",
         "Are these clearly expressed as valued outcomes to guide and evaluate a wide range of "
         "local actions?",
     ]

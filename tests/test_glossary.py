@@ -271,8 +271,8 @@ async def test_long_meanings_go_to_the_private_chat_of_whoever_has_one(harness, 
     # Without a private chat: as much as fits, and where to read the rest.
     answer = await press(harness, group.chat, group.carla, message, f"1|g|{prompt.id}")
     assert answer["text"].startswith("Whole systems: everyone involved in an issue")
-    assert answer["text"].endswith("More in a private chat with me: start one, then tap the "
-                                   "button again.")
+    assert answer["text"].endswith("More in a private chat: tap my name, press Start, then "
+                                   "tap this button again.")
     assert utf16_len(answer["text"]) <= ALERT_LIMIT
     assert group_sends(harness) == before
 

@@ -22,6 +22,8 @@ async def test_joining_a_group_welcomes_and_records_it(harness, group):
     welcome = last_text(harness, GROUP_ID)
     assert welcome.startswith("Hello, Riverside CSO!")
     assert "What I keep" in welcome and "/setup" in welcome
+    # It fits on a phone screen; the details are in the private chat.
+    assert len(welcome.split()) <= 60 and "Telegram id" not in welcome
     stored = await harness.store.chats.get(GROUP_ID)
     assert (stored.kind, stored.title, stored.active) == ("group", "Riverside CSO", True)
 

@@ -77,12 +77,12 @@ async def test_reminders_before_closing_privately_or_in_one_group_message(harnes
                            .params["text"])
     assert private == (
         "Hi Eli 👋 In Riverside CSO, 2 others in the group have answered the question of the "
-        "week, which closes on Monday at 09:00. Your voice would be welcome too, privately if "
+        "week, which closes today at 09:00. Your voice would be welcome too, privately if "
         "you like.")
     assert "4" not in private and "Bruno" not in private  # no ratings, no names
     in_group = harness.telegram.last("sendMessage", chat_id=GROUP_ID)
     assert visible_text(in_group.params["text"]) == (
-        "🌱 There is still time to answer this question: it closes on Monday at 09:00. "
+        "🌱 There is still time to answer this question: it closes today at 09:00. "
         "Every voice helps, with a tap, a reply or privately.")
     assert "tg://user" not in in_group.params["text"]
     assert in_group.params["reply_parameters"]["message_id"] == prompt.message_id
@@ -191,7 +191,7 @@ async def test_no_answers_yet_is_never_said_as_a_count(harness, group):
     await harness.tick()
     private = visible_text(harness.telegram.last("sendMessage", chat_id=group.eli["id"])
                            .params["text"])
-    assert private == ("Hi Eli 👋 In Riverside CSO, the question of the week closes on Monday "
+    assert private == ("Hi Eli 👋 In Riverside CSO, the question of the week closes today "
                        "at 09:00. Your voice would be welcome, privately if you like.")
     in_group = visible_text(harness.telegram.last("sendMessage", chat_id=GROUP_ID)
                             .params["text"])
@@ -223,12 +223,12 @@ async def test_reminders_in_spanish(harness, group):
     await harness.tick()
     assert visible_text(harness.telegram.last("sendMessage", chat_id=GROUP_ID)
                         .params["text"]) == (
-        "🌱 Aún hay tiempo para responder a esta pregunta: cierra el lunes a las 09:00. "
+        "🌱 Aún hay tiempo para responder a esta pregunta: cierra hoy a las 09:00. "
         "Cada voz cuenta, con un toque, una respuesta o en privado.")
     assert visible_text(harness.telegram.last("sendMessage", chat_id=group.dev["id"])
                         .params["text"]) == (
         "¡Hola, Dev! 👋 En Riverside CSO, ya ha respondido 1 persona más del grupo a la "
-        "pregunta de la semana, que cierra el lunes a las 09:00. Tu voz también sería "
+        "pregunta de la semana, que cierra hoy a las 09:00. Tu voz también sería "
         "bienvenida, en privado si lo prefieres.")
 
 
@@ -253,3 +253,17 @@ def test_the_domain_knows_nothing_of_telegram_or_sql():
     imports = re.findall(r"^\s*(?:from|import) ([\w.]+)", source, re.MULTILINE)
     assert imports and all(name.split(".")[0] in ("__future__", "dataclasses", "datetime")
                            for name in imports), imports
+
+
+@pytest.mark.parametrize(("now", "said"), [
+    (datetime(2025, 3, 3, 7, 0, tzinfo=UTC), "today at 09:00"),
+    (datetime(2025, 3, 2, 20, 0, tzinfo=UTC), "tomorrow at 09:00"),
+    (datetime(2025, 2, 28, 9, 0, tzinfo=UTC), "on Monday at 09:00"),
+    (None, "on Monday at 09:00"),
+])
+def test_the_closing_time_says_today_when_it_is_today(catalog, now, said):
+    # Monday 3 March 2025, 09:00 in London (UTC then).
+    closes = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+    assert render.closing_phrase(catalog, "en", closes, "Europe/London", now) == said
+    assert render.closing_phrase(catalog, "es", closes, "Europe/London",
+                          datetime(2025, 3, 3, 7, 0, tzinfo=UTC)) == "hoy a las 09:00"

@@ -120,7 +120,7 @@ async def test_when_everything_is_answered_an_agenda_is_offered(harness, pair):
 async def test_an_agenda_before_any_pair_is_compared_says_why_not(harness, pair):
     town, _ = pair
     (agenda,) = await show(harness, town, "/partnership agenda")
-    assert agenda.endswith("an agenda needs at least one question with averages from both "
+    assert agenda.endswith("An agenda needs at least one question with averages from both "
                            "sides (3 or more people each).")
 
 

@@ -72,7 +72,7 @@ async def send_reminder(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
     text, button = render.private_reminder(
         data.catalog, private.language, person, group_title=group.title or "",
         answered=len(answered - {item.chat_id}), weekly=weekly, closes=closes,
-        timezone=group.timezone, prompt_id=prompt.id, bot_username=bot.username)
+        timezone=group.timezone, prompt_id=prompt.id, bot_username=bot.username, now=data.now())
     return await attempt(data, item.chat_id, "sendMessage",
                          lambda chat_id: bot.send_message(chat_id, text, reply_markup=button))
 
@@ -88,7 +88,7 @@ async def send_invite(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
     _, closes = await _when_it_closes(data, prompt)
     text, button = render.group_invitation(data.catalog, chat.language, closes=closes,
                                            timezone=chat.timezone, prompt_id=prompt.id,
-                                           bot_username=bot.username)
+                                           bot_username=bot.username, now=data.now())
     reply = ReplyParameters(prompt.message_id, allow_sending_without_reply=True) \
         if prompt.message_id else None
     return await attempt(data, chat.id, "sendMessage", lambda chat_id: bot.send_message(
