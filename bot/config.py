@@ -286,7 +286,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         port=port,
         listen=check_listen(env.get("LISTEN")),
         replicas=replicas,
+        sends_in_flight=check_sends_in_flight(env.get("SENDS_IN_FLIGHT")),
     )
+
+
+def check_sends_in_flight(value: str | None) -> int:
+    """SENDS_IN_FLIGHT: 1 (the default: a crash repeats at most one message)
+    up to 8 (a round keeps Telegram's pace however slowly it answers)."""
+    text = (value or "").strip()
+    if not text:
+        return 1
+    if not text.isdigit() or not 1 <= int(text) <= 8:
+        raise ConfigError(f"SENDS_IN_FLIGHT={text!r} must be a whole number from 1 to 8")
+    return int(text)
 
 
 class RedactToken(logging.Filter):

@@ -79,11 +79,18 @@ def test_webhook_mode_with_its_defaults():
     ({"REPLICAS": "5"}, "REPLICAS='5' must be how many copies of the bot run at once, from 1 to 4"),
     ({"REPLICAS": "2"}, "REPLICAS=2 needs DATABASE_URL=postgresql://... and WEBHOOK_URL"),
     ({**WEBHOOK, "REPLICAS": "2"}, "REPLICAS=2 needs DATABASE_URL"),
+    ({"SENDS_IN_FLIGHT": "0"}, "SENDS_IN_FLIGHT='0' must be a whole number from 1 to 8"),
+    ({"SENDS_IN_FLIGHT": "many"}, "SENDS_IN_FLIGHT='many' must be a whole number from 1 to 8"),
 ])
 def test_production_mistakes_are_one_line_to_fix(environment, expected):
     message = error_of(environment)
     assert expected in message and "\n" not in message
     assert SECRET not in message and "has spaces" not in message
+
+
+def test_sends_in_flight_is_one_unless_an_operator_chooses_more():
+    assert load_settings({}).sends_in_flight == 1
+    assert load_settings({"SENDS_IN_FLIGHT": "4"}).sends_in_flight == 4
 
 
 def test_a_local_bot_api_server_may_call_plain_http_on_any_port():

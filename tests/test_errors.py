@@ -6,8 +6,7 @@ import logging
 
 from bot.sandbox.telegram import visible_text
 
-SORRY = ("Sorry, something went wrong on my side. Nothing you sent was lost; "
-         "please try again in a moment.")
+SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
 async def test_a_failing_handler_apologises_and_the_bot_goes_on(harness, monkeypatch, caplog):
