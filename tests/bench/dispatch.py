@@ -59,13 +59,13 @@ class Clock:
 
 
 async def start(groups: int, speed: float, latency: tuple[float, float], database: Path,
-                clock: Clock):
+                clock: Clock, sends_in_flight: int = 1):
     defaults = Settings()
     settings = Settings(
         token=TOKEN, database_path=database, dispatch_interval_seconds=0,
         overall_max_rate=defaults.overall_max_rate * speed,
         group_max_rate=defaults.group_max_rate * speed,
-        count_refresh_seconds=3600, chart_workers=0,
+        count_refresh_seconds=3600, chart_workers=0, sends_in_flight=sends_in_flight,
     )
     telegram = LimitedTelegram(speed, latency)
     app = build_application(settings, request=telegram, clock=clock)
@@ -91,9 +91,9 @@ async def stop(app) -> None:
 
 
 async def run(groups: int, speed: float, latency: tuple[float, float], database: Path,
-              rounds: int) -> list[dict]:
+              rounds: int, sends_in_flight: int = 1) -> list[dict]:
     clock = Clock(DUE + timedelta(seconds=30))
-    app, telegram = await start(groups, speed, latency, database, clock)
+    app, telegram = await start(groups, speed, latency, database, clock, sends_in_flight)
     figures = []
     for week in range(rounds):
         clock.now = DUE + timedelta(weeks=week, seconds=30)
@@ -138,19 +138,23 @@ def main() -> None:
     parser.add_argument("--latency", default="0.02,0.2",
                         help="seconds a request takes, low,high (default 0.02,0.2)")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--sends-in-flight", type=int, default=1,
+                        help="the setting SENDS_IN_FLIGHT (default 1, as in production)")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     latency = tuple(float(part) for part in args.latency.split(","))
     if args.inside:
         with tempfile.TemporaryDirectory() as folder:
             for line in asyncio.run(run(args.groups, args.speed, latency,
-                                        Path(folder) / "bench.sqlite3", args.rounds)):
+                                        Path(folder) / "bench.sqlite3", args.rounds,
+                                        args.sends_in_flight)):
                 print(json.dumps(line), flush=True)
         return
     # In a fresh process, for an honest memory figure.
     output = subprocess.run(
         [sys.executable, __file__, "--inside", "--groups", str(args.groups), "--speed",
-         str(args.speed), "--latency", args.latency, "--rounds", str(args.rounds)],
+         str(args.speed), "--latency", args.latency, "--rounds", str(args.rounds),
+         "--sends-in-flight", str(args.sends_in_flight)],
         check=True, capture_output=True, text=True,
     ).stdout
     print(output.strip(), flush=True)
