@@ -387,8 +387,8 @@ UPGRADES: tuple[UpgradeStep, ...] = (
     UpgradeStep(9, "outbox claims name the process holding them", run_statements(*CLAIMANTS)),
     UpgradeStep(10, "only answers given as messages are indexed by message",
                 run_statements(*MESSAGE_ANSWERS)),
-    UpgradeStep(11, "updates kept while a slow chat's are handled",
-                run_statements(*PARKED_UPDATES)),
-    UpgradeStep(12, "a question's live count edited once a while across replicas",
-                run_statements("ALTER TABLE prompts ADD COLUMN count_edited_at TEXT")),
+    UpgradeStep(11, "updates kept while a slow chat's are handled; a question's live count "
+                "edited once a while across replicas",
+                run_statements(*PARKED_UPDATES,
+                               "ALTER TABLE prompts ADD COLUMN count_edited_at TEXT")),
 )
