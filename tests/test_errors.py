@@ -57,3 +57,23 @@ async def test_in_a_group_only_commands_get_an_apology(harness, monkeypatch, cap
     assert any(record.getMessage().startswith("members_joined failed")
                for record in caplog.records)
 
+
+
+async def test_a_job_that_meets_the_database_away_logs_one_line(harness, caplog):
+    from sqlite3 import OperationalError
+
+    from telegram.ext import CallbackContext
+
+    from bot.handlers.errors import on_error
+
+    try:
+        raise OperationalError("database is locked")
+    except OperationalError as away:
+        error = away
+    context = CallbackContext.from_error(None, error, harness.app)
+    with caplog.at_level(logging.WARNING):
+        await on_error(None, context)
+    lines = [record for record in caplog.records if record.name == "bot.handlers.errors"]
+    assert [record.levelname for record in lines] == ["WARNING"]
+    assert "could not reach the database (OperationalError)" in lines[0].getMessage()
+    assert "Traceback" not in lines[0].getMessage() and lines[0].exc_info is None

@@ -58,6 +58,12 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(update, Update) and is_unavailable(error):
         await database_away(update, context, "the update loop", error)
         return
+    if update is None and is_unavailable(error):
+        # A scheduled job met the database away: it runs again at its next
+        # turn, and a traceback a minute would bury the one line that matters.
+        log.warning("a scheduled job could not reach the database (%s); it runs again "
+                    "at its next turn", type(error).__name__)
+        return
     where = describe(update) if isinstance(update, Update) else "no update"
     log.error("error (%s) on %s: %s\n%s", type(error).__name__, where,
               _safe_message(error), frames(error))
