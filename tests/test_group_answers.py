@@ -217,7 +217,7 @@ async def test_mydata_goes_to_a_private_chat(harness, group):
     await harness.send(harness.updates.command(private, group.eli, f"/start d{GROUP_ID}"))
     mine = last_text(harness, group.eli["id"])
     assert mine.startswith("Your answers in Riverside CSO")
-    assert "Rating: 4 (Mostly)" in mine and "Comment: a <i>comment</i>" in mine
+    assert "Rating: 4 of 5 (Mostly)" in mine and "Comment: a <i>comment</i>" in mine
 
     await harness.send(harness.updates.command(group.chat, group.eli, "/mydata"))
     assert last_text(harness, GROUP_ID) == "Eli, I have sent you your answers in a private chat."

@@ -106,7 +106,7 @@ def test_a_journal_page_newest_first_with_escaped_answers(catalog, packs):
         "Tuesday 3 March 2026, 09:15 · Civic partnership: civil society\n"
         "How well is the CSO exploring how these goals might contribute to progress on wider "
         "local…\n"
-        "⭐ 4 · Mostly\n\n"
+        "⭐ 4 of 5 · Mostly\n\n"
         "Monday 2 March 2026, 09:15 · Five ways to well-being\n"
         "Who have you connected with lately, even briefly? How did it feel?\n"
         f"💬 {isolated('Called my sister.')}\n"
@@ -228,7 +228,7 @@ def test_markdown_export_reads_oldest_first_with_the_text_as_typed(catalog, pack
         "🎙 Voice note (the recording itself stays in Telegram)\n\n"
         "## Tuesday 3 March 2026, 09:15 · Civic partnership: civil society\n\n"
         f"> {packs['checklist-cso'].item('cso-01').text['en']}\n\n"
-        "Rating: 5 (Very well)\n"
+        "Rating: 5 of 5 (Very well)\n"
     )
 
 

@@ -200,7 +200,7 @@ def test_recap_text(catalog, packs):
         "• Who have you connected with lately, even briefly? How did it feel?\n"
         f"   ↳ {isolated('Called my sister.…')}\n"
         "• How well is the CSO exploring how these goals might contribute to progress on…\n"
-        "   ↳ ⭐ 4 · Mostly\n"
+        "   ↳ ⭐ 4 of 5 · Mostly\n"
         "• What did you notice recently that you might usually miss: a sound, a face, a…\n"
         "   ↳ 🎙 voice note\n"
         "• A prompt that is no longer in the programme\n"
@@ -217,7 +217,7 @@ def test_recap_of_one_rated_and_commented_answer_in_spanish(catalog, packs):
                          week_start=MONDAY, week_end=MONDAY + timedelta(days=7), next_item=None)
     shown = valid(personal.recap_text(catalog, "es", recap, packs))
     assert shown.startswith("🌿 Tu semana de reflexión\n\nEsta semana has respondido 1 pregunta:\n")
-    assert f"   ↳ ⭐ 2 · Un poco — {isolated('Nos falta escuchar más')}\n\n" in shown
+    assert f"   ↳ ⭐ 2 de 5 · Un poco — {isolated('Nos falta escuchar más')}\n\n" in shown
     assert "Una pregunta para la semana que empieza" not in shown
 
 

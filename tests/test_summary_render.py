@@ -61,7 +61,8 @@ def test_group_summary_in_english(catalog, packs):
     first = lines.index("VIII. Co-producing the future")
     assert lines[first + 2:first + 11] == [
         "👥 5 people answered.",
-        "5 ▇ 1", "4 ▇ 1", "3 ▇ 1", "2 ▇ 1", "1 · 0",
+        "Rated 5: 1 person ▇", "Rated 4: 1 person ▇", "Rated 3: 1 person ▇",
+        "Rated 2: 1 person ▇", "Rated 1: 0 people ·",
         "Average: 3.5 of 5",
         "1 = Not yet · 5 = Very well",
         f"💬 {isolated(CO_DESIGNED)}",
@@ -73,7 +74,7 @@ def test_group_summary_in_english(catalog, packs):
         f"💬 {isolated(HTML_IDEAS)}",
         f"💬 {isolated(RTL_YOUTH)}",
     ]
-    assert "• Co-producing the future: 3.8 (▲ 0.8 since last week)" in lines
+    assert "• Co-producing the future: 3.8 (up 0.8 since last week)" in lines
     assert "• Engaging whole systems: no ratings this week" in lines
     assert "Scores by theme (average rating, 1 to 5)" in lines
     assert "Balanced scorecard" not in text
@@ -103,7 +104,7 @@ def test_group_summary_in_spanish(catalog, packs):
     assert "🗣 Esta semana han participado 7 personas." in text
     assert "12" not in text and "15" not in text
     assert "Promedio: 3,5 de 5" in text
-    assert "• Coproducir el futuro: 3,8 (▲ 0,8 respecto a la semana pasada)" in text
+    assert "• Coproducir el futuro: 3,8 (sube 0,8 respecto a la semana pasada)" in text
     assert "VIII. Coproducir el futuro" in text
     assert "Puntuación por tema (valoración media, de 1 a 5)" in text
 
@@ -122,7 +123,7 @@ def test_a_question_no_longer_in_the_programme_still_renders(catalog, packs):
     gone = replace(facts.questions[0], pack_id="retired-pack")
     text = valid(group_summary_text(catalog, summarise(replace(facts, questions=(gone,))), packs))
     assert "1. A question that is no longer in the programme" in text
-    assert "5 ▇ 1" in text
+    assert "Rated 5: 1 person ▇" in text
 
 
 def test_group_summary_quotes_at_most_five_and_shortens_long_ones(catalog, packs):
@@ -208,9 +209,10 @@ def test_digest_trends(catalog, packs):
     lines = text.split("\n")
     start = lines.index("People who answered, per week:")
     assert lines[start + 1:start + 9] == [
-        "13 January: · 0", "20 January: · 0", "27 January: · 0",
-        "3 February: ▇▇▇▇▇ 5", "10 February: ▇▇▇▇▇▇▇ 7", "17 February: ▇▇▇▇▇▇ 6",
-        "24 February: ▇▇▇▇▇ 5", "3 March: ▇▇▇▇▇▇▇ 7",
+        "13 January: 0 people ·", "20 January: 0 people ·", "27 January: 0 people ·",
+        "3 February: 5 people ▇▇▇▇▇", "10 February: 7 people ▇▇▇▇▇▇▇",
+        "17 February: 6 people ▇▇▇▇▇▇", "24 February: 5 people ▇▇▇▇▇",
+        "3 March: 7 people ▇▇▇▇▇▇▇",
     ]
     assert "• Defining valued outcomes: 2.2 (3 February) → 2.3 (10 February)" in lines
     assert "• Engaging whole systems: 2.6 (17 February) → 2.7 (24 February)" in lines

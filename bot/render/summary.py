@@ -249,10 +249,9 @@ def _question(page: _Page, number: int, question: QuestionSummary) -> None:
     page.add_plural("summary.respondents", question.respondents)
     if question.distribution is not None:
         counts = question.distribution[::-1]  # best first
-        page.lines.extend(
-            f"{value} {bar} {count}"
-            for value, bar, count in zip(range(5, 0, -1), _bars(counts), counts, strict=True)
-        )
+        # "Rated 4: 2 people ▇▇": the words carry it, the blocks come after.
+        for value, bar, count in zip(range(5, 0, -1), _bars(counts), counts, strict=True):
+            page.add_plural("summary.spread", count, value=value, bar=bar)
         page.add("summary.average", mean=page.number(question.mean or 0))
         labels = pack.scale_in(page.language) if pack else None
         if labels:
@@ -361,8 +360,8 @@ def _trends(page: _Page, digest: CoordinatorDigest) -> None:
     for week, bar, count in zip(
         digest.weeks, _bars(digest.participation), digest.participation, strict=True
     ):
-        page.add("digest.trend_week", date=page.date(week, "summary.short_date"), bar=bar,
-                 count=count)
+        page.add_plural("digest.trend_week", count, date=page.date(week, "summary.short_date"),
+                        bar=bar)
     if not digest.theme_trends:
         return
     page.add("digest.trend_themes", min=MIN_RESPONDENTS)
