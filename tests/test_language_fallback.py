@@ -108,7 +108,7 @@ async def test_a_spanish_group_with_an_english_only_pack(harness):
     await harness.send(harness.updates.command(chat, group.bruno, "/mydata"))
     mine = visible_text(harness.telegram.last("sendMessage", chat_id=group.bruno["id"])
                         .params["text"])
-    assert "How well has the CSO articulated" in mine and "4 (Mostly)" in mine
+    assert "How well has the CSO articulated" in mine and "4 of 5 (Mostly)" in mine
 
 
 async def test_a_personal_programme_in_english_only_for_a_spanish_reader(harness):
