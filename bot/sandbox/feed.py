@@ -121,6 +121,9 @@ class ChatFeed:
         if shown_as is not None:
             self._extras_of(*key).update(text=shown_as, entities=[])
         view = message_view(message, self._extras_of(*key))
+        replied = view["reply_to"] and self._extras.get((key[0], view["reply_to"]["message_id"]))
+        if replied and "text" in replied:  # a reply to a deep link's "/start" quotes that
+            view["reply_to"]["text"] = replied["text"]
         self.chats.setdefault(key[0], {})[key[1]] = view
         for kind in ("photo", "document"):
             if view[kind]:

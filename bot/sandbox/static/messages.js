@@ -106,8 +106,9 @@ function replyPreview(replied, ctx) {
   quote.type = "button";
   const quoted = el("span", "quote-text", replied.text);
   quoted.dir = "auto";
-  quote.append(el("span", "quote-from", replied.from), quoted);
-  quote.setAttribute("aria-label", `In reply to ${replied.from}: ${replied.text}. Show it`);
+  // Its name is what it shows, with words for a screen reader around it.
+  quote.append(el("span", "visually-hidden", "In reply to "), el("span", "quote-from", replied.from),
+    el("span", "visually-hidden", ": "), quoted, el("span", "visually-hidden", " (show it)"));
   quote.addEventListener("click", () => ctx.actions.jump(replied.message_id));
   return quote;
 }
