@@ -5,11 +5,14 @@ follow each person's zone, two presses at once make one jump, files carry the gr
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.domain.summary import chart_data
+from bot.domain.weeks import week_of
 from bot.render.export import export_file_name
 from bot.sandbox.cast import GROUP_ID
 from bot.sandbox.session import MAX_TEXT, split_message
@@ -171,3 +174,23 @@ async def test_a_deep_link_shows_as_start_and_still_carries_its_payload(client, 
     assert shown[0]["text"] == "/start" and shown[0]["entities"] == []
     # What Telegram delivered to the bot had the payload: the question came.
     assert "A question from Riverside Neighbours" in shown[1]["text"]
+
+
+async def test_the_digest_chart_starts_the_week_the_programme_did(client, sandbox):
+    # The group is two weeks old; its first question comes this week.
+    await set_up_group(client, sandbox)
+    await act(client, "/api/time/next-question", user_id=AMARA, chat_id=GROUP_ID)
+    await act(client, "/api/others", user_id=AMARA)
+    store, now = sandbox.app.bot_data.store, sandbox.clock()
+    week = week_of(now, "Europe/London")
+    facts = await store.summaries.group_facts(GROUP_ID, week, lambda pack, item: None)
+    assert facts.first_week == week
+    chart = chart_data(facts)
+    assert chart.weeks == (week,) and chart.participation[0] >= 4  # not seven weeks of nobody
+    # A week later the chart has two weeks, still none from before the programme.
+    await act(client, "/api/time/week-later", user_id=AMARA)
+    later = await store.summaries.group_facts(GROUP_ID, week + timedelta(weeks=1),
+                                              lambda pack, item: None)
+    assert chart_data(later).weeks == (week, week + timedelta(weeks=1))
+    # A group with no question yet (facts without a first week) keeps the eight weeks.
+    assert len(chart_data(replace(facts, first_week=None)).weeks) == 8

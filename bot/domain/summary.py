@@ -387,16 +387,20 @@ class ChartData:
     week: date  # this week's Monday
     compare_week: date  # the last Monday of the earlier span (CHART_COMPARE_WEEKS before)
     themes: tuple[ThemeComparison, ...]
-    weeks: tuple[date, ...]  # the last TREND_WEEKS Mondays, oldest first
+    # The last TREND_WEEKS Mondays, oldest first, from the week of the group's first
+    # question on: weeks before it had a programme are not shown as weeks of nobody.
+    weeks: tuple[date, ...]
     participation: tuple[int, ...]  # people who answered, one per week (0 for none)
 
 
 def chart_data(facts: GroupFacts) -> ChartData:
     themes = _ThemeIndex(facts)
     earlier = facts.week - timedelta(weeks=CHART_COMPARE_WEEKS)
-    weeks = _recent_weeks(facts.week)
-    now_span = weeks[-CHART_COMPARE_WEEKS:]
-    before_span = weeks[-2 * CHART_COMPARE_WEEKS:-CHART_COMPARE_WEEKS]
+    all_weeks = _recent_weeks(facts.week)
+    now_span = all_weeks[-CHART_COMPARE_WEEKS:]
+    before_span = all_weeks[-2 * CHART_COMPARE_WEEKS:-CHART_COMPARE_WEEKS]
+    started = min(facts.first_week or all_weeks[0], facts.week)
+    weeks = tuple([week for week in all_weeks if week >= started])
     return ChartData(
         week=facts.week,
         compare_week=earlier,

@@ -72,6 +72,7 @@ class GroupFacts:
     questions: tuple[QuestionFacts, ...]  # asked this week, oldest first
     themes: tuple[ThemeWeek, ...] = ()  # the last 8 weeks, this one included
     participation: tuple[WeekParticipation, ...] = ()  # the last 8 weeks
+    first_week: date | None = None  # the week of the group's first question (None: none yet)
     chat_member_count: int | None = None  # Telegram's count, people only (None: unknown)
     theme_order: tuple[str, ...] = field(default_factory=tuple)  # display order of themes
     # False: the members' last answers were not read (a group summary needs

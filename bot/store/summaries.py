@@ -171,7 +171,11 @@ class SummaryRepository:
                 tally = ratings[(week, theme)]
                 tally[0] += len(scales)
                 tally[1] += sum(scales)
+        first = await self.db.fetch_one(
+            "SELECT MIN(opened_at) AS first FROM prompts WHERE chat_id = ?", (chat_id,))
+        first_at = from_db_time(first["first"]) if first else None
         return {
+            "first_week": week_of(first_at, zone) if first_at else None,
             "participation": tuple(
                 WeekParticipation(week=week, participants=len(people.get(week, ())))
                 for week in weeks
