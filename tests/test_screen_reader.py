@@ -20,8 +20,15 @@ import string
 
 import pytest
 
-from bot.domain.summary import digest, summarise
-from bot.render.summary import BAR_BLOCK, EMPTY_BAR, digest_messages, group_summary_text
+from bot.domain.summary import chart_data, digest, summarise
+from bot.render.chart import CAPTION_LIMIT, chart_caption
+from bot.render.summary import (
+    BAR_BLOCK,
+    EMPTY_BAR,
+    digest_messages,
+    group_summary_text,
+    theme_name,
+)
 from bot.sandbox.telegram import visible_text
 
 from helpers.summary import NOW, month_facts
@@ -66,14 +73,27 @@ def test_every_rating_says_what_it_is_out_of(catalog, language):
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_the_charts_say_where_their_numbers_are_in_words(catalog, language):
+def test_the_digest_chart_caption_carries_its_numbers(catalog, packs, language):
+    data = chart_data(month_facts(language=language))
+    caption = chart_caption(data, catalog, language, packs, "Riverside")
+    assert len(caption) <= CAPTION_LIMIT
+    mark = catalog.raw(language, "summary.decimal_mark")
+    for theme in data.themes:
+        assert theme_name(packs, theme.theme, language) in caption
+        for score in (theme.now, theme.before):
+            if score is not None:
+                assert f"{score:.1f}".replace(".", mark) in caption, (theme.theme, score)
+    weeks = caption.split(":")[-1]
+    assert sum(data.participation) > 0
+    assert [int(count) for count in re.findall(r"\b\d+\b", weeks)][1::2] == list(
+        data.participation)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_partnership_chart_says_where_its_numbers_are_in_words(catalog, language):
     shown = rendered(catalog, language)
     where = {"en": "in words", "es": "escritas"}[language]
-    for key in ("weekly.chart_caption", "partnership.chart_caption"):
-        assert where in shown[key], key
-    # The digest's words hold what its chart draws.
-    trends = {"en": "Trends", "es": "Tendencias"}[language]
-    assert trends in shown["weekly.chart_caption"] and trends in shown["digest.trends_title"]
+    assert where in shown["partnership.chart_caption"]
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.content.locales import Catalog
+from bot.content.locales import Catalog, Html
 from bot.content.packs import PackLibrary
 from bot.domain.summary import CHART_COMPARE_WEEKS, ChartData
 from bot.render.plot import (
@@ -39,6 +39,7 @@ SCORE_TOP = 5.5  # room above a 5 for its value
 SCORE_TICKS = (1, 2, 3, 4, 5)
 LABEL_GAP = 16  # pixels between a name under its bars and the next name
 PALETTE = palette(NOW_COLOUR, EARLIER_COLOUR, PEOPLE_COLOUR)
+CAPTION_LIMIT = 1024  # sendPhoto's caption, in characters
 
 
 def render_chart(
@@ -115,3 +116,31 @@ def _theme_bars(panel: Panel, data: ChartData, no_score: str, decimal_mark: str)
             panel.bar(slot, offset, BAR_WIDTH, score, colour)
             panel.value_label(slot, offset, score + 0.05,
                               f"{score:.1f}".replace(".", decimal_mark))
+
+
+def chart_caption(
+    data: ChartData, catalog: Catalog, language: str, packs: PackLibrary, title: str
+) -> str:
+    """The chart's numbers in words, for whoever cannot see the picture (a
+    screen reader reads a caption, never a PNG). Within Telegram's 1,024
+    characters of a caption: the weeks are cut from the oldest if need be."""
+    decimal_mark = catalog.raw(language, "summary.decimal_mark")
+
+    def score(value: float | None) -> str:
+        if value is None:
+            return catalog.raw(language, "weekly.chart_no_score")
+        return f"{value:.1f}".replace(".", decimal_mark)
+
+    themes = "; ".join(
+        catalog.text(language, "weekly.chart_theme", theme=theme_name(packs, theme.theme, language),
+                     now=score(theme.now), before=score(theme.before))
+        for theme in data.themes) or catalog.text(language, "chart.no_themes")
+    weeks = [catalog.text(language, "weekly.chart_week", day=week.day,
+                          month=catalog.raw(language, f"month.{week.month}")[:3], count=count)
+             for week, count in zip(data.weeks, data.participation, strict=True)]
+    while True:
+        caption = catalog.text(language, "weekly.chart_caption", title=title,
+                               themes=Html(themes), people=Html(", ".join(weeks)))
+        if len(caption) <= CAPTION_LIMIT or not weeks:
+            return caption[:CAPTION_LIMIT]
+        weeks.pop(0)

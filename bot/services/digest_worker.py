@@ -23,6 +23,7 @@ from pathlib import Path
 from bot.content.locales import Catalog
 from bot.content.packs import PackLibrary
 from bot.domain import summary as compute
+from bot.domain.summary import ChartData
 from bot.domain.summary_facts import GroupFacts
 from bot.render import chart
 from bot.render import summary as render
@@ -33,6 +34,7 @@ from bot.store import Store
 class DigestMade:
     texts: list[str]  # the digest's messages, in order
     picture: bytes  # its chart, a PNG
+    chart_data: ChartData  # what the chart draws, for its caption in words
 
 
 async def read_facts(store: Store, packs: PackLibrary, chat_id: int, week: date,
@@ -92,8 +94,9 @@ def make_digest(database: str, chat_id: int, week: date, now: datetime,
     if facts is None:
         return None
     texts = render.digest_messages(catalog, compute.digest(facts, now), packs)
-    picture = chart.render_chart(compute.chart_data(facts), catalog, facts.language, packs)
-    return DigestMade(texts, picture)
+    drawn = compute.chart_data(facts)
+    picture = chart.render_chart(drawn, catalog, facts.language, packs)
+    return DigestMade(texts, picture, drawn)
 
 
 def forget_stores() -> None:

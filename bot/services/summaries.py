@@ -177,7 +177,8 @@ async def send_digest_item(bot: Bot, data: BotData, item: OutboxItem) -> Attempt
             if made is None:
                 return outbox.skipped(item.chat_id, "the group is gone")
             return await outbox.send_parts(data, item, _digest_sends(
-                bot, data, group, private, made.texts, lambda: _ready(made.picture)))
+                bot, data, group, private, made.texts, lambda: _ready(made.picture),
+                made.chart_data))
     facts = await shared_group_facts(bot, data, group, week)
     return await outbox.send_parts(data, item, _digest_part_sends(bot, data, group, private,
                                                                   facts))
@@ -208,11 +209,12 @@ def _digest_part_sends(bot: Bot, data: BotData, group: Chat, private: Chat,
                        facts: GroupFacts) -> list:
     """The digest read and rendered here, its chart drawn in a worker."""
     texts = render.digest_messages(data.catalog, compute.digest(facts, data.now()), data.packs)
+    drawn = compute.chart_data(facts)
     # Drawing costs a tenth of a second of CPU or more: in a worker
     # process, so updates and other sends go on meanwhile.
     return _digest_sends(bot, data, group, private, texts, lambda: data.charts.draw(
-        chart.render_chart, compute.chart_data(facts), data.catalog, facts.language,
-        data.packs))
+        chart.render_chart, drawn, data.catalog, facts.language,
+        data.packs), drawn)
 
 
 async def _ready(value: bytes) -> bytes:
@@ -220,7 +222,7 @@ async def _ready(value: bytes) -> bytes:
 
 
 def _digest_sends(bot: Bot, data: BotData, group: Chat, private: Chat, texts: list[str],
-                  picture: Callable[[], Awaitable[bytes]]) -> list:
+                  picture: Callable[[], Awaitable[bytes]], shown: compute.ChartData) -> list:
     sends = [
         (lambda text=text: attempt(data, private.id, "sendMessage",
                                    lambda chat_id: bot.send_message(chat_id, text)))
@@ -229,8 +231,9 @@ def _digest_sends(bot: Bot, data: BotData, group: Chat, private: Chat, texts: li
 
     async def send_chart() -> Attempt:
         drawn = await picture()
-        caption = data.catalog.text(private.language, "weekly.chart_caption",
-                                    title=group.title or "")
+        # The chart's numbers in words: a screen reader reads no picture.
+        caption = chart.chart_caption(shown, data.catalog, private.language, data.packs,
+                                      group.title or "")
         return await attempt(data, private.id, "sendPhoto", lambda chat_id: bot.send_photo(
             chat_id, drawn, caption=caption))
 
