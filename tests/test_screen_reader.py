@@ -31,6 +31,7 @@ from bot.render.summary import (
 )
 from bot.sandbox.telegram import visible_text
 
+from helpers.group import GROUP_ID, ask, press
 from helpers.summary import NOW, month_facts
 
 ARROWS = "▲▼△▽↑↓⬆⬇↗↘"
@@ -131,3 +132,24 @@ def test_the_checks_can_fail(catalog):
     assert not re.search(r"\b(person|people)\b", old_row.split(BAR_BLOCK)[0])
     assert any(arrow in " (▲ 0.5 since last week)" for arrow in ARROWS)
     assert OF_FIVE["en"] not in "⭐ {value}"
+
+
+async def test_a_saved_rating_can_be_read_again_in_text(harness, group):
+    """A tap's only confirmation is a pop-up, which a screen reader may miss:
+    opening the question privately says the rating given, in words."""
+    message = await ask(harness, group)
+    prompt = await harness.store.prompts.by_message(GROUP_ID, message["message_id"])
+    await press(harness, group.chat, group.bruno, message, f"1|r|{prompt.id}|4")
+    bruno = harness.updates.private_chat(group.bruno)
+    await harness.send(harness.updates.command(bruno, group.bruno, f"/start p{prompt.id}"))
+    copies = [visible_text(call.params["text"]) for call in
+              harness.telegram.calls_to("sendMessage", chat_id=group.bruno["id"])]
+    copy = next(text for text in copies if text.startswith("A question from"))
+    assert "Your answer so far: 4 of 5, Mostly. Tap another rating to change it." in copy
+    # Someone who has not answered reads no such line.
+    carla = harness.updates.private_chat(group.carla)
+    await harness.send(harness.updates.command(carla, group.carla, f"/start p{prompt.id}"))
+    texts = [visible_text(call.params["text"]) for call in
+             harness.telegram.calls_to("sendMessage", chat_id=group.carla["id"])]
+    assert any(text.startswith("A question from") for text in texts)
+    assert not any("Your answer so far" in text for text in texts)

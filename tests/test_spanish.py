@@ -187,7 +187,7 @@ SIMPLE_PAST = re.compile(
     r"saliste|escribió|escribieron|permitió|publicó|añadió|reflexionaste|hubo|participó|"
     r"participaron|estuve|valoró|escuchaste|oíste|planeaste|probaste|pasó|conmovió)\b")
 # A finished, named time: the simple past is right there («se unió hace 12 días»).
-NAMED_TIME = re.compile(r"\bhace\b|\bpor semana\b|\bcada semana\b|la última vez|"
+NAMED_TIME = re.compile(r"\bhace\b|\bpor semana\b|\bcada semana\b|semana a semana|la última vez|"
                         r"añadió una (séptima|quinta)")
 
 

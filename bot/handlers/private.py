@@ -53,8 +53,11 @@ async def answer_privately(update: Update, context: BotContext, prompt_id: int) 
         return
     language = await chat_language(update, context)
     chat_id = update.effective_chat.id
+    # Their rating so far, in text: opening the question again reads it.
+    given = await context.store.answers.get(prompt.id, user.id)
     question = await reply(update, context,
-        render.private_question(catalog, language, pack, item, group_title=group.title or ""),
+        render.private_question(catalog, language, pack, item, group_title=group.title or "",
+                                rating=given.scale if given and not given.skipped else None),
         reply_markup=render.private_keyboard(catalog, language, pack, item, prompt.id),
     )
     if question is None:

@@ -119,14 +119,24 @@ def group_keyboard(
 
 
 def private_question(
-    catalog: Catalog, language: str, pack: Pack, item: Item, *, group_title: str
+    catalog: Catalog, language: str, pack: Pack, item: Item, *, group_title: str,
+    rating: int | None = None,
 ) -> str:
+    """The question in a member's private chat. `rating`: the one they have
+    given already (in the group or here), said in text: a tap's pop-up does
+    not always reach a screen reader, so opening the question again reads it."""
+    given = []
+    if rating:
+        labels = pack.scale_in(language)
+        given = ["", catalog.text(language, "private.your_rating", value=rating,
+                                  label=labels[rating - 1] if len(labels) >= rating else "")]
     return "\n".join([
         catalog.text(language, "private.from_group", title=group_title),
         heading(catalog, language, pack, item),
         *theme_note(catalog, language, pack, item),
         "",
         *body(catalog, language, pack, item),
+        *given,
         "",
         catalog.text(language, "private.stays_private"),
     ])
