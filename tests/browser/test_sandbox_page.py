@@ -7,13 +7,7 @@ Debian's chromium package when it is missing).
 
 from __future__ import annotations
 
-import csv
-import io
-from pathlib import Path
-
 import pytest
-
-from bot.render.export import HELD_BACK
 
 from helpers.browser import CHROMIUM, CHROMIUM_ARGS, key
 from helpers.sandbox import BEN, CHEN, TryProcess
@@ -85,76 +79,6 @@ def run_control(page, button: str, expected: str) -> str:
     page.click(f"#{button}")
     expect()(page.locator("#status")).to_contain_text(expected)
     return page.locator("#status").inner_text()
-
-
-def test_a_coordinator_sets_up_members_answer_the_summary_and_an_export(page):
-    check = expect()
-    check(page.locator("#messages")).to_contain_text("Hello, Riverside Neighbours!")
-    # Amara (the coordinator, chosen by default) opens the command menu and taps /setup.
-    page.click("#menu-button")
-    page.locator(".menu-item", has_text="/setup").click()
-    for label in ("Civic partnership checklist", "A civil-society organisation", "Once a week",
-                  "Monday", "09:00",
-                  "Europe/London", "English", "Show names"):
-        key(page, label).click()
-    check(page.locator("#messages")).to_contain_text("All set! This group will reflect on")
-    run_control(page, "next-question", "to Riverside Neighbours")
-    question = page.locator("#messages .msg", has_text="1 of 15").last
-    check(question).to_contain_text("How well has the CSO articulated its goals")
-
-    # Ben taps a rating: a pop-up answers him.
-    be(page, BEN)
-    key(page, "4 ·").click()
-    check(page.locator("#toast")).to_contain_text("Saved, thank you!")
-    # Chen answers privately: the link opens his chat with the bot, with the question.
-    be(page, CHEN)
-    key(page, "Answer privately").click()
-    check(page.locator("#chat-title")).to_have_text("Civic Reflect")
-    check(page.locator("#messages")).to_contain_text("A question from Riverside Neighbours")
-    key(page, "2 ·").click()
-    check(page.locator("#replying")).to_be_visible()  # the bot asked for a reply (ForceReply)
-    page.fill("#composer-text", "Newer residents are not heard yet.")
-    page.keyboard.press("Enter")
-    check(page.locator("#messages .msg.in").last).to_contain_text(
-        "Saved privately, as your answer to question 1 of 15 in Riverside Neighbours.")
-
-    # Back to Amara; the live count was edited in place.
-    be(page, 1001)
-    open_chat(page, "Riverside Neighbours")
-    check(question).to_contain_text("2 people have answered so far")
-    check(question).to_contain_text("edited")
-    answered = run_control(page, "others", "Fatima stayed silent")
-    assert "Ben had already answered" in answered and "Chen had already answered" in answered
-    # From Monday 09:00 to Friday 17:00 (a few minutes less: real time went on meanwhile).
-    run_control(page, "summary", "Moved 4 days ")
-    summary = page.locator("#messages .msg", has_text="This week in").last
-    check(summary).to_contain_text("Riverside Neighbours")
-    check(summary).to_contain_text("Scores by theme")
-    assert "Newer residents are not heard yet." not in summary.inner_text()  # private stays so
-
-    # The summary asks Amara to open a private chat: the link does it and the digest comes.
-    key(page, "Open a private chat").click()
-    check(page.locator("#chat-title")).to_have_text("Civic Reflect")
-    check(page.locator("#messages")).to_contain_text("Who's not here?")
-    check(page.locator("#messages")).to_contain_text("Fatima Khan")  # joined, never answered
-    chart = page.locator("#messages img.photo").last
-    check(chart).to_be_visible()
-    assert chart.evaluate("image => image.naturalWidth") > 300
-
-    open_chat(page, "Riverside Neighbours")
-    page.fill("#composer-text", "/export")
-    page.keyboard.press("Enter")
-    open_chat(page, "Civic Reflect")
-    document = page.locator("#messages a.document").last
-    check(document).to_contain_text(".csv")
-    with page.expect_download() as download:
-        document.click()
-    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
-    members = {row["member"] for row in rows}
-    assert members >= {"Ben Hughes", "Diego Ruiz", "private"} and "Chen Wei" not in members
-    # Chen alone answered privately: no name on his row, and nothing of what he said.
-    assert {row["answered"] for row in rows} == {"in the group", HELD_BACK}
-    assert "Newer residents are not heard yet." not in str(rows)
 
 
 def test_a_pop_up_and_the_status_line_belong_to_whoever_they_were_for(page):

@@ -180,6 +180,10 @@ class Tour:
             page.wait_for_function("(img) => img.complete && img.naturalWidth > 300",
                                    arg=chart.element_handle())
             assert chart.get_attribute("alt"), "the chart has no text alternative"
+            # "Tap it to see it full size": the picture is a link to itself, whole.
+            full = chart.locator("xpath=ancestor::a[1]")
+            assert full.get_attribute("href") == chart.get_attribute("src")
+            assert full.get_attribute("target") == "_blank"
 
 
 def every_control_in_reach(page) -> None:
