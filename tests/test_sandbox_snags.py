@@ -22,6 +22,7 @@ from bot.sandbox.web import build_web_app
 from helpers.sandbox import (
     AMARA,
     BEN,
+    CHEN,
     DIEGO,
     act,
     button,
@@ -194,3 +195,20 @@ async def test_the_digest_chart_starts_the_week_the_programme_did(client, sandbo
     assert chart_data(later).weeks == (week, week + timedelta(weeks=1))
     # A group with no question yet (facts without a first week) keeps the eight weeks.
     assert len(chart_data(replace(facts, first_week=None)).weeks) == 8
+
+
+async def test_a_closed_question_loses_its_buttons_in_private_chats_too(client, sandbox):
+    await set_up_group(client, sandbox)
+    await act(client, "/api/time/next-question", user_id=AMARA, chat_id=GROUP_ID)
+    question = last_with_keyboard(sandbox)
+    # Diego opens his private copy and leaves it; Chen answers in his (the neighbours' way).
+    await act(client, "/api/link", user_id=DIEGO,
+              url=button(question, "Answer privately")["url"])
+    await act(client, "/api/others", user_id=AMARA)
+    copies = {person: [m for m in sandbox.feed.messages(person) if m["keyboard"]]
+              for person in (DIEGO, CHEN)}
+    assert all(len(kept) == 1 for kept in copies.values())  # the rating scale
+    await act(client, "/api/time/week-later", user_id=AMARA)  # question 1 closes, 2 opens
+    assert sandbox.feed.view(GROUP_ID, question["message_id"])["keyboard"] is None
+    for person, (copy,) in copies.items():
+        assert sandbox.feed.view(person, copy["message_id"])["keyboard"] is None, person

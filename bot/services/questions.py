@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import warnings
 import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram import Bot
+from telegram.warnings import PTBUserWarning
 
 from bot.domain.records import Chat, Enrolment, Opened, OutboxItem, Prompt
 from bot.domain.schedule import is_late, slot_time
@@ -175,8 +177,26 @@ async def send_closing(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
     if prompt is None or prompt.message_id is None:
         return outbox.skipped(item.chat_id, "no message to close")
     async with _edit_lock(data, prompt.id):
-        return await _edit(bot, data, prompt, closed=True) or outbox.skipped(
+        closed = await _edit(bot, data, prompt, closed=True) or outbox.skipped(
             item.chat_id, "nothing to edit")
+    if closed.outcome not in (Outcome.RETRY, Outcome.UNKNOWN):  # else it comes again
+        await _close_private_copies(bot, data, prompt)
+    return closed
+
+
+async def _close_private_copies(bot: Bot, data: BotData, prompt: Prompt) -> None:
+    """The question's copies in members' private chats lose their buttons too (best
+    effort: a tap on one that is left is told the question has closed)."""
+    for chat_id, message_id in await data.store.prompts.private_copies(prompt.id):
+        # The plain request: python-telegram-bot's edit_message_reply_markup also sends
+        # the default parse_mode, a field this method does not have (it warns about the
+        # plain request, which is the point here).
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=PTBUserWarning)
+            await attempt(data, chat_id, "editMessageReplyMarkup",
+                          lambda chat_id, message_id=message_id: bot.do_api_request(
+                              "editMessageReplyMarkup",
+                              api_kwargs={"chat_id": chat_id, "message_id": message_id}))
 
 
 async def refresh_count(bot: Bot, data: BotData, prompt_id: int) -> None:

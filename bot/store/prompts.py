@@ -316,6 +316,16 @@ class PromptRepository:
                     (chat_id, message_id, prompt_id, at),
                 )
 
+    async def private_copies(self, prompt_id: int) -> list[tuple[int, int]]:
+        """(chat id, message id) of each private copy of a group's question: of the
+        messages linked in one go (the question, then its invitation), the first."""
+        rows = await self.db.fetch_all(
+            "SELECT chat_id, MIN(message_id) AS message_id FROM private_prompt_messages"
+            " WHERE prompt_id = ? GROUP BY chat_id, sent_at ORDER BY chat_id, message_id",
+            (prompt_id,),
+        )
+        return [(row["chat_id"], row["message_id"]) for row in rows]
+
     async def by_private_message(self, chat_id: int, message_id: int) -> Prompt | None:
         row = await self.db.fetch_one(
             "SELECT p.* FROM private_prompt_messages m JOIN prompts p ON p.id = m.prompt_id"
