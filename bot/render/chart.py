@@ -140,7 +140,7 @@ def chart_caption(
              for week, count in zip(data.weeks, data.participation, strict=True)]
     while True:
         caption = catalog.text(language, "weekly.chart_caption", title=title,
-                               themes=Html(themes), people=Html(", ".join(weeks)))
+                               themes=Html(themes), by_week=Html(", ".join(weeks)))
         if len(caption) <= CAPTION_LIMIT or not weeks:
             return caption[:CAPTION_LIMIT]
         weeks.pop(0)
