@@ -187,7 +187,9 @@ def test_a_page_refuses_more_entries_than_it_can_show(catalog, packs):
 def test_journal_button_data():
     assert personal.journal_button_data(3, None) == "1|j|3|-"
     assert personal.journal_button_data(12, "well-being") == "1|j|12|well-being"
-    assert len(personal.journal_button_data(10**9, "a" * 40).encode()) <= 64
+    assert len(personal.journal_button_data(callbacks.MAX_PAGE, "a" * 40).encode()) <= 64
+    with pytest.raises(ValueError):  # a page past any journal is never put on a button
+        personal.journal_button_data(callbacks.MAX_PAGE + 1, None)
     for page, pack_id in ((0, None), (-1, None), (True, None), (1, "a|b"), (1, "a" * 60)):
         with pytest.raises(ValueError):
             personal.journal_button_data(page, pack_id)
