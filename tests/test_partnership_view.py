@@ -262,7 +262,7 @@ async def test_the_digest_has_a_partnership_section_with_its_chart(harness, pair
             "(gap 2.0)") in section
     photos = harness.telegram.calls_to("sendPhoto", chat_id=cso.admin["id"])
     assert [p.params["caption"].split(":")[0] for p in photos] == [
-        "Riverside CSO", "Riverside CSO and Riverside Council"]
+        "Riverside CSO, in words", "Riverside CSO and Riverside Council"]
     # Not complete yet: no agenda offered.
     assert all("reply_markup" not in call.params for call in harness.telegram.calls_to(
         "sendMessage", chat_id=cso.admin["id"]) if "Partnership:" in call.params["text"])
