@@ -25,8 +25,8 @@ What differs between the two is kept here:
   `async with` block cannot be.
 - numbers: SUM and AVG give `numeric`, read back as int or float, never Decimal.
 - long reads (exports, /mydata, migrate-db) take a connection of their own,
-  read-only (PostgresLongReads), so the one connection of every update is
-  never held for a whole chat's answers.
+  read-only (PostgresLongReads), so the connections of updates are never
+  held for a whole chat's answers.
 """
 
 from __future__ import annotations
@@ -330,8 +330,8 @@ class PostgresDatabase(Database):
 
 class PostgresLongReads(LongReads):
     """Long reads on a connection of their own (opened at the first, kept
-    until the database closes), read-only: the process's one connection for
-    updates is never held by an export. asyncpg never blocks the loop; a
+    until the database closes), read-only: the process's connections for
+    updates are never held by an export. asyncpg never blocks the loop; a
     batch of rows comes from a server-side cursor."""
 
     def __init__(self, url: str, session: str):
