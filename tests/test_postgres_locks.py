@@ -1,7 +1,8 @@
 """PostgreSQL's locks are as narrow as the data they guard: a step of one
 chat never waits for another chat's, and two applications on one database
-racing on the same chats (each ticking, /ask, /skip and taps at once) still
-show each question once, in order, and keep every answer they thanked for.
+racing on the same chats (both ticking, with /ask, /skip and taps in groups,
+/later, /skip and answers in a private chat) still show each question once,
+in order, and keep every answer they thanked for.
 
 PostgreSQL only: SQLite has one writer for the whole file by design."""
 
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import random
+import re
 from collections import Counter
 from datetime import timedelta
 
@@ -19,6 +22,7 @@ from bot.sandbox.telegram import visible_text
 
 from helpers.app import running
 from helpers.group import make_group, run_setup
+from helpers.personal import ROSA, onboard
 from helpers.processes import until
 
 ROUNDS = 20
@@ -74,17 +78,68 @@ def headings(telegram, chat_id: int) -> list[str]:
             if c.ok and " of 15" in visible_text(c.params["text"]).splitlines()[0]]
 
 
-@pytest.mark.parametrize("backend", ["postgresql"])
-async def test_two_applications_racing_on_the_same_chats(settings, telegram, clock):
-    rng = random.Random(26)
-    # The second stands for a replica that ticks too (a lease changing hands).
-    second_settings = dataclasses.replace(settings)
+async def two_applications(settings, telegram, clock):
+    """Two applications on one database and one Telegram, both ticking (as
+    for a moment when the leader's lease changes hands)."""
     async for first in running(settings, telegram, clock):
-        async for second in running(second_settings, telegram, clock):
+        async for second in running(dataclasses.replace(settings), telegram, clock):
             if second.app.bot_data.leadership is not None:
                 await second.app.bot_data.leadership.release()
                 second.app.bot_data.leadership = None
-            await race_rounds(first, second, rng)
+            yield first, second
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+async def test_two_applications_racing_on_the_same_groups(settings, telegram, clock):
+    async for first, second in two_applications(settings, telegram, clock):
+        await race_rounds(first, second, random.Random(26))
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+async def test_two_applications_racing_later_skip_and_answers_in_a_private_chat(
+        settings, telegram, clock, packs):
+    async for first, second in two_applications(settings, telegram, clock):
+        await race_in_private(first, second, packs, random.Random(27))
+
+
+async def race_in_private(first, second, packs, rng: random.Random) -> None:
+    u = first.updates
+    rosa = u.user(ROSA, "Rosa")
+    private = u.private_chat(rosa)
+    await onboard(first, rosa, private)
+    enrolment = await first.store.enrolments.active_for(ROSA)
+    order = [item.id for item in packs[enrolment.pack_id].items]
+    for round_number in range(ROUNDS):
+        await first.store.enrolments.set_next_due(enrolment.id, first.clock.now)
+        await first.tick()
+        await first.store.enrolments.set_next_due(enrolment.id, first.clock.now)
+        answer = u.message(private, rosa, f"thoughts, round {round_number}")
+        racers = [first.tick(), second.tick(), second.send(u.command(private, rosa, "/later")),
+                  first.send(u.command(private, rosa, "/skip")),
+                  (first, second)[round_number % 2].send(answer)]
+        rng.shuffle(racers)
+        await asyncio.gather(*racers)
+        prompts = await first.store.prompts.list_for_chat(ROSA)
+        assert sum(p.closed_at is None for p in prompts) <= 1
+        first.clock.advance(hours=2)
+
+    prompts = await first.store.prompts.list_for_chat(ROSA)
+    positions = [order.index(p.item_id) for p in prompts]
+    for before, after in itertools.pairwise(positions):
+        assert after in (before, (before + 1) % len(order)), positions
+    rows = await first.store.db.fetch_all(
+        "SELECT prompt_id, state FROM outbox WHERE chat_id = ? AND kind = 'question'", (ROSA,))
+    assert sorted(row[0] for row in rows) == [p.id for p in prompts]
+    shown = [c for c in first.telegram.calls_to("sendMessage", chat_id=ROSA)
+             if c.ok and re.search(r"Theory U: a learning journey · \d+ of \d+$",
+                                   visible_text(c.params["text"]).splitlines()[0])]
+    assert len(shown) == len(prompts)  # each prompt reached her once, none passed over
+    assert {row[1] for row in rows} == {"sent"}
+    thanked = sum("Saved in your journal" in visible_text(c.params["text"])
+                  for c in first.telegram.calls_to("sendMessage", chat_id=ROSA) if c.ok)
+    saved = [a.text for a in await first.store.answers.for_member_in_chat(ROSA, ROSA)
+             if a.text and a.text.startswith("thoughts, round")]
+    assert len(saved) == len(set(saved)) == thanked
 
 
 async def race_rounds(first, second, rng: random.Random) -> None:
