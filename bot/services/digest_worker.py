@@ -3,14 +3,15 @@
 The weekly round used to read each group's week (a year of its answers
 for "Who's not here?", eight weeks for the trends), compute and render the
 digest on the event loop, and only then hand the chart to a worker: some
-milliseconds a group during which answers waited. On SQLite the worker that
-draws the chart does all of it, with its own read-only connection to the
-same file (WAL lets it read what the bot has committed while the bot goes
-on writing), and hands back the digest's messages and its picture. The bot
-keeps what needs it: Telegram's member count, and the sending.
+milliseconds a group during which answers waited. The worker that draws
+the chart does all of it, with its own read-only connection to the same
+database (a SQLite file, whose WAL lets it read what the bot has committed
+while the bot goes on writing, or the PostgreSQL server), and hands back
+the digest's messages and its picture. The bot keeps what needs it:
+Telegram's member count, and the sending.
 
-On PostgreSQL, or with charts drawn in the bot's own process, the digest is
-read and rendered on the event loop as before (`worker_can_read`).
+With charts drawn in the bot's own process (no workers), the digest is read
+and rendered on the event loop as before (`worker_can_read`).
 """
 
 from __future__ import annotations
@@ -56,11 +57,14 @@ async def read_facts(store: Store, packs: PackLibrary, chat_id: int, week: date,
 
 
 def worker_can_read(store: Store, workers: int) -> bool:
-    """Whether a chart worker can open the bot's database itself: a SQLite
-    file, and workers in processes of their own."""
+    """Whether a chart worker can open the bot's database itself: workers
+    in processes of their own, and a PostgreSQL server or a SQLite file."""
+    if workers <= 0:
+        return False
+    if store.db.dialect == "postgresql":
+        return True
     path = getattr(store.db, "path", None)
-    return (workers > 0 and store.db.dialect == "sqlite" and path is not None
-            and path != ":memory:" and Path(path).is_file())
+    return path is not None and path != ":memory:" and Path(path).is_file()
 
 
 # -- in the worker process -----------------------------------------------------------------------
@@ -70,8 +74,8 @@ _stores: dict[str, Store] = {}
 
 
 def _run(work):
-    # The store's API is asynchronous; a SQLite read never waits on anything,
-    # so one loop of the worker's own runs it to the end at once.
+    # The store's API is asynchronous: one loop of the worker's own runs each
+    # read to the end (a SQLite read at once, PostgreSQL's over its socket).
     global _loop
     if _loop is None:
         _loop = asyncio.new_event_loop()

@@ -75,6 +75,7 @@ class Store:
         """A member's /forget in one group: their answers (with history), nudges
         and membership there. Returns how many answers were deleted."""
         async with self.db.transaction() as tx:
+            await tx.lock_chats(chat_id)
             deleted = await tx.execute(
                 "DELETE FROM answers WHERE user_id = ? AND prompt_id IN"
                 " (SELECT id FROM prompts WHERE chat_id = ?)",
@@ -98,6 +99,7 @@ class Store:
         role go. Group questions and other people's answers stay.
         """
         async with self.db.transaction() as tx:
+            await tx.lock_chats(user_id)  # their private chat, gone with its programme
             for statement in (
                 "DELETE FROM answers WHERE user_id = ?",
                 "DELETE FROM nudges WHERE user_id = ?",

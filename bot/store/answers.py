@@ -100,6 +100,9 @@ class AnswerRepository:
                 return build(Answer, created)
             # A change: what it replaces goes to the history, then the answer
             # is changed, each statement reading the row for itself.
+            if tx.FOR_UPDATE:  # another tap of theirs waits until this one is kept
+                await tx.execute("SELECT 1 FROM answers WHERE prompt_id = ? AND user_id = ?"
+                                 f"{tx.FOR_UPDATE}", (prompt_id, user_id))
             params = {"prompt": prompt_id, "user": user_id, "now": now,
                       "skipped": int(skipped), "quotable": int(bool(quotable)),
                       "message_id": message_id, **given}

@@ -73,6 +73,7 @@ class ChatRepository:
         it already holds data, in which case nothing is moved.
         """
         async with self.db.transaction() as tx:
+            await tx.lock_chats(old_id, new_id)
             if await tx.fetch_one("SELECT 1 FROM chats WHERE id = ?", (old_id,)) is None:
                 return False
             if await tx.fetch_value(

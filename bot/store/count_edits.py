@@ -27,7 +27,8 @@ class CountEdits:
         question is closed or gone."""
         async with self.db.transaction() as tx:
             row = await tx.fetch_one(
-                "SELECT closed_at, count_edited_at FROM prompts WHERE id = ?", (prompt_id,))
+                f"SELECT closed_at, count_edited_at FROM prompts WHERE id = ?{tx.FOR_UPDATE}",
+                (prompt_id,))
             if row is None or row[0] is not None:
                 return None
             last = from_db_time(row[1])

@@ -98,6 +98,20 @@ class Tx:
     # A statement of this transaction was logged as slow: the transaction
     # itself then is not (one line says it).
     reported = False
+    # What a read that a write follows adds to lock the rows it reads, and
+    # to pass over rows another transaction holds: nothing here, where
+    # BEGIN IMMEDIATE already holds the file's one write lock (PostgresTx
+    # says FOR UPDATE).
+    FOR_UPDATE = ""
+    SKIP_LOCKED = ""
+
+    async def lock_chats(self, *chat_ids: int) -> None:
+        """Wait for, then hold until the end of the transaction, the chats'
+        own locks (PostgreSQL's), for a step that reads a chat's programme
+        or questions and then writes them. Nothing on SQLite (see above)."""
+
+    async def lock_chat_of(self, table: str, row_id: int) -> None:
+        """lock_chats for the chat of one enrolment or prompt (`table`)."""
 
     def __init__(self, connection: sqlite3.Connection, database: Database | None = None):
         self._connection = connection

@@ -83,6 +83,7 @@ async def start_enrolment(
     programme is ended (kept for history); the same pack keeps its place and
     only changes schedule."""
     at = to_db_time(now)
+    await tx.lock_chats(chat_id)
     current = await active_enrolment(tx, chat_id)
     if current is not None and current.pack_id == pack_id:
         await tx.execute(

@@ -66,7 +66,8 @@ class OutboxRepository:
                 " attempts = attempts + 1"
                 " WHERE id IN (SELECT id FROM outbox WHERE state = 'pending'"
                 " AND not_before <= :now AND (claimed_until IS NULL OR claimed_until <= :now)"
-                f"{only} ORDER BY priority, not_before, id LIMIT :limit) RETURNING *",
+                f"{only} ORDER BY priority, not_before, id LIMIT :limit{tx.SKIP_LOCKED})"
+                " RETURNING *",
                 params,
             )
         return sorted(build_all(OutboxItem, rows), key=lambda i: (i.priority, i.not_before, i.id))

@@ -58,6 +58,7 @@ class PartnershipRepository:
         links once even when two coordinators send it at the same moment."""
         now = to_db_time(self.db.now())
         async with self.db.transaction() as tx:
+            await tx.lock_chats(la_chat_id, cso_chat_id)
             if await _linked(tx, la_chat_id, cso_chat_id):
                 return LinkOutcome.ALREADY
             spent = await tx.execute(

@@ -10,19 +10,23 @@ What differs between the two is kept here:
   are stored as on SQLite, so the SQL comparing them is the same. The
   shipped upgrade steps are not touched: their DDL is rewritten on its way
   to PostgreSQL (postgres_ddl), so SQLite databases keep exactly their schema.
-- one writer at a time: every write transaction first takes one
-  transaction-level advisory lock, as SQLite's BEGIN IMMEDIATE takes the
-  file's write lock. Under READ COMMITTED each later statement then sees
-  every earlier commit, so the read-then-write steps of the repositories
-  (open the next question guarded by its due time, claim outbox rows) stay
-  single steps across replicas, exactly as tested on SQLite. The bot makes a
-  few hundred small writes a second at most (Telegram's rate is the
-  ceiling); SERIALIZABLE would instead need every transaction to be retried
-  on conflict, which an `async with` block cannot be.
+- locks as narrow as the data they guard, where SQLite's BEGIN IMMEDIATE
+  takes the file's one write lock: a step that reads a chat's programme or
+  questions and then writes them first takes that chat's own
+  transaction-level advisory lock (Tx.lock_chats, lock_chat_of); a read of
+  one row that a write follows locks it (Tx.FOR_UPDATE); claims of outbox
+  rows and closing expired questions pass over rows another transaction
+  holds (Tx.SKIP_LOCKED); the rest are single conditional statements or
+  upserts on unique keys. Under READ COMMITTED each statement after a lock
+  sees every earlier commit, so these steps stay single steps across
+  replicas and connections, and two groups never wait for each other
+  (docs/how/storage.md lists which lock guards what). SERIALIZABLE would
+  instead need every transaction to be retried on conflict, which an
+  `async with` block cannot be.
 - numbers: SUM and AVG give `numeric`, read back as int or float, never Decimal.
 - long reads (exports, /mydata, migrate-db) take a connection of their own,
-  read-only (PostgresLongReads), so the one connection of every update is
-  never held for a whole chat's answers.
+  read-only (PostgresLongReads), so the connections of updates are never
+  held for a whole chat's answers.
 """
 
 from __future__ import annotations
@@ -51,10 +55,12 @@ from bot.store.upgrades import UPGRADES, UpgradeStep
 
 log = logging.getLogger(__name__)
 
-# One connection a process, as on SQLite: statements of one process never
-# interleave with another of its transactions, exactly as every test of
-# concurrency checks on both backends. The pool reconnects after a drop.
-POOL_SIZE = 1
+# Connections a process: transactions of different chats run side by side.
+# Nothing relies on one process's statements never interleaving with
+# another of its transactions: the locks above are taken the same way by
+# two connections of one process as by two replicas, which the concurrency
+# tests check on both backends. The pool reconnects after a drop.
+POOL_SIZE = 6
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DDL = re.compile(r"^\s*(CREATE|ALTER)\s+TABLE\b", re.IGNORECASE)
 
@@ -139,6 +145,29 @@ class PostgresTx(Tx):
     """Tx's verbs on an asyncpg connection; rows are asyncpg Records, which
     answer row["name"] and row[0] as sqlite3.Row does."""
 
+    FOR_UPDATE = " FOR UPDATE"
+    SKIP_LOCKED = " FOR UPDATE SKIP LOCKED"
+
+    def __init__(self, connection: asyncpg.Connection, chat_locks: int = 0):
+        super().__init__(connection)
+        self._chat_locks = chat_locks
+
+    async def lock_chats(self, *chat_ids: int) -> None:
+        # In one order, so two steps locking the same two chats cannot each
+        # hold one and wait for the other. The two-number advisory keys
+        # never meet the one-number ones (leader, upgrade).
+        for chat_id in sorted(set(chat_ids)):
+            await self._connection.execute(
+                "SELECT pg_advisory_xact_lock($1::int4, hashtext($2::bigint::text))",
+                self._chat_locks, chat_id)
+
+    async def lock_chat_of(self, table: str, row_id: int) -> None:
+        if table not in ("enrolments", "prompts"):
+            raise ValueError(table)
+        await self._connection.execute(
+            "SELECT pg_advisory_xact_lock($1::int4, hashtext(chat_id::text))"
+            f" FROM {table} WHERE id = $2", self._chat_locks, row_id)
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         query, names = translate(sql)
         started = perf_counter()
@@ -206,11 +235,11 @@ class PostgresDatabase(Database):
                              f"{_reason(error)}") from None
         async with self._pool.acquire() as connection:
             row = await connection.fetchrow(
-                "SELECT hashtext('civic-reflect:writes:' || current_schema()) AS writes,"
+                "SELECT hashtext('civic-reflect:chats:' || current_schema()) AS chats,"
                 " hashtext('civic-reflect:upgrade:' || current_schema()) AS upgrade,"
                 " hashtext('civic-reflect:leader:' || current_schema()) AS leader,"
                 " current_setting('lc_collate') AS collation")
-        self._keys = {name: row[name] for name in ("writes", "upgrade", "leader")}
+        self._keys = {name: row[name] for name in ("chats", "upgrade", "leader")}
         if row["collation"] not in ("C", "POSIX", "C.UTF-8", "C.utf8"):
             # Sorting names and texts byte by byte, as SQLite does.
             log.warning("database %s sorts text by %s; create it with LC_COLLATE 'C' for the "
@@ -276,12 +305,10 @@ class PostgresDatabase(Database):
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self.pool.acquire() as connection:
             async with connection.transaction():
-                await connection.execute("SELECT pg_advisory_xact_lock($1)",
-                                         self._keys["writes"])
-                # Timed from the lock on (waiting for another writer is not
-                # slowness) to the commit.
+                # Timed from the start to the commit (waiting for a chat's
+                # lock included: it is held by a step of the same chat).
                 started = perf_counter()
-                tx = PostgresTx(connection)
+                tx = PostgresTx(connection, self._keys["chats"])
                 yield tx
             if perf_counter() - started > SLOW_SECONDS and not tx.reported:
                 slow_work("transaction", started)
@@ -303,8 +330,8 @@ class PostgresDatabase(Database):
 
 class PostgresLongReads(LongReads):
     """Long reads on a connection of their own (opened at the first, kept
-    until the database closes), read-only: the process's one connection for
-    updates is never held by an export. asyncpg never blocks the loop; a
+    until the database closes), read-only: the process's connections for
+    updates are never held by an export. asyncpg never blocks the loop; a
     batch of rows comes from a server-side cursor."""
 
     def __init__(self, url: str, session: str):

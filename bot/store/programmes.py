@@ -56,6 +56,8 @@ class ProgrammeRepository:
         plan its next question again: one transaction."""
         now = self.db.now()
         async with self.db.transaction() as tx:
+            # Planned from the last question asked: not beside the tick's step.
+            await tx.lock_chats(chat_id)
             if settings:
                 await write_chat(tx, chat_id, settings, now)
             chat = await read_chat(tx, chat_id)
@@ -88,6 +90,7 @@ class ProgrammeRepository:
         when the draft was gone: another press finished the wizard first."""
         now = self.db.now()
         async with self.db.transaction() as tx:
+            await tx.lock_chats(chat_id)
             if not await take_draft(tx, chat_id, draft_message_id):
                 return None
             await write_chat(tx, chat_id, settings, now)

@@ -40,6 +40,7 @@ class PromptRepository:
         transaction, so a crash can neither skip nor repeat an item.
         """
         async with self.db.transaction() as tx:
+            await tx.lock_chats(chat_id)
             created = await tx.execute(
                 "INSERT INTO prompts (enrolment_id, slot, chat_id, pack_id, item_id,"
                 " opened_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -74,6 +75,8 @@ class PromptRepository:
         """
         now = self.db.now()
         async with self.db.transaction() as tx:
+            # The tick, /ask, /skip and /later of one chat take turns here.
+            await tx.lock_chat_of("enrolments", enrolment_id)
             enrolment = await tx.fetch_one(
                 "SELECT * FROM enrolments WHERE id = ? AND active = 1", (enrolment_id,))
             if enrolment is None or not item_ids:
@@ -155,6 +158,7 @@ class PromptRepository:
         is waiting."""
         now = self.db.now()
         async with self.db.transaction() as tx:
+            await tx.lock_chats(chat_id)
             # Only a prompt the person has been shown: one still waiting to go
             # out is not what they are putting off.
             row = await tx.fetch_one(
@@ -188,7 +192,7 @@ class PromptRepository:
             rows = await tx.fetch_all(
                 "UPDATE prompts SET closed_at = :now WHERE id IN (SELECT id FROM prompts"
                 " WHERE closed_at IS NULL AND closes_at IS NOT NULL AND closes_at <= :now"
-                " ORDER BY closes_at, id LIMIT :limit) RETURNING id, chat_id",
+                f" ORDER BY closes_at, id LIMIT :limit{tx.SKIP_LOCKED}) RETURNING id, chat_id",
                 {"now": to_db_time(now), "limit": limit},
             )
             sends = []
