@@ -161,3 +161,23 @@ async def test_sends_in_flight_bounds_what_a_crash_could_repeat(
         unwritten = await unwritten_at_each_send(harness, monkeypatch)
     assert max(unwritten) <= 2
     assert max(unwritten) > 0  # several did go at once
+
+
+async def test_a_row_whose_sender_meets_the_database_away_goes_again_at_the_next_round(
+        harness, backend, monkeypatch):
+    """The database goes away after the claim and before the request (the
+    sender reads the question): nothing reached Telegram, so the row is given
+    back for the next round. Before, it stayed claimed for the claim's whole
+    lease (fifteen minutes), a group without its question meanwhile."""
+    [chat_id] = await make_due_groups(harness.store, 1, -700,
+                                      harness.clock.now - timedelta(minutes=1))
+    reads: list = []
+    # An error of SQLite's on both backends: the fake read is not the driver's.
+    monkeypatch.setattr(harness.store.prompts, "get", failing_first(
+        harness.store.prompts.get, 1, database_away("sqlite"), reads))
+
+    await harness.tick()
+    assert questions_by_chat(harness.telegram) == {}
+    await harness.tick()  # the next round, well within the lease
+    assert questions_by_chat(harness.telegram) == {chat_id: 1}
+    assert await harness.store.outbox.counts() == {"sent": 1}

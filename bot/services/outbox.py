@@ -35,6 +35,7 @@ from bot.runtime.context import BotData
 from bot.services.delivery import Attempt, Outcome
 from bot.services.planning import Planning
 from bot.services.send_records import STOP_GRACE, record_surely
+from bot.store.outage import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -301,6 +302,15 @@ class Flush:
                             "again", item.id, item.kind, item.chat_id)
             raise
         except Exception as error:
+            if is_unavailable(error) and not ticket.started:
+                # The database went away before the request (the sender reads
+                # the row's question, its chat...): nothing reached Telegram,
+                # so the row is given back for the next round rather than
+                # waiting out its claim's lease.
+                log.warning("outbox %s (%s) to chat %s: the database is away; given back",
+                            item.id, item.kind, item.chat_id)
+                self._unsent.append(item.id)
+                return
             # The store failed on this row: it stays claimed until its lease
             # ends; the other rows go on.
             log.error("outbox %s (%s) to chat %s: %s", item.id, item.kind, item.chat_id,
@@ -334,6 +344,8 @@ class Flush:
         except inflight.Stopped:
             raise
         except Exception as error:
+            if is_unavailable(error):
+                raise  # not the row's fault: see _send_row
             # A bug on our side, not Telegram's: keep the row and try later.
             log.error("outbox %s (%s) failed in the bot: %s", item.id, item.kind,
                       type(error).__name__, exc_info=(type(error), error, error.__traceback__))
