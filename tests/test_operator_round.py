@@ -36,10 +36,10 @@ from helpers.processes import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.two_replicas]
 
-GROUPS = 500
+GROUPS = 300
 FIRST_GROUP = -1002000000000
-KILL_AFTER = 120  # questions sent before the leader is killed
-OUTAGE_AFTER = 260  # ...and before PostgreSQL is stopped
+KILL_AFTER = 80  # questions sent before the leader is killed
+OUTAGE_AFTER = 160  # ...and before PostgreSQL is stopped
 OUTAGE_SECONDS = 5
 
 
