@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.browser import CHROMIUM, CHROMIUM_ARGS, key
+from helpers.browser import CHROMIUM, key
 from helpers.sandbox import BEN, CHEN, TryProcess
 
 pytestmark = [
@@ -23,16 +23,6 @@ pytestmark = [
 ]
 WAIT_MS = 10_000
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # Playwright gives each launch a new, empty profile folder of its own.
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import pytest
 
 from bot.sandbox.cast import GROUP_ID
 
-from helpers.browser import CHROMIUM, CHROMIUM_ARGS, key
+from helpers.browser import CHROMIUM, key
 from helpers.sandbox import AMARA, BEN, CHEN, TryProcess
 
 pytestmark = [
@@ -33,15 +33,6 @@ AXE = Path(__file__).resolve().parent / "data" / "axe-core" / "axe.min.js"
 SETUP = ("Civic partnership checklist", "A civil-society organisation", "Once a week", "Monday",
          "09:00", "Europe/London", "English", "Show names")
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

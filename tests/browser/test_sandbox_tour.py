@@ -17,7 +17,7 @@ import pytest
 
 from bot.render.export import HELD_BACK
 
-from helpers.browser import CHROMIUM, CHROMIUM_ARGS, key
+from helpers.browser import CHROMIUM, key
 from helpers.sandbox import TryProcess
 from helpers.sandbox_tour import Action, Step, tour_steps
 
@@ -39,15 +39,6 @@ PAGE_TEXT = """() => ["#chat-title", "#messages", "#status", "#toast"]
     .filter((node) => node && !node.hidden)
     .map((node) => node.innerText).join("\\n").replace(/[\\u2066-\\u2069]/g, "")"""
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.mark.parametrize("way", list(SIZES))
