@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
 import threading
 import time
 import traceback
@@ -193,7 +194,11 @@ def test_a_weekly_round_with_a_killed_leader_and_a_database_restart(tmp_path):
                                    "updates still not answered 200")
             ratings, comments = asyncio.run(saved(url))
             for replica in replicas.values():
-                assert replica.process.stop(signal.SIGTERM) == 0, replica.process.lines[-20:]
+                try:
+                    status = replica.process.stop(signal.SIGTERM)
+                except subprocess.TimeoutExpired:
+                    status = "still running 20 s after SIGTERM"
+                assert status == 0, (replica.name, status, replica.process.lines[-30:])
     finally:
         for replica in everyone:
             if replica.process.process.poll() is None:
