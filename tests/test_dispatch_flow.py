@@ -149,6 +149,33 @@ async def test_a_planning_error_still_sends_what_was_recorded(harness, monkeypat
     assert (await harness.tick()).sent == 4
 
 
+async def test_a_group_that_becomes_a_supergroup_during_the_round_keeps_its_programme(
+        harness, monkeypatch):
+    # A send earlier in the same round can learn that a group became a
+    # supergroup, after the tick read the group's programme as due: the
+    # question goes to the supergroup, and the programme goes on running
+    # (it once stopped for good, the group "gone").
+    chats = await seed_groups(harness, 3)
+    upgraded, supergroup = chats[1], -1009_000_000_001
+    plan_one = dispatch.plan_one
+
+    async def upgraded_meanwhile(data, enrolment, now):
+        if enrolment.chat_id == upgraded:
+            assert await data.store.chats.migrate(upgraded, supergroup)
+        return await plan_one(data, enrolment, now)
+
+    monkeypatch.setattr(dispatch, "plan_one", upgraded_meanwhile)
+    harness.clock.now = DUE + timedelta(seconds=30)
+    report = await harness.tick()
+
+    assert report.opened == report.sent == 3
+    assert [call.params["chat_id"] for call in harness.telegram.calls_to("sendMessage")
+            if call.params["chat_id"] in (upgraded, supergroup)] == [supergroup]
+    programme = await harness.store.enrolments.active_for(supergroup)
+    assert programme.next_due_at == DUE + timedelta(weeks=1)
+    assert len(await harness.store.prompts.list_for_chat(supergroup)) == 1
+
+
 async def test_closing_soon_moments_piled_up_do_not_hold_back_the_first_question(
         harness, monkeypatch):
     # After downtime (or quiet hours ending at the question's time), last

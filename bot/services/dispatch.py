@@ -142,6 +142,12 @@ async def plan_one(data: BotData, enrolment: Enrolment,
     outcome so far and the outbox row of the question, if one was made."""
     store = data.store
     chat = await store.chats.get(enrolment.chat_id)
+    if chat is None:
+        # The group may have become a supergroup since its programme was
+        # read as due (a send in this very round can learn it): the
+        # programme moved with it, and its question goes there.
+        enrolment = await store.enrolments.get(enrolment.id) or enrolment
+        chat = await store.chats.get(enrolment.chat_id)
     due_at = enrolment.next_due_at
     if chat is None or enrolment.pack_id not in data.packs:
         await store.prompts.move_on(enrolment.id, due_at, None)
