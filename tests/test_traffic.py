@@ -201,6 +201,11 @@ class TimedSender:
         return Attempt(Outcome.SENT, item.chat_id)
 
 
+def _leading(harness) -> bool:
+    leadership = harness.app.bot_data.leadership
+    return leadership is None or leadership.leading
+
+
 async def _rows(harness, count: int) -> list[int]:
     """A question row in each of `count` chats."""
     per_chat = await add_rows(harness, [-5_000 - number for number in range(count)], per_chat=1)
@@ -282,7 +287,11 @@ async def test_under_updates_that_never_pause_the_round_still_goes_out(
         # allotment, and no longer.
         for served_before, served in ((0, width), (width, 8)):
             by_now = served_before + served
-            await until(lambda n=by_now: traffic.waits == n, seconds=HANG)
+            # A round that ended (or failed) meanwhile shows how, not a timeout.
+            await until(lambda n=by_now: traffic.waits == n or flushing.done(), seconds=HANG,
+                        what=lambda n=by_now: f"{n} rows waiting (waits, began, leading: "
+                        f"{traffic.waits}, {len(sender.began)}, {_leading(harness)})")
+            assert not flushing.done(), (flushing.result(), traffic.waits, len(sender.began))
             allotted_at = fake_time.now
             await fake_time.advance(0.5 - GAP / 2)
             assert len(sender.began) == served_before  # held while the updates keep coming
