@@ -77,7 +77,8 @@ def build_application(
     application.bot_data.senders.update(
         question=questions.send_question, close=questions.send_closing,
         summary=summaries.send_summary, digest=summaries.send_digest_item,
-        recap=personal.send_recap, reminder=nudges.send_reminder, invite=nudges.send_invite,
+        recap=personal.send_recap, rest=personal.send_rest_note,
+        reminder=nudges.send_reminder, invite=nudges.send_invite,
     )
     registry.register(application)
     return application

@@ -220,6 +220,10 @@ def resumed_text(catalog: Catalog, language: str, next_prompt: datetime, timezon
                         when=Html(when(catalog, language, next_prompt, timezone)))
 
 
+def rested_text(catalog: Catalog, language: str, unanswered: int) -> str:
+    return catalog.plural(language, "personal.rested", unanswered)
+
+
 def timezone_changed_text(catalog: Catalog, language: str, timezone: str) -> str:
     return catalog.text(language, "personal.timezone_changed", timezone=timezone)
 

@@ -28,7 +28,7 @@ from bot.domain.quiet import in_quiet_hours, quiet_hours_end
 from bot.domain.records import Enrolment, Prompt
 from bot.domain.schedule import Schedule, ScheduleError
 from bot.runtime.context import BotData
-from bot.services import outbox, questions, summaries
+from bot.services import outbox, personal, questions, summaries
 from bot.services.delivery import Outcome
 from bot.services.planning import Planning
 from bot.store.db import to_db_time
@@ -47,6 +47,7 @@ class Planned(enum.StrEnum):
     OPENED = "opened"  # its question was recorded, to be sent
     HELD = "held"  # due in quiet hours: held until the morning
     SKIPPED = "skipped"  # nothing to ask (no chat or pack, a broken schedule, moved on)
+    RESTED = "rested"  # a personal programme whose last prompts went unanswered: paused
 
 
 @dataclass
@@ -157,6 +158,8 @@ async def plan_one(data: BotData, enrolment: Enrolment,
         await store.enrolments.hold(
             enrolment.id, quiet_hours_end(now, chat.timezone, chat.quiet_start, chat.quiet_end))
         return Planned.HELD, None
+    if not chat.is_group and await personal.rest_if_unanswered(data, enrolment):
+        return Planned.RESTED, None
     try:
         schedule = Schedule(enrolment.cadence, enrolment.days, enrolment.local_time,
                             chat.timezone)

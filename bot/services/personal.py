@@ -11,11 +11,13 @@ from telegram import Bot
 from bot.domain.programme import next_question
 from bot.domain.recap import JournalEntry, weekly_recap
 from bot.domain.records import Chat, Enrolment, Opened, OutboxItem, Prompt
+from bot.domain.resting import REST_AFTER
 from bot.domain.schedule import next_weekly
 from bot.render import personal as render
 from bot.runtime.context import BotData
 from bot.services import outbox, questions
 from bot.services.delivery import Attempt, attempt
+from bot.store.db import to_db_time
 
 log = logging.getLogger(__name__)
 LATER = timedelta(hours=1)
@@ -106,5 +108,30 @@ async def send_recap(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
     if recap is None:
         return outbox.skipped(item.chat_id, "a quiet week")
     text = render.recap_text(data.catalog, chat.language, recap, data.packs)
+    return await attempt(data, chat.id, "sendMessage",
+                         lambda chat_id: bot.send_message(chat_id, text))
+
+
+async def rest_if_unanswered(data: BotData, enrolment: Enrolment) -> bool:
+    """Before a personal programme's next prompt: pause it instead, with a
+    note saying so, when its last prompts went unanswered (bot.domain.resting)."""
+    due_at = enrolment.next_due_at
+    rested = await data.store.enrolments.rest_if_unanswered(
+        enrolment.id, due_at, key=f"rest:{enrolment.id}:{to_db_time(due_at)}")
+    if rested:
+        log.info("enrolment %s rests: its last %d prompts went unanswered", enrolment.id,
+                 REST_AFTER)
+    return rested
+
+
+async def send_rest_note(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
+    """The outbox's sender for the note that a personal programme is resting:
+    nothing if the person carried on meanwhile."""
+    store = data.store
+    chat = await store.chats.get(item.chat_id)
+    enrolment = await store.enrolments.active_for(item.chat_id)
+    if chat is None or enrolment is None or not enrolment.paused:
+        return outbox.skipped(item.chat_id, "running again")
+    text = render.rested_text(data.catalog, chat.language, REST_AFTER)
     return await attempt(data, chat.id, "sendMessage",
                          lambda chat_id: bot.send_message(chat_id, text))

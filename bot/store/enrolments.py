@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain.records import Enrolment
+from bot.domain.resting import REST_AFTER, should_rest
 from bot.store.db import Database, Tx, to_db_time
+from bot.store.outbox import add_to_outbox
 from bot.store.rows import build, build_all
 
 
@@ -51,6 +53,35 @@ class EnrolmentRepository:
             {"now": to_db_time(now), "limit": limit},
         )
         return build_all(Enrolment, rows)
+
+    async def rest_if_unanswered(self, enrolment_id: int, expected_due: datetime | None,
+                                 key: str) -> bool:
+        """As one step: if the programme is still due at `expected_due` and
+        its newest prompts went unanswered (see bot.domain.resting), pause it
+        and record the note that tells the person (outbox kind "rest", under
+        `key`). False, changing nothing, otherwise."""
+        now = self.db.now()
+        async with self.db.transaction() as tx:
+            # The tick's planning and the person's answer take turns here.
+            await tx.lock_chat_of("enrolments", enrolment_id)
+            enrolment = await tx.fetch_one(
+                "SELECT * FROM enrolments WHERE id = ? AND active = 1 AND paused = 0"
+                " AND COALESCE(next_due_at, '') = ?",
+                (enrolment_id, to_db_time(expected_due) or ""))
+            if enrolment is None:
+                return False
+            # Only prompts since the programme last resumed count.
+            since = enrolment["resumed_at"] or ""
+            rows = await tx.fetch_all(
+                "SELECT EXISTS (SELECT 1 FROM answers a WHERE a.prompt_id = p.id) AS answered"
+                " FROM prompts p WHERE p.enrolment_id = ? AND p.opened_at >= ?"
+                " ORDER BY p.opened_at DESC, p.id DESC LIMIT ?",
+                (enrolment_id, since, REST_AFTER))
+            if not should_rest([bool(row["answered"]) for row in rows]):
+                return False
+            await write_paused(tx, enrolment_id, True, now)
+            await add_to_outbox(tx, key, "rest", enrolment["chat_id"], now)
+            return True
 
     async def set_paused(self, enrolment_id: int, paused: bool) -> None:
         async with self.db.transaction() as tx:
@@ -115,8 +146,14 @@ async def active_enrolment(tx: Tx, chat_id: int) -> Enrolment | None:
 
 
 async def write_paused(tx: Tx, enrolment_id: int, paused: bool, now: datetime) -> None:
-    await tx.execute("UPDATE enrolments SET paused = ?, updated_at = ? WHERE id = ?",
-                     (int(paused), to_db_time(now), enrolment_id))
+    if paused:
+        await tx.execute("UPDATE enrolments SET paused = 1, updated_at = ? WHERE id = ?",
+                         (to_db_time(now), enrolment_id))
+    else:
+        # Prompts unanswered before a pause do not count towards the next rest.
+        await tx.execute("UPDATE enrolments SET paused = 0, resumed_at = ?, updated_at = ?"
+                         " WHERE id = ? AND paused = 1",
+                         (to_db_time(now), to_db_time(now), enrolment_id))
 
 
 async def write_next_due(tx: Tx, enrolment_id: int, next_due_at: datetime | None,

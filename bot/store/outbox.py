@@ -16,7 +16,7 @@ from bot.store.db import Database, Tx, from_db_time, to_db_time
 from bot.store.rows import build, build_all
 
 # Lower goes first: a new question matters more than tidying the last one.
-PRIORITY = {"question": 0, "summary": 1, "recap": 1, "digest": 2, "reminder": 3,
+PRIORITY = {"question": 0, "summary": 1, "recap": 1, "rest": 1, "digest": 2, "reminder": 3,
             "invite": 3, "close": 4}
 
 

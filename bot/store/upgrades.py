@@ -388,10 +388,13 @@ UPGRADES: tuple[UpgradeStep, ...] = (
     UpgradeStep(10, "only answers given as messages are indexed by message",
                 run_statements(*MESSAGE_ANSWERS)),
     UpgradeStep(11, "updates kept while a slow chat's are handled; a question's live count "
-                "edited once a while across replicas; private copies found by question",
+                "edited once a while across replicas; private copies found by question; "
+                "when a programme last resumed",
                 run_statements(*PARKED_UPDATES,
                                "ALTER TABLE prompts ADD COLUMN count_edited_at TEXT",
                                # A question's closing edit finds its private copies.
                                "CREATE INDEX private_prompt_messages_by_prompt"
-                               " ON private_prompt_messages (prompt_id)")),
+                               " ON private_prompt_messages (prompt_id)",
+                               # Unanswered prompts count from here (bot.domain.resting).
+                               "ALTER TABLE enrolments ADD COLUMN resumed_at TEXT")),
 )
