@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from bot.runtime.context import BotApplication
+from bot.runtime.stop_watch import watch_the_stop
 
 _STOPPING = (signal.SIGINT, signal.SIGTERM)
 
@@ -28,8 +29,11 @@ async def running(application: BotApplication, *,
     SIGINT or SIGTERM; then stop, post_stop, shutdown and post_shutdown."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    watch: list[asyncio.TimerHandle] = []
 
     def stopping() -> None:
+        if not stop.is_set():
+            watch.append(watch_the_stop())
         stop.set()
         stop_scheduled_work(application)
 
@@ -55,6 +59,8 @@ async def running(application: BotApplication, *,
             await application.post_shutdown(application)
         for signum in _STOPPING:
             loop.remove_signal_handler(signum)
+        for handle in watch:
+            handle.cancel()
 
 
 def stop_scheduled_work(application: BotApplication) -> None:
