@@ -27,6 +27,9 @@ pytestmark = [
                        reason="Debian's chromium is not installed at /usr/bin/chromium"),
 ]
 WAIT_MS = 15_000
+# Tab presses a keyboard user is expected to make, at most, to reach the next
+# control from where they are (either way round; the skip link helps too).
+MOST_TABS = 40
 SIZES = {
     "desktop": {"viewport": {"width": 1200, "height": 860}},
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
@@ -62,6 +65,10 @@ def test_the_documented_tour_shows_what_it_says(browser, way):
             tour.follow(step)
         assert errors == []
         check_the_export(tour.downloads)
+        if way == "keyboard":
+            print(f"\nby keyboard: {len(tour.tabs)} controls reached, Tab presses per control "
+                  f"{sorted(tour.tabs)}")
+            assert sum(tour.tabs) > 0  # reached by Tab, not already in focus
     finally:
         context.close()
         code, _, stderr = sandbox.stop()
@@ -72,6 +79,7 @@ class Tour:
     def __init__(self, page, way: str) -> None:
         self.page, self.way = page, way
         self.downloads: list[Path] = []
+        self.tabs: list[int] = []  # by keyboard: the presses each control took to reach
 
     def follow(self, step: Step) -> None:
         for action in step.actions:
@@ -87,10 +95,30 @@ class Tour:
             target.scroll_into_view_if_needed()
             target.tap()
         elif self.way == "keyboard":
-            target.focus()
+            self.reach(target)
             self.page.keyboard.press("Enter")
         else:
             target.click()
+
+    def reach(self, target) -> None:
+        """By keyboard, as a person would: Tab from where the focus is until the
+        target has it, or Shift+Tab the other way round; never a jump."""
+        target.wait_for()
+        handle = target.element_handle()
+
+        def focused() -> bool:
+            return self.page.evaluate("(node) => document.activeElement === node", handle)
+
+        pressed = 0
+        for way, presses in (("Tab", MOST_TABS), ("Shift+Tab", 2 * MOST_TABS)):
+            for _ in range(presses):
+                if focused():
+                    self.tabs.append(pressed)
+                    return
+                self.page.keyboard.press(way)
+                pressed += 1
+        if not focused():
+            raise AssertionError(f"{target} is not within {MOST_TABS} Tab presses either way")
 
     def open(self, action: Action, step: Step) -> None:
         self.activate(self.page.locator(".chat-item", has_text=action.target))
@@ -99,7 +127,7 @@ class Tour:
     def send(self, action: Action, step: Step) -> None:
         box = self.page.locator("#composer-text")
         if self.way == "keyboard":
-            box.focus()
+            self.reach(box)
             self.page.keyboard.type(action.target)
             self.page.keyboard.press("Escape")  # the command menu, if "/" opened it
             self.page.keyboard.press("Enter")
@@ -134,7 +162,7 @@ class Tour:
         who = self.page.locator("#me")
         value = who.locator("option", has_text=action.target).get_attribute("value")
         if self.way == "keyboard":
-            who.focus()
+            self.reach(who)
             self.page.keyboard.type(action.target)  # a closed list picks as one types
             if who.input_value() != value:
                 raise AssertionError(f"step {step.number}: typing chose {who.input_value()}")
