@@ -147,6 +147,7 @@ def test_a_weekly_round_with_a_killed_leader_and_a_database_restart(tmp_path):
         asyncio.run(seed_due_groups(url, GROUPS, FIRST_GROUP,
                                     datetime.now(UTC) - timedelta(minutes=1),
                                     cadence="daily", days=()))
+        started = time.monotonic()
         with BotApiThread(telegram) as api:
             replicas["a"] = Replica(api.url, url, tmp_path, "a")
             everyone.append(replicas["a"])
@@ -162,9 +163,9 @@ def test_a_weekly_round_with_a_killed_leader_and_a_database_restart(tmp_path):
 
                 # The leader dies; the orchestrator starts it again on its port.
                 killed = replicas["a"]
+                killed_at = time.monotonic()  # before: a look meanwhile sees it gone
                 killed.process.process.send_signal(signal.SIGKILL)
                 killed.process.process.wait(timeout=10)
-                killed_at = time.monotonic()
                 replicas["a"] = Replica(api.url, url, tmp_path, "a-again", port=killed.port)
                 everyone.append(replicas["a"])
                 replicas["a"].wait_until_healthy()
@@ -229,7 +230,10 @@ def test_a_weekly_round_with_a_killed_leader_and_a_database_restart(tmp_path):
         allowed = [(outage_start, first_healthy(watch.seen, name, outage_end))]
         if name == "a":
             allowed.append((killed_at, first_healthy(watch.seen, name, killed_at)))
-        assert failures_outside(watch.seen, name, allowed) == [], name
+        assert failures_outside(watch.seen, name, allowed) == [], (
+            name, f"round began at {started:.1f}, killed at {killed_at:.1f}, outage "
+                  f"{outage_start:.1f}-{outage_end:.1f}, allowed {allowed}",
+            [(at, status) for at, who, status in watch.seen if who == name and status != 200])
     retried = sum(len(delivery.statuses) > 1 for delivery in deliverer.deliveries)
     print(f"\n{GROUPS} questions, {duplicates} sent twice; {members.taps} taps and "
           f"{len(members.comments)} comments, {retried} of them delivered more than once")
