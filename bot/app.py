@@ -23,7 +23,7 @@ from bot.runtime.leader import Leadership
 from bot.runtime.metrics import Metrics
 from bot.runtime.ratelimit import SharedRateLimiter
 from bot.runtime.traffic import Traffic
-from bot.services import nudges, personal, questions, summaries
+from bot.services import actions, nudges, personal, questions, summaries
 from bot.services.counts import CountRefresher
 from bot.services.drawing import ChartWorkers
 from bot.services.housekeeping import schedule_housekeeping
@@ -79,6 +79,7 @@ def build_application(
         summary=summaries.send_summary, digest=summaries.send_digest_item,
         recap=personal.send_recap, rest=personal.send_rest_note,
         reminder=nudges.send_reminder, invite=nudges.send_invite,
+        checkin=actions.send_checkin,
     )
     registry.register(application)
     return application

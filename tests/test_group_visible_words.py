@@ -23,7 +23,8 @@ GROUP_SECTIONS = ("summary", "question", "status", "nudge.group", "nudge.closes_
                   "forget.done", "join", "mydata.sent_privately", "mydata.needs_private",
                   "mydata.open_private", "weekly", "coordinators", "setup", "schedule",
                   "window", "quiethours", "pause", "resume", "skip", "partner", "partnership",
-                  "unpartner", "agenda", "start.group", "help", "guard", "errors")
+                  "unpartner", "agenda", "start.group", "help", "guard", "errors",
+                  "actions")
 # Only in the coordinators' digest, sent in a private chat.
 COORDINATORS_ONLY = {"summary.participation.one", "summary.participation.other",
                      "summary.chat_members.one", "summary.chat_members.other"}

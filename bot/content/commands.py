@@ -36,6 +36,8 @@ LOCAL_NAMES: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "language": "idioma",
         "programme": "programa",
         "timezone": "zonahoraria",
+        "action": "accion",
+        "actions": "acciones",
     }),
 })
 

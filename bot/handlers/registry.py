@@ -22,6 +22,7 @@ from telegram.ext import (
 from bot.content.commands import local_name, other_names
 from bot.content.locales import Catalog
 from bot.handlers import (
+    actions,
     answers,
     elsewhere,
     glossary,
@@ -86,6 +87,8 @@ COMMANDS: tuple[Command, ...] = (
     _group_only("export", reports.export),
     _group_only("nudges", reports.nudges),
     _group_only("summarytime", reports.summary_time),
+    _group_only("action", actions.action_command),
+    _group_only("actions", actions.actions_command),
     _private_only("programme", personal.begin_onboarding),
     _private_only("journal", personal.journal),
     _private_only("later", personal.later),
@@ -123,6 +126,10 @@ BUTTONS: tuple[Button, ...] = (
     Button(callbacks.Unpartner, partnership.unpartner_button, chats="group", strict=True),
     Button(callbacks.PartnershipView, partnership.partnership_button, chats="private",
            strict=True),
+    # The database vouches for these: the action's chat, state and owners.
+    Button(callbacks.ActionChoice, actions.action_button, chats="group"),
+    Button(callbacks.CheckIn, actions.checkin_button, chats="private"),
+    Button(callbacks.NoteShare, actions.note_share_button, chats="private"),
 )
 
 

@@ -93,10 +93,39 @@ class PartnershipView:
     agenda: bool
 
 
+@dataclass(frozen=True)
+class ActionChoice:
+    """A button under an action in its group: take it on ("vol"), step back
+    ("back"), or a by-when choice ("w1", "w2", "m1"). Each sets a state, so
+    a press delivered twice acts once."""
+
+    action_id: int
+    choice: str
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """An owner's answer to a check-in, in private: "done", "way" (on the
+    way), "stuck" or "go" (let it go)."""
+
+    action_id: int
+    answer: str
+
+
+@dataclass(frozen=True)
+class NoteShare:
+    """Share one's check-in note with the coordinators, or keep it private."""
+
+    action_id: int
+    shared: bool
+
+
 UNPARTNER_STEPS = ("pick", "end", "keep")
+ACTION_CHOICES = ("vol", "back", "w1", "w2", "m1")
+CHECKIN_ANSWERS = ("done", "way", "stuck", "go")
 
 Callback = (Rate | Quote | SetupChoice | ForgetConfirm | Journal | Explain | Unpartner
-            | PartnershipView)
+            | PartnershipView | ActionChoice | CheckIn | NoteShare)
 
 
 def encode(callback: Callback) -> str:
@@ -117,6 +146,12 @@ def encode(callback: Callback) -> str:
             parts = ["u", "-" if partnership_id is None else str(partnership_id), step]
         case PartnershipView(partnership_id, viewer, agenda):
             parts = ["v", str(partnership_id), viewer, "1" if agenda else "0"]
+        case ActionChoice(action_id, choice):
+            parts = ["a", str(action_id), choice]
+        case CheckIn(action_id, answer):
+            parts = ["c", str(action_id), answer]
+        case NoteShare(action_id, shared):
+            parts = ["n", str(action_id), "1" if shared else "0"]
         case _:
             raise TypeError(f"not a callback: {callback!r}")
     data = "|".join([VERSION, *parts])
@@ -161,6 +196,12 @@ def decode(data: str | None) -> Callback | None:
                 return Unpartner(_id(partnership_id), step)
             case "v", [partnership_id, ("la" | "cso") as viewer, ("0" | "1") as agenda]:
                 return PartnershipView(_id(partnership_id), viewer, agenda == "1")
+            case "a", [action_id, choice] if choice in ACTION_CHOICES:
+                return ActionChoice(_id(action_id), choice)
+            case "c", [action_id, answer] if answer in CHECKIN_ANSWERS:
+                return CheckIn(_id(action_id), answer)
+            case "n", [action_id, ("0" | "1") as shared]:
+                return NoteShare(_id(action_id), shared == "1")
     except ValueError:
         return None
     return None

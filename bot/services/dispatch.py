@@ -28,7 +28,7 @@ from bot.domain.quiet import in_quiet_hours, quiet_hours_end
 from bot.domain.records import Enrolment, Prompt
 from bot.domain.schedule import Schedule, ScheduleError
 from bot.runtime.context import BotData
-from bot.services import outbox, personal, questions, summaries
+from bot.services import actions, outbox, personal, questions, summaries
 from bot.services.delivery import Outcome
 from bot.services.planning import Planning
 from bot.store.db import to_db_time
@@ -113,6 +113,7 @@ async def tick(bot: Bot, data: BotData, now: datetime | None = None) -> TickRepo
             await asyncio.sleep(0)
         if _leading(data):
             await summaries.plan_due(data, now)
+            await actions.plan_checkins(data, now)
     except BaseException as error:
         planning.finish()
         if isinstance(error, asyncio.CancelledError):

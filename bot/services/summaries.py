@@ -25,7 +25,7 @@ from bot.render import chart
 from bot.render import summary as render
 from bot.render.question import deep_link
 from bot.runtime.context import BotData
-from bot.services import digest_worker, outbox, partnership, personal
+from bot.services import actions, digest_worker, outbox, partnership, personal
 from bot.services.delivery import Attempt, Outcome, Undeliverable, attempt, deliver
 from bot.store.first_questions import questions_of_week
 
@@ -134,6 +134,9 @@ async def send_summary(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
     facts = await (group_facts(bot, data, chat, week, members_heard=False)
                    if _digests_in_worker(data) else shared_group_facts(bot, data, chat, week))
     parts = render.group_summary_messages(data.catalog, compute.summarise(facts), data.packs)
+    doing = await actions.week_block(data, chat, week)
+    if doing is not None:
+        parts.append(doing)
     markup = None
     unasked = await data.store.coordinators.not_yet_asked_for_private_chat(chat.id)
     if unasked:
@@ -237,6 +240,14 @@ def _digest_sends(bot: Bot, data: BotData, group: Chat, private: Chat, texts: li
         return await attempt(data, private.id, "sendPhoto", lambda chat_id: bot.send_photo(
             chat_id, drawn, caption=caption))
 
+    async def send_could_use_a_hand() -> Attempt:
+        # Stuck actions, with the notes their owners shared (none: no message).
+        text = await actions.digest_block(data, group, group.language)
+        if text is None:
+            return Attempt(Outcome.SENT, private.id)
+        return await attempt(data, private.id, "sendMessage",
+                             lambda chat_id: bot.send_message(chat_id, text))
+
     async def send_partnerships() -> Attempt:
         # Each partner group's averages side by side (none when unlinked).
         try:
@@ -245,16 +256,17 @@ def _digest_sends(bot: Bot, data: BotData, group: Chat, private: Chat, texts: li
             return failure.attempt
         return Attempt(Outcome.SENT, private.id)
 
-    return [*sends, send_chart, send_partnerships]
+    return [*sends, send_chart, send_could_use_a_hand, send_partnerships]
 
 
 async def post_summary_now(bot: Bot, data: BotData, chat: Chat) -> bool:
     """/summary: this week's summary in the group now (the weekly one still
     comes); False when it could not be posted (the coordinator is told)."""
-    facts = await group_facts(bot, data, chat, week_of(data.now(), chat.timezone),
-                              members_heard=False)
-    for part in render.group_summary_messages(data.catalog, compute.summarise(facts),
-                                              data.packs):
+    week = week_of(data.now(), chat.timezone)
+    facts = await group_facts(bot, data, chat, week, members_heard=False)
+    parts = render.group_summary_messages(data.catalog, compute.summarise(facts), data.packs)
+    doing = await actions.week_block(data, chat, week)
+    for part in [*parts, doing] if doing is not None else parts:
         try:
             await deliver(data, chat.id, "sendMessage",
                           lambda chat_id, part=part: bot.send_message(chat_id, part))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.domain.clock import Clock, utc_now
+from bot.store.actions import ActionRepository, forget_owner
 from bot.store.answers import AnswerRepository
 from bot.store.chats import ChatRepository
 from bot.store.db import Database, backup_file
@@ -54,6 +55,7 @@ class Store:
         self.partnerships = PartnershipRepository(self.db)
         self.programmes = ProgrammeRepository(self.db)
         self.housekeeping = HousekeepingRepository(self.db)
+        self.actions = ActionRepository(self.db)
 
     @classmethod
     async def open(
@@ -89,6 +91,8 @@ class Store:
             await tx.execute(
                 "DELETE FROM outbox WHERE chat_id = ? AND subject_id = ? AND kind = 'reminder'"
                 " AND state = 'pending'", (user_id, chat_id))
+            # Their actions there stay, unassigned.
+            await forget_owner(tx, user_id, chat_id)
             return deleted
 
     async def forget_person(self, user_id: int) -> None:
@@ -100,6 +104,7 @@ class Store:
         """
         async with self.db.transaction() as tx:
             await tx.lock_chats(user_id)  # their private chat, gone with its programme
+            await forget_owner(tx, user_id)
             for statement in (
                 "DELETE FROM answers WHERE user_id = ?",
                 "DELETE FROM nudges WHERE user_id = ?",

@@ -17,7 +17,7 @@ from bot.store.rows import build, build_all
 
 # Lower goes first: a new question matters more than tidying the last one.
 PRIORITY = {"question": 0, "summary": 1, "recap": 1, "rest": 1, "digest": 2, "reminder": 3,
-            "invite": 3, "close": 4}
+            "invite": 3, "checkin": 3, "close": 4}
 
 
 async def add_to_outbox(

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.domain.schedule import next_weekly
+from bot.store.schema_actions import ACTIONS
 
 if TYPE_CHECKING:
     from bot.store.db import Tx
@@ -397,4 +398,6 @@ UPGRADES: tuple[UpgradeStep, ...] = (
                                " ON private_prompt_messages (prompt_id)",
                                # Unanswered prompts count from here (bot.domain.resting).
                                "ALTER TABLE enrolments ADD COLUMN resumed_at TEXT")),
+    UpgradeStep(12, "actions a group takes on, their owners and check-ins",
+                run_statements(*ACTIONS)),
 )

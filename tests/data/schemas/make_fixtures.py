@@ -191,4 +191,4 @@ def main(versions: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(arg) for arg in sys.argv[1:]] or [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    main([int(arg) for arg in sys.argv[1:]] or [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])

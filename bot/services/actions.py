@@ -1,0 +1,142 @@
+"""Actions that follow through: made in a group, taken on with a tap,
+checked in on privately when due, and counted (never named) in the summary.
+
+The tick records each due check-in in the outbox (`plan_checkins`); the
+sender renders it from the database when it goes out, and skips it if the
+action closed or the person is no longer on it meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from telegram import Bot, InlineKeyboardMarkup
+
+from bot.domain import actions as domain
+from bot.domain.records import Chat, OutboxItem
+from bot.domain.weeks import week_bounds
+from bot.render import actions as render
+from bot.runtime.context import BotData
+from bot.services import outbox
+from bot.services.delivery import Attempt, attempt
+from bot.store.actions import Change
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Card:
+    text: str
+    keyboard: InlineKeyboardMarkup | None
+
+
+async def card(data: BotData, chat: Chat, action: domain.Action) -> Card:
+    """An action's message in its group, as it stands now."""
+    owners = len(await data.store.actions.owners(action.id))
+    return Card(render.card(data.catalog, chat.language, action, owners, chat.timezone),
+                render.card_keyboard(data.catalog, chat.language, action))
+
+
+async def choose(data: BotData, chat: Chat, action_id: int, user_id: int,
+                 choice: str) -> Change:
+    """A button under an action: take it on, step back, or a by-when choice."""
+    store = data.store.actions
+    if choice == "vol":
+        change = await store.volunteer(action_id, chat.id, user_id)
+    elif choice == "back":
+        change = await store.step_back(action_id, chat.id, user_id)
+    else:
+        action = await store.get(action_id)
+        if action is None or action.chat_id != chat.id:
+            return Change.GONE
+        due = domain.due_date(choice, action.created_at, chat.timezone)
+        if action.due_at is not None and action.due_at != due:
+            return Change.SAME  # set before, by another choice: kept
+        change = await store.set_due(action_id, chat.id, due)
+    log.info("action %s in chat %s: %s by user %s -> %s", action_id, chat.id, choice, user_id,
+             change.value)
+    return change
+
+
+async def plan_checkins(data: BotData, now: datetime) -> int:
+    """Record every check-in whose day has come; how many were recorded."""
+    return len(await data.store.actions.plan_checkins(now))
+
+
+async def send_checkin(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
+    """The outbox's sender for one owner's check-in, in their private chat."""
+    store = data.store
+    action = await store.actions.get(item.subject_id) if item.subject_id else None
+    private = await store.chats.get(item.chat_id)
+    if action is None or private is None or not private.active or not action.is_open:
+        return outbox.skipped(item.chat_id, "the action closed or the chat is gone")
+    owner = await store.actions.owner(action.id, item.chat_id)
+    if owner is None or owner.state != "asked":
+        return outbox.skipped(item.chat_id, "no longer waiting for this check-in")
+    group = await store.chats.get(action.chat_id)
+    title = (group.title if group is not None else None) or ""
+    text, keyboard = render.checkin(data.catalog, private.language, action, title)
+    return await attempt(data, private.id, "sendMessage",
+                         lambda chat_id: bot.send_message(chat_id, text, reply_markup=keyboard))
+
+
+@dataclass(frozen=True)
+class Answered:
+    change: Change
+    action: domain.Action | None
+    next_checkin: datetime | None = None
+
+
+async def check_in(data: BotData, action_id: int, user_id: int, answer: str) -> Answered:
+    """An owner's tap on their check-in."""
+    store = data.store.actions
+    action = await store.get(action_id)
+    if action is None:
+        return Answered(Change.GONE, None)
+    group = await data.store.chats.get(action.chat_id)
+    timezone = group.timezone if group is not None else "UTC"
+    state = domain.ANSWERS[answer]
+    following = domain.a_week_on(data.now(), timezone) if state == "on_way" else None
+    change, action = await store.answer(action_id, user_id, state, following)
+    log.info("check-in of action %s by user %s: %s -> %s", action_id, user_id, answer,
+             change.value)
+    return Answered(change, action, following)
+
+
+async def take_note(data: BotData, user_id: int, text: str) -> int | None:
+    """The owner's one-line note after a check-in; the action's id if it was one."""
+    line = domain.clean_text(text)
+    if line is None:
+        return None
+    return await data.store.actions.take_note(user_id, line)
+
+
+async def week_block(data: BotData, chat: Chat, week_start: date) -> str | None:
+    """The summary's "What we are doing" for the week beginning `week_start`."""
+    start, end = week_bounds(week_start, chat.timezone)
+    actions, owners = await data.store.actions.of_week(chat.id, start)
+    counts = domain.week_of_actions(actions, owners, start, end, min(data.now(), end))
+    return render.week_block(data.catalog, chat.language, counts)
+
+
+async def digest_block(data: BotData, group: Chat, language: str) -> str | None:
+    """The digest's "Could use a hand"."""
+    return render.could_use_a_hand(data.catalog, language,
+                                   await data.store.actions.stuck(group.id))
+
+
+async def create(data: BotData, chat: Chat, text: str, user_id: int) -> domain.Action:
+    action = await data.store.actions.create(chat.id, text, user_id)
+    log.info("action %s made in chat %s by user %s", action.id, chat.id, user_id)
+    return action
+
+
+async def posted(data: BotData, action_id: int, message_id: int) -> None:
+    """The group message that shows the action (edited when it is done)."""
+    await data.store.actions.set_message(action_id, message_id)
+
+
+async def share_note(data: BotData, action_id: int, user_id: int, shared: bool) -> Change:
+    return await data.store.actions.share_note(action_id, user_id, shared)
