@@ -68,6 +68,12 @@ def installation(tmp_path):
     conn.execute("INSERT INTO parked_updates (update_id, chat_key, body, parked_at)"
                  " VALUES (900001, ?, '{\"update_id\": 900001}', '2026-03-02T08:00:00Z')",
                  (GROUP,))
+    # An action the group took on, with its owner (note kept private).
+    conn.execute("INSERT INTO actions (id, chat_id, text, created_by, created_at, due_at,"
+                 " source_prompt_id) VALUES (1, ?, 'Ask the library', ?, '2026-03-02T08:00:00Z',"
+                 " '2026-03-09T09:00:00Z', 1)", (GROUP, ANA))
+    conn.execute("INSERT INTO action_owners (action_id, user_id, joined_at, state, note)"
+                 " VALUES (1, ?, '2026-03-02T08:05:00Z', 'stuck', 'need a key')", (ANA,))
     conn.commit()
     conn.close()
     return path
