@@ -24,6 +24,7 @@ COVERS = {
     "test_every_step_of_the_setup_wizard": {C.SetupChoice},
     "test_private_chat_buttons": {C.SetupChoice, C.Rate, C.Journal},
     "test_partnership_buttons": {C.PartnershipView, C.Unpartner},
+    "test_action_buttons": {C.ActionChoice, C.CheckIn, C.NoteShare},
 }
 
 
@@ -138,6 +139,28 @@ async def test_partnership_buttons(harness, pressed):
     confirm = bot_message(harness, CSO_ID)
     await twice(harness, pressed, cso.chat, cso.admin, confirm, f"1|u|{link.id}|end")
     assert await harness.store.partnerships.for_chat(CSO_ID) == []
+
+
+async def test_action_buttons(harness, group, pressed):
+    u = harness.updates
+    chat, bruno = group.chat, group.bruno
+    private = u.private_chat(bruno)
+    await harness.send(u.command(private, bruno, "/start"))
+    await harness.send(u.command(chat, group.carla, "/action Paint the fence"))
+    card = bot_message(harness, GROUP_ID)
+    action = (await harness.store.actions.open_for_chat(GROUP_ID))[0].id
+    for person, choice in ((bruno, "vol"), (group.carla, "vol"), (group.carla, "back"),
+                           (group.carla, "w1")):
+        await twice(harness, pressed, chat, person, card, f"1|a|{action}|{choice}")
+    harness.clock.advance(days=8)
+    await harness.tick()
+    checkin = bot_message(harness, bruno["id"])
+    await twice(harness, pressed, private, bruno, checkin, f"1|c|{action}|stuck")
+    await harness.send(u.message(private, bruno, "need a key"))
+    offer = bot_message(harness, bruno["id"])
+    await twice(harness, pressed, private, bruno, offer, f"1|n|{action}|1")
+    await twice(harness, pressed, private, bruno, checkin, f"1|c|{action}|done")
+    assert (await harness.store.actions.get(action)).state == "done"
 
 
 def test_every_kind_of_button_is_pressed_twice():
