@@ -109,6 +109,13 @@ async def test_first_two_weeks(harness):
     await press(harness, group.chat, rosa, question_message, f"1|r|{question.id}|3")
     await press(harness, group.chat, rosa, question_message, f"1|r|{question.id}|4")
     await press(harness, group.chat, group.bruno, question_message, f"1|r|{question.id}|2")
+    # An action Rosa made and took on stays in the group without her.
+    await harness.send(u.command(group.chat, rosa, "/action Paint the fence"))
+    card = harness.telegram.message(group.chat["id"], harness.telegram.last(
+        "sendMessage", chat_id=group.chat["id"]).result["message_id"])
+    action = card["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split("|")[2]
+    await press(harness, group.chat, rosa, card, f"1|a|{action}|vol")
+    assert [o.user_id for o in await store.actions.owners(int(action))] == [ROSA]
 
     await harness.send(u.command(private, rosa, "/forget"))
     confirm = harness.telegram.message(ROSA, harness.telegram.last(
@@ -118,6 +125,7 @@ async def test_first_two_weeks(harness):
                         .params["text"]).startswith("Done: everything I kept about you")
     await assert_nothing_about(store, ROSA)
     assert (await store.answers.get(question.id, group.bruno["id"])).scale == 2
+    assert (await store.actions.get(int(action))).text == "Paint the fence"
 
 
 async def assert_nothing_about(store, user_id: int) -> None:
@@ -140,6 +148,9 @@ async def assert_nothing_about(store, user_id: int) -> None:
         "partnerships": "SELECT COUNT(*) FROM partnerships"
                         " WHERE la_chat_id = :u OR cso_chat_id = :u",
         "parked_updates": "SELECT COUNT(*) FROM parked_updates",  # kept only until handled
+        # An action outlives its owners and maker, without them.
+        "actions": "SELECT COUNT(*) FROM actions WHERE created_by = :u",
+        "action_owners": "SELECT COUNT(*) FROM action_owners WHERE user_id = :u",
     }
     tables = set(await store.db.tables()) - {"schema_version"}
     assert tables == set(checks), "a new table must be checked here too"
