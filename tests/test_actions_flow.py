@@ -125,6 +125,8 @@ async def test_an_action_taken_on_checked_in_and_summed_up_without_names(harness
     assert "Done. Thank you!" in shown["text"] and "reply_markup" not in shown
     closed = await press(harness, group.chat, group.eli, flyers_card, f"1|a|{flyers}|vol")
     assert closed["text"] == "This action is closed. Thank you!"
+    closed = await press(harness, group.chat, group.eli, flyers_card, f"1|a|{flyers}|m1")
+    assert closed["text"] == "This action is closed. Thank you!"
     assert (await harness.store.actions.get(action)).state == "open"
 
     # An action started this week, nobody on it yet.
@@ -204,3 +206,31 @@ async def test_a_volunteer_without_a_private_chat_is_told_how_to_hear_back(harne
     await start_privately(harness, group.bruno)
     await harness.tick()
     assert len(checkins_to(harness, group.bruno)) == 1
+
+
+async def test_on_the_way_brings_the_next_checkin_a_week_on(harness, group):
+    await start_privately(harness, group.bruno)
+    card, action = await make_action(harness, group, group.ana, "Ask the library")
+    await press(harness, group.chat, group.bruno, card, f"1|a|{action}|vol")
+    await press(harness, group.chat, group.ana, card, f"1|a|{action}|w1")
+    harness.clock.now = MONDAY_CHECKINS
+    await harness.tick()
+    bruno = harness.updates.private_chat(group.bruno)
+    await press(harness, bruno, group.bruno, checkins_to(harness, group.bruno)[0],
+                f"1|c|{action}|way")
+    assert harness.telegram.texts(group.bruno["id"])[-1].startswith(
+        "Good. I will check in again on Monday 16 March.")
+    # /summary shows it on the way, naming nobody.
+    await harness.send(harness.updates.command(group.chat, group.ana, "/summary"))
+    assert harness.telegram.texts(GROUP_ID)[-1].splitlines() == [
+        "🛠 What we are doing", "⏩ 1 action is on the way."]
+    harness.clock.advance(days=6, hours=23)
+    await harness.tick()
+    assert len(checkins_to(harness, group.bruno)) == 1
+    harness.clock.advance(hours=1)
+    await harness.tick()
+    assert len(checkins_to(harness, group.bruno)) == 2
+    # Asked again and not answered yet: waiting for news, still nobody named.
+    await harness.send(harness.updates.command(group.chat, group.ana, "/summary"))
+    assert harness.telegram.texts(GROUP_ID)[-1].splitlines() == [
+        "🛠 What we are doing", "💬 1 action is waiting for news."]

@@ -51,6 +51,8 @@ async def choose(data: BotData, chat: Chat, action_id: int, user_id: int,
         action = await store.get(action_id)
         if action is None or action.chat_id != chat.id:
             return Change.GONE
+        if not action.is_open:
+            return Change.CLOSED
         due = domain.due_date(choice, action.created_at, chat.timezone)
         if action.due_at is not None and action.due_at != due:
             return Change.SAME  # set before, by another choice: kept
