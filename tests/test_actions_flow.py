@@ -6,6 +6,7 @@ and the coordinator's digest shows what could use a hand."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from bot.sandbox.telegram import check_telegram_html, visible_text
@@ -43,7 +44,8 @@ def checkins_to(harness, person: dict) -> list[dict]:
             if call.ok and "1|c|" in str(call.params.get("reply_markup"))]
 
 
-async def test_an_action_taken_on_checked_in_and_summed_up_without_names(harness, group):
+async def test_an_action_taken_on_checked_in_and_summed_up_without_names(harness, group, caplog):
+    caplog.set_level(logging.DEBUG)
     await start_privately(harness, group.ana, group.bruno, group.carla, group.dev, group.eli)
     card, action = await make_action(harness, group, group.ana,
                                      "Ask the library for a <b>room</b>")
@@ -155,6 +157,12 @@ async def test_an_action_taken_on_checked_in_and_summed_up_without_names(harness
                                      "   💬 “We need a key & a <date>”"]
     assert "only for me" not in digest
     assert "Print the flyers" not in hand and "Call the council" not in hand
+    # The bot's logs carry ids: no action's words, no note, no name.
+    logged = "\n".join(record.getMessage() for record in caplog.records
+                        if record.name.startswith("bot."))
+    assert f"action {action}" in logged
+    for words in ("library", "flyers", "key", "only for me", "Bruno", "Carla"):
+        assert words not in logged
 
 
 async def test_actions_lists_the_open_ones_with_their_buttons(harness, group):
