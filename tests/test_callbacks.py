@@ -11,8 +11,11 @@ import pytest
 from bot.domain import setup as wizard
 from bot.domain.schedule import WEEKDAYS
 from bot.render.callbacks import (
+    ActionChoice,
+    CheckIn,
     ForgetConfirm,
     Journal,
+    NoteShare,
     Quote,
     Rate,
     SetupChoice,
@@ -45,6 +48,10 @@ def utf8_len(text: str) -> int:
         (SetupChoice("z", "Etc/GMT+5"), "1|s|z|Etc/GMT+5"),
         (ForgetConfirm(4242, True), "1|f|4242|1"),
         (ForgetConfirm(BIGGEST_ID, False), "1|f|1000000000000000|0"),
+        (ActionChoice(12, "vol"), "1|a|12|vol"),
+        (ActionChoice(BIGGEST_ID, "m1"), "1|a|1000000000000000|m1"),
+        (CheckIn(12, "stuck"), "1|c|12|stuck"),
+        (NoteShare(12, False), "1|n|12|0"),
     ],
     ids=repr,
 )
@@ -154,6 +161,14 @@ def test_largest_ids_stay_within_64_bytes():
         "1|v|9223372036854775808|la|0",
         "1|j|100001|-",
         "1|j|99999999999999999999|-",
+        "1|a|9223372036854775808|vol",
+        "1|c|0|done",
+        # an action's choice, a check-in's answer or a share flag we never send
+        "1|a|5|toggle",
+        "1|a|5|w3",
+        "1|c|5|maybe",
+        "1|n|5|2",
+        "1|a|5",
         # scale value outside 0..5, or not a number
         "1|r|5|6",
         "1|r|5|-1",
