@@ -179,6 +179,30 @@ async def test_actions_lists_the_open_ones_with_their_buttons(harness, group):
             for c in listed[1:]] == [f"1|a|{first}|vol", f"1|a|{second}|vol"]
 
 
+async def test_an_action_may_start_on_the_line_after_the_command(harness, group):
+    await harness.send(harness.updates.command(group.chat, group.bruno,
+                                               "/accion\nPaint   the\nfence"))
+    [action] = await harness.store.actions.open_for_chat(GROUP_ID)
+    assert action.text == "Paint the fence"
+
+
+async def test_letting_go_leaves_the_action_to_others_in_the_group(harness, group):
+    await start_privately(harness, group.bruno)
+    card, action = await make_action(harness, group, group.ana, "Ask the library")
+    await press(harness, group.chat, group.bruno, card, f"1|a|{action}|vol")
+    await press(harness, group.chat, group.ana, card, f"1|a|{action}|w1")
+    assert "1 person is taking this on." in card_text(harness, card)
+    harness.clock.now = MONDAY_CHECKINS
+    await harness.tick()
+    bruno = harness.updates.private_chat(group.bruno)
+    await press(harness, bruno, group.bruno, checkins_to(harness, group.bruno)[0],
+                f"1|c|{action}|go")
+    assert harness.telegram.texts(group.bruno["id"])[-1] == (
+        "That's fine. You are no longer on this one. Thank you for trying.")
+    assert "Nobody has taken this on yet." in card_text(harness, card)
+    assert (await harness.store.actions.get(action)).state == "open"
+
+
 async def test_an_empty_or_long_action_is_explained(harness, group):
     await harness.send(harness.updates.command(group.chat, group.bruno, "/action"))
     assert harness.telegram.texts(GROUP_ID)[-1].startswith("Send it on one line")

@@ -32,7 +32,8 @@ async def action_command(update: Update, context: BotContext) -> None:
         return
     await remember_member(update, context)
     chat = await remember_chat(update, context)
-    raw = (update.effective_message.text or "").partition(" ")[2]
+    # Whatever follows the command, on its line or the next.
+    raw = ((update.effective_message.text or "").split(None, 1)[1:] or [""])[0]
     text = clean_text(raw)
     if text is None:
         await say(update, context, "actions.too_long" if len(raw) > MAX_TEXT else "actions.how")
@@ -116,10 +117,12 @@ async def checkin_button(update: Update, context: BotContext) -> None:
     if choice.answer != "go":
         thanks += "\n\n" + context.catalog.text(language, "checkin.note_offer")
     await reply(update, context, thanks)
-    if action.state == "done" and action.message_id is not None and group is not None:
-        # The group's message says it is done (and loses its buttons).
+    if action.message_id is not None and group is not None:
+        # The group's message follows: how many are on it, or done (its
+        # buttons gone).
         shown = await service.card(data, group, action)
-        await edit(context, group.id, action.message_id, shown.text)
+        await edit(context, group.id, action.message_id, shown.text,
+                   reply_markup=shown.keyboard)
 
 
 async def note_share_button(update: Update, context: BotContext) -> None:
