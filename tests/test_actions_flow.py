@@ -107,7 +107,7 @@ async def test_an_action_taken_on_checked_in_and_summed_up_without_names(harness
     assert dev_checkin["text"].startswith("🔔 Seguimiento de Riverside CSO")
     refused = await press(harness, dev, group.dev, dev_checkin, f"1|c|{action}|stuck")
     assert (refused["text"], refused["show_alert"]) == (
-        "Este seguimiento no es tuyo, o ya la has dejado.", True)
+        "Este seguimiento no es tuyo, o ya has dejado esta acción.", True)
 
     await press(harness, carla, group.carla, checkins_to(harness, group.carla)[0],
                 f"1|c|{action}|stuck")
