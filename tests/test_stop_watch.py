@@ -16,6 +16,10 @@ from helpers.group import ask, make_group, run_setup
 
 
 async def held_up(event: asyncio.Event) -> None:
+    await waiting_deeper(event)
+
+
+async def waiting_deeper(event: asyncio.Event) -> None:
     await event.wait()
 
 
@@ -31,6 +35,9 @@ async def test_the_tasks_still_running_are_logged_with_where_they_wait(caplog):
     assert lines[0].startswith("still stopping 10 s after the signal:")
     stuck = [line for line in lines if "the-stuck-one" in line]
     assert len(stuck) == 1 and "test_stop_watch.py:" in stuck[0] and "held_up" in stuck[0]
+    # The whole await chain, down to what it waits for.
+    assert stuck[0].index("held_up") < stuck[0].index("waiting_deeper") < stuck[0].index(
+        "locks.py:")
 
 
 async def test_a_stop_that_ends_in_time_reports_nothing(caplog):
