@@ -6,6 +6,7 @@ pass a fake `request` that answers the Bot API in-process.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import LinkPreviewOptions
@@ -28,6 +29,7 @@ from bot.services.counts import CountRefresher
 from bot.services.drawing import ChartWorkers
 from bot.services.housekeeping import schedule_housekeeping
 from bot.services.nudges import nudge_before_closing
+from bot.services.send_records import STOP_GRACE
 from bot.services.tick import schedule_dispatch
 from bot.services.week_facts import WeekFacts
 from bot.store import Store
@@ -115,9 +117,14 @@ async def _post_init(application: BotApplication) -> None:
 
 
 async def _post_stop(application: BotApplication) -> None:
-    # Sends left running in the background finish while the bot can still send.
-    await application.bot_data.counts.stop()
-    await application.bot_data.settle()
+    # Sends left running in the background (live counts, reactions, pop-ups)
+    # finish while the bot can still send, for a few seconds at most: a stop
+    # takes seconds, and none of them is worth a SIGKILL mid-send.
+    data = application.bot_data
+    dropped = sum(await asyncio.gather(data.counts.stop(within=STOP_GRACE),
+                                       data.settle(within=STOP_GRACE)))
+    if dropped:
+        log.info("stopping: %d background sends (counts, reactions) dropped", dropped)
     await _hand_over(application)
 
 
@@ -130,7 +137,7 @@ async def _hand_over(application: BotApplication) -> None:
 
 async def _post_shutdown(application: BotApplication) -> None:
     await application.bot_data.metrics.loop_lag.stop()
-    await application.bot_data.settle()
+    await application.bot_data.settle(within=STOP_GRACE)
     await application.bot_data.charts.close()
     await _hand_over(application)
     if application.bot_data.store is not None:

@@ -218,3 +218,32 @@ async def test_the_tick_s_log_line_counts_what_failed(harness, caplog):
     assert await harness.run_jobs("tick-now") == 1
     assert [r.getMessage() for r in caplog.records if r.name == "bot.services.tick"] == [
         "tick: 1 sent, 0 held for quiet hours, 3 failed, 0 closed"]
+
+
+async def test_rows_a_replica_could_not_give_back_are_given_back_though_it_no_longer_leads(
+        harness):
+    # A round ended early while the database was away: its unsent rows stay
+    # claimed by this process, to be given back at its next tick. If it lost
+    # the lead meanwhile (the database's restart ended its lease), that next
+    # tick must still give them back: the process is alive, so no one else
+    # frees its claims, and a group went without its question for the
+    # claim's whole lease.
+    await seed_groups(harness, 3)
+    store, data = harness.store, harness.app.bot_data
+    harness.clock.now = DUE + timedelta(seconds=30)
+    for enrolment in await store.enrolments.due(harness.clock.now):
+        await dispatch.plan_one(data, enrolment, harness.clock.now)
+    claimed = [item.id for item in await store.outbox.claim(harness.clock.now,
+                                                            timedelta(minutes=15))]
+    assert len(claimed) == 3
+    data.leadership.unreleased.update(claimed)
+    data.leadership.leading = False  # another replica leads now
+    try:
+        harness.app.job_queue.run_once(dispatch_tick, 3600, name="tick-now")
+        assert await harness.run_jobs("tick-now") == 1
+    finally:
+        data.leadership.leading = True
+    assert data.leadership.unreleased == set()
+    # Free for whoever leads: claimed again at once.
+    assert sorted(item.id for item in await store.outbox.claim(
+        harness.clock.now, timedelta(minutes=15))) == sorted(claimed)

@@ -107,6 +107,17 @@ class Members:
                     self.deliverer.send(self.factory.reply(message["chat"], other, message, text))
 
 
+async def outbox_rows(url: str, chats: list[int]) -> list[tuple]:
+    """Where the sends to `chats` stand (for a failure's message)."""
+    store = await Store.open(url, read_only=True)
+    try:
+        return [tuple(row) for row in await store.db.fetch_all(
+            "SELECT id, chat_id, kind, state, attempts, claimed_by, claimed_until, not_before,"
+            f" reason FROM outbox WHERE chat_id IN ({', '.join(map(str, chats)) or '0'})")]
+    finally:
+        await store.close()
+
+
 async def saved(url: str) -> tuple[set[int], dict[int, list[str]]]:
     store = await Store.open(url, read_only=True)
     try:
@@ -184,9 +195,15 @@ def test_a_weekly_round_with_a_killed_leader_and_a_database_restart(tmp_path):
 
                 for replica in replicas.values():
                     replica.wait_until_healthy(120)
-                assert api.wait_for(lambda: len(questions_sent(telegram)) == GROUPS, 360), (
-                    len(questions_sent(telegram)),
-                    {name: r.process.lines[-15:] for name, r in replicas.items()})
+                if not api.wait_for(lambda: len(questions_sent(telegram)) == GROUPS, 360):
+                    unsent = sorted({FIRST_GROUP - n for n in range(GROUPS)}
+                                    - set(questions_sent(telegram)))
+                    rows = asyncio.run(outbox_rows(url, unsent[:5]))
+                    raise AssertionError("\n".join(
+                        [f"{len(unsent)} groups never got their question: {unsent[:5]}",
+                         *map(str, rows),
+                         *(f"{name}: {line}" for name, r in replicas.items()
+                           for line in r.process.lines[-40:])]))
                 wait_until(lambda: len(members.done) == GROUPS or members.failure, 60,
                            "every question answered")
                 assert members.failure is None, members.failure
@@ -239,5 +256,7 @@ def test_a_weekly_round_with_a_killed_leader_and_a_database_restart(tmp_path):
           f"{len(members.comments)} comments, {retried} of them delivered more than once")
     telegram.assert_clean()
     for replica in everyone:
-        assert not any("Traceback" in line for line in replica.process.lines), (
-            replica.name, replica.process.lines[-30:])
+        lines = replica.process.lines
+        first = next((n for n, line in enumerate(lines) if "Traceback" in line), None)
+        assert first is None, "\n".join([f"replica {replica.name}:",
+                                          *lines[max(0, first - 5):first + 40]])

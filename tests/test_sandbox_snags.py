@@ -212,3 +212,18 @@ async def test_a_closed_question_loses_its_buttons_in_private_chats_too(client, 
     assert sandbox.feed.view(GROUP_ID, question["message_id"])["keyboard"] is None
     for person, (copy,) in copies.items():
         assert sandbox.feed.view(person, copy["message_id"])["keyboard"] is None, person
+
+
+async def test_a_week_away_leaves_three_prompts_and_one_note_not_a_pile(client, sandbox):
+    # A week jump once left seven unanswered daily prompts in Diego's chat.
+    await set_up_group(client, sandbox)
+    await act(client, "/api/send", user_id=DIEGO, chat_id=DIEGO, text="/start")
+    wizard = last_with_keyboard(sandbox, DIEGO)
+    for label in ("Teoría U", "Todos los días", "12:00", "Europe/Madrid", "Sin resumen"):
+        await tap(client, DIEGO, sandbox.feed.view(DIEGO, wizard["message_id"]), label)
+    await act(client, "/api/time/week-later", user_id=AMARA)
+    said = texts(sandbox, DIEGO)
+    prompts = [text for text in said if text.startswith("🌱 Teoría U")]
+    notes = [text for text in said if text.startswith("⏸ Una pausa.")]
+    assert len(prompts) == 3 and len(notes) == 1, said[-6:]
+    assert said.index(notes[0]) > max(said.index(prompt) for prompt in prompts)

@@ -118,10 +118,16 @@ class BotData:
             _log.error("background send failed: %s", type(error).__name__,
                        exc_info=(type(error), error, error.__traceback__))
 
-    async def settle(self) -> None:
-        """Wait for the background sends started so far."""
-        while self.background:
-            await asyncio.gather(*list(self.background), return_exceptions=True)
+    async def settle(self, within: float | None = None) -> int:
+        """Wait for the background sends started so far; with `within`
+        (a stopping bot), for that many seconds at most, then drop the rest
+        (a reaction or a pop-up waiting for a group's turn at Telegram is
+        not worth holding a stop for). Returns how many were dropped."""
+        if within is None:
+            while self.background:
+                await asyncio.gather(*list(self.background), return_exceptions=True)
+            return 0
+        return await finish_or_drop(self.background, within)
 
     def now(self) -> datetime:
         """The application's clock: the one source of "now" for handlers,
@@ -188,3 +194,20 @@ def _ready(value, name: str):
     if value is None:
         raise RuntimeError(f"{name} is not ready: post_init has not run")
     return value
+
+
+async def finish_or_drop(tasks: set[asyncio.Task], within: float) -> int:
+    """Let `tasks` (and any they start meanwhile) run for `within` seconds at
+    most, then cancel those still running; how many were cancelled."""
+    deadline = asyncio.get_running_loop().time() + within
+    while running := [task for task in tasks if not task.done()]:
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            break
+        await asyncio.wait(running, timeout=left)
+    running = [task for task in tasks if not task.done()]
+    for task in running:
+        task.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
+    return len(running)
+

@@ -45,6 +45,7 @@ from bot.runtime.ordering import InChatOrder, process
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _UNHANDLED_REMEMBERED = 10_000
+FINISH_IN_HAND_SECONDS = 5.0
 
 
 class WebServer:
@@ -52,8 +53,10 @@ class WebServer:
         self.application = application
         self.settings = application.bot_data.settings
         self.webhook = webhook
-        # Requests being answered get time to finish when the bot stops.
-        self._listener = Listener(shutdown_timeout=30)
+        # Requests being answered get a few seconds to finish when the bot
+        # stops; one still waiting then (for its chat's turn, say) is not
+        # answered 200, so Telegram sends it again to whichever copy runs.
+        self._listener = Listener(shutdown_timeout=FINISH_IN_HAND_SECONDS)
         self.health = Health(application)
         self._handling: dict[int, asyncio.Task] = {}  # update id -> its handling
         self._order = InChatOrder()

@@ -34,8 +34,16 @@ def report_stuck_tasks(after: float) -> None:
 
 
 def where(task: asyncio.Task) -> str:
-    frames = task.get_stack(limit=_FRAMES)
-    if not frames:
+    """The task's await chain, outermost first, innermost (what it waits
+    for) last: Task.get_stack gives only the outermost coroutine's frame."""
+    places, awaited = [], task.get_coro()
+    while awaited is not None and len(places) < 4 * _FRAMES:
+        frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
+        if frame is None:
+            break
+        places.append(f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno} "
+                      f"{frame.f_code.co_name}")
+        awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+    if not places:
         return "(not started)"
-    return " > ".join(f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno} "
-                      f"{frame.f_code.co_name}" for frame in frames)
+    return " > ".join(places[-_FRAMES:])

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from telegram import Bot
 
-from bot.runtime.context import BotData
+from bot.runtime.context import BotData, finish_or_drop
 from bot.services import questions
 from bot.store.count_edits import CountEdits
 
@@ -87,9 +87,14 @@ class CountRefresher:
             await self._edit(bot, data, prompt_id, paced=paced)
         return len(due)
 
-    async def stop(self) -> None:
-        """Drop the waits; let edits under way finish."""
+    async def stop(self, within: float | None = None) -> int:
+        """Drop the waits; let edits under way finish (with `within`, for
+        that many seconds at most: a count waiting for its group's turn at
+        Telegram is dropped). Returns how many edits were dropped."""
         for task in self._waiting.values():
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
         self._waiting.clear()
+        if within is None:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            return 0
+        return await finish_or_drop(self._tasks, within)

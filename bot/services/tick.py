@@ -21,12 +21,16 @@ async def dispatch_tick(context: BotContext) -> None:
     # The scheduler is alive (for /healthz), whether or not this replica leads.
     data.last_tick_at = now
     data.tick_progress_at = now
+    # Rows this process claimed and could not give back when its round
+    # ended (the database was away) are given back now, leading or not: a
+    # replica that lost the lead meanwhile would otherwise hold them for
+    # their claim's whole lease, alive, so that no one else takes them.
+    await give_back_unreleased(data)
     if data.leadership is not None and not data.leadership.leading:
         return
     if data.leadership is not None and data.leadership.shared:
         # Claims of a replica that died since the last tick are free again.
         await data.store.outbox.release_claims()
-    await give_back_unreleased(data)
     waiting = await data.store.enrolments.due(now, 1)
     data.metrics.ticked(now.timestamp(), (now - waiting[0].next_due_at).total_seconds()
                         if waiting else 0.0)
