@@ -49,6 +49,14 @@ async def client(sandbox):
         yield test_client
 
 
+async def diego_reflects_daily(client, sandbox) -> None:
+    """Diego starts a daily personal programme at noon, Madrid time."""
+    await act(client, "/api/send", user_id=DIEGO, chat_id=DIEGO, text="/start")
+    wizard = last_with_keyboard(sandbox, DIEGO)
+    for label in ("Teoría U", "Todos los días", "12:00", "Europe/Madrid", "Sin resumen"):
+        await tap(client, DIEGO, sandbox.feed.view(DIEGO, wizard["message_id"]), label)
+
+
 async def test_next_question_from_a_private_chat_without_a_programme_is_the_groups(
         client, sandbox):
     await set_up_group(client, sandbox)
@@ -64,10 +72,7 @@ async def test_next_question_from_a_private_chat_without_a_programme_is_the_grou
 
 async def test_next_question_in_a_chat_with_its_own_programme_stays_there(client, sandbox):
     await set_up_group(client, sandbox)
-    await act(client, "/api/send", user_id=DIEGO, chat_id=DIEGO, text="/start")
-    wizard = last_with_keyboard(sandbox, DIEGO)
-    for label in ("Teoría U", "Todos los días", "12:00", "Europe/Madrid", "Sin resumen"):
-        await tap(client, DIEGO, sandbox.feed.view(DIEGO, wizard["message_id"]), label)
+    await diego_reflects_daily(client, sandbox)
     moved = await act(client, "/api/time/next-question", user_id=DIEGO, chat_id=DIEGO)
     assert moved["chat_id"] == DIEGO and "1 to Diego" in moved["status"]
     assert not moved["status"].startswith("Your chat")
@@ -217,10 +222,7 @@ async def test_a_closed_question_loses_its_buttons_in_private_chats_too(client, 
 async def test_a_week_away_leaves_three_prompts_and_one_note_not_a_pile(client, sandbox):
     # A week jump once left seven unanswered daily prompts in Diego's chat.
     await set_up_group(client, sandbox)
-    await act(client, "/api/send", user_id=DIEGO, chat_id=DIEGO, text="/start")
-    wizard = last_with_keyboard(sandbox, DIEGO)
-    for label in ("Teoría U", "Todos los días", "12:00", "Europe/Madrid", "Sin resumen"):
-        await tap(client, DIEGO, sandbox.feed.view(DIEGO, wizard["message_id"]), label)
+    await diego_reflects_daily(client, sandbox)
     await act(client, "/api/time/week-later", user_id=AMARA)
     said = texts(sandbox, DIEGO)
     prompts = [text for text in said if text.startswith("🌱 Teoría U")]

@@ -40,7 +40,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +47,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import asyncpg
+from _schema import new_schema
 from telegram import Update
 
 from bot.app import build_application
@@ -208,17 +207,6 @@ def run_replicas(database: str, messages: list[dict], count: int, replicas: int,
             "total_per_s": round(share * replicas / total_s),
             "p50_ms": round(statistics.median(latencies) * 1000, 3),
             "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 3)}
-
-
-async def new_schema(server: str) -> str:
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    connection = await asyncpg.connect(server)
-    try:
-        await connection.execute(f"CREATE SCHEMA {schema}")
-    finally:
-        await connection.close()
-    # asyncpg sends query parameters it does not know as server settings.
-    return f"{server}{'&' if '?' in server else '?'}search_path={schema}"
 
 
 def main() -> None:

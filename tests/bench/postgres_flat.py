@@ -32,7 +32,6 @@ import multiprocessing
 import statistics
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import asyncpg
+from _schema import new_schema
 
 from bot.app import build_application
 from bot.config import Settings
@@ -141,14 +141,8 @@ def _measure_in_child(url: str, results) -> None:
     results.put(asyncio.run(measure(url)))
 
 
-async def new_schema(server: str) -> str:
-    schema = f"flat_{uuid.uuid4().hex[:12]}"
-    connection = await asyncpg.connect(server)
-    try:
-        await connection.execute(f"CREATE SCHEMA {schema}")
-    finally:
-        await connection.close()
-    url = f"{server}{'&' if '?' in server else '?'}search_path={schema}"
+async def upgraded_schema(server: str) -> str:
+    url = await new_schema(server, "flat")
     store = await Store.open(url)  # the schema, upgraded to the current version
     await store.close()
     return url
@@ -167,7 +161,7 @@ def main() -> None:
         server = throwaway.start()
     context = multiprocessing.get_context("spawn")
     try:
-        url = asyncio.run(new_schema(server))
+        url = asyncio.run(upgraded_schema(server))
         have = 0
         for size in (int(n) for n in args.sizes.split(",")):
             began = time.perf_counter()
