@@ -27,6 +27,15 @@ the machine weighs on both alike. For comments the line also gives `ratio_to_sil
 a bare handler that sends nothing (how earlier runs measured it). The bot
 is the real `build_application` on a SQLite file on disk.
 
+With `--http`, the measured part runs as in production, minus TLS: both
+sides reach Telegram through python-telegram-bot's own HTTPXRequest, over a
+local socket, to a stand-in in a process of its own that answers every
+request with a canned reply (`getMe` its user, anything else `true`). The
+fake's cost is then in neither side's process, and the ratio is the bot's
+work against the bare library's as deployed (the questions are opened first
+on the in-process fake). `--database postgresql` runs the bot on a
+throwaway PostgreSQL server (or `--url`) instead of a SQLite file.
+
 Left out, on purpose: Telegram's flood limits (they apply to what the bot
 sends, not to what it takes in: both sides run without a rate limiter) and
 network latency (each side's requests are answered at once). The live-count
@@ -52,12 +61,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+import multiprocessing
+import socket
+
+from _schema import new_schema
+from aiohttp import web
 from telegram import ReactionTypeEmoji, Update
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
 
 from bot.app import build_application
 from bot.config import Settings
 from bot.sandbox.telegram import FakeTelegram, UpdateFactory
+from bot.sandbox.telegram.constants import bot_user
 from bot.services import questions as asking
 
 TOKEN = "123456789:AAHbenchTOKENbenchTOKENbenchTOKEN01"
@@ -87,9 +102,14 @@ class FarTelegram(QuickTelegram):
         return await super().do_request(*args, **kwargs)
 
 
-async def bare_app(telegram: FakeTelegram, *, react: bool = True):
-    app = ApplicationBuilder().token(TOKEN).request(telegram).get_updates_request(telegram) \
-        .build()
+async def bare_app(telegram: FakeTelegram | None, *, react: bool = True,
+                   base_url: str | None = None):
+    builder = ApplicationBuilder().token(TOKEN)
+    if base_url is not None:  # python-telegram-bot's own HTTPXRequest, to the stand-in
+        builder = builder.base_url(f"{base_url}/bot")
+    else:
+        builder = builder.request(telegram).get_updates_request(telegram)
+    app = builder.build()
 
     async def on_button(update, context) -> None:
         await update.callback_query.answer("Saved, thank you!")
@@ -105,13 +125,20 @@ async def bare_app(telegram: FakeTelegram, *, react: bool = True):
     return app
 
 
-async def bot_app(telegram: FakeTelegram, database: Path, *, limits: bool = False):
+async def bot_app(telegram: FakeTelegram | None, database: Path | str, *,
+                  limits: bool = False, base_url: str | None = None):
     defaults = Settings()
-    settings = Settings(token=TOKEN, database_path=database, dispatch_interval_seconds=0,
+    on_postgres = isinstance(database, str)
+    settings = Settings(token=TOKEN, dispatch_interval_seconds=0,
+                        database_path=Path(tempfile.gettempdir()) / "unused.sqlite3"
+                        if on_postgres else database,
+                        database_url=database if on_postgres else None,
+                        api_base_url=base_url,
                         overall_max_rate=defaults.overall_max_rate if limits else 0,
                         group_max_rate=defaults.group_max_rate if limits else 0,
                         count_refresh_seconds=10**6, chart_workers=0)
-    app = build_application(settings, request=telegram, clock=lambda: NOW)
+    app = build_application(settings, request=telegram if base_url is None else None,
+                            clock=lambda: NOW)
     await app.initialize()
     await app.post_init(app)
     await app.start()
@@ -200,15 +227,22 @@ async def feed(app, updates: list[dict]) -> tuple[float, list[float]]:
     return time.perf_counter() - started, latencies
 
 
-async def measure(kind: str, count: int) -> dict:
+async def measure(kind: str, count: int, *, http: str | None = None,
+                  postgres: str | None = None) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         telegram = QuickTelegram()
-        bot = await bot_app(telegram, Path(folder) / "intake.sqlite3")
+        database = postgres or Path(folder) / "intake.sqlite3"
+        bot = await bot_app(telegram, database)
         messages = await questions(bot, telegram, SPREAD_GROUPS if kind == "spread" else 1)
-        bare = await bare_app(telegram)
+        if http is not None:
+            # The questions are open: from here on, both sides go over HTTP.
+            await stop(bot, bot=True)
+            bot = await bot_app(None, database, base_url=http)
+        bare = await bare_app(telegram, base_url=http)
         bare_updates = make_updates(kind, count, telegram, messages)
         bot_updates = make_updates(kind, count, telegram, messages)
-        silent = await bare_app(telegram, react=False) if kind == "comment" else None
+        silent = (await bare_app(telegram, react=False, base_url=http)
+                  if kind == "comment" else None)
         silent_updates = make_updates(kind, count, telegram, messages) if silent else []
         # The sides take turns, a slice each, so that whatever else the
         # machine does at some moment weighs on both alike.
@@ -230,6 +264,8 @@ async def measure(kind: str, count: int) -> dict:
     latencies.sort()
     figures = {
         "kind": kind, "updates": count, "answers_saved": saved,
+        "telegram": "http" if http else "in-process",
+        "database": "postgresql" if postgres else "sqlite",
         "bare_ptb_per_s": round(count / bare_s), "bot_per_s": round(count / bot_s),
         "ratio": round(bare_s / bot_s, 3),
         # The same by CPU time (this process's, all threads): what other
@@ -275,18 +311,79 @@ async def burst(latency: tuple[float, float], taps: int = 1_000, comments: int =
             "others_max_ms": round(latencies[-1] * 1000, 3)}
 
 
+def canned_telegram(port: int, ready) -> None:
+    """A stand-in for Telegram that answers at once with a canned reply, in
+    a process of its own (its cost weighs on neither side)."""
+    # The same bot as the fake's messages come from (a comment replies to it).
+    me = {**bot_user(), "can_join_groups": True, "can_read_all_group_messages": False,
+          "supports_inline_queries": False}
+
+    async def answer(request: web.Request) -> web.Response:
+        await request.read()
+        method = request.match_info["method"]
+        return web.json_response({"ok": True, "result": me if method == "getMe" else True})
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", answer)
+
+    async def serve() -> None:
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        ready.set()
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=20_000)
     parser.add_argument("--kinds", default="rate,rerate,comment,spread,burst")
     parser.add_argument("--latency", default="0.02,0.2",
                         help='seconds each request takes in "burst", low,high')
+    parser.add_argument("--http", action="store_true",
+                        help="both sides over HTTPXRequest to a canned stand-in")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--url", default="", help="a PostgreSQL server (else a throwaway one)")
     args = parser.parse_args()
     latency = tuple(float(part) for part in args.latency.split(","))
-    for kind in args.kinds.split(","):
-        figures = asyncio.run(burst(latency) if kind == "burst"
-                              else measure(kind, args.updates))
-        print(json.dumps(figures), flush=True)
+    stand_in = server = throwaway = http = None
+    if args.http:
+        port, ready = free_port(), multiprocessing.get_context("spawn").Event()
+        stand_in = multiprocessing.get_context("spawn").Process(
+            target=canned_telegram, args=(port, ready), daemon=True)
+        stand_in.start()
+        if not ready.wait(60):
+            raise SystemExit("the canned stand-in did not start")
+        http = f"http://127.0.0.1:{port}"
+    if args.database == "postgresql":
+        server = args.url
+        if not server:
+            from helpers.postgres import ThrowawayPostgres
+
+            throwaway = ThrowawayPostgres()
+            server = throwaway.start()
+    try:
+        for kind in args.kinds.split(","):
+            if kind == "burst":
+                figures = asyncio.run(burst(latency))
+            else:
+                postgres = asyncio.run(new_schema(server)) if server else None
+                figures = asyncio.run(measure(kind, args.updates, http=http,
+                                              postgres=postgres))
+            print(json.dumps(figures), flush=True)
+    finally:
+        if stand_in is not None:
+            stand_in.terminate()
+        if throwaway is not None:
+            throwaway.stop()
 
 
 if __name__ == "__main__":
