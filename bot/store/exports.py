@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.domain.records import ExportRow
+from bot.domain.actions import Action
+from bot.domain.records import ExportOwner, ExportRow
 from bot.store.db import Database
 from bot.store.rows import build_all
 
@@ -34,3 +35,23 @@ class ExportRepository:
             (chat_id,),
         )
         return await asyncio.to_thread(build_all, ExportRow, rows)
+
+    async def actions_for_chat(self, chat_id: int) -> tuple[list[Action], list[ExportOwner]]:
+        """The chat's actions, oldest first, and their owners. A note leaves
+        the store only when its owner shared it; a name only when the chat
+        lets coordinators see names."""
+        actions = await self.db.long_reads.fetch_all(
+            "SELECT * FROM actions WHERE chat_id = ? ORDER BY created_at, id", (chat_id,))
+        owners = await self.db.long_reads.fetch_all(
+            "SELECT o.action_id, o.user_id,"
+            " CASE WHEN c.names_visible = 1 THEN m.display_name END AS display_name,"
+            " o.state, o.rounds, o.answered_at,"
+            " CASE WHEN o.note_shared = 1 THEN o.note END AS shared_note"
+            " FROM action_owners o"
+            " JOIN actions a ON a.id = o.action_id"
+            " JOIN chats c ON c.id = a.chat_id"
+            " LEFT JOIN members m ON m.chat_id = a.chat_id AND m.user_id = o.user_id"
+            " WHERE a.chat_id = ? ORDER BY o.action_id, o.joined_at, o.user_id",
+            (chat_id,))
+        return (await asyncio.to_thread(build_all, Action, actions),
+                await asyncio.to_thread(build_all, ExportOwner, owners))
