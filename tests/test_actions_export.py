@@ -5,15 +5,20 @@ owner shared it, in every format (a promise: docs/how/promises.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.cli import main
 from bot.render.export_actions import action_records, actions_to_csv, actions_to_json
+from bot.store import Store
 from bot.store.actions import Change
+
+from helpers.app import Clock
 
 GROUP_ID = -100
 BRUNO, CARLA = 602, 603
@@ -103,3 +108,31 @@ async def test_an_action_outlives_an_owner_who_forgets_and_their_note_goes(store
     assert (record["state"], record["owners"], record["shared_notes"]) == ("open", 0, [])
     assert all(SHARED not in text and UNSHARED not in text
                for text in files([record]))
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+def test_the_command_line_exports_actions_without_unshared_notes(
+        tmp_path, monkeypatch, capsys, file_format):
+    path = tmp_path / "civic.sqlite3"
+
+    async def build() -> None:
+        clock = Clock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+        store = await Store.open(path, clock)
+        try:
+            await a_week_of_one_action(store, clock, names=False)
+        finally:
+            await store.close()
+
+    asyncio.run(build())
+    for name in ("DATABASE_URL", "CIVIC_REFLECT_CONTENT", "TELEGRAM_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CIVIC_REFLECT_DB", str(path))
+    out = tmp_path / f"actions.{file_format}"
+    assert main(["export", "--chat", str(GROUP_ID), "--actions", "--format", file_format,
+                 "--output", str(out)]) == 0
+    assert capsys.readouterr().err == f"wrote 1 actions to {out}\n"
+    text = out.read_text(encoding="utf-8")
+    assert SHARED in text and UNSHARED not in text
+    assert "Bruno" not in text
+    if file_format == "json":
+        assert json.loads(text)[0]["check_ins"][0]["owner"] == "owner 1"
