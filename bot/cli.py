@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--chat", type=int, required=True, help="Telegram chat id of the group")
     export.add_argument("--format", choices=("csv", "json"), default="csv")
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    export.add_argument("--actions", action="store_true",
+                        help="write the group's actions and their check-ins instead")
     backup = commands.add_parser("backup", help="copy the database safely while the bot runs")
     backup.add_argument("path", type=Path, help="where to write the copy")
     commands.add_parser("healthcheck", help="ask the running bot's /healthz (on PORT); exit 0 "
@@ -89,7 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "content":
             return content_check(settings)
         if command == "export":
-            return asyncio.run(export(settings, args.chat, args.format, args.output))
+            return asyncio.run(export(settings, args.chat, args.format, args.output,
+                                      actions=args.actions))
         if command == "migrate-db":
             return asyncio.run(migrate_db(args.source, args.target))
         if command == "healthcheck":
@@ -263,8 +266,10 @@ def content_check(settings: Settings) -> int:
     return 0
 
 
-async def export(settings: Settings, chat_id: int, file_format: str, output: Path | None) -> int:
+async def export(settings: Settings, chat_id: int, file_format: str, output: Path | None,
+                 *, actions: bool = False) -> int:
     from bot.render.export import export_records, to_csv, to_json
+    from bot.render.export_actions import action_records, actions_to_csv, actions_to_json
     from bot.store import Store
 
     library = load_library(settings.content_dir)
@@ -285,16 +290,23 @@ async def export(settings: Settings, chat_id: int, file_format: str, output: Pat
                   "export their journal, with /export in their chat with the bot",
                   file=sys.stderr)
             return EXIT_FAILED
-        records = export_records(await store.exports.answers_for_chat(chat_id), library,
-                                 chat.language)
+        if actions:
+            records = action_records(*await store.exports.actions_for_chat(chat_id))
+        else:
+            records = export_records(await store.exports.answers_for_chat(chat_id), library,
+                                     chat.language)
     finally:
         await store.close()
-    text = to_csv(records) if file_format == "csv" else to_json(records)
+    if actions:
+        text = actions_to_csv(records) if file_format == "csv" else actions_to_json(records)
+    else:
+        text = to_csv(records) if file_format == "csv" else to_json(records)
     if output is None:
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
-        print(f"wrote {len(records)} answers to {output}", file=sys.stderr)
+        what = "actions" if actions else "answers"
+        print(f"wrote {len(records)} {what} to {output}", file=sys.stderr)
     return 0
 
 

@@ -151,6 +151,20 @@ class ExportRow:
 
 
 @dataclass(frozen=True)
+class ExportOwner:
+    """One owner of an action, for the export: a name only when the group shows
+    names, a note only when its owner shared it."""
+
+    action_id: int
+    user_id: int
+    display_name: str | None
+    state: str
+    rounds: int
+    answered_at: datetime | None
+    shared_note: str | None
+
+
+@dataclass(frozen=True)
 class OutboxItem:
     """Something the bot must send on its own, as the outbox holds it."""
 

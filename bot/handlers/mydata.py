@@ -12,6 +12,7 @@ from bot.handlers.guards import is_present, refuse_chat_senders, say
 from bot.handlers.replies import alert, answer_button, edit_pressed, reply, send_to
 from bot.render import callbacks, privacy
 from bot.render.mydata import my_answers
+from bot.render.mydata_actions import my_actions
 from bot.runtime.context import BotContext
 from bot.services import own_data
 
@@ -39,10 +40,12 @@ async def mydata(update: Update, context: BotContext) -> None:
 
 async def send_my_answers(context: BotContext, group_id: int, user_id: int,
                           language: str) -> bool:
-    """A member's answers in a group, in their private chat; False if they
+    """A member's answers and actions in a group, in their private chat; False if they
     could not be reached."""
     group, pairs = await own_data.answers_in(context.bot_data, group_id, user_id)
-    for text in my_answers(context.catalog, language, group, context.packs, pairs):
+    made, owned = await own_data.actions_in(context.bot_data, group_id, user_id)
+    actions = my_actions(context.catalog, language, group, made, owned) if group else []
+    for text in my_answers(context.catalog, language, group, context.packs, pairs, actions):
         if await send_to(context, user_id, text) is None:
             return False
     return True

@@ -46,7 +46,8 @@ async def digest(update: Update, context: BotContext) -> None:
 
 
 async def export(update: Update, context: BotContext) -> None:
-    """A CSV of the group's answers, sent to the coordinator's private chat."""
+    """A CSV of the group's answers (and one of its actions, if it has any), sent
+    to the coordinator's private chat."""
     if not await require_coordinator(update, context):
         return
     chat = await remember_chat(update, context)
@@ -64,6 +65,13 @@ async def export(update: Update, context: BotContext) -> None:
     if sent is None:  # they blocked the bot meanwhile: ask again, in the group
         await _ask_for_private_chat(update, context, "weekly.export_needs_private")
         return
+    actions = await exports.group_actions(context.bot_data, chat)
+    if actions is not None:
+        file, count = actions
+        await send_document_to(
+            context, user.id, InputFile(file.content, filename=file.name),
+            caption=context.catalog.plural(private.language, "export_actions.caption", count,
+                                           title=chat.title or ""))
     await say(update, context, "weekly.export_sent", name=user.first_name)
 
 

@@ -12,8 +12,9 @@ from bot.render.split import split_lines
 
 def my_answers(
     catalog: Catalog, language: str, group: Chat, packs: PackLibrary,
-    answers: Sequence[tuple[Prompt, Answer]],
+    answers: Sequence[tuple[Prompt, Answer]], actions: Sequence[str] = (),
 ) -> list[str]:
+    """Their answers, then `actions` (lines about their actions, if any)."""
     lines = [catalog.text(language, "mydata.title", title=group.title or "…")]
     if not answers:
         lines.append(catalog.text(language, "mydata.none"))
@@ -36,5 +37,5 @@ def my_answers(
         where = "mydata.private" if answer.visibility == "private" else (
             "mydata.quotable" if answer.quotable else "mydata.group")
         lines.append(catalog.text(language, where))
-    lines += ["", catalog.text(language, "mydata.footer")]
+    lines += [*actions, "", catalog.text(language, "mydata.footer")]
     return split_lines("\n".join(lines))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.domain.records import Chat
 from bot.render.export import export_file_name, export_records, to_csv
+from bot.render.export_actions import action_records, actions_to_csv
 from bot.render.journal_export import export_json, export_markdown
 from bot.runtime.context import BotData
 
@@ -32,6 +33,18 @@ async def group_answers(data: BotData, chat: Chat) -> tuple[File, int]:
 
     content, count = await asyncio.to_thread(build)
     return File(export_file_name(chat.title, chat.id, data.now(), "csv"), content), count
+
+
+async def group_actions(data: BotData, chat: Chat) -> tuple[File, int] | None:
+    """The group's actions as a second CSV file, and how many; None when the
+    group has none (then the export is the answers' file alone)."""
+    actions, owners = await data.store.exports.actions_for_chat(chat.id)
+    if not actions:
+        return None
+    content = await asyncio.to_thread(
+        lambda: actions_to_csv(action_records(actions, owners)).encode("utf-8"))
+    name = export_file_name(chat.title, chat.id, data.now(), "csv")
+    return File(name.removesuffix(".csv") + "-actions.csv", content), len(actions)
 
 
 async def journal(data: BotData, chat: Chat, name: str) -> tuple[File, File, int]:

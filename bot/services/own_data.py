@@ -1,8 +1,9 @@
-"""A person's own data: their answers in a group, and forgetting them (in one
+"""A person's own data: their answers and actions in a group, and forgetting them (in one
 group, or everything, everywhere)."""
 
 from __future__ import annotations
 
+from bot.domain.actions import Action, Owner
 from bot.domain.records import Answer, Chat, Prompt
 from bot.runtime.context import BotData
 
@@ -14,6 +15,13 @@ async def answers_in(data: BotData, group_id: int,
     group = await store.chats.get(group_id)
     # All of them, however many: read off the event loop.
     return group, await store.answers.member_answers_with_prompts(group_id, user_id)
+
+
+async def actions_in(data: BotData, group_id: int,
+                     user_id: int) -> tuple[list[Action], list[tuple[Action, Owner]]]:
+    """The actions a member started in the group, and those they are taking
+    on with their own check-in and note."""
+    return await data.store.exports.actions_of_member(group_id, user_id)
 
 
 async def forget_in_group(data: BotData, chat_id: int, user_id: int) -> tuple[int, list[int]]:

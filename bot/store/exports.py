@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.domain.records import ExportRow
+from bot.domain.actions import Action, Owner
+from bot.domain.records import ExportOwner, ExportRow
 from bot.store.db import Database
 from bot.store.rows import build_all
 
@@ -34,3 +35,43 @@ class ExportRepository:
             (chat_id,),
         )
         return await asyncio.to_thread(build_all, ExportRow, rows)
+
+    async def actions_for_chat(self, chat_id: int) -> tuple[list[Action], list[ExportOwner]]:
+        """The chat's actions, oldest first, and their owners. A note leaves
+        the store only when its owner shared it; a name only when the chat
+        lets coordinators see names."""
+        actions = await self.db.long_reads.fetch_all(
+            "SELECT * FROM actions WHERE chat_id = ? ORDER BY created_at, id", (chat_id,))
+        owners = await self.db.long_reads.fetch_all(
+            "SELECT o.action_id, o.user_id,"
+            " CASE WHEN c.names_visible = 1 THEN m.display_name END AS display_name,"
+            " o.state, o.rounds, o.answered_at,"
+            " CASE WHEN o.note_shared = 1 THEN o.note END AS shared_note"
+            " FROM action_owners o"
+            " JOIN actions a ON a.id = o.action_id"
+            " JOIN chats c ON c.id = a.chat_id"
+            " LEFT JOIN members m ON m.chat_id = a.chat_id AND m.user_id = o.user_id"
+            " WHERE a.chat_id = ? ORDER BY o.action_id, o.joined_at, o.user_id",
+            (chat_id,))
+        return (await asyncio.to_thread(build_all, Action, actions),
+                await asyncio.to_thread(build_all, ExportOwner, owners))
+
+    async def actions_of_member(self, chat_id: int, user_id: int
+                                ) -> tuple[list[Action], list[tuple[Action, Owner]]]:
+        """For /mydata: the actions a person started in the chat, and those
+        they are taking on with their own check-in (their note too, shared
+        or not: it is theirs)."""
+        made = await self.db.long_reads.fetch_all(
+            "SELECT * FROM actions WHERE chat_id = ? AND created_by = ?"
+            " ORDER BY created_at, id", (chat_id, user_id))
+        owners = build_all(Owner, await self.db.long_reads.fetch_all(
+            "SELECT o.* FROM action_owners o JOIN actions a ON a.id = o.action_id"
+            " WHERE a.chat_id = ? AND o.user_id = ? ORDER BY a.created_at, a.id",
+            (chat_id, user_id)))
+        taken_rows = await self.db.long_reads.fetch_all(
+            "SELECT a.* FROM actions a JOIN action_owners o ON o.action_id = a.id"
+            " WHERE a.chat_id = ? AND o.user_id = ?", (chat_id, user_id))
+        taken = {action.id: action for action in build_all(Action, taken_rows)}
+        return (build_all(Action, made),
+                [(taken[owner.action_id], owner) for owner in owners
+                 if owner.action_id in taken])

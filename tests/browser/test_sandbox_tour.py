@@ -121,7 +121,9 @@ class Tour:
             raise AssertionError(f"{target} is not within {MOST_TABS} Tab presses either way")
 
     def open(self, action: Action, step: Step) -> None:
-        self.activate(self.page.locator(".chat-item", has_text=action.target))
+        # By its title: another chat's preview may quote this one's name.
+        title = self.page.locator(".chat-title", has_text=action.target)
+        self.activate(self.page.locator(".chat-item", has=title))
         self.page.locator("#chat-title", has_text=action.target).wait_for()
 
     def send(self, action: Action, step: Step) -> None:
