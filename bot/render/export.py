@@ -31,7 +31,7 @@ def export_file_name(title: str | None, chat_id: int, day: datetime, suffix: str
     return f"civic-reflect-{slug or chat_id}-{day:%Y%m%d}.{suffix}"
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso_time(moment: datetime | None) -> str | None:
     """A moment as export files give it: ISO 8601 in UTC, to the second."""
     return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -65,7 +65,7 @@ def export_records(
             member = pseudonyms.setdefault(row.user_id, f"member {len(pseudonyms) + 1}")
         records.append(
             {
-                "asked_at": _iso(row.asked_at),
+                "asked_at": iso_time(row.asked_at),
                 "programme": row.pack_id,
                 "item": (item.label or item.id) if item else row.item_id,
                 "question": question,
@@ -76,8 +76,8 @@ def export_records(
                 "voice_file_id": row.voice_file_id,
                 "answered": "in the group",
                 "may_quote": row.quotable,
-                "answered_at": _iso(row.answered_at),
-                "edited_at": _iso(row.edited_at),
+                "answered_at": iso_time(row.answered_at),
+                "edited_at": iso_time(row.edited_at),
             }
         )
     return records
@@ -86,7 +86,7 @@ def export_records(
 def _private_record(row: ExportRow, item, question: str, answers: int) -> dict[str, object]:
     shown = private_answers_shown(answers)
     return {
-        "asked_at": _iso(row.asked_at),
+        "asked_at": iso_time(row.asked_at),
         "programme": row.pack_id,
         "item": (item.label or item.id) if item else row.item_id,
         "question": question,
@@ -99,8 +99,8 @@ def _private_record(row: ExportRow, item, question: str, answers: int) -> dict[s
         # Never quoted in the group, whatever was asked (services.answers).
         "may_quote": False,
         # When it came could point to who sent it, as much as what it says.
-        "answered_at": _iso(row.answered_at) if shown else None,
-        "edited_at": _iso(row.edited_at) if shown else None,
+        "answered_at": iso_time(row.answered_at) if shown else None,
+        "edited_at": iso_time(row.edited_at) if shown else None,
     }
 
 
@@ -113,11 +113,11 @@ def to_csv(records: list[dict[str, object]]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow({key: _csv_cell(value) for key, value in record.items()})
+        writer.writerow({key: csv_cell(value) for key, value in record.items()})
     return buffer.getvalue()
 
 
-def _csv_cell(value: object) -> object:
+def csv_cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, bool):

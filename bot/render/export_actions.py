@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from bot.domain.actions import Action
 from bot.domain.records import ExportOwner
-from bot.render.export import _csv_cell, _iso
+from bot.render.export import csv_cell, iso_time
 
 ACTION_COLUMNS = (
     "action_id", "action", "made_at", "due_at", "state", "owners", "done_at",
@@ -45,17 +45,17 @@ def action_records(actions: Sequence[Action],
         records.append({
             "action_id": action.id,
             "action": action.text,
-            "made_at": _iso(action.created_at),
-            "due_at": _iso(action.due_at),
+            "made_at": iso_time(action.created_at),
+            "due_at": iso_time(action.due_at),
             "state": STATE.get(action.state, action.state),
             "owners": len(its_owners),
-            "done_at": _iso(action.closed_at) if action.state == "done" else None,
+            "done_at": iso_time(action.closed_at) if action.state == "done" else None,
             "check_ins": [
                 {
                     "owner": owner.display_name or f"owner {number}",
                     "check_in": CHECK_IN.get(owner.state, owner.state),
                     "rounds": owner.rounds,
-                    "answered_at": _iso(owner.answered_at),
+                    "answered_at": iso_time(owner.answered_at),
                 }
                 for number, owner in enumerate(its_owners, start=1)
             ],
@@ -79,5 +79,5 @@ def actions_to_csv(records: list[dict[str, object]]) -> str:
         flat["check_ins"] = "; ".join(f"{c['owner']}: {c['check_in']}"
                                       for c in record["check_ins"])
         flat["shared_notes"] = " | ".join(record["shared_notes"])
-        writer.writerow({key: _csv_cell(value) for key, value in flat.items()})
+        writer.writerow({key: csv_cell(value) for key, value in flat.items()})
     return buffer.getvalue()
