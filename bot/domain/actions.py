@@ -40,6 +40,10 @@ class Action:
     state: str  # open, done or dropped
     closed_at: datetime | None
     message_id: int | None
+    # When a coordinator put the plan to the five design tests, and the
+    # group message the members answer on (bot/domain/design_tests.py).
+    design_asked_at: datetime | None = None
+    design_message_id: int | None = None
 
     @property
     def is_open(self) -> bool:
