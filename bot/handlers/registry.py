@@ -24,6 +24,7 @@ from bot.content.locales import Catalog
 from bot.handlers import (
     actions,
     answers,
+    design_tests,
     elsewhere,
     glossary,
     group,
@@ -130,6 +131,9 @@ BUTTONS: tuple[Button, ...] = (
     Button(callbacks.ActionChoice, actions.action_button, chats="group"),
     Button(callbacks.CheckIn, actions.checkin_button, chats="private"),
     Button(callbacks.NoteShare, actions.note_share_button, chats="private"),
+    Button(callbacks.DesignAsk, design_tests.ask_button, chats="group"),
+    Button(callbacks.DesignRate, design_tests.rate_button, chats="group"),
+    Button(callbacks.DesignProfile, design_tests.profile_button, chats="group"),
 )
 
 
