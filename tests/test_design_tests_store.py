@@ -67,3 +67,17 @@ async def test_forget_deletes_a_persons_ratings_in_that_group_or_everywhere(stor
     await store.forget_person(CARLA)
     assert await store.design_tests.ratings(action) == []
     assert [r.user_id for r in await store.design_tests.ratings(elsewhere)] == [BRUNO]
+
+
+async def test_ratings_move_with_a_group_that_becomes_a_supergroup(store):
+    supergroup = -1009
+    action = await planned_action(store)
+    await store.design_tests.ask(action, GROUP_ID)
+    await store.design_tests.rate(action, GROUP_ID, BRUNO, "wel", 4)
+    assert await store.chats.migrate(GROUP_ID, supergroup)
+    assert await store.design_tests.ratings(action) == [Rating(action, BRUNO, "wel", 4)]
+    assert await store.design_tests.rate(action, supergroup, CARLA, "wel", 5) is Change.DONE
+    assert await store.design_tests.rate(action, GROUP_ID, ANA, "wel", 5) is Change.GONE
+    # Forgetting in the supergroup reaches the ratings given before the move.
+    await store.forget_member_in_chat(supergroup, BRUNO)
+    assert [r.user_id for r in await store.design_tests.ratings(action)] == [CARLA]
