@@ -6,10 +6,10 @@ from pathlib import Path
 
 from bot.domain.clock import Clock, utc_now
 from bot.store.actions import ActionRepository, forget_owner
-from bot.store.design_tests import DesignTestRepository, forget_ratings
 from bot.store.answers import AnswerRepository
 from bot.store.chats import ChatRepository
 from bot.store.db import Database, backup_file
+from bot.store.design_tests import DesignTestRepository, forget_ratings
 from bot.store.drafts import SetupDraftRepository
 from bot.store.enrolments import EnrolmentRepository
 from bot.store.exports import ExportRepository
