@@ -164,3 +164,27 @@ async def test_a_spanish_group_reads_spanish_rows(harness, group):
     profile = visible_text(harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"])
     assert "• Bienestar: 4,3 de 5" in profile.splitlines()
     assert "• Democracia local: todavía no hay respuestas suficientes" in profile.splitlines()
+
+
+async def test_a_coordinator_may_reply_to_an_action_with_designtests(harness, group):
+    u = harness.updates
+    _, action = await planned_action(harness, group)
+    await harness.send(u.command(group.chat, group.dev, "/actions"))
+    listed = bot_message(harness, GROUP_ID)
+    # Not a coordinator: told so; without a reply: told how.
+    await harness.send(u.message(group.chat, group.bruno, "/designtests", reply_to=listed))
+    assert harness.telegram.texts(GROUP_ID)[-1].startswith("Sorry, only this group's coordinators")
+    await harness.send(u.command(group.chat, group.ana, "/designtests"))
+    assert harness.telegram.texts(GROUP_ID)[-1] == (
+        "Reply with /designtests to an action's message, or tap 🧪 Design tests under it.")
+    assert (await harness.store.actions.get(action)).design_asked_at is None
+    # In Spanish, replying to the listed card.
+    await harness.send(u.message(group.chat, group.ana, "/pruebas", reply_to=listed))
+    asked = await harness.store.actions.get(action)
+    assert asked.design_asked_at is not None
+    questions = bot_message(harness, GROUP_ID)
+    assert asked.design_message_id == questions["message_id"]
+    assert visible_text(questions["text"]).startswith("🧪 Design tests for our plan")
+    assert [f"1|t|{action}"] not in buttons(shown(harness, GROUP_ID, listed))
+    await harness.send(u.message(group.chat, group.ana, "/designtests", reply_to=listed))
+    assert harness.telegram.texts(GROUP_ID)[-1].startswith("These questions were already asked.")

@@ -5,11 +5,12 @@ buttons; others get a friendly pop-up."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 
+from bot.domain.records import Chat
 from bot.handlers.buttons import pressed
 from bot.handlers.common import chat_language, remember_chat
-from bot.handlers.guards import remember_member
+from bot.handlers.guards import remember_member, require_coordinator, say
 from bot.handlers.replies import alert, answer_button, edit, edit_pressed, send_to
 from bot.render import callbacks
 from bot.runtime.context import BotContext
@@ -34,14 +35,51 @@ async def ask_button(update: Update, context: BotContext) -> None:
         await alert(update, context, _REFUSALS[change])
         return
     await answer_button(update, context)
-    action = await context.store.actions.get(choice.action_id)
+    await _post_questions(context, chat, choice.action_id, update.callback_query.message)
+
+
+async def designtests_command(update: Update, context: BotContext) -> None:
+    """/designtests in reply to an action's message: as its button, for coordinators."""
+    if not await require_coordinator(update, context):
+        return
+    chat = await remember_chat(update, context)
+    card = update.effective_message.reply_to_message
+    action_id = _action_of(card) if card is not None else None
+    if action_id is None:
+        await say(update, context, "designtests.how")
+        return
+    change = await service.ask(context.bot_data, chat, action_id, update.effective_user.id)
+    if change is not Change.DONE:
+        await say(update, context, _REFUSALS[change])
+        return
+    await _post_questions(context, chat, action_id, card)
+
+
+def _action_of(message: Message) -> int | None:
+    """The action a message of ours is about, read from its buttons (the
+    store then checks it is this group's and open)."""
+    keyboard = message.reply_markup.inline_keyboard if message.reply_markup else ()
+    for row in keyboard:
+        for button in row:
+            pressed_data = callbacks.decode(button.callback_data)
+            if isinstance(pressed_data, callbacks.ActionChoice | callbacks.DesignAsk):
+                return pressed_data.action_id
+    return None
+
+
+async def _post_questions(context: BotContext, chat: Chat, action_id: int,
+                          card_message: Message | None) -> None:
+    """The questions' message; the action's card then loses its button."""
+    data = context.bot_data
+    action = await context.store.actions.get(action_id)
     shown = await service.questions(data, chat, action)
     message = await send_to(context, chat.id, shown.text, reply_markup=shown.keyboard)
     if message is not None:
         await service.posted(data, action.id, message.message_id)
-    # The card loses its "Design tests" button.
-    card = await actions_service.card(data, chat, action)
-    await edit_pressed(update, context, card.text, reply_markup=card.keyboard)
+    if card_message is not None:
+        card = await actions_service.card(data, chat, action)
+        await edit(context, chat.id, card_message.message_id, card.text,
+                   reply_markup=card.keyboard)
 
 
 async def rate_button(update: Update, context: BotContext) -> None:

@@ -90,6 +90,7 @@ COMMANDS: tuple[Command, ...] = (
     _group_only("summarytime", reports.summary_time),
     _group_only("action", actions.action_command),
     _group_only("actions", actions.actions_command),
+    _group_only("designtests", design_tests.designtests_command),
     _private_only("programme", personal.begin_onboarding),
     _private_only("journal", personal.journal),
     _private_only("later", personal.later),
