@@ -113,6 +113,11 @@ async def test_a_plan_put_to_the_design_tests_and_its_profile(harness, group):
     ]
     for name in NAMES:
         assert name not in profile
+    # Pressed again with nothing new (or delivered twice): posted once.
+    posted = len(harness.telegram.calls_to("sendMessage", chat_id=GROUP_ID))
+    again = await press(harness, group.chat, group.ana, tests, f"1|p|{action}")
+    assert again["text"] == "The profile above is up to date: nobody has answered since."
+    assert len(harness.telegram.calls_to("sendMessage", chat_id=GROUP_ID)) == posted
     # Kept with the action: /actions shows its one line.
     await harness.send(harness.updates.command(group.chat, group.dev, "/actions"))
     listed = visible_text(harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"])
@@ -164,6 +169,11 @@ async def test_a_spanish_group_reads_spanish_rows(harness, group):
     profile = visible_text(harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"])
     assert "• Bienestar: 4,3 de 5" in profile.splitlines()
     assert "• Democracia local: todavía no hay respuestas suficientes" in profile.splitlines()
+    # A new answer since: the profile may be posted again.
+    await press(harness, group.chat, group.eli, tests, f"1|d|{action}|wel|1")
+    await press(harness, group.chat, group.ana, tests, f"1|p|{action}")
+    profile = visible_text(harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"])
+    assert "• Bienestar: 3,5 de 5" in profile.splitlines()
 
 
 async def test_a_coordinator_may_reply_to_an_action_with_designtests(harness, group):

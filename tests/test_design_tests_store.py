@@ -40,6 +40,14 @@ async def test_ratings_are_kept_once_per_person_and_test(store):
         Rating(action, BRUNO, "dem", 2), Rating(action, BRUNO, "lnk", 5),
         Rating(action, CARLA, "dem", 3)]
     assert await store.design_tests.raters(action) == 2
+    # The profile is posted once per change: a repeat with nothing new is SAME.
+    assert await store.design_tests.show(action, OTHER) is Change.GONE
+    assert await store.design_tests.show(action, GROUP_ID) is Change.DONE
+    assert await store.design_tests.show(action, GROUP_ID) is Change.SAME
+    assert await store.design_tests.rate(action, GROUP_ID, CARLA, "dem", 3) is Change.SAME
+    assert await store.design_tests.show(action, GROUP_ID) is Change.SAME
+    assert await store.design_tests.rate(action, GROUP_ID, CARLA, "eco", 1) is Change.DONE
+    assert await store.design_tests.show(action, GROUP_ID) is Change.DONE
 
 
 async def test_a_closed_action_takes_no_more_ratings(store, clock):

@@ -44,6 +44,8 @@ class Action:
     # group message the members answer on (bot/domain/design_tests.py).
     design_asked_at: datetime | None = None
     design_message_id: int | None = None
+    design_changes: int = 0
+    design_shown: int | None = None
 
     @property
     def is_open(self) -> bool:

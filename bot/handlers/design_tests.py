@@ -115,15 +115,14 @@ async def profile_button(update: Update, context: BotContext) -> None:
     if not await service.is_coordinator(data, chat, update.effective_user.id):
         await alert(update, context, "designtests.coordinators_only")
         return
-    action = await context.store.actions.get(choice.action_id)
-    text = None
-    if action is not None and action.chat_id == chat.id:
-        text = await service.profile_text(data, chat, action)
-    if text is None:
-        await alert(update, context, "designtests.gone")
+    change = await service.show(data, chat, choice.action_id)
+    if change is not Change.DONE:
+        await alert(update, context, "designtests.gone" if change is Change.GONE
+                    else "designtests.up_to_date")
         return
+    action = await context.store.actions.get(choice.action_id)
     await answer_button(update, context)
-    await send_to(context, chat.id, text)
+    await send_to(context, chat.id, await service.profile_text(data, chat, action))
     if action.message_id is not None:
         # The action's own message shows the averages too.
         card = await actions_service.card(data, chat, action)

@@ -67,6 +67,13 @@ async def rate(data: BotData, chat: Chat, action_id: int, user_id: int, test: st
     return Rated(change, after != before)
 
 
+async def show(data: BotData, chat: Chat, action_id: int) -> Change:
+    """Whether the profile is to be posted now (it changed since last time)."""
+    change = await data.store.design_tests.show(action_id, chat.id)
+    log.info("design profile of action %s in chat %s -> %s", action_id, chat.id, change.value)
+    return change
+
+
 async def profile(data: BotData, action: Action) -> domain.Profile | None:
     """The plan's profile, or None when it was never put to the tests."""
     if action.design_asked_at is None:

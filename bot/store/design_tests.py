@@ -52,7 +52,27 @@ class DesignTestRepository:
                 " SET value = excluded.value, rated_at = excluded.rated_at"
                 " WHERE design_ratings.value <> excluded.value",
                 (action_id, user_id, test, value, now))
+            if changed:
+                await tx.execute("UPDATE actions SET design_changes = design_changes + 1"
+                                 " WHERE id = ?", (action_id,))
         return Change.DONE if changed else Change.SAME
+
+    async def show(self, action_id: int, chat_id: int) -> Change:
+        """Note the profile as posted now: DONE when it changed since it was
+        last posted (or never was), SAME when nothing is new, so a press
+        delivered twice posts it once. Closed actions keep their profile."""
+        async with self.db.transaction() as tx:
+            await tx.lock_chats(chat_id)
+            row = await tx.fetch_one(
+                "SELECT design_asked_at, design_changes, design_shown FROM actions"
+                f" WHERE id = ? AND chat_id = ?{tx.FOR_UPDATE}", (action_id, chat_id))
+            if row is None or row["design_asked_at"] is None:
+                return Change.GONE
+            if row["design_shown"] is not None and row["design_shown"] >= row["design_changes"]:
+                return Change.SAME
+            await tx.execute("UPDATE actions SET design_shown = design_changes WHERE id = ?",
+                             (action_id,))
+        return Change.DONE
 
     async def ratings(self, action_id: int) -> list[Rating]:
         return build_all(Rating, await self.db.fetch_all(

@@ -10,7 +10,10 @@ ACTIONS = (
     # One line a group decided to do. `created_by` and the owners are user
     # ids (never names); /forget clears them and the action stays. The
     # question it came from may be deleted with its programme: the action
-    # stays, from nowhere.
+    # stays, from nowhere. The design tests (bot/store/design_tests.py): when
+    # asked, the message answered on, how many rating changes so far and how
+    # many there were when the profile was last posted (nothing new: a second
+    # "Show the profile" posts nothing).
     """
     CREATE TABLE actions (
         id INTEGER PRIMARY KEY,
@@ -24,7 +27,9 @@ ACTIONS = (
         closed_at TEXT,
         message_id INTEGER,
         design_asked_at TEXT,
-        design_message_id INTEGER
+        design_message_id INTEGER,
+        design_changes INTEGER NOT NULL DEFAULT 0,
+        design_shown INTEGER
     )
     """,
     "CREATE INDEX actions_by_chat ON actions (chat_id, state)",
