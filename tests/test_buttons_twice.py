@@ -25,6 +25,7 @@ COVERS = {
     "test_private_chat_buttons": {C.SetupChoice, C.Rate, C.Journal},
     "test_partnership_buttons": {C.PartnershipView, C.Unpartner},
     "test_action_buttons": {C.ActionChoice, C.CheckIn, C.NoteShare},
+    "test_design_test_buttons": {C.DesignAsk, C.DesignRate, C.DesignProfile},
 }
 
 
@@ -161,6 +162,19 @@ async def test_action_buttons(harness, group, pressed):
     await twice(harness, pressed, private, bruno, offer, f"1|n|{action}|1")
     await twice(harness, pressed, private, bruno, checkin, f"1|c|{action}|done")
     assert (await harness.store.actions.get(action)).state == "done"
+
+
+async def test_design_test_buttons(harness, group, pressed):
+    chat = group.chat
+    await harness.send(harness.updates.command(chat, group.carla, "/action Paint the fence"))
+    card = bot_message(harness, GROUP_ID)
+    action = (await harness.store.actions.open_for_chat(GROUP_ID))[0].id
+    await twice(harness, pressed, chat, group.ana, card, f"1|t|{action}")
+    tests = bot_message(harness, GROUP_ID)
+    for person, value in ((group.bruno, 4), (group.carla, 2), (group.bruno, 5)):
+        await twice(harness, pressed, chat, person, tests, f"1|d|{action}|dem|{value}")
+    await twice(harness, pressed, chat, group.ana, tests, f"1|p|{action}")
+    assert len(await harness.store.design_tests.ratings(action)) == 2
 
 
 def test_every_kind_of_button_is_pressed_twice():

@@ -8,11 +8,16 @@ import zoneinfo
 
 import pytest
 
+from bot.domain import design_tests
 from bot.domain import setup as wizard
 from bot.domain.schedule import WEEKDAYS
 from bot.render.callbacks import (
+    DESIGN_TESTS,
     ActionChoice,
     CheckIn,
+    DesignAsk,
+    DesignProfile,
+    DesignRate,
     ForgetConfirm,
     Journal,
     NoteShare,
@@ -52,6 +57,10 @@ def utf8_len(text: str) -> int:
         (ActionChoice(BIGGEST_ID, "m1"), "1|a|1000000000000000|m1"),
         (CheckIn(12, "stuck"), "1|c|12|stuck"),
         (NoteShare(12, False), "1|n|12|0"),
+        (DesignAsk(12), "1|t|12"),
+        (DesignRate(12, "soc", 4), "1|d|12|soc|4"),
+        (DesignRate(BIGGEST_ID, "lnk", 5), "1|d|1000000000000000|lnk|5"),
+        (DesignProfile(12), "1|p|12"),
     ],
     ids=repr,
 )
@@ -94,6 +103,15 @@ def test_every_iana_time_zone_fits_in_a_setup_button():
         "1|s|z|America/Argentina/Buenos_Aires"
     )
     assert max(lengths) <= 64
+
+
+def test_the_design_tests_on_buttons_are_the_domains():
+    assert DESIGN_TESTS == design_tests.TESTS
+    for test in DESIGN_TESTS:
+        for value in range(1, 6):
+            assert decode(encode(DesignRate(9, test, value))) == DesignRate(9, test, value)
+    for data in ("1|d|9|soc|0", "1|d|9|soc|6", "1|d|9|xyz|3", "1|d|9|soc", "1|t|0", "1|p|x"):
+        assert decode(data) is None, data
 
 
 def test_largest_ids_stay_within_64_bytes():

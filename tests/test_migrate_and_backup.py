@@ -74,6 +74,10 @@ def installation(tmp_path):
                  " '2026-03-09T09:00:00Z', 1)", (GROUP, ANA))
     conn.execute("INSERT INTO action_owners (action_id, user_id, joined_at, state, note)"
                  " VALUES (1, ?, '2026-03-02T08:05:00Z', 'stuck', 'need a key')", (ANA,))
+    # Its plan put to the design tests: one rating.
+    conn.execute("UPDATE actions SET design_asked_at = '2026-03-02T08:10:00Z' WHERE id = 1")
+    conn.execute("INSERT INTO design_ratings (action_id, user_id, test, value, rated_at)"
+                 " VALUES (1, ?, 'dem', 4, '2026-03-02T08:11:00Z')", (ANA,))
     conn.commit()
     conn.close()
     return path

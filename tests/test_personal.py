@@ -151,6 +151,7 @@ async def assert_nothing_about(store, user_id: int) -> None:
         # An action outlives its owners and maker, without them.
         "actions": "SELECT COUNT(*) FROM actions WHERE created_by = :u",
         "action_owners": "SELECT COUNT(*) FROM action_owners WHERE user_id = :u",
+        "design_ratings": "SELECT COUNT(*) FROM design_ratings WHERE user_id = :u",
     }
     tables = set(await store.db.tables()) - {"schema_version"}
     assert tables == set(checks), "a new table must be checked here too"

@@ -68,6 +68,8 @@ KEPT = [
      "las acciones de cada grupo: el texto, quién la ha propuesto y quién se encarga"),
     ("each check-in answer with its note", "each check-in answer with its note",
      "cada respuesta de seguimiento con su nota"),
+    ("each design-test rating", "each design-test rating",
+     "cada valoración de las pruebas de diseño"),
     ("a note only if its owner shares it", "coordinators see a note only if you share it",
      "la coordinación solo ve una nota si la compartes"),
     ("recap day", "recap day", "el día del resumen"),

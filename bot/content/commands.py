@@ -38,6 +38,7 @@ LOCAL_NAMES: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "timezone": "zonahoraria",
         "action": "accion",
         "actions": "acciones",
+        "designtests": "pruebas",
     }),
 })
 

@@ -40,6 +40,12 @@ class Action:
     state: str  # open, done or dropped
     closed_at: datetime | None
     message_id: int | None
+    # When a coordinator put the plan to the five design tests, and the
+    # group message the members answer on (bot/domain/design_tests.py).
+    design_asked_at: datetime | None = None
+    design_message_id: int | None = None
+    design_changes: int = 0
+    design_shown: int | None = None
 
     @property
     def is_open(self) -> bool:

@@ -24,6 +24,7 @@ from bot.content.locales import Catalog
 from bot.handlers import (
     actions,
     answers,
+    design_tests,
     elsewhere,
     glossary,
     group,
@@ -89,6 +90,7 @@ COMMANDS: tuple[Command, ...] = (
     _group_only("summarytime", reports.summary_time),
     _group_only("action", actions.action_command),
     _group_only("actions", actions.actions_command),
+    _group_only("designtests", design_tests.designtests_command),
     _private_only("programme", personal.begin_onboarding),
     _private_only("journal", personal.journal),
     _private_only("later", personal.later),
@@ -130,6 +132,9 @@ BUTTONS: tuple[Button, ...] = (
     Button(callbacks.ActionChoice, actions.action_button, chats="group"),
     Button(callbacks.CheckIn, actions.checkin_button, chats="private"),
     Button(callbacks.NoteShare, actions.note_share_button, chats="private"),
+    Button(callbacks.DesignAsk, design_tests.ask_button, chats="group"),
+    Button(callbacks.DesignRate, design_tests.rate_button, chats="group"),
+    Button(callbacks.DesignProfile, design_tests.profile_button, chats="group"),
 )
 
 

@@ -14,7 +14,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content.locales import Catalog, Html
 from bot.domain.actions import Action, WeekOfActions
+from bot.domain.design_tests import Profile
 from bot.domain.schedule import WEEKDAYS
+from bot.render import design_tests
 from bot.render.callbacks import ActionChoice, CheckIn, NoteShare, encode
 
 _DUE_KEYS = (("w1", "actions.in_week"), ("w2", "actions.in_two_weeks"),
@@ -28,9 +30,13 @@ def local_date(catalog: Catalog, language: str, moment: datetime, timezone: str)
                         day=local.day, month=catalog.text(language, f"month.{local.month}"))
 
 
-def card(catalog: Catalog, language: str, action: Action, owners: int, timezone: str) -> str:
-    """The action's message in its group."""
+def card(catalog: Catalog, language: str, action: Action, owners: int, timezone: str,
+         design: Profile | None = None) -> str:
+    """The action's message in its group (with its design-test averages, if any)."""
     lines = [catalog.text(language, "actions.card", text=action.text)]
+    scores = design_tests.card_line(catalog, language, design) if design else None
+    if scores:
+        lines.append(scores)
     if action.state == "done":
         lines.append(catalog.text(language, "actions.done"))
         return "\n".join(lines)
@@ -45,7 +51,8 @@ def card(catalog: Catalog, language: str, action: Action, owners: int, timezone:
 
 
 def card_keyboard(catalog: Catalog, language: str, action: Action) -> InlineKeyboardMarkup | None:
-    """Take it on or step back; the by-when choices until a date is set."""
+    """Take it on or step back; the by-when choices until a date is set; the
+    design tests until a coordinator has asked them."""
     if not action.is_open:
         return None
     rows = [[
@@ -58,6 +65,8 @@ def card_keyboard(catalog: Catalog, language: str, action: Action) -> InlineKeyb
         rows.append([InlineKeyboardButton(catalog.text(language, key),
                                           callback_data=encode(ActionChoice(action.id, choice)))
                      for choice, key in _DUE_KEYS])
+    if action.design_asked_at is None:
+        rows.append([design_tests.ask_button(catalog, language, action)])
     return InlineKeyboardMarkup(rows)
 
 

@@ -120,12 +120,40 @@ class NoteShare:
     shared: bool
 
 
+@dataclass(frozen=True)
+class DesignAsk:
+    """"Design tests" under an action: a coordinator puts the plan to the
+    five design tests (anyone may press; the database says who may ask)."""
+
+    action_id: int
+
+
+@dataclass(frozen=True)
+class DesignRate:
+    """A member's rating of a plan on one design test, 1 to 5. The button
+    carries the value it sets, so a press delivered twice acts once."""
+
+    action_id: int
+    test: str
+    value: int
+
+
+@dataclass(frozen=True)
+class DesignProfile:
+    """"Show the profile" under the design tests: posted by a coordinator."""
+
+    action_id: int
+
+
 UNPARTNER_STEPS = ("pick", "end", "keep")
+# The design tests' keys (bot/domain/design_tests.py TESTS; a test checks).
+DESIGN_TESTS = ("dem", "eco", "soc", "wel", "lnk")
 ACTION_CHOICES = ("vol", "back", "w1", "w2", "m1")
 CHECKIN_ANSWERS = ("done", "way", "stuck", "go")
 
 Callback = (Rate | Quote | SetupChoice | ForgetConfirm | Journal | Explain | Unpartner
-            | PartnershipView | ActionChoice | CheckIn | NoteShare)
+            | PartnershipView | ActionChoice | CheckIn | NoteShare | DesignAsk | DesignRate
+            | DesignProfile)
 
 
 def encode(callback: Callback) -> str:
@@ -152,6 +180,12 @@ def encode(callback: Callback) -> str:
             parts = ["c", str(action_id), answer]
         case NoteShare(action_id, shared):
             parts = ["n", str(action_id), "1" if shared else "0"]
+        case DesignAsk(action_id):
+            parts = ["t", str(action_id)]
+        case DesignRate(action_id, test, value):
+            parts = ["d", str(action_id), test, str(value)]
+        case DesignProfile(action_id):
+            parts = ["p", str(action_id)]
         case _:
             raise TypeError(f"not a callback: {callback!r}")
     data = "|".join([VERSION, *parts])
@@ -202,6 +236,13 @@ def decode(data: str | None) -> Callback | None:
                 return CheckIn(_id(action_id), answer)
             case "n", [action_id, ("0" | "1") as shared]:
                 return NoteShare(_id(action_id), shared == "1")
+            case "t", [action_id]:
+                return DesignAsk(_id(action_id))
+            case "d", [action_id, test, ("1" | "2" | "3" | "4" | "5") as value] if (
+                    test in DESIGN_TESTS):
+                return DesignRate(_id(action_id), test, int(value))
+            case "p", [action_id]:
+                return DesignProfile(_id(action_id))
     except ValueError:
         return None
     return None

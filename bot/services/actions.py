@@ -19,7 +19,7 @@ from bot.domain.records import Chat, OutboxItem
 from bot.domain.weeks import week_bounds
 from bot.render import actions as render
 from bot.runtime.context import BotData
-from bot.services import outbox
+from bot.services import design_tests, outbox
 from bot.services.delivery import Attempt, attempt
 from bot.store.actions import Change
 
@@ -35,7 +35,8 @@ class Card:
 async def card(data: BotData, chat: Chat, action: domain.Action) -> Card:
     """An action's message in its group, as it stands now."""
     owners = len(await data.store.actions.owners(action.id))
-    return Card(render.card(data.catalog, chat.language, action, owners, chat.timezone),
+    design = await design_tests.profile(data, action)
+    return Card(render.card(data.catalog, chat.language, action, owners, chat.timezone, design),
                 render.card_keyboard(data.catalog, chat.language, action))
 
 

@@ -9,6 +9,7 @@ from bot.store.actions import ActionRepository, forget_owner
 from bot.store.answers import AnswerRepository
 from bot.store.chats import ChatRepository
 from bot.store.db import Database, backup_file
+from bot.store.design_tests import DesignTestRepository, forget_ratings
 from bot.store.drafts import SetupDraftRepository
 from bot.store.enrolments import EnrolmentRepository
 from bot.store.exports import ExportRepository
@@ -56,6 +57,7 @@ class Store:
         self.programmes = ProgrammeRepository(self.db)
         self.housekeeping = HousekeepingRepository(self.db)
         self.actions = ActionRepository(self.db)
+        self.design_tests = DesignTestRepository(self.db)
 
     @classmethod
     async def open(
@@ -93,6 +95,7 @@ class Store:
                 " AND state = 'pending'", (user_id, chat_id))
             # Their actions there stay, unassigned.
             await forget_owner(tx, user_id, chat_id)
+            await forget_ratings(tx, user_id, chat_id)
             return deleted
 
     async def forget_person(self, user_id: int) -> None:
@@ -105,6 +108,7 @@ class Store:
         async with self.db.transaction() as tx:
             await tx.lock_chats(user_id)  # their private chat, gone with its programme
             await forget_owner(tx, user_id)
+            await forget_ratings(tx, user_id)
             for statement in (
                 "DELETE FROM answers WHERE user_id = ?",
                 "DELETE FROM nudges WHERE user_id = ?",

@@ -10,7 +10,10 @@ ACTIONS = (
     # One line a group decided to do. `created_by` and the owners are user
     # ids (never names); /forget clears them and the action stays. The
     # question it came from may be deleted with its programme: the action
-    # stays, from nowhere.
+    # stays, from nowhere. The design tests (bot/store/design_tests.py): when
+    # asked, the message answered on, how many rating changes so far and how
+    # many there were when the profile was last posted (nothing new: a second
+    # "Show the profile" posts nothing).
     """
     CREATE TABLE actions (
         id INTEGER PRIMARY KEY,
@@ -22,7 +25,11 @@ ACTIONS = (
         source_prompt_id INTEGER REFERENCES prompts(id) ON DELETE SET NULL,
         state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'done', 'dropped')),
         closed_at TEXT,
-        message_id INTEGER
+        message_id INTEGER,
+        design_asked_at TEXT,
+        design_message_id INTEGER,
+        design_changes INTEGER NOT NULL DEFAULT 0,
+        design_shown INTEGER
     )
     """,
     "CREATE INDEX actions_by_chat ON actions (chat_id, state)",
@@ -47,4 +54,18 @@ ACTIONS = (
     """,
     "CREATE INDEX action_owners_by_user ON action_owners (user_id)",
     "CREATE INDEX action_owners_waiting ON action_owners (state, checkin_at)",
+    # Each member's rating of the plan on one of the five design tests
+    # (bot/domain/design_tests.py), 1 to 5; the profile shows averages only.
+    # /forget deletes a person's ratings.
+    """
+    CREATE TABLE design_ratings (
+        action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL,
+        test TEXT NOT NULL CHECK (test IN ('dem', 'eco', 'soc', 'wel', 'lnk')),
+        value INTEGER NOT NULL CHECK (value BETWEEN 1 AND 5),
+        rated_at TEXT NOT NULL,
+        PRIMARY KEY (action_id, user_id, test)
+    )
+    """,
+    "CREATE INDEX design_ratings_by_user ON design_ratings (user_id)",
 )

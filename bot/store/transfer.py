@@ -24,7 +24,8 @@ from bot.store.reader import BATCH_ROWS, LongReads
 # Every table, parents before children, so each reference finds its row.
 TABLES = ("chats", "members", "coordinators", "enrolments", "prompts", "answers",
           "answer_edits", "nudges", "setup_drafts", "private_prompt_messages", "outbox",
-          "partner_codes", "partnerships", "actions", "action_owners", "parked_updates")
+          "partner_codes", "partnerships", "actions", "action_owners", "design_ratings",
+          "parked_updates")
 
 
 class TransferError(StoreError):
