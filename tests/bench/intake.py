@@ -63,6 +63,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import multiprocessing
 import socket
+import urllib.request
 
 from _schema import new_schema
 from aiohttp import web
@@ -318,13 +319,20 @@ def canned_telegram(port: int, ready) -> None:
     me = {**bot_user(), "can_join_groups": True, "can_read_all_group_messages": False,
           "supports_inline_queries": False}
 
+    calls: dict[str, int] = {}
+
     async def answer(request: web.Request) -> web.Response:
         await request.read()
         method = request.match_info["method"]
+        calls[method] = calls.get(method, 0) + 1
         return web.json_response({"ok": True, "result": me if method == "getMe" else True})
+
+    async def counted(request: web.Request) -> web.Response:
+        return web.json_response(calls)
 
     app = web.Application()
     app.router.add_post("/bot{token}/{method}", answer)
+    app.router.add_get("/calls", counted)  # requests by method, for a run's line
 
     async def serve() -> None:
         runner = web.AppRunner(app, access_log=None)
@@ -378,6 +386,9 @@ def main() -> None:
                 postgres = asyncio.run(new_schema(server)) if server else None
                 figures = asyncio.run(measure(kind, args.updates, http=http,
                                               postgres=postgres))
+            if http is not None:
+                figures["requests_so_far"] = json.loads(
+                    urllib.request.urlopen(f"{http}/calls", timeout=10).read())
             print(json.dumps(figures), flush=True)
     finally:
         if stand_in is not None:
