@@ -10,6 +10,7 @@ busy machine is only slower, never failing: they measure nothing."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import os
 import re
@@ -88,8 +89,10 @@ class BotProcess:
     def __init__(self, base_url: str, database: Path, **settings: str):
         """`settings`: more environment variables (DATABASE_URL, WEBHOOK_URL...)."""
         env = {key: value for key, value in os.environ.items() if not key.startswith("TELEGRAM")}
+        # PYTHONFAULTHANDLER: a process that does not end in time is sent
+        # SIGABRT, and Python writes where each of its threads was (see wait).
         env.update(TELEGRAM_BOT_TOKEN=TEST_TOKEN, CIVIC_REFLECT_DB=str(database),
-                   TELEGRAM_API_BASE_URL=base_url, **settings)
+                   TELEGRAM_API_BASE_URL=base_url, PYTHONFAULTHANDLER="1", **settings)
         self.process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                         text=True)
@@ -131,9 +134,19 @@ class BotProcess:
         return self.wait()
 
     def wait(self, timeout: float = 20) -> int:
-        """Its exit status once it ends (killed if it has not within `timeout`)."""
+        """Its exit status once it ends (killed if it has not within `timeout`,
+        after writing its threads' stacks and its last lines to the test's
+        stderr, which pytest shows with the failure)."""
         try:
             code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGABRT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5)
+            self._reader.join(timeout=5)
+            print(f"still running {timeout:g} s after being told to stop; its last lines:",
+                  *self.lines[-60:], sep="\n", file=sys.stderr)
+            raise
         finally:
             if self.process.poll() is None:
                 self.process.kill()
