@@ -83,6 +83,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def as_from_a_shell() -> None:
+    """In the child, before the bot starts: Ctrl-C and SIGTERM as a shell
+    would give them (default, not blocked). Ignored and blocked signals are
+    inherited across exec, and the test process may have either by then
+    (whatever an earlier test or library did): a bot started with SIGINT
+    ignored cannot be stopped with it. Seen only in a full CI run."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
 class BotProcess:
     """`python -m bot run` with its stderr read line by line as it comes."""
 
@@ -95,7 +106,7 @@ class BotProcess:
                    TELEGRAM_API_BASE_URL=base_url, PYTHONFAULTHANDLER="1", **settings)
         self.process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                        text=True)
+                                        text=True, preexec_fn=as_from_a_shell)
         self.lines: list[str] = []
         self._new_line = threading.Condition()
         self._ended = False  # the process closed its output
