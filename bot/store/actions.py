@@ -74,19 +74,9 @@ class ActionRepository:
             " ORDER BY created_at, id LIMIT ?", (chat_id, limit))
         return build_all(Action, rows)
 
-    async def _open_in(self, tx: Tx, action_id: int, chat_id: int) -> Change | None:
-        """None when the action is open in this chat (and locked), else why not."""
-        await tx.lock_chats(chat_id)
-        state = await tx.fetch_value(
-            f"SELECT state FROM actions WHERE id = ? AND chat_id = ?{tx.FOR_UPDATE}",
-            (action_id, chat_id))
-        if state is None:
-            return Change.GONE
-        return None if state == "open" else Change.CLOSED
-
     async def volunteer(self, action_id: int, chat_id: int, user_id: int) -> Change:
         async with self.db.transaction() as tx:
-            refused = await self._open_in(tx, action_id, chat_id)
+            refused = await open_in(tx, action_id, chat_id)
             if refused is not None:
                 return refused
             added = await tx.execute(
@@ -97,7 +87,7 @@ class ActionRepository:
 
     async def step_back(self, action_id: int, chat_id: int, user_id: int) -> Change:
         async with self.db.transaction() as tx:
-            refused = await self._open_in(tx, action_id, chat_id)
+            refused = await open_in(tx, action_id, chat_id)
             if refused is not None:
                 return refused
             removed = await tx.execute(
@@ -109,7 +99,7 @@ class ActionRepository:
 
     async def set_due(self, action_id: int, chat_id: int, due_at: datetime) -> Change:
         async with self.db.transaction() as tx:
-            refused = await self._open_in(tx, action_id, chat_id)
+            refused = await open_in(tx, action_id, chat_id)
             if refused is not None:
                 return refused
             changed = await tx.execute(
@@ -163,7 +153,7 @@ class ActionRepository:
             return Change.GONE, None
         now = self.db.now()
         async with self.db.transaction() as tx:
-            refused = await self._open_in(tx, action_id, action.chat_id)
+            refused = await open_in(tx, action_id, action.chat_id)
             if refused is not None:
                 return refused, action
             current = await tx.fetch_value(
@@ -266,3 +256,15 @@ async def forget_owner(tx: Tx, user_id: int, chat_id: int | None = None) -> None
     await tx.execute("DELETE FROM action_owners WHERE user_id = ? AND action_id IN"
                      f" (SELECT id FROM actions WHERE 1 = 1{only})", params)
     await tx.execute(f"UPDATE actions SET created_by = NULL WHERE created_by = ?{only}", params)
+
+
+async def open_in(tx: Tx, action_id: int, chat_id: int) -> Change | None:
+    """Inside the caller's transaction: None when the action is open in this
+    chat (and then locked, with its chat), else why not."""
+    await tx.lock_chats(chat_id)
+    state = await tx.fetch_value(
+        f"SELECT state FROM actions WHERE id = ? AND chat_id = ?{tx.FOR_UPDATE}",
+        (action_id, chat_id))
+    if state is None:
+        return Change.GONE
+    return None if state == "open" else Change.CLOSED

@@ -9,7 +9,7 @@ a closed action changes nothing.
 from __future__ import annotations
 
 from bot.domain.design_tests import Rating
-from bot.store.actions import Change
+from bot.store.actions import Change, open_in
 from bot.store.db import Database, Tx, to_db_time
 from bot.store.rows import build_all
 
@@ -21,7 +21,7 @@ class DesignTestRepository:
     async def ask(self, action_id: int, chat_id: int) -> Change:
         """Mark the plan as put to the tests, once: SAME when it already was."""
         async with self.db.transaction() as tx:
-            refused = await _open_in(tx, action_id, chat_id)
+            refused = await open_in(tx, action_id, chat_id)
             if refused is not None:
                 return refused
             asked = await tx.execute(
@@ -39,7 +39,7 @@ class DesignTestRepository:
         """A member's rating on one test: new, replaced, or SAME when they
         had already given this very value. Only once the tests were asked."""
         async with self.db.transaction() as tx:
-            refused = await _open_in(tx, action_id, chat_id)
+            refused = await open_in(tx, action_id, chat_id)
             if refused is not None:
                 return refused
             if await tx.fetch_value("SELECT design_asked_at FROM actions WHERE id = ?",
@@ -84,17 +84,6 @@ class DesignTestRepository:
         return int(await self.db.fetch_value(
             "SELECT COUNT(DISTINCT user_id) FROM design_ratings WHERE action_id = ?",
             (action_id,)) or 0)
-
-
-async def _open_in(tx: Tx, action_id: int, chat_id: int) -> Change | None:
-    """None when the action is open in this chat (and locked), else why not."""
-    await tx.lock_chats(chat_id)
-    state = await tx.fetch_value(
-        f"SELECT state FROM actions WHERE id = ? AND chat_id = ?{tx.FOR_UPDATE}",
-        (action_id, chat_id))
-    if state is None:
-        return Change.GONE
-    return None if state == "open" else Change.CLOSED
 
 
 async def forget_ratings(tx: Tx, user_id: int, chat_id: int | None = None) -> None:
