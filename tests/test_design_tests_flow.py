@@ -122,7 +122,7 @@ async def test_a_plan_put_to_the_design_tests_and_its_profile(harness, group):
     await harness.send(harness.updates.command(group.chat, group.dev, "/actions"))
     listed = visible_text(harness.telegram.last("sendMessage", chat_id=GROUP_ID).params["text"])
     assert listed.splitlines()[:2] == ["📌 Action: Open a repair café",
-                                       "🧪 Tests: democracy 4.0 · trust 4.0"]
+                                       "🧪 Tests (of 5): democracy 4.0 · trust 4.0"]
 
 
 async def test_a_closed_or_foreign_plan_takes_no_ratings(harness, group):

@@ -71,6 +71,9 @@ def test_every_rating_says_what_it_is_out_of(catalog, language):
     missing = [key for key in ratings if OF_FIVE[language] not in table[key]]
     assert missing == []
     assert OF_FIVE[language] in table["summary.average"]
+    # A plan's averages on the five design tests, in its profile and on the action's card.
+    assert OF_FIVE[language] in table["designtests.profile_line"]
+    assert OF_FIVE[language] in table["designtests.card_line"]
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -43,6 +43,8 @@ FORBIDDEN = {
     r"solo cifras": "counts only is «Solo el recuento»",
     r"\bsus conversaciones\b": "the help speaks to the group, not to «usted»",
     r"\bvosotr|\bos\b": "never «vosotros»",
+    # Its verb forms too («lo que vais a hacer»): an impersonal form or «tú» instead.
+    r"\b(vais|sois|\w+[áé]is)\b": "never «vosotros», not even in a verb",
     # People, not days or groups: "todos los días" and "todos los que quieras" (days) stay.
     # «vecinos y vecinas» names both, and stays.
     r"\b(juntos|vecinos(?! y vecinas)|dispuestos|los demás|socios|unos de otros)\b"
