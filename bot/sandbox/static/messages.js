@@ -86,8 +86,10 @@ export function messageItem(view, ctx) {
   meta.append(time);
   bubble.append(meta);
   if (view.reactions.length) {
+    // Words before the emoji: a paragraph's aria-label is not read, and "✍" alone is a
+    // symbol that says nothing of what it is.
     const reactions = el("p", "reactions");
-    reactions.setAttribute("aria-label", `Reactions: ${view.reactions.join(" ")}`);
+    reactions.append(el("span", "visually-hidden", "Reactions: "));
     for (const emoji of view.reactions) reactions.append(el("span", "reaction", emoji));
     bubble.append(reactions);
   }
@@ -124,8 +126,13 @@ function keyboard(view, ctx) {
       key.type = "button";
       key.dataset.key = button.callback_data || button.url || button.text;
       if (button.url) {
+        // A link, as Telegram's apps say it: the ↗ shows it, a screen reader says "link"
+        // (and not "north east arrow").
         key.classList.add("url");
-        key.append(el("span", "url-mark", " ↗"));
+        key.setAttribute("role", "link");
+        const mark = el("span", "url-mark", " ↗");
+        mark.setAttribute("aria-hidden", "true");
+        key.append(mark);
         key.addEventListener("click", () => ctx.actions.url(button.url));
       } else if (button.callback_data) {
         key.addEventListener("click", () => ctx.actions.press(view, button.callback_data));
