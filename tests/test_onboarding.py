@@ -255,7 +255,7 @@ def test_programme_step_offers_the_personal_programmes_with_their_descriptions(c
     assert shown.startswith("🌱 Your personal reflection\n\n"
                             "Which programme would you like to follow?\n\n"
                             "• Civic partnership: local authority – Fifteen questions for a "
-                            "local authority (a council)")
+                            "local authority (a council, municipality or other public body)")
     assert "• Civic partnership: civil society – Fifteen questions" in shown
     assert "• Five ways to well-being – Five short prompts for your own reflection" in shown
     assert buttons(keyboard) == [

@@ -45,6 +45,9 @@ FORBIDDEN = {
     r"\bvosotr|\bos\b": "never «vosotros»",
     # Its verb forms too («lo que vais a hacer»): an impersonal form or «tú» instead.
     r"\b(vais|sois|\w+[áé]is)\b": "never «vosotros», not even in a verb",
+    # An «ayuntamiento» is Spain's word: named beside an «alcaldía» (the source's own example is
+    # Bucaramanga, Colombia), never alone.
+    r"(?s)^(?!.*alcald[ií]a).*\bayuntamiento": "country-neutral: «una alcaldía, un ayuntamiento»",
     # People, not days or groups: "todos los días" and "todos los que quieras" (days) stay.
     # «vecinos y vecinas» names both, and stays.
     r"\b(juntos|vecinos(?! y vecinas)|dispuestos|los demás|socios|unos de otros)\b"
