@@ -194,8 +194,8 @@ async def test_quiet_is_confirmed_privately_when_it_can_be(harness, group):
     await harness.send(command)
     assert (await harness.store.members.get(GROUP_ID, group.eli["id"])).quiet is True
     assert last_text(harness, group.eli["id"]) == (
-        "Understood: no reminders for you in Riverside CSO. Send /quiet off there to have "
-        "them again.")
+        "Understood: no reminders for you in Riverside CSO. Its coordinators see that you "
+        "asked, so that they respect it too. Send /quiet off there to have them again.")
     # The group hears nothing of her choice: a reaction on her own message says it was taken.
     assert len(harness.telegram.calls_to("sendMessage", chat_id=GROUP_ID)) == said_in_group
     reaction = harness.telegram.last("setMessageReaction", chat_id=GROUP_ID)
@@ -231,7 +231,8 @@ async def test_commands_and_status_and_pausing(harness, group):
     assert (await harness.store.members.get(GROUP_ID, group.carla["id"])).quiet is True
     # No private chat yet: said in the group, without her name.
     assert last_text(harness, GROUP_ID) == (
-        "Understood: no reminders for you here. Send /quiet off to have them again.")
+        "Understood: no reminders for you here. Coordinators see that you asked, so that they "
+        "respect it too. Send /quiet off to have them again.")
     await harness.send(u.command(group.chat, group.carla, "/quiet off"))
     assert (await harness.store.members.get(GROUP_ID, group.carla["id"])).quiet is False
     assert last_text(harness, GROUP_ID) == "Reminders are back on for you here."
