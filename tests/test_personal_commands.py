@@ -37,7 +37,9 @@ async def test_pause_skip_language_and_changing_programme(harness):
     harness.clock.now = at_local(8, 20)  # Sunday: no recap while paused
     assert (await harness.tick()).summaries == 0
     await harness.send(u.command(private, rosa, "/resume"))
-    assert texts_to(harness, ROSA)[-1].startswith("▶️ Welcome back. Your next prompt comes on")
+    # Said from today: the next prompt is Monday's, and today is Sunday.
+    assert texts_to(harness, ROSA)[-1].startswith(
+        "▶️ Welcome back. Your next prompt comes tomorrow at ")
 
     prompt, _ = await next_prompt(harness, at_local(9, 20))
     await harness.send(u.command(private, rosa, "/skip"))

@@ -80,6 +80,22 @@ def test_later_and_resumed_are_in_the_persons_zone(catalog):
                               "lunes 2 de marzo a las 09:15 (Europe/Madrid).")
 
 
+@pytest.mark.parametrize(("language", "hours_before", "said"), [
+    ("en", 2, "Your next prompt comes today at 09:15 (Europe/Madrid)."),
+    ("en", 24, "Your next prompt comes tomorrow at 09:15 (Europe/Madrid)."),
+    ("en", 72, "Your next prompt comes on Monday 2 March at 09:15 (Europe/Madrid)."),
+    ("es", 2, "Tu siguiente pregunta llegará hoy a las 09:15 (Europe/Madrid)."),
+    ("es", 24, "Tu siguiente pregunta llegará mañana a las 09:15 (Europe/Madrid)."),
+    ("es", 72, "Tu siguiente pregunta llegará el lunes 2 de marzo a las 09:15 (Europe/Madrid)."),
+])
+def test_when_a_prompt_comes_is_said_from_today(catalog, language, hours_before, said):
+    """"Today" where it is today (issue 23): a day and a date only beyond tomorrow,
+    counted in the person's own zone."""
+    now = MONDAY - timedelta(hours=hours_before)
+    assert valid(personal.resumed_text(catalog, language, MONDAY, "Europe/Madrid", now)).endswith(
+        said)
+
+
 # -- the journal -----------------------------------------------------------------------------------
 
 

@@ -174,7 +174,8 @@ async def resume(update: Update, context: BotContext) -> None:
     chat, _ = mine
     next_due = await schedule.resume(context.bot_data, chat.id)
     await reply(update, context,
-        render.resumed_text(context.catalog, chat.language, next_due, chat.timezone))
+        render.resumed_text(context.catalog, chat.language, next_due, chat.timezone,
+                            context.now()))
 
 
 async def journal(update: Update, context: BotContext) -> None:

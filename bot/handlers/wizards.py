@@ -37,8 +37,8 @@ class Wizard:
     choose: Callable[[BotContext, WizardDraft, str, str], WizardDraft]
     step_message: Callable[[Catalog, str, WizardDraft, PackLibrary],
                            tuple[str, InlineKeyboardMarkup]]
-    # The last message, once finished: (catalog, language, draft, packs, first question).
-    done_message: Callable[[Catalog, str, WizardDraft, PackLibrary, datetime], str]
+    # The last message, once finished: (catalog, language, draft, packs, first question, now).
+    done_message: Callable[[Catalog, str, WizardDraft, PackLibrary, datetime, datetime], str]
     expired: str  # catalog key: no wizard of this kind under the message
     not_yours: str  # catalog key: someone else's wizard
 
@@ -107,4 +107,5 @@ async def show(update: Update, context: BotContext, wizard: Wizard, message_id: 
     if first is None:
         return  # another press finished it first, and said so
     await edit(context, chat_id, message_id,
-               wizard.done_message(catalog, language, draft, packs, first))
+               wizard.done_message(catalog, language, draft, packs, first,
+                                   context.now()))

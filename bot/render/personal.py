@@ -24,7 +24,7 @@ from bot.domain.recap import ELLIPSIS, JournalEntry, Recap, cut_at_word, shorten
 from bot.domain.schedule import WEEKDAYS, local
 from bot.render import callbacks
 from bot.render.question import private_keyboard, referred_to, theme_note
-from bot.render.setup import button, rows, ticked, when
+from bot.render.setup import button, comes_at, rows, ticked
 from bot.render.split import telegram_length
 from bot.render.summary import isolate
 
@@ -140,13 +140,13 @@ def schedule_phrase(catalog: Catalog, language: str, draft: wizard.OnboardingDra
 
 def onboarding_done(
     catalog: Catalog, language: str, draft: wizard.OnboardingDraft, packs: PackLibrary,
-    first: datetime,
+    first: datetime, now: datetime | None = None,
 ) -> str:
     """What comes, when (the first prompt in the person's own zone), and how to answer."""
     say, pack = partial(catalog.text, language), packs[draft.pack_id]
     recap = (say("onboarding.recap_on", day=say(f"weekday.{draft.recap_day}"))
              if draft.recap_day else say("onboarding.recap_off"))
-    first_when = Html(when(catalog, language, first, draft.timezone))
+    first_when = Html(comes_at(catalog, language, first, draft.timezone, now))
     paragraphs = [
         say("onboarding.done", programme=in_language(pack.title, language)),
         "\n".join([schedule_phrase(catalog, language, draft),
@@ -215,9 +215,10 @@ def later_text(catalog: Catalog, language: str, again_at: datetime, timezone: st
                         time=local(again_at, timezone).strftime("%H:%M"))
 
 
-def resumed_text(catalog: Catalog, language: str, next_prompt: datetime, timezone: str) -> str:
+def resumed_text(catalog: Catalog, language: str, next_prompt: datetime, timezone: str,
+                 now: datetime | None = None) -> str:
     return catalog.text(language, "personal.resumed",
-                        when=Html(when(catalog, language, next_prompt, timezone)))
+                        when=Html(comes_at(catalog, language, next_prompt, timezone, now)))
 
 
 def rested_text(catalog: Catalog, language: str, unanswered: int) -> str:

@@ -115,16 +115,30 @@ def when(catalog: Catalog, language: str, moment: datetime, timezone: str) -> st
                         time=moment.strftime("%H:%M"), timezone=timezone)
 
 
+def comes_at(catalog: Catalog, language: str, moment: datetime, timezone: str,
+             now: datetime | None) -> str:
+    """When something comes, said from `now`: "today at 18:00 (Europe/London)",
+    "tomorrow at 09:00 (...)", else "on Monday 7 December at 09:00 (...)" (days
+    counted in `timezone`)."""
+    shown = local(moment, timezone)
+    if now is not None:
+        days_ahead = (shown.date() - local(now, timezone).date()).days
+        if days_ahead in (0, 1):
+            return catalog.text(language, "when.today" if days_ahead == 0 else "when.tomorrow",
+                                time=shown.strftime("%H:%M"), timezone=timezone)
+    return catalog.text(language, "when.on", when=Html(when(catalog, language, moment, timezone)))
+
+
 def confirmation(
     catalog: Catalog, language: str, draft: wizard.SetupDraft, packs: PackLibrary,
-    first_question: datetime,
+    first_question: datetime, now: datetime | None = None,
 ) -> str:
     pack = packs[draft.pack_id]
     lines = [
         catalog.text(language, "setup.done", programme=pack.title_in(language)),
         Html(schedule_phrase(catalog, language, draft)),
         catalog.text(language, "setup.first",
-                     when=Html(when(catalog, language, first_question, draft.timezone))),
+                     when=Html(comes_at(catalog, language, first_question, draft.timezone, now))),
         catalog.text(language, "setup.names_yes_done" if draft.names_visible
                      else "setup.names_no_done"),
     ]
