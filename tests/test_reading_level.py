@@ -41,9 +41,16 @@ GROUP_SECTIONS = ("summary", "question", "status", "nudge.group", "nudge.closes_
                   "mydata.open_private", "weekly", "coordinators", "setup", "schedule",
                   "window", "quiethours", "pause", "resume", "skip", "partner", "partnership",
                   "unpartner", "agenda", "start.group", "help", "guard", "errors", "glossary",
-                  "answer", "button", "actions", "designtests")
+                  "answer", "button", "actions", "designtests", "ask", "elsewhere",
+                  "timezone.changed", "when")
 COORDINATORS_ONLY = {"summary.participation.one", "summary.participation.other",
                      "summary.chat_members.one", "summary.chat_members.other"}
+# Sections no group sees (private chats, the coordinators' digest, files), or that are
+# pieces of other messages; a section in neither list fails until it is classed here.
+NOT_GROUP_SECTIONS = {"about", "cadence", "chart", "checkin", "commands", "digest",
+                      "export_actions", "forget", "journal", "month", "mydata", "mydata_actions",
+                      "nudge", "onboarding", "partnership_chart", "personal", "private", "quiet",
+                      "recap", "self", "start", "time", "timezone", "weekday", "weekday_short"}
 QUOTED_VERBATIM = ("checklist-la", "checklist-cso")
 
 MESSAGE_SENTENCE = {"en": 25, "es": 30}
@@ -98,6 +105,15 @@ def too_dense(texts: dict[str, str], most: float) -> list[str]:
             if average > most:
                 found.append(f"{where}: {average:.1f} letters a word")
     return found
+
+
+def test_every_catalog_section_is_classed_group_or_not(catalog):
+    """A new catalog (en.<topic>.toml) is checked here once its sections are classed: a
+    group-visible one added to GROUP_SECTIONS (and in tests/test_group_visible_words.py)."""
+    sections = {key.split(".")[0] for key in catalog.table("en")}
+    group = {key.split(".")[0] for key in catalog.table("en") if key.startswith(GROUP_SECTIONS)}
+    unclassed = sorted(sections - group - NOT_GROUP_SECTIONS)
+    assert unclassed == [], f"class these sections as seen in a group or not: {unclassed}"
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
