@@ -20,7 +20,7 @@ from bot.content.locales import Catalog
 # Sections whose strings are posted in groups (some of them also elsewhere).
 GROUP_SECTIONS = ("summary", "question", "status", "nudge.group", "nudge.closes_on", "quiet.on",
                   "quiet.off", "forget.confirm", "forget.yes", "forget.no", "forget.kept",
-                  "forget.done", "join", "mydata.sent_privately", "mydata.needs_private",
+                  "forget.done", "join.", "mydata.sent_privately", "mydata.needs_private",
                   "mydata.open_private", "weekly", "coordinators", "setup", "schedule",
                   "window", "quiethours", "pause", "resume", "skip", "partner", "partnership",
                   "unpartner", "agenda", "start.group", "help", "guard", "errors",

@@ -37,7 +37,7 @@ from bot.sandbox.telegram import visible_text
 # tests/test_group_visible_words.py (test modules never import each other).
 GROUP_SECTIONS = ("summary", "question", "status", "nudge.group", "nudge.closes_on", "quiet.on",
                   "quiet.off", "forget.confirm", "forget.yes", "forget.no", "forget.kept",
-                  "forget.done", "join", "mydata.sent_privately", "mydata.needs_private",
+                  "forget.done", "join.", "mydata.sent_privately", "mydata.needs_private",
                   "mydata.open_private", "weekly", "coordinators", "setup", "schedule",
                   "window", "quiethours", "pause", "resume", "skip", "partner", "partnership",
                   "unpartner", "agenda", "start.group", "help", "guard", "errors", "glossary",
