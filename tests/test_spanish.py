@@ -250,6 +250,9 @@ async def test_the_spanish_menu_shows_spanish_names_and_english_stays(harness):
     assert "journal" not in spanish and "pause" not in spanish
     assert {"journal", "pause", "export"} <= set(menus[("all_private_chats", None)])
     assert {"silencio", "misdatos", "estado", "setup"} <= set(menus[("all_group_chats", "es")])
+    # The actions and their design tests, typed in groups, have theirs too.
+    assert {"accion", "acciones", "pruebas"} <= set(menus[("all_group_chats", "es")])
+    assert "action" not in menus[("all_group_chats", "es")]
 
 
 async def test_a_spanish_name_and_the_english_one_both_work(harness):
