@@ -3,10 +3,10 @@ owner's check-in answers and note in their private chat."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot.content.locales import Html
-from bot.domain.actions import MAX_TEXT, clean_text
+from bot.domain.actions import MAX_TEXT, clean_text, typed_date
 from bot.handlers.buttons import pressed
 from bot.handlers.common import chat_language, message_content, remember_chat
 from bot.handlers.guards import refuse_chat_senders, remember_member, say
@@ -150,3 +150,48 @@ async def took_note(update: Update, context: BotContext) -> bool:
     await reply(update, context, context.catalog.text(language, "checkin.note_saved"),
                 reply_markup=render.note_keyboard(context.catalog, language, action_id))
     return True
+
+
+async def date_reply(update: Update, context: BotContext) -> None:
+    """A reply to an action's message that has no date yet: a typed date
+    ("20/12", "2026-12-20"). Anything else in reply to it is not for the bot."""
+    message = update.effective_message
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return
+    action_id = action_of(replied)
+    if action_id is None or not message.text or update.effective_user is None:
+        return
+    if await refuse_chat_senders(update, context):
+        return
+    chat = await remember_chat(update, context)
+    typed = typed_date(message.text, context.bot_data.clock(), chat.timezone)
+    if typed.day is None:
+        await say(update, context, f"actions.typed_{typed.problem}")
+        return
+    await remember_member(update, context)
+    change = await service.set_typed_date(context.bot_data, chat, action_id,
+                                          update.effective_user.id, typed.day)
+    if change is Change.GONE or change is Change.CLOSED:
+        await say(update, context, "actions.gone" if change is Change.GONE else "actions.closed")
+        return
+    if change is Change.SAME:
+        await say(update, context, "actions.date_already")
+        return
+    action = await context.store.actions.get(action_id)
+    shown = await service.card(context.bot_data, chat, action)
+    await edit(context, chat.id, replied.message_id, shown.text, reply_markup=shown.keyboard)
+    await say(update, context, "actions.typed_set", date=Html(render.local_date(
+        context.catalog, chat.language, action.due_at, chat.timezone)))
+
+
+def action_of(message: Message) -> int | None:
+    """The action a message of ours is about, read from its buttons (the
+    store then checks it is this group's and open)."""
+    keyboard = message.reply_markup.inline_keyboard if message.reply_markup else ()
+    for row in keyboard:
+        for button in row:
+            pressed_data = callbacks.decode(button.callback_data)
+            if isinstance(pressed_data, callbacks.ActionChoice | callbacks.DesignAsk):
+                return pressed_data.action_id
+    return None

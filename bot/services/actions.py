@@ -9,6 +9,7 @@ action closed or the person is no longer on it meanwhile.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -49,18 +50,33 @@ async def choose(data: BotData, chat: Chat, action_id: int, user_id: int,
     elif choice == "back":
         change = await store.step_back(action_id, chat.id, user_id)
     else:
-        action = await store.get(action_id)
-        if action is None or action.chat_id != chat.id:
-            return Change.GONE
-        if not action.is_open:
-            return Change.CLOSED
-        due = domain.due_date(choice, action.created_at, chat.timezone)
-        if action.due_at is not None and action.due_at != due:
-            return Change.SAME  # set before, by another choice: kept
-        change = await store.set_due(action_id, chat.id, due)
+        change = await _set_due(data, chat, action_id,
+                                lambda action: domain.due_date(choice, action.created_at,
+                                                               chat.timezone))
     log.info("action %s in chat %s: %s by user %s -> %s", action_id, chat.id, choice, user_id,
              change.value)
     return change
+
+
+async def set_typed_date(data: BotData, chat: Chat, action_id: int, user_id: int,
+                         day: date) -> Change:
+    """A date typed in reply to the action's message: as a by-when choice."""
+    change = await _set_due(data, chat, action_id,
+                            lambda action: domain.local_moment(day, chat.timezone))
+    log.info("action %s in chat %s: typed date by user %s -> %s", action_id, chat.id, user_id,
+             change.value)
+    return change
+
+
+async def _set_due(data: BotData, chat: Chat, action_id: int,
+                   due_for: Callable[[domain.Action], datetime]) -> Change:
+    store = data.store.actions
+    action = await store.get(action_id)
+    if action is None or action.chat_id != chat.id:
+        return Change.GONE
+    if not action.is_open:
+        return Change.CLOSED
+    return await store.set_due(action_id, chat.id, due_for(action))
 
 
 async def plan_checkins(data: BotData, now: datetime) -> int:

@@ -102,9 +102,11 @@ class ActionRepository:
             refused = await open_in(tx, action_id, chat_id)
             if refused is not None:
                 return refused
+            # The first date chosen stays: a second choice, pressed at the same
+            # moment or later, changes nothing.
             changed = await tx.execute(
-                "UPDATE actions SET due_at = ? WHERE id = ? AND COALESCE(due_at, '') <> ?",
-                (to_db_time(due_at), action_id, to_db_time(due_at)))
+                "UPDATE actions SET due_at = ? WHERE id = ? AND due_at IS NULL",
+                (to_db_time(due_at), action_id))
         return Change.DONE if changed else Change.SAME
 
     async def plan_checkins(self, now: datetime) -> list[int]:
