@@ -47,6 +47,8 @@ class Action:
     design_message_id: int | None = None
     design_changes: int = 0
     design_shown: int | None = None
+    # Made in reply to the weekly summary of this ISO week ("2026-W11").
+    source_week: str | None = None
 
     @property
     def is_open(self) -> bool:

@@ -38,11 +38,25 @@ async def action_command(update: Update, context: BotContext) -> None:
     if text is None:
         await say(update, context, "actions.too_long" if len(raw) > MAX_TEXT else "actions.how")
         return
-    action = await service.create(context.bot_data, chat, text, update.effective_user.id)
+    from_prompt, from_week = await _made_from(update, context, chat.id)
+    action = await service.create(context.bot_data, chat, text, update.effective_user.id,
+                                  from_prompt=from_prompt, from_week=from_week)
     shown = await service.card(context.bot_data, chat, action)
     message = await reply(update, context, shown.text, reply_markup=shown.keyboard)
     if message is not None:
         await service.posted(context.bot_data, action.id, message.message_id)
+
+
+async def _made_from(update: Update, context: BotContext,
+                     chat_id: int) -> tuple[int | None, str | None]:
+    """The question, or the week's summary, that /action was sent in reply to."""
+    replied = update.effective_message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None, None
+    prompt = await context.store.prompts.by_message(chat_id, replied.message_id)
+    if prompt is not None:
+        return prompt.id, None
+    return None, await context.store.actions.summary_week(chat_id, replied.message_id)
 
 
 async def actions_command(update: Update, context: BotContext) -> None:

@@ -146,9 +146,14 @@ async def digest_block(data: BotData, group: Chat, language: str) -> str | None:
                                    await data.store.actions.stuck(group.id))
 
 
-async def create(data: BotData, chat: Chat, text: str, user_id: int) -> domain.Action:
-    action = await data.store.actions.create(chat.id, text, user_id)
-    log.info("action %s made in chat %s by user %s", action.id, chat.id, user_id)
+async def create(data: BotData, chat: Chat, text: str, user_id: int, *,
+                 from_prompt: int | None = None, from_week: str | None = None) -> domain.Action:
+    """A new action in a group; made in reply to a question or to the weekly
+    summary, it comes from that (else from the group's latest question)."""
+    action = await data.store.actions.create(chat.id, text, user_id, from_prompt=from_prompt,
+                                             from_week=from_week)
+    log.info("action %s made in chat %s by user %s (from prompt %s, week %s)", action.id,
+             chat.id, user_id, action.source_prompt_id, action.source_week)
     return action
 
 
