@@ -8,7 +8,7 @@ from telegram import InputFile, Update
 from bot.domain import onboarding
 from bot.domain.arguments import echo
 from bot.domain.schedule import valid_timezone
-from bot.handlers import actions, answers, wizards
+from bot.handlers import actions, answers, commitments, wizards
 from bot.handlers.buttons import pressed, stale_button
 from bot.handlers.common import chat_language, message_content, remember_chat
 from bot.handlers.guards import say
@@ -110,6 +110,7 @@ async def on_message(update: Update, context: BotContext) -> None:
                                message_id=message.message_id)
     await reply(update, context, render.saved(context.catalog, chat.language, context.packs,
                                               prompt.pack_id, prompt.item_id))
+    await commitments.offer(update, context, chat, prompt, text)
 
 
 async def on_edited(update: Update, context: BotContext) -> None:

@@ -24,6 +24,7 @@ from bot.content.locales import Catalog
 from bot.handlers import (
     actions,
     answers,
+    commitments,
     design_tests,
     elsewhere,
     glossary,
@@ -135,6 +136,7 @@ BUTTONS: tuple[Button, ...] = (
     Button(callbacks.DesignAsk, design_tests.ask_button, chats="group"),
     Button(callbacks.DesignRate, design_tests.rate_button, chats="group"),
     Button(callbacks.DesignProfile, design_tests.profile_button, chats="group"),
+    Button(callbacks.Commit, commitments.commit_button, chats="private"),
 )
 
 
