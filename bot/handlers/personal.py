@@ -205,9 +205,10 @@ async def journal_page(update: Update, context: BotContext) -> None:
 
 async def _journal_page(context: BotContext, chat, page: int, pack_id: str | None):
     entries, page, pages = await personal.journal_page(context.bot_data, chat.id, page, pack_id)
+    committed = await personal.commitments_by_prompt(context.bot_data, chat.id)
     return render.journal_page(context.catalog, chat.language, entries, context.packs,
                                page=page, pages=pages, pack_filter=pack_id,
-                               timezone=chat.timezone)
+                               timezone=chat.timezone, commitments_by_prompt=committed)
 
 
 async def export(update: Update, context: BotContext) -> None:
