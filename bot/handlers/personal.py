@@ -14,8 +14,10 @@ from bot.handlers.common import chat_language, message_content, remember_chat
 from bot.handlers.guards import say
 from bot.handlers.replies import answer_button, edit_pressed, reply, reply_document
 from bot.render import about, callbacks, privacy
+from bot.render import commitments as commitments_render
 from bot.render import personal as render
 from bot.runtime.context import BotContext
+from bot.services import commitments as commitments_service
 from bot.services import exports, own_data, personal, preferences, schedule
 
 
@@ -220,6 +222,16 @@ async def export(update: Update, context: BotContext) -> None:
                          caption=context.catalog.plural(chat.language, "self.export_caption",
                                                         count))
     await reply_document(update, context, InputFile(as_json.content, filename=as_json.name))
+
+
+async def mydata(update: Update, context: BotContext) -> None:
+    """/mydata in a private chat: the person's own commitments (their
+    answers are in /journal and /export; a group's data in that group)."""
+    chat = await remember_chat(update, context)
+    mine = await commitments_service.of_person(context.bot_data, chat.id)
+    await reply(update, context, commitments_render.mydata_block(
+        context.catalog, chat.language, mine, chat.timezone)
+        + "\n\n" + context.catalog.text(chat.language, "commitments.mydata_more"))
 
 
 async def forget(update: Update, context: BotContext) -> None:

@@ -101,6 +101,7 @@ COMMANDS: tuple[Command, ...] = (
     _private_only("timezone", personal.timezone),
     _private_only("language", personal.language),
     _private_only("export", personal.export),
+    _private_only("mydata", personal.mydata),
     _private_only("forget", personal.forget),
 )
 
