@@ -41,8 +41,9 @@ async def group_actions(data: BotData, chat: Chat) -> tuple[File, int] | None:
     actions, owners = await data.store.exports.actions_for_chat(chat.id)
     if not actions:
         return None
+    ratings = await data.store.exports.design_ratings_for_chat(chat.id)
     content = await asyncio.to_thread(
-        lambda: actions_to_csv(action_records(actions, owners)).encode("utf-8"))
+        lambda: actions_to_csv(action_records(actions, owners, ratings)).encode("utf-8"))
     name = export_file_name(chat.title, chat.id, data.now(), "csv")
     return File(name.removesuffix(".csv") + "-actions.csv", content), len(actions)
 
