@@ -96,7 +96,9 @@ async def checkin_button(update: Update, context: BotContext) -> None:
     data = context.bot_data
     answered = await service.check_in(data, choice.action_id, update.effective_user.id,
                                     choice.answer)
-    refusal = {Change.GONE: "actions.gone", Change.CLOSED: "checkin.closed",
+    personal = answered.action is not None and answered.action.chat_id == update.effective_user.id
+    refusal = {Change.GONE: "actions.gone",
+               Change.CLOSED: "commitments.closed" if personal else "checkin.closed",
                Change.NOT_OWNER: "checkin.not_owner"}.get(answered.change)
     if refusal is not None:
         await alert(update, context, refusal)
@@ -109,7 +111,7 @@ async def checkin_button(update: Update, context: BotContext) -> None:
     action = answered.action
     group = await context.store.chats.get(action.chat_id)
     # A personal commitment's check-in is worded for one person alone.
-    section = "commitments" if action.chat_id == update.effective_user.id else "checkin"
+    section = "commitments" if personal else "checkin"
     if choice.answer == "way":
         timezone = group.timezone if group is not None else "UTC"
         thanks = context.catalog.text(language, f"{section}.thanks_way", date=Html(

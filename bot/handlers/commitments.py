@@ -29,6 +29,10 @@ async def commit_button(update: Update, context: BotContext) -> None:
     "No thanks" (none, or none any more). A press repeated changes nothing."""
     choice = pressed(context, callbacks.Commit)
     chat = await remember_chat(update, context)
+    if chat.id != update.effective_user.id:
+        # A private chat has its one person: anyone else finds nothing here.
+        await alert(update, context, "commitments.gone")
+        return
     chosen = await service.choose(context.bot_data, chat, choice.prompt_id, choice.choice)
     if chosen.change is Change.GONE:
         await alert(update, context, "commitments.gone")
