@@ -229,7 +229,7 @@ def test_the_export_files_carry_the_commitment(catalog, packs):
     markdown = export_markdown(entries, packs, "es", name="Rosa", catalog=catalog,
                                timezone="Europe/Madrid", commitments={3: stuck})
     assert "🌱 Compromiso: Plant <beans>" in markdown
-    assert "Atascado. Hecho el lunes 2 de marzo. Seguimiento el lunes 9 de marzo." in markdown
+    assert "Atascado. Creado el lunes 2 de marzo. Seguimiento el lunes 9 de marzo." in markdown
     assert "💬 No seeds yet" in markdown
     records = json.loads(export_json(entries, packs, "es", {3: stuck}))
     assert records[0]["commitment"] == {

@@ -80,7 +80,8 @@ async def test_the_checkin_comes_once_and_then_the_offer_changes_nothing(store, 
     change, _ = await store.actions.answer(made.action_id, ROSA, "on_way",
                                            made.due_at + timedelta(days=7))
     assert change is Change.DONE
-    assert (await store.commitments.of_person(ROSA))[0].state == "on_way"
+    on_way = (await store.commitments.of_person(ROSA))[0]
+    assert (on_way.state, on_way.due_at) == ("on_way", made.due_at + timedelta(days=7))
     assert len(await store.actions.plan_checkins(made.due_at + timedelta(days=7))) == 1
     clock.advance(days=7)
     change, action = await store.actions.answer(made.action_id, ROSA, "done", None)

@@ -54,7 +54,7 @@ class Commitment:
     prompt_id: int | None
     text: str
     made_at: datetime
-    due_at: datetime | None
+    due_at: datetime | None  # its check-in day (the next one, when on the way)
     state: str  # one of STATES
     answered_at: datetime | None
     note: str | None
@@ -76,7 +76,9 @@ def commitment_of(action: Action, owner: Owner | None) -> Commitment:
         state = {"on": "open"}.get(owner.state, owner.state)
     return Commitment(
         action_id=action.id, prompt_id=action.source_prompt_id, text=action.text,
-        made_at=action.created_at, due_at=action.due_at, state=state,
+        # On the way: the next check-in's day, else the first one's.
+        made_at=action.created_at,
+        due_at=(owner.checkin_at if owner and owner.checkin_at else action.due_at), state=state,
         answered_at=owner.answered_at if owner else action.closed_at,
         note=owner.note if owner else None,
     )
