@@ -245,3 +245,13 @@ def test_the_offer_carries_its_prompt_and_each_choice(catalog):
     data = [button.callback_data for row in keyboard.inline_keyboard for button in row]
     assert [callbacks.decode(d) for d in data] == [
         callbacks.Commit(42, choice) for choice in ("d3", "w1", "w2", "no")]
+
+
+def test_a_recap_of_commitments_alone_counts_no_prompts(catalog, packs):
+    done = commitment(MONDAY - timedelta(days=3), MONDAY + timedelta(days=1), state="done",
+                      text="Plant <beans>")
+    recap = weekly_recap([], week_start=MONDAY, week_end=MONDAY + timedelta(days=7),
+                         next_item=None, commitments=[done])
+    shown = valid(personal.recap_text(catalog, "es", recap, packs))
+    assert "respondido" not in shown and "0" not in shown
+    assert f"Tus compromisos\n• {isolated('Plant <beans>')}: Hecho" in shown
