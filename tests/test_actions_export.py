@@ -96,7 +96,8 @@ async def test_other_groups_actions_and_no_actions_stay_out(store, clock):
     assert await store.exports.actions_for_chat(-200) == ([], [])
     assert action_records([], []) == []
     assert actions_to_csv([]).splitlines() == [
-        "action_id,action,made_at,due_at,state,owners,done_at,check_ins,shared_notes"]
+        "action_id,action,made_at,due_at,state,owners,done_at,check_ins,shared_notes,"
+        "design_tests"]
 
 
 async def test_an_action_outlives_an_owner_who_forgets_and_their_note_goes(store, clock):

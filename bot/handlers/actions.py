@@ -110,7 +110,9 @@ async def checkin_button(update: Update, context: BotContext) -> None:
     data = context.bot_data
     answered = await service.check_in(data, choice.action_id, update.effective_user.id,
                                     choice.answer)
-    refusal = {Change.GONE: "actions.gone", Change.CLOSED: "checkin.closed",
+    personal = answered.action is not None and answered.action.chat_id == update.effective_user.id
+    refusal = {Change.GONE: "actions.gone",
+               Change.CLOSED: "commitments.closed" if personal else "checkin.closed",
                Change.NOT_OWNER: "checkin.not_owner"}.get(answered.change)
     if refusal is not None:
         await alert(update, context, refusal)
@@ -122,14 +124,16 @@ async def checkin_button(update: Update, context: BotContext) -> None:
     await answer_button(update, context)
     action = answered.action
     group = await context.store.chats.get(action.chat_id)
+    # A personal commitment's check-in is worded for one person alone.
+    section = "commitments" if personal else "checkin"
     if choice.answer == "way":
         timezone = group.timezone if group is not None else "UTC"
-        thanks = context.catalog.text(language, "checkin.thanks_way", date=Html(
+        thanks = context.catalog.text(language, f"{section}.thanks_way", date=Html(
             render.local_date(context.catalog, language, answered.next_checkin, timezone)))
     else:
-        thanks = context.catalog.text(language, f"checkin.thanks_{choice.answer}")
+        thanks = context.catalog.text(language, f"{section}.thanks_{choice.answer}")
     if choice.answer != "go":
-        thanks += "\n\n" + context.catalog.text(language, "checkin.note_offer")
+        thanks += "\n\n" + context.catalog.text(language, f"{section}.note_offer")
     await reply(update, context, thanks)
     if action.message_id is not None and group is not None:
         # The group's message follows: how many are on it, or done (its
@@ -161,6 +165,11 @@ async def took_note(update: Update, context: BotContext) -> bool:
     if action_id is None:
         return False
     language = await chat_language(update, context)
+    action = await context.store.actions.get(action_id)
+    if action is not None and action.chat_id == update.effective_user.id:
+        # A personal commitment's note: there is nobody to share it with.
+        await reply(update, context, context.catalog.text(language, "commitments.note_saved"))
+        return True
     await reply(update, context, context.catalog.text(language, "checkin.note_saved"),
                 reply_markup=render.note_keyboard(context.catalog, language, action_id))
     return True

@@ -19,6 +19,7 @@ from bot.domain import actions as domain
 from bot.domain.records import Chat, OutboxItem
 from bot.domain.weeks import week_bounds
 from bot.render import actions as render
+from bot.render import commitments
 from bot.runtime.context import BotData
 from bot.services import design_tests, outbox
 from bot.services.delivery import Attempt, attempt
@@ -94,9 +95,13 @@ async def send_checkin(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
     owner = await store.actions.owner(action.id, item.chat_id)
     if owner is None or owner.state != "asked":
         return outbox.skipped(item.chat_id, "no longer waiting for this check-in")
-    group = await store.chats.get(action.chat_id)
-    title = (group.title if group is not None else None) or ""
-    text, keyboard = render.checkin(data.catalog, private.language, action, title)
+    if action.chat_id == private.id:
+        # A personal commitment (bot/services/commitments.py): no group in it.
+        text, keyboard = commitments.checkin(data.catalog, private.language, action)
+    else:
+        group = await store.chats.get(action.chat_id)
+        title = (group.title if group is not None else None) or ""
+        text, keyboard = render.checkin(data.catalog, private.language, action, title)
     return await attempt(data, private.id, "sendMessage",
                          lambda chat_id: bot.send_message(chat_id, text, reply_markup=keyboard))
 

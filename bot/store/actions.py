@@ -182,6 +182,12 @@ class ActionRepository:
             if state == "let_go":
                 await tx.execute("DELETE FROM action_owners WHERE action_id = ? AND user_id = ?",
                                  (action_id, user_id))
+                if action.chat_id == user_id:
+                    # A personal commitment (bot/store/commitments.py) has
+                    # nobody else to take it on: letting it go closes it.
+                    await tx.execute(
+                        "UPDATE actions SET state = 'dropped', closed_at = ? WHERE id = ?",
+                        (to_db_time(now), action_id))
             elif current == state:
                 return Change.SAME, action
             else:
