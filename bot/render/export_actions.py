@@ -24,7 +24,7 @@ from bot.render.export import csv_cell, iso_time
 
 ACTION_COLUMNS = (
     "action_id", "action", "made_at", "due_at", "state", "owners", "done_at",
-    "check_ins", "shared_notes", "design_tests",
+    "check_ins", "shared_notes", "design_tests", "from_question", "from_summary_week",
 )
 # An owner's check-in state, in the export's plain words.
 CHECK_IN = {
@@ -74,6 +74,10 @@ def action_records(actions: Sequence[Action], owners: Sequence[ExportOwner],
             "shared_notes": [owner.shared_note for owner in its_owners
                              if owner.shared_note is not None],
             "design_tests": _design_tests(rated.get(action.id, [])),
+            # What it came from: a question (its prompt_id in the answers'
+            # export), or the weekly summary of an ISO week (2026-W11).
+            "from_question": action.source_prompt_id,
+            "from_summary_week": action.source_week,
         })
     return records
 
