@@ -145,15 +145,27 @@ class DesignProfile:
     action_id: int
 
 
+@dataclass(frozen=True)
+class Commit:
+    """The offer under a personal answer: make it a commitment with a
+    check-in "d3", "w1" or "w2" from now, or "no" thanks. Each sets a
+    state, so a press delivered twice acts once."""
+
+    prompt_id: int
+    choice: str
+
+
 UNPARTNER_STEPS = ("pick", "end", "keep")
 # The design tests' keys (bot/domain/design_tests.py TESTS; a test checks).
 DESIGN_TESTS = ("dem", "eco", "soc", "wel", "lnk")
 ACTION_CHOICES = ("vol", "back", "w1", "w2", "m1")
 CHECKIN_ANSWERS = ("done", "way", "stuck", "go")
+# bot/domain/commitments.py OFFER_CHOICES (a test checks).
+COMMIT_CHOICES = ("d3", "w1", "w2", "no")
 
 Callback = (Rate | Quote | SetupChoice | ForgetConfirm | Journal | Explain | Unpartner
             | PartnershipView | ActionChoice | CheckIn | NoteShare | DesignAsk | DesignRate
-            | DesignProfile)
+            | DesignProfile | Commit)
 
 
 def encode(callback: Callback) -> str:
@@ -186,6 +198,8 @@ def encode(callback: Callback) -> str:
             parts = ["d", str(action_id), test, str(value)]
         case DesignProfile(action_id):
             parts = ["p", str(action_id)]
+        case Commit(prompt_id, choice):
+            parts = ["m", str(prompt_id), choice]
         case _:
             raise TypeError(f"not a callback: {callback!r}")
     data = "|".join([VERSION, *parts])
@@ -243,6 +257,8 @@ def decode(data: str | None) -> Callback | None:
                 return DesignRate(_id(action_id), test, int(value))
             case "p", [action_id]:
                 return DesignProfile(_id(action_id))
+            case "m", [prompt_id, choice] if choice in COMMIT_CHOICES:
+                return Commit(_id(prompt_id), choice)
     except ValueError:
         return None
     return None
