@@ -47,8 +47,9 @@ COORDINATORS_ONLY = {"summary.participation.one", "summary.participation.other",
                      "summary.chat_members.one", "summary.chat_members.other"}
 # Sections no group sees (private chats, the coordinators' digest, files), or that are
 # pieces of other messages; a section in neither list fails until it is classed here.
-NOT_GROUP_SECTIONS = {"about", "cadence", "chart", "checkin", "commands", "digest",
-                      "export_actions", "forget", "journal", "month", "mydata", "mydata_actions",
+NOT_GROUP_SECTIONS = {"about", "cadence", "chart", "checkin", "commands", "commitments",
+                      "digest", "export_actions", "forget", "journal", "month", "mydata",
+                      "mydata_actions", "mydata_ratings",
                       "nudge", "onboarding", "partnership_chart", "personal", "private", "quiet",
                       "recap", "self", "start", "time", "timezone", "weekday", "weekday_short"}
 QUOTED_VERBATIM = ("checklist-la", "checklist-cso")
