@@ -24,6 +24,8 @@ MAX_ID = 2**63 - 1
 # A journal page far past any journal (ten entries a page), small enough that
 # its offset stays a modest number.
 MAX_PAGE = 100_000
+# The checklist's pairs (bot/domain/partnership.py; the schema checks it too).
+MAX_PAIR = 15
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,17 @@ class DesignProfile:
     action_id: int
 
 
+@dataclass(frozen=True)
+class JointPropose:
+    """"Joint action" beside a pair of the partnership agenda, from the side
+    of `viewer` ("la" or "cso"); the database says whether the partnership
+    still stands and whether the presser coordinates that side."""
+
+    partnership_id: int
+    viewer: str
+    pair: int
+
+
 UNPARTNER_STEPS = ("pick", "end", "keep")
 # The design tests' keys (bot/domain/design_tests.py TESTS; a test checks).
 DESIGN_TESTS = ("dem", "eco", "soc", "wel", "lnk")
@@ -153,7 +166,7 @@ CHECKIN_ANSWERS = ("done", "way", "stuck", "go")
 
 Callback = (Rate | Quote | SetupChoice | ForgetConfirm | Journal | Explain | Unpartner
             | PartnershipView | ActionChoice | CheckIn | NoteShare | DesignAsk | DesignRate
-            | DesignProfile)
+            | DesignProfile | JointPropose)
 
 
 def encode(callback: Callback) -> str:
@@ -186,6 +199,8 @@ def encode(callback: Callback) -> str:
             parts = ["d", str(action_id), test, str(value)]
         case DesignProfile(action_id):
             parts = ["p", str(action_id)]
+        case JointPropose(partnership_id, viewer, pair):
+            parts = ["ja", str(partnership_id), viewer, str(pair)]
         case _:
             raise TypeError(f"not a callback: {callback!r}")
     data = "|".join([VERSION, *parts])
@@ -243,6 +258,8 @@ def decode(data: str | None) -> Callback | None:
                 return DesignRate(_id(action_id), test, int(value))
             case "p", [action_id]:
                 return DesignProfile(_id(action_id))
+            case "ja", [partnership_id, ("la" | "cso") as viewer, pair]:
+                return JointPropose(_id(partnership_id), viewer, _number(pair, MAX_PAIR))
     except ValueError:
         return None
     return None

@@ -1,0 +1,69 @@
+"""/jointaction in a linked group, and the "joint action" buttons under the
+partnership agenda.
+
+Only a coordinator proposes; every press is checked again against the
+database (the partnership still stands, the presser coordinates the side
+the button was shown to); the ids on a button are never trusted alone.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.domain.partnership import Side
+from bot.handlers.buttons import pressed
+from bot.handlers.common import chat_language, remember_chat
+from bot.handlers.guards import remember_member, require_coordinator, say
+from bot.handlers.replies import alert, answer_button, reply, send_to
+from bot.render import callbacks
+from bot.render import joint_actions as render
+from bot.runtime.context import BotContext
+from bot.services import joint_actions as service
+
+
+async def jointaction_command(update: Update, context: BotContext) -> None:
+    """/jointaction <pair number> <what both groups will do>."""
+    if not await require_coordinator(update, context):
+        return
+    await remember_member(update, context)
+    chat = await remember_chat(update, context)
+    raw = ((update.effective_message.text or "").split(None, 1)[1:] or [""])[0]
+    number, _, text = raw.strip().partition(" ")
+    if not number.isascii() or not number.isdigit() or len(number) > 3 or not text.strip():
+        await say(update, context, "joint.how")
+        return
+    proposed = await service.propose(context.bot_data, chat, update.effective_user.id,
+                                     int(number), text)
+    if proposed.refusal is not None:
+        await say(update, context, proposed.refusal, **proposed.values)
+        return
+    await say(update, context, "joint.proposed")
+    await service.post(context.bot, context.bot_data, proposed.joint)
+
+
+async def propose_button(update: Update, context: BotContext) -> None:
+    """A pair on the agenda: how to propose a joint action on it."""
+    choice = pressed(context, callbacks.JointPropose)
+    query = update.callback_query
+    link = await context.store.partnerships.get(choice.partnership_id)
+    if link is None:
+        await alert(update, context, "joint.gone")
+        return
+    group_id = link.chat_of(Side(choice.viewer))
+    if not await context.store.coordinators.is_coordinator(group_id, query.from_user.id):
+        await alert(update, context, "guard.coordinators_only")
+        return
+    partner = await context.store.chats.get(link.partner_of(group_id))
+    if partner is None or not partner.active:
+        await alert(update, context, "joint.gone")
+        return
+    await answer_button(update, context)
+    group = await context.store.chats.get(group_id)
+    language = group.language if group is not None else await chat_language(update, context)
+    text = render.button_how(context.catalog, language, choice.pair)
+    if query.message is not None and query.message.chat.id == group_id:
+        await reply(update, context, text)
+    else:
+        await send_to(context, query.from_user.id, text)
+
+
