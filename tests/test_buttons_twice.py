@@ -13,7 +13,7 @@ import pytest
 from bot.render import callbacks
 
 from helpers.group import GROUP_ID, ask, bot_message
-from helpers.partnership import CSO_ID, linked_pair
+from helpers.partnership import COUNCIL_ID, CSO_ID, ask_and_rate, linked_pair
 from helpers.personal import ROSA, next_prompt, onboard
 
 C = callbacks
@@ -26,6 +26,7 @@ COVERS = {
     "test_partnership_buttons": {C.PartnershipView, C.Unpartner},
     "test_action_buttons": {C.ActionChoice, C.CheckIn, C.NoteShare},
     "test_design_test_buttons": {C.DesignAsk, C.DesignRate, C.DesignProfile},
+    "test_joint_action_buttons": {C.JointPropose, C.ActionChoice},
 }
 
 
@@ -175,6 +176,23 @@ async def test_design_test_buttons(harness, group, pressed):
         await twice(harness, pressed, chat, person, tests, f"1|d|{action}|dem|{value}")
     await twice(harness, pressed, chat, group.ana, tests, f"1|p|{action}")
     assert len(await harness.store.design_tests.ratings(action)) == 2
+
+
+async def test_joint_action_buttons(harness, pressed):
+    town, cso = await linked_pair(harness)
+    await ask_and_rate(harness, town, dict.fromkeys(("Olga", "Pablo", "Quinn"), 2))
+    await ask_and_rate(harness, cso, dict.fromkeys(("Ana", "Bruno", "Carla"), 4))
+    link = (await harness.store.partnerships.for_chat(CSO_ID))[0]
+    await harness.send(harness.updates.command(cso.chat, cso.admin, "/partnership agenda"))
+    agenda = bot_message(harness, CSO_ID)
+    await twice(harness, pressed, cso.chat, cso.admin, agenda, f"1|ja|{link.id}|cso|1")
+    await harness.send(harness.updates.command(cso.chat, cso.admin, "/jointaction 1 Meet"))
+    (joint,) = await harness.store.joint_actions.for_chat(CSO_ID)
+    for team, chat_id, action in ((cso, CSO_ID, joint.cso_action_id),
+                                  (town, COUNCIL_ID, joint.la_action_id)):
+        card = bot_message(harness, chat_id)
+        await twice(harness, pressed, team.chat, team.members[0], card, f"1|a|{action}|vol")
+    assert len(await harness.store.actions.owners(joint.la_action_id)) == 1
 
 
 def test_every_kind_of_button_is_pressed_twice():

@@ -78,6 +78,12 @@ def installation(tmp_path):
     conn.execute("UPDATE actions SET design_asked_at = '2026-03-02T08:10:00Z' WHERE id = 1")
     conn.execute("INSERT INTO design_ratings (action_id, user_id, test, value, rated_at)"
                  " VALUES (1, ?, 'dem', 4, '2026-03-02T08:11:00Z')", (ANA,))
+    # A joint action of the partnership (-300 and the group): an action each.
+    conn.execute("INSERT INTO actions (id, chat_id, text, created_at) VALUES"
+                 " (2, -300, 'Ask the library', '2026-03-02T08:00:00Z')")
+    conn.execute("INSERT INTO joint_actions (partnership_id, pair_number, la_action_id,"
+                 " cso_action_id, proposed_by, created_at)"
+                 " VALUES (1, 4, 2, 1, 'cso', '2026-03-02T08:00:00Z')")
     conn.commit()
     conn.close()
     return path

@@ -41,7 +41,7 @@ GROUP_SECTIONS = ("summary", "question", "status", "nudge.group", "nudge.closes_
                   "mydata.open_private", "weekly", "coordinators", "setup", "schedule",
                   "window", "quiethours", "pause", "resume", "skip", "partner", "partnership",
                   "unpartner", "agenda", "start.group", "help", "guard", "errors", "glossary",
-                  "answer", "button", "actions", "designtests")
+                  "answer", "button", "actions", "designtests", "joint")
 COORDINATORS_ONLY = {"summary.participation.one", "summary.participation.other",
                      "summary.chat_members.one", "summary.chat_members.other"}
 QUOTED_VERBATIM = ("checklist-la", "checklist-cso")
