@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.sandbox.telegram import visible_text
+from bot.sandbox.telegram import check_telegram_html, visible_text
 
 from helpers.group import bot_message, press
 from helpers.partnership import (
@@ -145,6 +145,10 @@ async def test_a_joint_action_seen_by_both_partners_without_names(harness):
     theirs = next(text for text in texts(harness, cso.admin["id"]) if "Did it help?" in text)
     assert "You: before 4.0 out of 5, now 4.0 out of 5" in theirs
     assert "Riverside Council: before 2.0 out of 5, now 3.0 out of 5" in theirs
+
+    for chat_id in (COUNCIL_ID, CSO_ID, town.admin["id"], cso.admin["id"]):
+        for call in harness.telegram.calls_to("sendMessage", chat_id=chat_id):
+            assert check_telegram_html(call.params["text"]) == []
 
     # Neither side ever reads the other's members' names.
     for chat_id, others in ((COUNCIL_ID, names_of(cso)), (CSO_ID, names_of(town)),

@@ -13,6 +13,9 @@ from bot.domain.records import Chat
 from bot.render import joint_actions as render
 from bot.runtime.context import BotData
 
+# A summary lists this many joint actions at most, oldest first.
+LISTED = 10
+
 
 async def card_line(data: BotData, chat: Chat, action: Action) -> str | None:
     """"A joint action with <partner>, on <pair>", for one half of a joint
@@ -44,6 +47,8 @@ async def week_block(data: BotData, chat: Chat, start: datetime) -> str | None:
         partner = await store.chats.get(link.partner_of(chat.id))
         lines.append((ours.text, (partner.title if partner else None) or "",
                       await _progress(data, ours), await _progress(data, theirs)))
+        if len(lines) == LISTED:
+            break
     return render.week_block(data.catalog, chat.language, lines)
 
 
