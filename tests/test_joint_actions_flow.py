@@ -15,8 +15,12 @@ from helpers.group import bot_message, press
 from helpers.partnership import (
     COUNCIL_ID,
     CSO_ID,
+    HILL_ID,
     ask_and_rate,
+    hillside,
+    link,
     linked_pair,
+    set_up,
     texts,
 )
 
@@ -158,3 +162,53 @@ async def test_a_joint_action_seen_by_both_partners_without_names(harness):
         assert WHAT in seen
         for name in others:
             assert name not in seen, (chat_id, name)
+
+
+async def test_who_may_propose_what_and_with_whom(harness):
+    town, cso = await linked_pair(harness)
+    u = harness.updates
+
+    async def said(team, text: str, person: dict | None = None) -> str:
+        await harness.send(u.command(team.chat, person or team.admin, text))
+        return texts(harness, team.id)[-1]
+
+    assert (await said(cso, "/jointaction 1 Meet", cso.members[0])).startswith(
+        "Sorry, only this group's coordinators can do that.")
+    for typed in ("/jointaction", "/jointaction Meet", "/jointaction 4", "/jointaction -1 Meet"):
+        assert (await said(cso, typed)).startswith("Send a pair's number and what both"), typed
+    assert await said(cso, "/jointaction 16 Meet") == (
+        "There is no pair 16. The pairs go from 1 to 15.")
+    assert await said(cso, "/jointaction 2 " + "long " * 60) == (
+        "Please keep a joint action to one short line.")
+    assert await harness.store.joint_actions.for_chat(CSO_ID) == []
+
+    # The number and the words may come on two lines.
+    await harness.send(u.command(cso.chat, cso.admin, "/jointaction 2\nShare our priorities"))
+    (joint,) = await harness.store.joint_actions.for_chat(CSO_ID)
+    assert (joint.pair_number, joint.proposed_by) == (2, "cso")
+    assert (await harness.store.actions.get(joint.la_action_id)).text == "Share our priorities"
+
+    # A Spanish civil-society group becomes the council's second partner: the
+    # council can no longer say with whom; Hillside proposes in Spanish.
+    hill = hillside(harness)
+    await set_up(harness, hill, "cso", language="es")
+    await link(harness, town, hill)
+    assert await said(town, "/jointaction 3 Meet") == (
+        "This group has more than one partner. For now, a joint action works with one "
+        "partner only.")
+    await harness.send(u.command(hill.chat, hill.admin, "/accionconjunta 3 Reunirnos"))
+    assert texts(harness, HILL_ID)[-2].startswith("Hecho. La acción conjunta ya está en los dos")
+    assert texts(harness, HILL_ID)[-1].startswith(
+        "📌 Acción: Reunirnos\n🤝 Una acción conjunta con Riverside Council, sobre «")
+    assert texts(harness, COUNCIL_ID)[-1].startswith(
+        "📌 Action: Reunirnos\n🤝 A joint action with Red de Hillside, on “")
+
+    # Unlinked: each side's action stays, a plain one; no new joint action.
+    await harness.send(u.command(cso.chat, cso.admin, "/unpartner"))
+    link_id = (await harness.store.partnerships.for_chat(CSO_ID))[0].id
+    await press(harness, cso.chat, cso.admin, bot_message(harness, CSO_ID),
+                f"1|u|{link_id}|end")
+    assert (await said(cso, "/jointaction 2 Again")).startswith("This group has no partner yet")
+    await harness.send(u.command(cso.chat, cso.admin, "/actions"))
+    card = texts(harness, CSO_ID)[-1]
+    assert card.startswith("📌 Action: Share our priorities\n📅") and "🤝" not in card

@@ -28,7 +28,7 @@ async def jointaction_command(update: Update, context: BotContext) -> None:
     await remember_member(update, context)
     chat = await remember_chat(update, context)
     raw = ((update.effective_message.text or "").split(None, 1)[1:] or [""])[0]
-    number, _, text = raw.strip().partition(" ")
+    number, text = [*raw.split(None, 1), "", ""][:2]
     if not number.isascii() or not number.isdigit() or len(number) > 3 or not text.strip():
         await say(update, context, "joint.how")
         return
