@@ -83,5 +83,5 @@ def test_did_it_help_shows_averages_or_says_why_not(catalog):
     assert "   You: before 2.0 out of 5, now 3.3 out of 5" in text
     assert "   Riverside CSO: before not enough answers, now not asked again yet" in text
     spanish = render.did_it_help(catalog, "es", [("Reunirnos", "Red", 4, help_)])
-    assert "   Vosotros: antes 2,0 de 5, ahora 3,3 de 5" in spanish
+    assert "   Nuestro grupo: antes 2,0 de 5, ahora 3,3 de 5" in spanish
     assert render.did_it_help(catalog, "en", []) is None
