@@ -186,6 +186,13 @@ async def test_joint_action_buttons(harness, pressed):
     await harness.send(harness.updates.command(cso.chat, cso.admin, "/partnership agenda"))
     agenda = bot_message(harness, CSO_ID)
     await twice(harness, pressed, cso.chat, cso.admin, agenda, f"1|ja|{link.id}|cso|1")
+    # In private the press waits for the coordinator's line: once.
+    private = harness.updates.private_chat(town.admin)
+    await harness.send(harness.updates.command(private, town.admin, "/start"))
+    await harness.send(harness.updates.command(private, town.admin, "/partnership agenda"))
+    in_private = bot_message(harness, town.admin["id"])
+    await twice(harness, pressed, private, town.admin, in_private, f"1|ja|{link.id}|la|1")
+    assert await harness.store.db.fetch_value("SELECT COUNT(*) FROM joint_drafts") == 1
     await harness.send(harness.updates.command(cso.chat, cso.admin, "/jointaction 1 Meet"))
     (joint,) = await harness.store.joint_actions.for_chat(CSO_ID)
     for team, chat_id, action in ((cso, CSO_ID, joint.cso_action_id),

@@ -212,3 +212,41 @@ async def test_who_may_propose_what_and_with_whom(harness):
     await harness.send(u.command(cso.chat, cso.admin, "/actions"))
     card = texts(harness, CSO_ID)[-1]
     assert card.startswith("📌 Action: Share our priorities\n📅") and "🤝" not in card
+
+
+async def test_from_the_agenda_in_private_the_next_message_is_the_line(harness):
+    town, cso = await linked_pair(harness)
+    u = harness.updates
+    olga = u.private_chat(town.admin)
+    await harness.send(u.command(olga, town.admin, "/start"))
+    await ask_and_rate(harness, town, dict.fromkeys(THREE_COUNCIL, 2))
+    await ask_and_rate(harness, cso, dict.fromkeys(THREE_CSO, 4))
+    await harness.send(u.command(olga, town.admin, "/partnership agenda"))
+    agenda = bot_message(harness, town.admin["id"])
+    (row,) = agenda["reply_markup"]["inline_keyboard"]
+    await press(harness, olga, town.admin, agenda, row[0]["callback_data"])
+    asked = harness.telegram.last("sendMessage", chat_id=town.admin["id"])
+    assert visible_text(asked.params["text"]) == (
+        f"🤝 What will both groups do on “{PAIR_ONE}”? Send it as your next message, on one "
+        "line. It will appear in both groups.")
+    assert asked.params["reply_markup"]["force_reply"] is True
+    sent = len(harness.telegram.calls_to("sendMessage", chat_id=town.admin["id"]))
+    again = await press(harness, olga, town.admin, agenda, row[0]["callback_data"])
+    assert again["text"] == "Send what both groups will do as your next message, on one line."
+    assert len(harness.telegram.calls_to("sendMessage", chat_id=town.admin["id"])) == sent
+
+    await harness.send(u.message(olga, town.admin, WHAT))
+    assert texts(harness, town.admin["id"])[-1].startswith("Done. The joint action is now")
+    (joint,) = await harness.store.joint_actions.for_chat(COUNCIL_ID)
+    assert (joint.pair_number, joint.proposed_by) == (1, "la")
+    assert texts(harness, COUNCIL_ID)[-1].startswith(f"📌 Action: {WHAT}\n🤝 A joint action")
+    assert texts(harness, CSO_ID)[-1].startswith(f"📌 Action: {WHAT}\n🤝 A joint action")
+    # One message, one proposal: the next one is not taken for another.
+    await harness.send(u.message(olga, town.admin, "And another thing"))
+    assert len(await harness.store.joint_actions.for_chat(COUNCIL_ID)) == 1
+
+    # A line that comes too late is not taken either.
+    await press(harness, olga, town.admin, agenda, row[0]["callback_data"])
+    harness.clock.advance(minutes=16)
+    await harness.send(u.message(olga, town.admin, "Too late"))
+    assert len(await harness.store.joint_actions.for_chat(COUNCIL_ID)) == 1

@@ -22,12 +22,13 @@ OLGA, ANA, BRUNO, CARLA = 801, 601, 602, 603
 ITEMS = {Side.LA: ("checklist-la", "la-04"), Side.CSO: ("checklist-cso", "cso-04")}
 
 
-async def linked(store) -> int:
+async def linked(store, code_hash: str = "hash") -> int:
     for chat_id, title in ((COUNCIL, "Riverside Council"), (CSO, "Riverside CSO")):
         await store.chats.ensure(chat_id, kind="group", title=title, timezone="UTC",
                                  language="en")
-    await store.partnerships.add_code(COUNCIL, Side.LA, "hash", store.db.now() + timedelta(7))
-    code = await store.partnerships.find_code("hash")
+    await store.partnerships.add_code(COUNCIL, Side.LA, code_hash,
+                                      store.db.now() + timedelta(7))
+    code = await store.partnerships.find_code(code_hash)
     await store.partnerships.link(code.id, COUNCIL, CSO)
     return (await store.partnerships.between(COUNCIL, CSO)).id
 
@@ -125,3 +126,27 @@ async def test_a_schema_11_database_upgrades_to_joint_actions(tmp_path):
         assert await store.joint_actions.for_chat(OTHER_GROUP) == [joint]
     finally:
         await store.close()
+
+
+async def test_a_coordinators_line_is_waited_for_once_and_briefly(store, clock):
+    link_id = await linked(store)
+    await store.chats.ensure(OLGA, kind="private", title=None, timezone="UTC", language="en")
+    assert await store.joint_actions.want_words(OLGA, link_id, Side.LA, 4)
+    assert not await store.joint_actions.want_words(OLGA, link_id, Side.LA, 4)  # again
+    await store.joint_actions.words_asked(OLGA, 77)
+    # A reply to another message is not the line; a reply to the question is.
+    assert await store.joint_actions.take_draft(OLGA, 76) is None
+    draft = await store.joint_actions.take_draft(OLGA, 77)
+    assert (draft.partnership_id, draft.side, draft.pair_number) == (link_id, "la", 4)
+    assert await store.joint_actions.take_draft(OLGA, None) is None  # taken once
+    assert await store.joint_actions.want_words(OLGA, link_id, Side.LA, 5)
+    clock.advance(minutes=16)
+    assert await store.joint_actions.take_draft(OLGA, None) is None  # too late
+    # It goes with the partnership, and with the person.
+    assert await store.joint_actions.want_words(OLGA, link_id, Side.LA, 5)
+    await store.partnerships.unlink(link_id, COUNCIL)
+    assert await store.db.fetch_value("SELECT COUNT(*) FROM joint_drafts") == 0
+    link_id = await linked(store, "another hash")
+    assert await store.joint_actions.want_words(OLGA, link_id, Side.LA, 5)
+    await store.forget_person(OLGA)
+    assert await store.db.fetch_value("SELECT COUNT(*) FROM joint_drafts") == 0

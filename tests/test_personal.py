@@ -155,6 +155,7 @@ async def assert_nothing_about(store, user_id: int) -> None:
         # A joint action ties two actions of two groups: no person's id.
         "joint_actions": "SELECT COUNT(*) FROM joint_actions WHERE la_action_id = :u"
                          " OR cso_action_id = :u",
+        "joint_drafts": "SELECT COUNT(*) FROM joint_drafts WHERE user_id = :u",
     }
     tables = set(await store.db.tables()) - {"schema_version"}
     assert tables == set(checks), "a new table must be checked here too"

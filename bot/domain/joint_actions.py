@@ -17,6 +17,9 @@ from enum import StrEnum
 
 from bot.domain.partnership import ItemTally, Side, SideScore, side_score
 
+# After "joint action" in a private chat, the coordinator's next message there
+# within this long is its line; later, a message is what it would have been.
+WORDS_WINDOW = timedelta(minutes=15)
 # "Did it help?" shows in the digests of the week after the pair's question
 # came round again (closed), then makes way.
 SHOWN_FOR = timedelta(days=7)
@@ -41,6 +44,18 @@ class JointAction:
         if action_id == self.cso_action_id:
             return Side.CSO
         raise ValueError(f"action {action_id} is not part of joint action {self.id}")
+
+
+@dataclass(frozen=True)
+class JointDraft:
+    """A coordinator asked for a joint action's line in their private chat."""
+
+    user_id: int
+    partnership_id: int
+    side: str
+    pair_number: int
+    message_id: int | None
+    asked_at: datetime
 
 
 class Progress(StrEnum):

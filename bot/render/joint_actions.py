@@ -70,6 +70,11 @@ def button_how(catalog: Catalog, language: str, pair_number: int) -> str:
                         pair=pair_name(catalog, language, pair_number))
 
 
+def ask_words(catalog: Catalog, language: str, pair_number: int) -> str:
+    return catalog.text(language, "joint.ask_words",
+                        pair=pair_name(catalog, language, pair_number))
+
+
 def did_it_help(catalog: Catalog, language: str,
                 shown: list[tuple[str, str, int, DidItHelp]]) -> str | None:
     """(action's words, partner's title, pair number, before and after) per

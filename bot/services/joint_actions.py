@@ -39,10 +39,16 @@ class Proposed:
     new: bool = False
 
 
-async def propose(data: BotData, chat: Chat, user_id: int, pair_number: int,
-                  raw: str) -> Proposed:
-    """/jointaction in a linked group (the caller checked its coordinator)."""
+async def propose(data: BotData, chat: Chat, user_id: int, pair_number: int, raw: str,
+                  partnership_id: int | None = None) -> Proposed:
+    """/jointaction in a linked group, or a coordinator's line after the
+    agenda's button (`partnership_id`: the partnership it was under). The
+    caller checked that `user_id` coordinates `chat`."""
     partners = await partnership.partners_of(data, chat.id)
+    if partnership_id is not None:
+        partners = [found for found in partners if found[0].id == partnership_id]
+        if not partners:
+            return Proposed("joint.gone")
     if not partners:
         return Proposed("joint.no_partner")
     if len(partners) > 1:
@@ -66,6 +72,24 @@ async def propose(data: BotData, chat: Chat, user_id: int, pair_number: int,
     if outcome is Proposal.SAME:
         return Proposed("joint.same", joint=joint)
     return Proposed(None, joint=joint, new=True)
+
+
+async def want_words(data: BotData, user_id: int, partnership_id: int, side: Side,
+                     pair_number: int) -> bool:
+    """After "joint action" in a private chat: wait for the coordinator's
+    line; False when that wait is on already (the press came twice)."""
+    return await data.store.joint_actions.want_words(user_id, partnership_id, side,
+                                                     pair_number)
+
+
+async def words_asked(data: BotData, user_id: int, message_id: int) -> None:
+    await data.store.joint_actions.words_asked(user_id, message_id)
+
+
+async def take_draft(data: BotData, user_id: int,
+                     replied_message_id: int | None) -> domain.JointDraft | None:
+    """The coordinator's waiting joint action, if this message is its line."""
+    return await data.store.joint_actions.take_draft(user_id, replied_message_id)
 
 
 async def post(bot: Bot, data: BotData, joint: JointAction) -> None:

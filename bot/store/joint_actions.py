@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from bot.domain.joint_actions import JointAction, Round
+from bot.domain.joint_actions import WORDS_WINDOW, JointAction, JointDraft, Round
 from bot.domain.partnership import ItemTally, Side
 from bot.store.db import Database, from_db_time, to_db_time
 from bot.store.rows import build, build_all
@@ -89,6 +89,54 @@ class JointActionRepository:
             " WHERE p.la_chat_id = :chat OR p.cso_chat_id = :chat"
             " ORDER BY j.created_at, j.id", {"chat": chat_id})
         return build_all(JointAction, rows)
+
+    async def want_words(self, user_id: int, partnership_id: int, side: Side,
+                         pair_number: int) -> bool:
+        """Wait for this coordinator's line for a joint action on the pair;
+        False when that very wait is on already (a press delivered twice)."""
+        now = self.db.now()
+        async with self.db.transaction() as tx:
+            await tx.lock_chats(user_id)
+            same = await tx.fetch_value(
+                "SELECT 1 FROM joint_drafts WHERE user_id = ? AND partnership_id = ?"
+                " AND side = ? AND pair_number = ? AND asked_at >= ?",
+                (user_id, partnership_id, str(side), pair_number,
+                 to_db_time(now - WORDS_WINDOW)))
+            if same:
+                return False
+            await tx.execute(
+                "INSERT INTO joint_drafts (user_id, partnership_id, side, pair_number,"
+                " asked_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+                " partnership_id = excluded.partnership_id, side = excluded.side,"
+                " pair_number = excluded.pair_number, message_id = NULL,"
+                " asked_at = excluded.asked_at",
+                (user_id, partnership_id, str(side), pair_number, to_db_time(now)))
+            return True
+
+    async def words_asked(self, user_id: int, message_id: int) -> None:
+        """The bot's question that the line may reply to."""
+        async with self.db.transaction() as tx:
+            await tx.execute("UPDATE joint_drafts SET message_id = ? WHERE user_id = ?",
+                             (message_id, user_id))
+
+    async def take_draft(self, user_id: int,
+                         replied_message_id: int | None) -> JointDraft | None:
+        """The coordinator's waiting draft, taken (deleted) at once so one
+        message makes one proposal: when it was asked for lately and the
+        message replies to nothing, or to the bot's question."""
+        now = self.db.now()
+        async with self.db.transaction() as tx:
+            await tx.lock_chats(user_id)
+            row = await tx.fetch_one(
+                "SELECT * FROM joint_drafts WHERE user_id = ? AND asked_at >= ?",
+                (user_id, to_db_time(now - WORDS_WINDOW)))
+            if row is None:
+                return None
+            draft = build(JointDraft, row)
+            if replied_message_id is not None and replied_message_id != draft.message_id:
+                return None  # an answer to something else
+            await tx.execute("DELETE FROM joint_drafts WHERE user_id = ?", (user_id,))
+            return draft
 
     async def rounds(self, chat_id: int, pack_id: str, item_id: str) -> list[Round]:
         """The group's closed rounds of one question, each with how many

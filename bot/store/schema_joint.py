@@ -26,4 +26,19 @@ JOINT_ACTIONS = (
     )
     """,
     "CREATE INDEX joint_actions_by_partnership ON joint_actions (partnership_id, pair_number)",
+    # A coordinator who pressed "joint action" beside a pair in their private
+    # chat: their next message there (within minutes) is its one line. One
+    # at a time per person; it goes with their private chat (/forget) and
+    # with the partnership.
+    """
+    CREATE TABLE joint_drafts (
+        user_id INTEGER PRIMARY KEY REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+        partnership_id INTEGER NOT NULL REFERENCES partnerships(id) ON DELETE CASCADE,
+        side TEXT NOT NULL CHECK (side IN ('la', 'cso')),
+        pair_number INTEGER NOT NULL CHECK (pair_number BETWEEN 1 AND 15),
+        message_id INTEGER,
+        asked_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX joint_drafts_by_partnership ON joint_drafts (partnership_id)",
 )
