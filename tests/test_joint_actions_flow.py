@@ -194,8 +194,8 @@ async def test_who_may_propose_what_and_with_whom(harness):
     await set_up(harness, hill, "cso", language="es")
     await link(harness, town, hill)
     assert await said(town, "/jointaction 3 Meet") == (
-        "This group has more than one partner. For now, a joint action works with one "
-        "partner only.")
+        "This group has more than one partner, so I can't tell with which one. Send "
+        "/partnership agenda in your private chat with me, and tap 🤝 Joint action there.")
     await harness.send(u.command(hill.chat, hill.admin, "/accionconjunta 3 Reunirnos"))
     assert texts(harness, HILL_ID)[-2].startswith("Hecho. La acción conjunta ya está en los dos")
     assert texts(harness, HILL_ID)[-1].startswith(
