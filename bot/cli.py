@@ -291,7 +291,8 @@ async def export(settings: Settings, chat_id: int, file_format: str, output: Pat
                   file=sys.stderr)
             return EXIT_FAILED
         if actions:
-            records = action_records(*await store.exports.actions_for_chat(chat_id))
+            records = action_records(*await store.exports.actions_for_chat(chat_id),
+                                     await store.exports.design_ratings_for_chat(chat_id))
         else:
             records = export_records(await store.exports.answers_for_chat(chat_id), library,
                                      chat.language)

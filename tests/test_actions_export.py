@@ -96,7 +96,8 @@ async def test_other_groups_actions_and_no_actions_stay_out(store, clock):
     assert await store.exports.actions_for_chat(-200) == ([], [])
     assert action_records([], []) == []
     assert actions_to_csv([]).splitlines() == [
-        "action_id,action,made_at,due_at,state,owners,done_at,check_ins,shared_notes"]
+        "action_id,action,made_at,due_at,state,owners,done_at,check_ins,shared_notes,"
+        "design_tests,from_question,from_summary_week"]
 
 
 async def test_an_action_outlives_an_owner_who_forgets_and_their_note_goes(store, clock):
@@ -136,3 +137,20 @@ def test_the_command_line_exports_actions_without_unshared_notes(
     assert "Bruno" not in text
     if file_format == "json":
         assert json.loads(text)[0]["check_ins"][0]["owner"] == "owner 1"
+
+
+async def test_the_export_says_what_each_action_came_from(store, clock):
+    await a_week_of_one_action(store, clock, names=False)
+    enrolment = await store.enrolments.start(GROUP_ID, "checklist-cso", cadence="weekly",
+                                             days=["mon"], local_time="09:00", next_due_at=None)
+    prompt, _ = await store.prompts.open(enrolment.id, "w1", chat_id=GROUP_ID,
+                                         pack_id="checklist-cso", item_id="cso-01")
+    await store.actions.create(GROUP_ID, "Map who we never hear from", BRUNO,
+                               from_prompt=prompt.id)
+    await store.actions.create(GROUP_ID, "Thank the volunteers", BRUNO, from_week="2026-W11")
+    records = action_records(*await store.exports.actions_for_chat(GROUP_ID))
+    assert [(r["from_question"], r["from_summary_week"]) for r in records] == [
+        (None, None), (prompt.id, None), (None, "2026-W11")]
+    rows = list(csv.DictReader(io.StringIO(actions_to_csv(records))))
+    assert [(r["from_question"], r["from_summary_week"]) for r in rows] == [
+        ("", ""), (str(prompt.id), ""), ("", "2026-W11")]

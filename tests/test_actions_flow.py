@@ -145,6 +145,9 @@ async def test_an_action_taken_on_checked_in_and_summed_up_without_names(harness
         "🆕 1 action started this week.",
         "✅ 1 action done this week. Thank you!",
         "⏩ 1 action is on the way.",
+        "",
+        "🛠 Want to act on something here? Reply to this message with /action and what you will"
+        " do.",
     ]
     for name in NAMES:
         assert all(name not in text for text in posted)

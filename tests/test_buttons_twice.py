@@ -26,6 +26,7 @@ COVERS = {
     "test_partnership_buttons": {C.PartnershipView, C.Unpartner},
     "test_action_buttons": {C.ActionChoice, C.CheckIn, C.NoteShare},
     "test_design_test_buttons": {C.DesignAsk, C.DesignRate, C.DesignProfile},
+    "test_commitment_buttons": {C.Commit, C.CheckIn},
     "test_joint_action_buttons": {C.JointPropose, C.ActionChoice},
 }
 
@@ -176,6 +177,30 @@ async def test_design_test_buttons(harness, group, pressed):
         await twice(harness, pressed, chat, person, tests, f"1|d|{action}|dem|{value}")
     await twice(harness, pressed, chat, group.ana, tests, f"1|p|{action}")
     assert len(await harness.store.design_tests.ratings(action)) == 2
+
+
+async def test_commitment_buttons(harness, pressed):
+    u = harness.updates
+    rosa = u.user(ROSA, "Rosa")
+    private = u.private_chat(rosa)
+    await onboard(harness, rosa, private)
+    prompt, _ = await next_prompt(harness, harness.clock.now.replace(hour=23))
+    while prompt.item_id != "u-11":  # Theory U's small step offers a commitment
+        harness.clock.advance(seconds=30)
+        await harness.send(u.command(private, rosa, "/skip"))
+        prompt = (await harness.store.prompts.list_for_chat(ROSA))[-1]
+    await harness.send(u.message(private, rosa, "Plant beans"))
+    offer = bot_message(harness, ROSA)
+    for choice in ("w1", "d3", "no", "w2"):
+        await twice(harness, pressed, private, rosa, offer, f"1|m|{prompt.id}|{choice}")
+    (commitment,) = await harness.store.commitments.of_person(ROSA)
+    harness.clock.now = commitment.due_at
+    await harness.tick()
+    checkin = bot_message(harness, ROSA)
+    for answer in ("way", "done"):
+        await twice(harness, pressed, private, rosa, checkin,
+                    f"1|c|{commitment.action_id}|{answer}")
+    assert (await harness.store.commitments.of_person(ROSA))[0].state == "done"
 
 
 async def test_joint_action_buttons(harness, pressed):

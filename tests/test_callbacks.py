@@ -15,6 +15,7 @@ from bot.render.callbacks import (
     DESIGN_TESTS,
     ActionChoice,
     CheckIn,
+    Commit,
     DesignAsk,
     DesignProfile,
     DesignRate,
@@ -61,6 +62,8 @@ def utf8_len(text: str) -> int:
         (DesignRate(12, "soc", 4), "1|d|12|soc|4"),
         (DesignRate(BIGGEST_ID, "lnk", 5), "1|d|1000000000000000|lnk|5"),
         (DesignProfile(12), "1|p|12"),
+        (Commit(12, "w1"), "1|m|12|w1"),
+        (Commit(BIGGEST_ID, "no"), "1|m|1000000000000000|no"),
     ],
     ids=repr,
 )

@@ -127,8 +127,10 @@ def test_week_bounds_must_be_aware_and_in_order():
 
 
 def test_the_recap_holds_nothing_beyond_the_week():
-    """No streaks, totals or comparisons: only these fields exist."""
-    assert set(Recap.__dataclass_fields__) == {"week_start", "week_end", "lines", "next_item"}
+    """No streaks, totals or comparisons: only these fields exist (the
+    commitments are those made or answered in the week)."""
+    assert set(Recap.__dataclass_fields__) == {"week_start", "week_end", "lines", "next_item",
+                                               "commitments"}
 
 
 # -- a line from each answer -----------------------------------------------------------------------

@@ -79,6 +79,6 @@ async def test_menus_are_published_for_both_scopes_and_languages(harness):
     group = [c["command"] for c in by_scope[("all_group_chats", None)].params["commands"]]
     assert private == ["start", "help", "digest", "partnership", "programme", "journal",
                        "later", "skip", "pause", "resume", "timezone", "language", "export",
-                       "forget"]
+                       "mydata", "forget"]
     assert group[:2] == ["start", "help"] and "setup" in group and "ask" in group
     assert {"partner", "unpartner", "partnership"} <= set(group)

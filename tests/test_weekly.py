@@ -95,8 +95,10 @@ async def test_a_coordinator_without_a_private_chat_is_asked_in_the_group(harnes
     await harness.tick()
     summary = harness.telegram.last("sendMessage", chat_id=GROUP_ID)
     asked = visible_text(summary.params["text"])
+    # The summary's last message: the request, then how to make an action from it.
     assert asked.endswith("Coordinators: to receive the weekly digest, open a private chat "
-                          "with me (tap the button, then Start).")
+                          "with me (tap the button, then Start).\n\n🛠 Want to act on something "
+                          "here? Reply to this message with /action and what you will do.")
     assert "Ana" not in asked  # nobody is named in front of the group
     button = summary.params["reply_markup"]["inline_keyboard"][0][0]
     assert button["url"] == "https://t.me/civic_reflect_bot?start=digest"

@@ -30,7 +30,8 @@ _PACK_KEYS = {
     "schema", "id", "order", "audience", "languages", "pairs_with", "default_answer",
     "title", "description", "attribution", "scale", "themes", "theme_notes", "items",
 }
-_ITEM_KEYS = {"id", "label", "theme", "pair", "answer", "text", "refers_to"}
+_ITEM_KEYS = {"id", "label", "theme", "pair", "answer", "text", "refers_to",
+              "offers_commitment"}
 
 
 class PackError(Exception):
@@ -60,6 +61,9 @@ class Item:
     refers_to: str | None = None
     # Glossary terms its wording (or its theme's name) uses, set by load_library.
     terms: tuple[str, ...] = ()
+    # A prompt about trying a small action: in personal reflection, a text
+    # answer to it is followed by the offer to make it a commitment.
+    offers_commitment: bool = False
 
     def text_in(self, language: str) -> str:
         return localized(self.text, language)
@@ -297,6 +301,11 @@ class _PackReader:
             refers_to = raw.get("refers_to")
             if refers_to is not None and refers_to not in seen - {item_id}:
                 raise self.fail(f"refers_to {refers_to!r} is not an earlier item", item_id)
+            offers_commitment = raw.get("offers_commitment", False)
+            if not isinstance(offers_commitment, bool):
+                raise self.fail("offers_commitment must be true or false", item_id)
+            if offers_commitment and answer != "text":
+                raise self.fail("only a text prompt can offer a commitment", item_id)
             items.append(
                 Item(
                     id=item_id,
@@ -307,6 +316,7 @@ class _PackReader:
                     theme=theme,
                     pair=pair,
                     refers_to=refers_to,
+                    offers_commitment=offers_commitment,
                 )
             )
         return items

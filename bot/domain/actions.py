@@ -9,6 +9,7 @@ here names a person: the block counts actions, never who is late.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -46,6 +47,8 @@ class Action:
     design_message_id: int | None = None
     design_changes: int = 0
     design_shown: int | None = None
+    # Made in reply to the weekly summary of this ISO week ("2026-W11").
+    source_week: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -97,6 +100,53 @@ def local_moment(day: date, timezone: str) -> datetime:
 def _month_after(day: date) -> date:
     year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# A typed date: day and month, with or without a year (20/12, 20.12.2026,
+# 20-12-26), or the ISO form (2026-12-20). Day first, as in most of the
+# world and in Spanish; a month above 12 is no date, never guessed.
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2}|\d{4}))?\.?")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+# How far ahead a typed date may be.
+LONGEST_AHEAD = timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class TypedDate:
+    """What a typed date says: a day, or why it cannot be one."""
+
+    day: date | None
+    problem: str | None = None  # "unclear", "past" or "far"
+
+
+def typed_date(raw: str, now: datetime, timezone: str) -> TypedDate:
+    """A date someone typed for an action, read in the group's time zone:
+    from tomorrow to a year ahead. Without a year, the next such day."""
+    text = raw.strip()
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    if match := _ISO.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _DAY_FIRST.fullmatch(text):
+        day, month = int(match[1]), int(match[2])
+        year = int(match[3]) if match[3] else None
+        if year is not None and year < 100:
+            year += 2000
+    else:
+        return TypedDate(None, "unclear")
+    try:
+        if year is None:
+            found = date(today.year, month, day)
+            if found < today:  # 1/1 typed in December: next year's
+                found = date(today.year + 1, month, day)
+        else:
+            found = date(year, month, day)
+    except ValueError:  # 31/02, month 13
+        return TypedDate(None, "unclear")
+    if found <= today:
+        return TypedDate(None, "past")
+    if found - today > LONGEST_AHEAD:
+        return TypedDate(None, "far")
+    return TypedDate(found)
 
 
 def clean_text(raw: str) -> str | None:

@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # bot.domain.commitments reads this module's shorten()
+    from bot.domain.commitments import Commitment
 
 EXCERPT_CHARS = 120
 ELLIPSIS = "…"
@@ -64,6 +68,8 @@ class Recap:
     week_end: datetime
     lines: tuple[RecapLine, ...]  # one a reflection, oldest first
     next_item: tuple[str, str] | None  # (pack_id, item_id) for the week ahead
+    # Personal commitments made or answered in the week, with how they stand.
+    commitments: tuple[Commitment, ...] = ()
 
     @property
     def count(self) -> int:
@@ -76,10 +82,11 @@ class Recap:
 
 def weekly_recap(
     entries: Sequence[JournalEntry], *, week_start: datetime, week_end: datetime,
-    next_item: tuple[str, str] | None,
+    next_item: tuple[str, str] | None, commitments: Sequence[Commitment] = (),
 ) -> Recap | None:
-    """The recap of the answers given in [week_start, week_end), or None when
-    there were none (then nothing is sent)."""
+    """The recap of the answers given in [week_start, week_end) and of the
+    week's commitments (made or answered in it: bot.domain.commitments
+    of_the_week), or None when there were neither (then nothing is sent)."""
     if week_start.tzinfo is None or week_end.tzinfo is None:
         raise ValueError("week bounds must be timezone-aware")
     if week_end <= week_start:
@@ -92,7 +99,7 @@ def weekly_recap(
         kept = latest.get(entry.prompt_id)
         if kept is None or entry.answered_at >= kept.answered_at:
             latest[entry.prompt_id] = entry
-    if not latest:
+    if not latest and not commitments:
         return None
     ordered = sorted(latest.values(), key=lambda entry: (entry.answered_at, entry.prompt_id))
     return Recap(
@@ -100,6 +107,7 @@ def weekly_recap(
         week_end=week_end,
         lines=tuple(_line(entry) for entry in ordered),
         next_item=next_item,
+        commitments=tuple(commitments),
     )
 
 

@@ -3,10 +3,10 @@ owner's check-in answers and note in their private chat."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot.content.locales import Html
-from bot.domain.actions import MAX_TEXT, clean_text
+from bot.domain.actions import MAX_TEXT, clean_text, typed_date
 from bot.handlers.buttons import pressed
 from bot.handlers.common import chat_language, message_content, remember_chat
 from bot.handlers.guards import refuse_chat_senders, remember_member, say
@@ -38,11 +38,25 @@ async def action_command(update: Update, context: BotContext) -> None:
     if text is None:
         await say(update, context, "actions.too_long" if len(raw) > MAX_TEXT else "actions.how")
         return
-    action = await service.create(context.bot_data, chat, text, update.effective_user.id)
+    from_prompt, from_week = await _made_from(update, context, chat.id)
+    action = await service.create(context.bot_data, chat, text, update.effective_user.id,
+                                  from_prompt=from_prompt, from_week=from_week)
     shown = await service.card(context.bot_data, chat, action)
     message = await reply(update, context, shown.text, reply_markup=shown.keyboard)
     if message is not None:
         await service.posted(context.bot_data, action.id, message.message_id)
+
+
+async def _made_from(update: Update, context: BotContext,
+                     chat_id: int) -> tuple[int | None, str | None]:
+    """The question, or the week's summary, that /action was sent in reply to."""
+    replied = update.effective_message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None, None
+    prompt = await context.store.prompts.by_message(chat_id, replied.message_id)
+    if prompt is not None:
+        return prompt.id, None
+    return None, await context.store.actions.summary_week(chat_id, replied.message_id)
 
 
 async def actions_command(update: Update, context: BotContext) -> None:
@@ -96,7 +110,9 @@ async def checkin_button(update: Update, context: BotContext) -> None:
     data = context.bot_data
     answered = await service.check_in(data, choice.action_id, update.effective_user.id,
                                     choice.answer)
-    refusal = {Change.GONE: "actions.gone", Change.CLOSED: "checkin.closed",
+    personal = answered.action is not None and answered.action.chat_id == update.effective_user.id
+    refusal = {Change.GONE: "actions.gone",
+               Change.CLOSED: "commitments.closed" if personal else "checkin.closed",
                Change.NOT_OWNER: "checkin.not_owner"}.get(answered.change)
     if refusal is not None:
         await alert(update, context, refusal)
@@ -108,14 +124,16 @@ async def checkin_button(update: Update, context: BotContext) -> None:
     await answer_button(update, context)
     action = answered.action
     group = await context.store.chats.get(action.chat_id)
+    # A personal commitment's check-in is worded for one person alone.
+    section = "commitments" if personal else "checkin"
     if choice.answer == "way":
         timezone = group.timezone if group is not None else "UTC"
-        thanks = context.catalog.text(language, "checkin.thanks_way", date=Html(
+        thanks = context.catalog.text(language, f"{section}.thanks_way", date=Html(
             render.local_date(context.catalog, language, answered.next_checkin, timezone)))
     else:
-        thanks = context.catalog.text(language, f"checkin.thanks_{choice.answer}")
+        thanks = context.catalog.text(language, f"{section}.thanks_{choice.answer}")
     if choice.answer != "go":
-        thanks += "\n\n" + context.catalog.text(language, "checkin.note_offer")
+        thanks += "\n\n" + context.catalog.text(language, f"{section}.note_offer")
     await reply(update, context, thanks)
     if action.message_id is not None and group is not None:
         # The group's message follows: how many are on it, or done (its
@@ -147,6 +165,56 @@ async def took_note(update: Update, context: BotContext) -> bool:
     if action_id is None:
         return False
     language = await chat_language(update, context)
+    action = await context.store.actions.get(action_id)
+    if action is not None and action.chat_id == update.effective_user.id:
+        # A personal commitment's note: there is nobody to share it with.
+        await reply(update, context, context.catalog.text(language, "commitments.note_saved"))
+        return True
     await reply(update, context, context.catalog.text(language, "checkin.note_saved"),
                 reply_markup=render.note_keyboard(context.catalog, language, action_id))
     return True
+
+
+async def date_reply(update: Update, context: BotContext) -> None:
+    """A reply to an action's message that has no date yet: a typed date
+    ("20/12", "2026-12-20"). Anything else in reply to it is not for the bot."""
+    message = update.effective_message
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return
+    action_id = action_of(replied)
+    if action_id is None or not message.text or update.effective_user is None:
+        return
+    if await refuse_chat_senders(update, context):
+        return
+    chat = await remember_chat(update, context)
+    typed = typed_date(message.text, context.bot_data.clock(), chat.timezone)
+    if typed.day is None:
+        await say(update, context, f"actions.typed_{typed.problem}")
+        return
+    await remember_member(update, context)
+    change = await service.set_typed_date(context.bot_data, chat, action_id,
+                                          update.effective_user.id, typed.day)
+    if change is Change.GONE or change is Change.CLOSED:
+        await say(update, context, "actions.gone" if change is Change.GONE else "actions.closed")
+        return
+    if change is Change.SAME:
+        await say(update, context, "actions.date_already")
+        return
+    action = await context.store.actions.get(action_id)
+    shown = await service.card(context.bot_data, chat, action)
+    await edit(context, chat.id, replied.message_id, shown.text, reply_markup=shown.keyboard)
+    await say(update, context, "actions.typed_set", date=Html(render.local_date(
+        context.catalog, chat.language, action.due_at, chat.timezone)))
+
+
+def action_of(message: Message) -> int | None:
+    """The action a message of ours is about, read from its buttons (the
+    store then checks it is this group's and open)."""
+    keyboard = message.reply_markup.inline_keyboard if message.reply_markup else ()
+    for row in keyboard:
+        for button in row:
+            pressed_data = callbacks.decode(button.callback_data)
+            if isinstance(pressed_data, callbacks.ActionChoice | callbacks.DesignAsk):
+                return pressed_data.action_id
+    return None

@@ -8,6 +8,7 @@ from telegram import Message, Update
 
 from bot.domain.records import Chat as StoredChat
 from bot.domain.records import Prompt, Sighting
+from bot.handlers import actions
 from bot.handlers.buttons import buttons_of, pressed, stale_button
 from bot.handlers.common import (
     chat_language,
@@ -98,11 +99,14 @@ async def quote(update: Update, context: BotContext) -> None:
 
 
 async def on_reply(update: Update, context: BotContext) -> None:
-    """A reply in a group to one of the bot's questions: a comment on it.
-    Replies to anything else are not for the bot."""
+    """A reply in a group to one of the bot's questions: a comment on it; to
+    an action without a date: perhaps a date. Replies to anything else are
+    not for the bot."""
     prompt = await replied_prompt(update, context)
     if prompt is not None:
         await comment(update, context, prompt)
+    else:
+        await actions.date_reply(update, context)
 
 
 async def comment(update: Update, context: BotContext, prompt: Prompt) -> None:

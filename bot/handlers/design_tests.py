@@ -8,6 +8,7 @@ from __future__ import annotations
 from telegram import Message, Update
 
 from bot.domain.records import Chat
+from bot.handlers.actions import action_of
 from bot.handlers.buttons import pressed
 from bot.handlers.common import chat_language, remember_chat
 from bot.handlers.guards import remember_member, require_coordinator, say
@@ -44,7 +45,7 @@ async def designtests_command(update: Update, context: BotContext) -> None:
         return
     chat = await remember_chat(update, context)
     card = update.effective_message.reply_to_message
-    action_id = _action_of(card) if card is not None else None
+    action_id = action_of(card) if card is not None else None
     if action_id is None:
         await say(update, context, "designtests.how")
         return
@@ -53,18 +54,6 @@ async def designtests_command(update: Update, context: BotContext) -> None:
         await say(update, context, _REFUSALS[change])
         return
     await _post_questions(context, chat, action_id, card)
-
-
-def _action_of(message: Message) -> int | None:
-    """The action a message of ours is about, read from its buttons (the
-    store then checks it is this group's and open)."""
-    keyboard = message.reply_markup.inline_keyboard if message.reply_markup else ()
-    for row in keyboard:
-        for button in row:
-            pressed_data = callbacks.decode(button.callback_data)
-            if isinstance(pressed_data, callbacks.ActionChoice | callbacks.DesignAsk):
-                return pressed_data.action_id
-    return None
 
 
 async def _post_questions(context: BotContext, chat: Chat, action_id: int,

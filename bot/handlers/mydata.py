@@ -44,7 +44,8 @@ async def send_my_answers(context: BotContext, group_id: int, user_id: int,
     could not be reached."""
     group, pairs = await own_data.answers_in(context.bot_data, group_id, user_id)
     made, owned = await own_data.actions_in(context.bot_data, group_id, user_id)
-    actions = my_actions(context.catalog, language, group, made, owned) if group else []
+    rated = await own_data.design_ratings_in(context.bot_data, group_id, user_id)
+    actions = my_actions(context.catalog, language, group, made, owned, rated) if group else []
     for text in my_answers(context.catalog, language, group, context.packs, pairs, actions):
         if await send_to(context, user_id, text) is None:
             return False

@@ -8,14 +8,16 @@ from telegram import InputFile, Update
 from bot.domain import onboarding
 from bot.domain.arguments import echo
 from bot.domain.schedule import valid_timezone
-from bot.handlers import actions, answers, joint_actions, wizards
+from bot.handlers import actions, answers, commitments, joint_actions, wizards
 from bot.handlers.buttons import pressed, stale_button
 from bot.handlers.common import chat_language, message_content, remember_chat
 from bot.handlers.guards import say
 from bot.handlers.replies import answer_button, edit_pressed, reply, reply_document
 from bot.render import about, callbacks, privacy
+from bot.render import commitments as commitments_render
 from bot.render import personal as render
 from bot.runtime.context import BotContext
+from bot.services import commitments as commitments_service
 from bot.services import exports, own_data, personal, preferences, schedule
 
 
@@ -113,6 +115,7 @@ async def on_message(update: Update, context: BotContext) -> None:
                                message_id=message.message_id)
     await reply(update, context, render.saved(context.catalog, chat.language, context.packs,
                                               prompt.pack_id, prompt.item_id))
+    await commitments.offer(update, context, chat, prompt, text)
 
 
 async def on_edited(update: Update, context: BotContext) -> None:
@@ -207,9 +210,10 @@ async def journal_page(update: Update, context: BotContext) -> None:
 
 async def _journal_page(context: BotContext, chat, page: int, pack_id: str | None):
     entries, page, pages = await personal.journal_page(context.bot_data, chat.id, page, pack_id)
+    committed = await personal.commitments_by_prompt(context.bot_data, chat.id)
     return render.journal_page(context.catalog, chat.language, entries, context.packs,
                                page=page, pages=pages, pack_filter=pack_id,
-                               timezone=chat.timezone)
+                               timezone=chat.timezone, commitments_by_prompt=committed)
 
 
 async def export(update: Update, context: BotContext) -> None:
@@ -221,6 +225,16 @@ async def export(update: Update, context: BotContext) -> None:
                          caption=context.catalog.plural(chat.language, "self.export_caption",
                                                         count))
     await reply_document(update, context, InputFile(as_json.content, filename=as_json.name))
+
+
+async def mydata(update: Update, context: BotContext) -> None:
+    """/mydata in a private chat: the person's own commitments (their
+    answers are in /journal and /export; a group's data in that group)."""
+    chat = await remember_chat(update, context)
+    mine = await commitments_service.of_person(context.bot_data, chat.id)
+    await reply(update, context, commitments_render.mydata_block(
+        context.catalog, chat.language, mine, chat.timezone)
+        + "\n\n" + context.catalog.text(chat.language, "commitments.mydata_more"))
 
 
 async def forget(update: Update, context: BotContext) -> None:

@@ -24,6 +24,7 @@ from bot.content.locales import Catalog
 from bot.handlers import (
     actions,
     answers,
+    commitments,
     design_tests,
     elsewhere,
     glossary,
@@ -102,6 +103,7 @@ COMMANDS: tuple[Command, ...] = (
     _private_only("timezone", personal.timezone),
     _private_only("language", personal.language),
     _private_only("export", personal.export),
+    _private_only("mydata", personal.mydata),
     _private_only("forget", personal.forget),
 )
 
@@ -137,6 +139,7 @@ BUTTONS: tuple[Button, ...] = (
     Button(callbacks.DesignAsk, design_tests.ask_button, chats="group"),
     Button(callbacks.DesignRate, design_tests.rate_button, chats="group"),
     Button(callbacks.DesignProfile, design_tests.profile_button, chats="group"),
+    Button(callbacks.Commit, commitments.commit_button, chats="private"),
     Button(callbacks.JointPropose, joint_actions.propose_button),
 )
 

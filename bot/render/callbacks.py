@@ -148,6 +148,16 @@ class DesignProfile:
 
 
 @dataclass(frozen=True)
+class Commit:
+    """The offer under a personal answer: make it a commitment with a
+    check-in "d3", "w1" or "w2" from now, or "no" thanks. Each sets a
+    state, so a press delivered twice acts once."""
+
+    prompt_id: int
+    choice: str
+
+
+@dataclass(frozen=True)
 class JointPropose:
     """"Joint action" beside a pair of the partnership agenda, from the side
     of `viewer` ("la" or "cso"); the database says whether the partnership
@@ -163,10 +173,12 @@ UNPARTNER_STEPS = ("pick", "end", "keep")
 DESIGN_TESTS = ("dem", "eco", "soc", "wel", "lnk")
 ACTION_CHOICES = ("vol", "back", "w1", "w2", "m1")
 CHECKIN_ANSWERS = ("done", "way", "stuck", "go")
+# bot/domain/commitments.py OFFER_CHOICES (a test checks).
+COMMIT_CHOICES = ("d3", "w1", "w2", "no")
 
 Callback = (Rate | Quote | SetupChoice | ForgetConfirm | Journal | Explain | Unpartner
             | PartnershipView | ActionChoice | CheckIn | NoteShare | DesignAsk | DesignRate
-            | DesignProfile | JointPropose)
+            | DesignProfile | Commit | JointPropose)
 
 
 def encode(callback: Callback) -> str:
@@ -199,6 +211,8 @@ def encode(callback: Callback) -> str:
             parts = ["d", str(action_id), test, str(value)]
         case DesignProfile(action_id):
             parts = ["p", str(action_id)]
+        case Commit(prompt_id, choice):
+            parts = ["m", str(prompt_id), choice]
         case JointPropose(partnership_id, viewer, pair):
             parts = ["ja", str(partnership_id), viewer, str(pair)]
         case _:
@@ -258,6 +272,8 @@ def decode(data: str | None) -> Callback | None:
                 return DesignRate(_id(action_id), test, int(value))
             case "p", [action_id]:
                 return DesignProfile(_id(action_id))
+            case "m", [prompt_id, choice] if choice in COMMIT_CHOICES:
+                return Commit(_id(prompt_id), choice)
             case "ja", [partnership_id, ("la" | "cso") as viewer, pair]:
                 return JointPropose(_id(partnership_id), viewer, _number(pair, MAX_PAIR))
     except ValueError:

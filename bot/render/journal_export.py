@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from bot.content.locales import Catalog
 from bot.content.packs import PackLibrary
+from bot.domain.commitments import Commitment
 from bot.domain.recap import JournalEntry
+from bot.render import commitments as commitment_lines
 from bot.render.personal import entry_date, in_language, lookup, rating_label, rating_line
 
 
@@ -19,6 +21,7 @@ def _chronological(entries: Sequence[JournalEntry]) -> list[JournalEntry]:
 def export_markdown(
     entries: Sequence[JournalEntry], packs: PackLibrary, language: str, *, name: str,
     catalog: Catalog, timezone: str = "UTC",
+    commitments: Mapping[int, Commitment] | None = None,
 ) -> str:
     """The whole journal to read, oldest first, times in `timezone`. Plain
     text, nothing escaped: what the person typed is written back as typed."""
@@ -44,6 +47,10 @@ def export_markdown(
             out += ["", plain("journal.export_voice")]
         if not entry.answered:
             out += ["", plain("journal.export_skipped")]
+        commitment = (commitments or {}).get(entry.prompt_id)
+        if commitment is not None:
+            out += ["", *commitment_lines.markdown_lines(catalog, language, commitment,
+                                                         timezone)]
     return "\n".join(out) + "\n"
 
 
@@ -53,11 +60,14 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def export_json(entries: Sequence[JournalEntry], packs: PackLibrary, language: str) -> str:
-    """The whole journal to keep, oldest first: one object an entry, times in UTC."""
+def export_json(entries: Sequence[JournalEntry], packs: PackLibrary, language: str,
+                commitments: Mapping[int, Commitment] | None = None) -> str:
+    """The whole journal to keep, oldest first: one object an entry, times in
+    UTC; an entry whose answer became a commitment has it ("commitment")."""
     records = []
     for entry in _chronological(entries):
         pack, item = lookup(packs, entry.pack_id, entry.item_id)
+        commitment = (commitments or {}).get(entry.prompt_id)
         records.append({
             "asked_at": _utc(entry.asked_at),
             "answered_at": _utc(entry.answered_at),
@@ -69,5 +79,6 @@ def export_json(entries: Sequence[JournalEntry], packs: PackLibrary, language: s
             "rating_label": rating_label(entry.rating, pack, language) if entry.rating else None,
             "text": entry.text,
             "voice": entry.has_voice,
+            **({"commitment": commitment_lines.record(commitment)} if commitment else {}),
         })
     return json.dumps(records, ensure_ascii=False, indent=2) + "\n"

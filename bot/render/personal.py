@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
@@ -20,9 +21,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.content.locales import Catalog, Html
 from bot.content.packs import Item, Pack, PackLibrary, localized
 from bot.domain import onboarding as wizard
+from bot.domain.commitments import Commitment
 from bot.domain.recap import ELLIPSIS, JournalEntry, Recap, cut_at_word, shorten
 from bot.domain.schedule import WEEKDAYS, local
-from bot.render import callbacks
+from bot.render import callbacks, commitments
 from bot.render.question import private_keyboard, referred_to, theme_note
 from bot.render.setup import button, rows, ticked, when
 from bot.render.split import telegram_length
@@ -36,6 +38,11 @@ ANSWER_LINES = 6
 RECAP_LINES = 7  # a week of daily prompts; any more are counted, not shown
 RECAP_ANSWER_UNITS = 300
 NAME_CHARS = 40
+# A commitment under its entry takes this much of the answer's room: its
+# words, its note, and its state and dates (fixed wording, about 100 units).
+COMMITMENT_TEXT_UNITS = 120
+COMMITMENT_NOTE_UNITS = 80
+COMMITMENT_UNITS = 320
 _MIN_LINE_UNITS = 12  # with less room left, an answer's further lines are left out
 _COMMANDS = ("later", "skip", "pause", "journal", "export", "forget")
 
@@ -272,7 +279,8 @@ def _answer_lines(text: str, units: int, most: int) -> tuple[list[Html], bool]:
 
 
 def _journal_entry(
-    catalog: Catalog, language: str, entry: JournalEntry, packs: PackLibrary, timezone: str
+    catalog: Catalog, language: str, entry: JournalEntry, packs: PackLibrary, timezone: str,
+    commitment: Commitment | None = None,
 ) -> tuple[list[str], bool]:
     say = partial(catalog.text, language)
     pack, item = lookup(packs, entry.pack_id, entry.item_id)
@@ -285,20 +293,27 @@ def _journal_entry(
     if entry.rating is not None:
         lines.append(rating_line(say, "journal.rating", entry.rating, pack, language))
     shortened = False
+    room = ANSWER_UNITS - (COMMITMENT_UNITS if commitment is not None else 0)
     if entry.has_text:
-        pieces, shortened = _answer_lines(entry.text, ANSWER_UNITS, ANSWER_LINES)
+        pieces, shortened = _answer_lines(entry.text, room, ANSWER_LINES)
         lines += [say("journal.text_more" if index else "journal.text_first", text=piece)
                   for index, piece in enumerate(pieces)]
     if entry.has_voice:
         lines.append(say("journal.voice"))
     if not entry.answered:
         lines.append(say("journal.skipped"))
+    if commitment is not None:
+        note = _user_html(commitment.note, COMMITMENT_NOTE_UNITS)[0] if commitment.note else None
+        lines += commitments.lines(catalog, language, replace(
+            commitment, text=_user_html(commitment.text, COMMITMENT_TEXT_UNITS)[0], note=note),
+            timezone)
     return lines, shortened
 
 
 def journal_page(
     catalog: Catalog, language: str, entries: Sequence[JournalEntry], packs: PackLibrary, *,
     page: int, pages: int, pack_filter: str | None, timezone: str = "UTC",
+    commitments_by_prompt: Mapping[int, Commitment] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of the journal, newest first, dated in the person's `timezone`.
     Pages count from 1, the newest; "‹ Newer" goes to page - 1."""
@@ -318,7 +333,8 @@ def journal_page(
         lines.append(say("journal.page", page=page, pages=pages))
     any_shortened = False
     for entry in sorted(entries, key=lambda e: (e.answered_at, e.prompt_id), reverse=True):
-        entry_lines, shortened = _journal_entry(catalog, language, entry, packs, timezone)
+        entry_lines, shortened = _journal_entry(catalog, language, entry, packs, timezone,
+                                                (commitments_by_prompt or {}).get(entry.prompt_id))
         lines += ["", *entry_lines]
         any_shortened = any_shortened or shortened
     if any_shortened:
@@ -344,7 +360,9 @@ def journal_unknown_filter(catalog: Catalog, language: str, name: str, packs: Pa
 
 def recap_text(catalog: Catalog, language: str, recap: Recap, packs: PackLibrary) -> str:
     say = partial(catalog.text, language)
-    lines = [say("recap.title"), "", catalog.plural(language, "recap.count", recap.count)]
+    lines = [say("recap.title")]
+    if recap.count:
+        lines += ["", catalog.plural(language, "recap.count", recap.count)]
     for line in recap.lines[:RECAP_LINES]:
         pack, item = lookup(packs, line.pack_id, line.item_id)
         lines.append(say("recap.prompt", prompt=shorten(in_language(item.text, language),
@@ -361,6 +379,9 @@ def recap_text(catalog: Catalog, language: str, recap: Recap, packs: PackLibrary
             lines.append(say("recap.answer", answer=Html(" — ".join(parts))))
     if recap.count > RECAP_LINES:
         lines.append(catalog.plural(language, "recap.more", recap.count - RECAP_LINES))
+    shown = recap.commitments[:RECAP_LINES]
+    lines += commitments.recap_block(catalog, language, [
+        replace(c, text=_user_html(c.text, COMMITMENT_TEXT_UNITS)[0]) for c in shown])
     _, ahead = lookup(packs, *recap.next_item) if recap.next_item else (None, None)
     if ahead:
         lines += ["", say("recap.ahead_title"),

@@ -89,3 +89,14 @@ def _after(stack: list[str], atom: str) -> list[str]:
 
 def _closing(stack: list[str]) -> str:
     return "".join(f"</{_TAG_NAME.match(tag).group(1)}>" for tag in reversed(stack))
+
+
+def with_last_line(parts: list[str], line: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """The messages with `line` after a blank line at the end of the last,
+    or as a message of its own when the last has no room for it."""
+    if not parts:
+        return [line]
+    joined = f"{parts[-1]}\n\n{line}"
+    if telegram_length(joined) <= limit:
+        return [*parts[:-1], joined]
+    return [*parts, line]

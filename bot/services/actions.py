@@ -9,6 +9,7 @@ action closed or the person is no longer on it meanwhile.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,6 +19,7 @@ from bot.domain import actions as domain
 from bot.domain.records import Chat, OutboxItem
 from bot.domain.weeks import week_bounds
 from bot.render import actions as render
+from bot.render import commitments
 from bot.runtime.context import BotData
 from bot.services import design_tests, joint_lines, outbox
 from bot.services.delivery import Attempt, attempt
@@ -54,18 +56,33 @@ async def choose(data: BotData, chat: Chat, action_id: int, user_id: int,
     elif choice == "back":
         change = await store.step_back(action_id, chat.id, user_id)
     else:
-        action = await store.get(action_id)
-        if action is None or action.chat_id != chat.id:
-            return Change.GONE
-        if not action.is_open:
-            return Change.CLOSED
-        due = domain.due_date(choice, action.created_at, chat.timezone)
-        if action.due_at is not None and action.due_at != due:
-            return Change.SAME  # set before, by another choice: kept
-        change = await store.set_due(action_id, chat.id, due)
+        change = await _set_due(data, chat, action_id,
+                                lambda action: domain.due_date(choice, action.created_at,
+                                                               chat.timezone))
     log.info("action %s in chat %s: %s by user %s -> %s", action_id, chat.id, choice, user_id,
              change.value)
     return change
+
+
+async def set_typed_date(data: BotData, chat: Chat, action_id: int, user_id: int,
+                         day: date) -> Change:
+    """A date typed in reply to the action's message: as a by-when choice."""
+    change = await _set_due(data, chat, action_id,
+                            lambda action: domain.local_moment(day, chat.timezone))
+    log.info("action %s in chat %s: typed date by user %s -> %s", action_id, chat.id, user_id,
+             change.value)
+    return change
+
+
+async def _set_due(data: BotData, chat: Chat, action_id: int,
+                   due_for: Callable[[domain.Action], datetime]) -> Change:
+    store = data.store.actions
+    action = await store.get(action_id)
+    if action is None or action.chat_id != chat.id:
+        return Change.GONE
+    if not action.is_open:
+        return Change.CLOSED
+    return await store.set_due(action_id, chat.id, due_for(action))
 
 
 async def plan_checkins(data: BotData, now: datetime) -> int:
@@ -83,9 +100,13 @@ async def send_checkin(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
     owner = await store.actions.owner(action.id, item.chat_id)
     if owner is None or owner.state != "asked":
         return outbox.skipped(item.chat_id, "no longer waiting for this check-in")
-    group = await store.chats.get(action.chat_id)
-    title = (group.title if group is not None else None) or ""
-    text, keyboard = render.checkin(data.catalog, private.language, action, title)
+    if action.chat_id == private.id:
+        # A personal commitment (bot/services/commitments.py): no group in it.
+        text, keyboard = commitments.checkin(data.catalog, private.language, action)
+    else:
+        group = await store.chats.get(action.chat_id)
+        title = (group.title if group is not None else None) or ""
+        text, keyboard = render.checkin(data.catalog, private.language, action, title)
     return await attempt(data, private.id, "sendMessage",
                          lambda chat_id: bot.send_message(chat_id, text, reply_markup=keyboard))
 
@@ -137,9 +158,14 @@ async def digest_block(data: BotData, group: Chat, language: str) -> str | None:
                                    await data.store.actions.stuck(group.id))
 
 
-async def create(data: BotData, chat: Chat, text: str, user_id: int) -> domain.Action:
-    action = await data.store.actions.create(chat.id, text, user_id)
-    log.info("action %s made in chat %s by user %s", action.id, chat.id, user_id)
+async def create(data: BotData, chat: Chat, text: str, user_id: int, *,
+                 from_prompt: int | None = None, from_week: str | None = None) -> domain.Action:
+    """A new action in a group; made in reply to a question or to the weekly
+    summary, it comes from that (else from the group's latest question)."""
+    action = await data.store.actions.create(chat.id, text, user_id, from_prompt=from_prompt,
+                                             from_week=from_week)
+    log.info("action %s made in chat %s by user %s (from prompt %s, week %s)", action.id,
+             chat.id, user_id, action.source_prompt_id, action.source_week)
     return action
 
 

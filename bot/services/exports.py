@@ -41,8 +41,9 @@ async def group_actions(data: BotData, chat: Chat) -> tuple[File, int] | None:
     actions, owners = await data.store.exports.actions_for_chat(chat.id)
     if not actions:
         return None
+    ratings = await data.store.exports.design_ratings_for_chat(chat.id)
     content = await asyncio.to_thread(
-        lambda: actions_to_csv(action_records(actions, owners)).encode("utf-8"))
+        lambda: actions_to_csv(action_records(actions, owners, ratings)).encode("utf-8"))
     name = export_file_name(chat.title, chat.id, data.now(), "csv")
     return File(name.removesuffix(".csv") + "-actions.csv", content), len(actions)
 
@@ -51,12 +52,15 @@ async def journal(data: BotData, chat: Chat, name: str) -> tuple[File, File, int
     """The person's journal as Markdown and as JSON, and how many entries it
     has: read off the event loop, written in a worker thread."""
     entries = await data.store.journal.all(chat.id)
+    committed = {c.prompt_id: c for c in await data.store.commitments.of_person(chat.id)
+                 if c.prompt_id is not None}
     stamp = f"{data.now():%Y%m%d}"
 
     def build() -> tuple[bytes, bytes]:
         markdown = export_markdown(entries, data.packs, chat.language, name=name,
-                                   timezone=chat.timezone, catalog=data.catalog)
-        as_json = export_json(entries, data.packs, chat.language)
+                                   timezone=chat.timezone, catalog=data.catalog,
+                                   commitments=committed)
+        as_json = export_json(entries, data.packs, chat.language, committed)
         return markdown.encode("utf-8"), as_json.encode("utf-8")
 
     markdown, as_json = await asyncio.to_thread(build)

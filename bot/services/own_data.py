@@ -4,6 +4,7 @@ group, or everything, everywhere)."""
 from __future__ import annotations
 
 from bot.domain.actions import Action, Owner
+from bot.domain.design_tests import Rating
 from bot.domain.records import Answer, Chat, Prompt
 from bot.runtime.context import BotData
 
@@ -22,6 +23,12 @@ async def actions_in(data: BotData, group_id: int,
     """The actions a member started in the group, and those they are taking
     on with their own check-in and note."""
     return await data.store.exports.actions_of_member(group_id, user_id)
+
+
+async def design_ratings_in(data: BotData, group_id: int,
+                            user_id: int) -> list[tuple[Action, list[Rating]]]:
+    """A member's own design-test ratings in the group, by action."""
+    return await data.store.exports.design_ratings_of_member(group_id, user_id)
 
 
 async def forget_in_group(data: BotData, chat_id: int, user_id: int) -> tuple[int, list[int]]:

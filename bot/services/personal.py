@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from telegram import Bot
 
+from bot.domain.commitments import Commitment, of_the_week
 from bot.domain.programme import next_question
 from bot.domain.recap import JournalEntry, weekly_recap
 from bot.domain.records import Chat, Enrolment, Opened, OutboxItem, Prompt
@@ -81,6 +82,12 @@ async def journal_page(data: BotData, chat_id: int, page: int,
     return entries, page, pages
 
 
+async def commitments_by_prompt(data: BotData, chat_id: int) -> dict[int, Commitment]:
+    """The person's commitments, by the prompt whose answer each came from."""
+    return {c.prompt_id: c for c in await data.store.commitments.of_person(chat_id)
+            if c.prompt_id is not None}
+
+
 async def put_off(data: BotData, chat_id: int, now: datetime) -> datetime | None:
     """/later: the waiting prompt closes and the same one comes again in an
     hour (one step in the store); None if nothing is waiting."""
@@ -104,7 +111,9 @@ async def send_recap(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
     if pack is not None:
         upcoming = pack.items[next_question(enrolment.cursor, len(pack.items)).index]
         ahead = (pack.id, upcoming.id)
-    recap = weekly_recap(entries, week_start=end - RECAP_WINDOW, week_end=end, next_item=ahead)
+    made = of_the_week(await store.commitments.of_person(chat.id), end - RECAP_WINDOW, end)
+    recap = weekly_recap(entries, week_start=end - RECAP_WINDOW, week_end=end, next_item=ahead,
+                         commitments=made)
     if recap is None:
         return outbox.skipped(item.chat_id, "a quiet week")
     text = render.recap_text(data.catalog, chat.language, recap, data.packs)

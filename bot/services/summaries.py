@@ -24,6 +24,7 @@ from bot.domain.weeks import monday_of, period_label, week_bounds, week_of
 from bot.render import chart
 from bot.render import summary as render
 from bot.render.question import deep_link
+from bot.render.split import with_last_line
 from bot.runtime.context import BotData
 from bot.services import actions, digest_worker, joint_actions, outbox, partnership, personal
 from bot.services.delivery import Attempt, Outcome, Undeliverable, attempt, deliver
@@ -146,6 +147,9 @@ async def send_summary(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(
             data.catalog.text(chat.language, "mydata.open_private"),
             url=deep_link(bot.username, "digest"))]])
+    # The last part is the message the outbox remembers: a reply to it with
+    # /action makes an action from this week's summary.
+    parts = with_last_line(parts, data.catalog.text(chat.language, "actions.summary_hint"))
     last = len(parts) - 1
     result = await outbox.send_parts(data, item, [
         (lambda text=text, keyboard=(markup if number == last else None):

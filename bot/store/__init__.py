@@ -8,6 +8,7 @@ from bot.domain.clock import Clock, utc_now
 from bot.store.actions import ActionRepository, forget_owner
 from bot.store.answers import AnswerRepository
 from bot.store.chats import ChatRepository
+from bot.store.commitments import CommitmentRepository
 from bot.store.db import Database, backup_file
 from bot.store.design_tests import DesignTestRepository, forget_ratings
 from bot.store.drafts import SetupDraftRepository
@@ -59,6 +60,7 @@ class Store:
         self.housekeeping = HousekeepingRepository(self.db)
         self.actions = ActionRepository(self.db)
         self.design_tests = DesignTestRepository(self.db)
+        self.commitments = CommitmentRepository(self.db)
         self.joint_actions = JointActionRepository(self.db)
 
     @classmethod

@@ -32,20 +32,36 @@ class ActionRepository:
     def __init__(self, db: Database):
         self.db = db
 
-    async def create(self, chat_id: int, text: str, created_by: int) -> Action:
-        """A new open action, from the group's open question (else its last
+    async def create(self, chat_id: int, text: str, created_by: int, *,
+                     from_prompt: int | None = None, from_week: str | None = None) -> Action:
+        """A new open action: from the question or the week's summary it was
+        made in reply to, else from the group's open question (else its last
         one), if it has any."""
         now = to_db_time(self.db.now())
         async with self.db.transaction() as tx:
             await tx.lock_chats(chat_id)
-            source = await tx.fetch_value(
-                "SELECT id FROM prompts WHERE chat_id = ?"
-                " ORDER BY (closed_at IS NULL) DESC, opened_at DESC, id DESC LIMIT 1",
-                (chat_id,))
+            if from_week is not None:
+                source = None
+            elif from_prompt is not None:
+                source = await tx.fetch_value(
+                    "SELECT id FROM prompts WHERE id = ? AND chat_id = ?", (from_prompt, chat_id))
+            else:
+                source = await tx.fetch_value(
+                    "SELECT id FROM prompts WHERE chat_id = ?"
+                    " ORDER BY (closed_at IS NULL) DESC, opened_at DESC, id DESC LIMIT 1",
+                    (chat_id,))
             row = await tx.fetch_one(
-                "INSERT INTO actions (chat_id, text, created_by, created_at, source_prompt_id)"
-                " VALUES (?, ?, ?, ?, ?) RETURNING *", (chat_id, text, created_by, now, source))
+                "INSERT INTO actions (chat_id, text, created_by, created_at, source_prompt_id,"
+                " source_week) VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
+                (chat_id, text, created_by, now, source, from_week))
         return build(Action, row)
+
+    async def summary_week(self, chat_id: int, message_id: int) -> str | None:
+        """The week ("2026-W11") of the group's weekly summary whose last
+        message this is (the one that says how to reply with an action)."""
+        return await self.db.fetch_value(
+            "SELECT period FROM outbox WHERE chat_id = ? AND kind = 'summary'"
+            " AND message_id = ?", (chat_id, message_id))
 
     async def get(self, action_id: int) -> Action | None:
         row = await self.db.fetch_one("SELECT * FROM actions WHERE id = ?", (action_id,))
@@ -102,9 +118,11 @@ class ActionRepository:
             refused = await open_in(tx, action_id, chat_id)
             if refused is not None:
                 return refused
+            # The first date chosen stays: a second choice, pressed at the same
+            # moment or later, changes nothing.
             changed = await tx.execute(
-                "UPDATE actions SET due_at = ? WHERE id = ? AND COALESCE(due_at, '') <> ?",
-                (to_db_time(due_at), action_id, to_db_time(due_at)))
+                "UPDATE actions SET due_at = ? WHERE id = ? AND due_at IS NULL",
+                (to_db_time(due_at), action_id))
         return Change.DONE if changed else Change.SAME
 
     async def plan_checkins(self, now: datetime) -> list[int]:
@@ -164,6 +182,12 @@ class ActionRepository:
             if state == "let_go":
                 await tx.execute("DELETE FROM action_owners WHERE action_id = ? AND user_id = ?",
                                  (action_id, user_id))
+                if action.chat_id == user_id:
+                    # A personal commitment (bot/store/commitments.py) has
+                    # nobody else to take it on: letting it go closes it.
+                    await tx.execute(
+                        "UPDATE actions SET state = 'dropped', closed_at = ? WHERE id = ?",
+                        (to_db_time(now), action_id))
             elif current == state:
                 return Change.SAME, action
             else:

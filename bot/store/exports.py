@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.domain.actions import Action, Owner
+from bot.domain.design_tests import Rating
 from bot.domain.records import ExportOwner, ExportRow
 from bot.store.db import Database
 from bot.store.rows import build_all
@@ -55,6 +56,28 @@ class ExportRepository:
             (chat_id,))
         return (await asyncio.to_thread(build_all, Action, actions),
                 await asyncio.to_thread(build_all, ExportOwner, owners))
+
+    async def design_ratings_for_chat(self, chat_id: int) -> list[Rating]:
+        """Every design-test rating of the chat's actions: the export shows
+        only the averages made of them (bot/render/export_actions.py)."""
+        rows = await self.db.long_reads.fetch_all(
+            "SELECT r.action_id, r.user_id, r.test, r.value FROM design_ratings r"
+            " JOIN actions a ON a.id = r.action_id WHERE a.chat_id = ?"
+            " ORDER BY r.action_id, r.test, r.user_id", (chat_id,))
+        return await asyncio.to_thread(build_all, Rating, rows)
+
+    async def design_ratings_of_member(self, chat_id: int, user_id: int
+                                       ) -> list[tuple[Action, list[Rating]]]:
+        """For /mydata: a person's own design-test ratings in the chat, by action."""
+        ratings = build_all(Rating, await self.db.long_reads.fetch_all(
+            "SELECT r.action_id, r.user_id, r.test, r.value FROM design_ratings r"
+            " JOIN actions a ON a.id = r.action_id WHERE a.chat_id = ? AND r.user_id = ?"
+            " ORDER BY a.created_at, r.action_id", (chat_id, user_id)))
+        rated = build_all(Action, await self.db.long_reads.fetch_all(
+            "SELECT * FROM actions a WHERE a.chat_id = ? AND EXISTS (SELECT 1 FROM"
+            " design_ratings r WHERE r.action_id = a.id AND r.user_id = ?)"
+            " ORDER BY a.created_at, a.id", (chat_id, user_id)))
+        return [(action, [r for r in ratings if r.action_id == action.id]) for action in rated]
 
     async def actions_of_member(self, chat_id: int, user_id: int
                                 ) -> tuple[list[Action], list[tuple[Action, Owner]]]:

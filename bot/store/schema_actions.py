@@ -10,7 +10,8 @@ ACTIONS = (
     # One line a group decided to do. `created_by` and the owners are user
     # ids (never names); /forget clears them and the action stays. The
     # question it came from may be deleted with its programme: the action
-    # stays, from nowhere. The design tests (bot/store/design_tests.py): when
+    # stays, from nowhere. `source_week`: the ISO week (2026-W11) of the weekly
+    # summary it was made in reply to, if so. The design tests (bot/store/design_tests.py): when
     # asked, the message answered on, how many rating changes so far and how
     # many there were when the profile was last posted (nothing new: a second
     # "Show the profile" posts nothing).
@@ -23,6 +24,7 @@ ACTIONS = (
         created_at TEXT NOT NULL,
         due_at TEXT,
         source_prompt_id INTEGER REFERENCES prompts(id) ON DELETE SET NULL,
+        source_week TEXT,
         state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'done', 'dropped')),
         closed_at TEXT,
         message_id INTEGER,
