@@ -13,7 +13,7 @@ import pytest
 from bot.render import callbacks
 
 from helpers.group import GROUP_ID, ask, bot_message
-from helpers.partnership import CSO_ID, linked_pair
+from helpers.partnership import COUNCIL_ID, CSO_ID, ask_and_rate, linked_pair
 from helpers.personal import ROSA, next_prompt, onboard
 
 C = callbacks
@@ -27,6 +27,7 @@ COVERS = {
     "test_action_buttons": {C.ActionChoice, C.CheckIn, C.NoteShare},
     "test_design_test_buttons": {C.DesignAsk, C.DesignRate, C.DesignProfile},
     "test_commitment_buttons": {C.Commit, C.CheckIn},
+    "test_joint_action_buttons": {C.JointPropose, C.ActionChoice},
 }
 
 
@@ -200,6 +201,30 @@ async def test_commitment_buttons(harness, pressed):
         await twice(harness, pressed, private, rosa, checkin,
                     f"1|c|{commitment.action_id}|{answer}")
     assert (await harness.store.commitments.of_person(ROSA))[0].state == "done"
+
+
+async def test_joint_action_buttons(harness, pressed):
+    town, cso = await linked_pair(harness)
+    await ask_and_rate(harness, town, dict.fromkeys(("Olga", "Pablo", "Quinn"), 2))
+    await ask_and_rate(harness, cso, dict.fromkeys(("Ana", "Bruno", "Carla"), 4))
+    link = (await harness.store.partnerships.for_chat(CSO_ID))[0]
+    await harness.send(harness.updates.command(cso.chat, cso.admin, "/partnership agenda"))
+    agenda = bot_message(harness, CSO_ID)
+    await twice(harness, pressed, cso.chat, cso.admin, agenda, f"1|ja|{link.id}|cso|1")
+    # In private the press waits for the coordinator's line: once.
+    private = harness.updates.private_chat(town.admin)
+    await harness.send(harness.updates.command(private, town.admin, "/start"))
+    await harness.send(harness.updates.command(private, town.admin, "/partnership agenda"))
+    in_private = bot_message(harness, town.admin["id"])
+    await twice(harness, pressed, private, town.admin, in_private, f"1|ja|{link.id}|la|1")
+    assert await harness.store.db.fetch_value("SELECT COUNT(*) FROM joint_drafts") == 1
+    await harness.send(harness.updates.command(cso.chat, cso.admin, "/jointaction 1 Meet"))
+    (joint,) = await harness.store.joint_actions.for_chat(CSO_ID)
+    for team, chat_id, action in ((cso, CSO_ID, joint.cso_action_id),
+                                  (town, COUNCIL_ID, joint.la_action_id)):
+        card = bot_message(harness, chat_id)
+        await twice(harness, pressed, team.chat, team.members[0], card, f"1|a|{action}|vol")
+    assert len(await harness.store.actions.owners(joint.la_action_id)) == 1
 
 
 def test_every_kind_of_button_is_pressed_twice():

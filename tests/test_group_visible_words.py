@@ -24,7 +24,8 @@ GROUP_SECTIONS = ("summary", "question", "status", "nudge.group", "nudge.closes_
                   "mydata.open_private", "weekly", "coordinators", "setup", "schedule",
                   "window", "quiethours", "pause", "resume", "skip", "partner", "partnership",
                   "unpartner", "agenda", "start.group", "help", "guard", "errors",
-                  "actions", "designtests", "ask", "elsewhere", "timezone.changed", "when")
+                  "actions", "designtests", "ask", "elsewhere", "timezone.changed", "when",
+                  "joint")
 # Only in the coordinators' digest, sent in a private chat.
 COORDINATORS_ONLY = {"summary.participation.one", "summary.participation.other",
                      "summary.chat_members.one", "summary.chat_members.other"}

@@ -19,7 +19,7 @@ from bot.store.transfer import TABLES
 from helpers.app import Clock
 from helpers.postgres import NO_POSTGRES
 from helpers.processes import on_server
-from helpers.upgrades import ANA, GROUP, UPGRADED_AT, load
+from helpers.upgrades import ANA, GROUP, ROSA, UPGRADED_AT, load
 
 _SETTINGS = ("DATABASE_URL", "CIVIC_REFLECT_DB", "WEBHOOK_URL", "WEBHOOK_SECRET", "REPLICAS",
              "PORT", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL")
@@ -78,6 +78,15 @@ def installation(tmp_path):
     conn.execute("UPDATE actions SET design_asked_at = '2026-03-02T08:10:00Z' WHERE id = 1")
     conn.execute("INSERT INTO design_ratings (action_id, user_id, test, value, rated_at)"
                  " VALUES (1, ?, 'dem', 4, '2026-03-02T08:11:00Z')", (ANA,))
+    # A joint action of the partnership (-300 and the group): an action each.
+    conn.execute("INSERT INTO actions (id, chat_id, text, created_at) VALUES"
+                 " (2, -300, 'Ask the library', '2026-03-02T08:00:00Z')")
+    conn.execute("INSERT INTO joint_actions (partnership_id, pair_number, la_action_id,"
+                 " cso_action_id, proposed_by, created_at)"
+                 " VALUES (1, 4, 2, 1, 'cso', '2026-03-02T08:00:00Z')")
+    # A coordinator asked, in private, for a joint action's line.
+    conn.execute("INSERT INTO joint_drafts (user_id, partnership_id, side, pair_number,"
+                 " asked_at) VALUES (?, 1, 'cso', 4, '2026-03-02T08:00:00Z')", (ROSA,))
     conn.commit()
     conn.close()
     return path

@@ -152,6 +152,10 @@ async def assert_nothing_about(store, user_id: int) -> None:
         "actions": "SELECT COUNT(*) FROM actions WHERE created_by = :u",
         "action_owners": "SELECT COUNT(*) FROM action_owners WHERE user_id = :u",
         "design_ratings": "SELECT COUNT(*) FROM design_ratings WHERE user_id = :u",
+        # A joint action ties two actions of two groups: no person's id.
+        "joint_actions": "SELECT COUNT(*) FROM joint_actions WHERE la_action_id = :u"
+                         " OR cso_action_id = :u",
+        "joint_drafts": "SELECT COUNT(*) FROM joint_drafts WHERE user_id = :u",
     }
     tables = set(await store.db.tables()) - {"schema_version"}
     assert tables == set(checks), "a new table must be checked here too"

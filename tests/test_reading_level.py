@@ -42,7 +42,7 @@ GROUP_SECTIONS = ("summary", "question", "status", "nudge.group", "nudge.closes_
                   "window", "quiethours", "pause", "resume", "skip", "partner", "partnership",
                   "unpartner", "agenda", "start.group", "help", "guard", "errors", "glossary",
                   "answer", "button", "actions", "designtests", "ask", "elsewhere",
-                  "timezone.changed", "when")
+                  "timezone.changed", "when", "joint")
 COORDINATORS_ONLY = {"summary.participation.one", "summary.participation.other",
                      "summary.chat_members.one", "summary.chat_members.other"}
 # Sections no group sees (private chats, the coordinators' digest, files), or that are

@@ -39,6 +39,7 @@ LOCAL_NAMES: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "action": "accion",
         "actions": "acciones",
         "designtests": "pruebas",
+        "jointaction": "accionconjunta",
     }),
 })
 

@@ -8,7 +8,7 @@ from telegram import InputFile, Update
 from bot.domain import onboarding
 from bot.domain.arguments import echo
 from bot.domain.schedule import valid_timezone
-from bot.handlers import actions, answers, commitments, wizards
+from bot.handlers import actions, answers, commitments, joint_actions, wizards
 from bot.handlers.buttons import pressed, stale_button
 from bot.handlers.common import chat_language, message_content, remember_chat
 from bot.handlers.guards import say
@@ -92,6 +92,9 @@ async def on_message(update: Update, context: BotContext) -> None:
     group_prompt = await answers.replied_prompt(update, context)
     if group_prompt is not None:
         await answers.comment(update, context, group_prompt)
+        return
+    # Just after "joint action" under the agenda: that action's line.
+    if await joint_actions.took_proposal(update, context):
         return
     # Just after answering an action's check-in: a one-line note about it.
     if await actions.took_note(update, context):

@@ -29,6 +29,7 @@ from bot.handlers import (
     elsewhere,
     glossary,
     group,
+    joint_actions,
     membership,
     mydata,
     partnership,
@@ -92,6 +93,7 @@ COMMANDS: tuple[Command, ...] = (
     _group_only("action", actions.action_command),
     _group_only("actions", actions.actions_command),
     _group_only("designtests", design_tests.designtests_command),
+    _group_only("jointaction", joint_actions.jointaction_command),
     _private_only("programme", personal.begin_onboarding),
     _private_only("journal", personal.journal),
     _private_only("later", personal.later),
@@ -138,6 +140,7 @@ BUTTONS: tuple[Button, ...] = (
     Button(callbacks.DesignRate, design_tests.rate_button, chats="group"),
     Button(callbacks.DesignProfile, design_tests.profile_button, chats="group"),
     Button(callbacks.Commit, commitments.commit_button, chats="private"),
+    Button(callbacks.JointPropose, joint_actions.propose_button),
 )
 
 

@@ -24,6 +24,8 @@ MAX_ID = 2**63 - 1
 # A journal page far past any journal (ten entries a page), small enough that
 # its offset stays a modest number.
 MAX_PAGE = 100_000
+# The checklist's pairs (bot/domain/partnership.py; the schema checks it too).
+MAX_PAIR = 15
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,17 @@ class Commit:
     choice: str
 
 
+@dataclass(frozen=True)
+class JointPropose:
+    """"Joint action" beside a pair of the partnership agenda, from the side
+    of `viewer` ("la" or "cso"); the database says whether the partnership
+    still stands and whether the presser coordinates that side."""
+
+    partnership_id: int
+    viewer: str
+    pair: int
+
+
 UNPARTNER_STEPS = ("pick", "end", "keep")
 # The design tests' keys (bot/domain/design_tests.py TESTS; a test checks).
 DESIGN_TESTS = ("dem", "eco", "soc", "wel", "lnk")
@@ -165,7 +178,7 @@ COMMIT_CHOICES = ("d3", "w1", "w2", "no")
 
 Callback = (Rate | Quote | SetupChoice | ForgetConfirm | Journal | Explain | Unpartner
             | PartnershipView | ActionChoice | CheckIn | NoteShare | DesignAsk | DesignRate
-            | DesignProfile | Commit)
+            | DesignProfile | Commit | JointPropose)
 
 
 def encode(callback: Callback) -> str:
@@ -200,6 +213,8 @@ def encode(callback: Callback) -> str:
             parts = ["p", str(action_id)]
         case Commit(prompt_id, choice):
             parts = ["m", str(prompt_id), choice]
+        case JointPropose(partnership_id, viewer, pair):
+            parts = ["ja", str(partnership_id), viewer, str(pair)]
         case _:
             raise TypeError(f"not a callback: {callback!r}")
     data = "|".join([VERSION, *parts])
@@ -259,6 +274,8 @@ def decode(data: str | None) -> Callback | None:
                 return DesignProfile(_id(action_id))
             case "m", [prompt_id, choice] if choice in COMMIT_CHOICES:
                 return Commit(_id(prompt_id), choice)
+            case "ja", [partnership_id, ("la" | "cso") as viewer, pair]:
+                return JointPropose(_id(partnership_id), viewer, _number(pair, MAX_PAIR))
     except ValueError:
         return None
     return None

@@ -21,7 +21,7 @@ from bot.domain.weeks import week_bounds
 from bot.render import actions as render
 from bot.render import commitments
 from bot.runtime.context import BotData
-from bot.services import design_tests, outbox
+from bot.services import design_tests, joint_lines, outbox
 from bot.services.delivery import Attempt, attempt
 from bot.store.actions import Change
 
@@ -38,8 +38,13 @@ async def card(data: BotData, chat: Chat, action: domain.Action) -> Card:
     """An action's message in its group, as it stands now."""
     owners = len(await data.store.actions.owners(action.id))
     design = await design_tests.profile(data, action)
-    return Card(render.card(data.catalog, chat.language, action, owners, chat.timezone, design),
-                render.card_keyboard(data.catalog, chat.language, action))
+    text = render.card(data.catalog, chat.language, action, owners, chat.timezone, design)
+    joint = await joint_lines.card_line(data, chat, action)
+    if joint is not None:
+        # Right under the action's words: a joint action with the partner.
+        first, _, rest = text.partition("\n")
+        text = "\n".join(part for part in (first, joint, rest) if part)
+    return Card(text, render.card_keyboard(data.catalog, chat.language, action))
 
 
 async def choose(data: BotData, chat: Chat, action_id: int, user_id: int,
@@ -142,7 +147,9 @@ async def week_block(data: BotData, chat: Chat, week_start: date) -> str | None:
     start, end = week_bounds(week_start, chat.timezone)
     actions, owners = await data.store.actions.of_week(chat.id, start)
     counts = domain.week_of_actions(actions, owners, start, end, min(data.now(), end))
-    return render.week_block(data.catalog, chat.language, counts)
+    blocks = [render.week_block(data.catalog, chat.language, counts),
+              await joint_lines.week_block(data, chat, start)]
+    return "\n\n".join(block for block in blocks if block) or None
 
 
 async def digest_block(data: BotData, group: Chat, language: str) -> str | None:

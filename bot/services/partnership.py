@@ -18,6 +18,7 @@ from bot.domain.partner_link import Partnership, Refusal
 from bot.domain.partnership import PACK_OF_SIDE, PairSpec, PartnershipView, Side
 from bot.domain.programme import next_question
 from bot.domain.records import Chat
+from bot.render import joint_actions as joint_render
 from bot.render import partner_link
 from bot.render import partnership as render
 from bot.render.partnership_chart import render_partnership_chart
@@ -179,10 +180,14 @@ async def send_agenda(
     """The joint-meeting agenda, in the viewing group's language."""
     chat, partner = await _chat_and_partner(data, link, viewer_chat_id)
     seen = await view(data, link, viewer_chat_id)
+    agenda = domain.agenda(seen)
     parts = render.agenda_messages(
-        data.catalog, chat.language, domain.agenda(seen), seen.viewer, data.packs,
+        data.catalog, chat.language, agenda, seen.viewer, data.packs,
         title=chat.title or "", partner=partner.title or "", pack_of=PACK_OF_SIDE)
-    await _send_parts(bot, data, to_chat_id, parts, None)
+    # A joint action may start from each pair the agenda points at.
+    markup = joint_render.agenda_keyboard(data.catalog, chat.language, link.id, seen.viewer,
+                                          agenda)
+    await _send_parts(bot, data, to_chat_id, parts, markup)
 
 
 async def digest_section(bot: Bot, data: BotData, chat: Chat, user_id: int) -> None:

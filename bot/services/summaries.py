@@ -26,7 +26,7 @@ from bot.render import summary as render
 from bot.render.question import deep_link
 from bot.render.split import with_last_line
 from bot.runtime.context import BotData
-from bot.services import actions, digest_worker, outbox, partnership, personal
+from bot.services import actions, digest_worker, joint_actions, outbox, partnership, personal
 from bot.services.delivery import Attempt, Outcome, Undeliverable, attempt, deliver
 from bot.store.first_questions import questions_of_week
 
@@ -256,6 +256,8 @@ def _digest_sends(bot: Bot, data: BotData, group: Chat, private: Chat, texts: li
         # Each partner group's averages side by side (none when unlinked).
         try:
             await partnership.digest_section(bot, data, group, private.id)
+            # Joint actions whose pair came round again: did it help?
+            await joint_actions.digest_section(bot, data, group, private.id)
         except Undeliverable as failure:
             return failure.attempt
         return Attempt(Outcome.SENT, private.id)

@@ -15,6 +15,7 @@ from bot.store.drafts import SetupDraftRepository
 from bot.store.enrolments import EnrolmentRepository
 from bot.store.exports import ExportRepository
 from bot.store.housekeeping import HousekeepingRepository
+from bot.store.joint_actions import JointActionRepository
 from bot.store.journal import JournalRepository
 from bot.store.members import CoordinatorRepository, MemberRepository
 from bot.store.nudges import NudgeRepository
@@ -60,6 +61,7 @@ class Store:
         self.actions = ActionRepository(self.db)
         self.design_tests = DesignTestRepository(self.db)
         self.commitments = CommitmentRepository(self.db)
+        self.joint_actions = JointActionRepository(self.db)
 
     @classmethod
     async def open(

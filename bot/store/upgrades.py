@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain.schedule import next_weekly
 from bot.store.schema_actions import ACTIONS
+from bot.store.schema_joint import JOINT_ACTIONS
 
 if TYPE_CHECKING:
     from bot.store.db import Tx
@@ -399,5 +400,5 @@ UPGRADES: tuple[UpgradeStep, ...] = (
                                # Unanswered prompts count from here (bot.domain.resting).
                                "ALTER TABLE enrolments ADD COLUMN resumed_at TEXT")),
     UpgradeStep(12, "actions a group takes on, their owners and check-ins",
-                run_statements(*ACTIONS)),
+                run_statements(*ACTIONS, *JOINT_ACTIONS)),
 )
