@@ -174,7 +174,11 @@ async def _replica(number, url, api, options, started, go, done, results) -> Non
         overall_max_rate=defaults.overall_max_rate, group_max_rate=defaults.group_max_rate,
         chart_workers=1, chart_idle_seconds=options["idle_seconds"],
     )
-    clock = Clock(DUE - timedelta(hours=1))  # nothing due until the driver says so
+    # Until the driver says go, the minute after the week's question opened:
+    # nothing is due (no question to close, no reminder), so the idle bursts
+    # are idle, as in the SQLite round, which ticks once, at the round.
+    opened = await _last_question_opened(url)
+    clock = Clock(opened + timedelta(minutes=1))
     app = build_application(settings, clock=clock)
     await app.initialize()
     await app.post_init(app)
@@ -238,6 +242,19 @@ async def _replica(number, url, api, options, started, go, done, results) -> Non
         "peak_rss_mb": round(bot_rss, 1),
         "worker_peak_rss_mb": round(worker_rss, 1),
     })
+
+
+async def _last_question_opened(url: str) -> datetime:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)  # search_path is in the URL
+    try:
+        opened = await connection.fetchval(
+            "SELECT MAX(opened_at) FROM prompts WHERE chat_id = $1", TEMPLATE)
+    finally:
+        await connection.close()
+    moment = datetime.fromisoformat(opened)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # -- the driver ----------------------------------------------------------------------------------
