@@ -290,13 +290,14 @@ class Taps:
 
 
 async def run_round(database: Path, groups: int, members: int, speed: float,
-                    latency: tuple[float, float], idle_seconds: float) -> dict:
+                    latency: tuple[float, float], idle_seconds: float,
+                    sends_in_flight: int) -> dict:
     defaults = Settings()
     settings = Settings(
         token=TOKEN, database_path=database, dispatch_interval_seconds=0,
         overall_max_rate=defaults.overall_max_rate * speed,
         group_max_rate=defaults.group_max_rate * speed,
-        chart_workers=1, chart_idle_seconds=idle_seconds,
+        chart_workers=1, chart_idle_seconds=idle_seconds, sends_in_flight=sends_in_flight,
     )
     clock = Clock(DUE + timedelta(seconds=30))
     telegram = RoundTelegram(speed, latency, members)
@@ -387,6 +388,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         "workers_left_when_idle": workers_left,
         "latency_ms": [round(latency[0] * 1000), round(latency[1] * 1000)],
         "speed": speed,
+        "sends_in_flight": sends_in_flight,
     }
 
 

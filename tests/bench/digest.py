@@ -180,18 +180,46 @@ def main() -> None:
     parser.add_argument("--design", default="render,end-to-end")
     parser.add_argument("--speed", type=float, default=1.0)
     parser.add_argument("--latency", default="0.02,0.2")
+    parser.add_argument("--sends-in-flight", type=int, default=4,
+                        help="SENDS_IN_FLIGHT: 4 keeps Telegram's pace with 20-200 ms a request")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--replicas", type=int, default=2,
+                        help="with --database postgresql: copies of the bot, one leading")
+    parser.add_argument("--url", default="", help="a PostgreSQL server (else a throwaway one)")
     parser.add_argument("--inside", help=argparse.SUPPRESS)
     args = parser.parse_args()
     designs = args.design.split(",")
     if args.inside:
         latency = tuple(float(part) for part in args.latency.split(","))
         print(json.dumps(asyncio.run(run_round(Path(args.inside), args.groups, args.members,
-                                               args.speed, latency, IDLE_SECONDS))))
+                                               args.speed, latency, IDLE_SECONDS,
+                                               args.sends_in_flight))))
         return
     if "render" in designs:
         render_design(args)
-    if "end-to-end" in designs:
+    if "end-to-end" in designs and args.database == "postgresql":
+        on_postgres(args)
+    elif "end-to-end" in designs:
         end_to_end(args)
+
+
+def on_postgres(args) -> None:
+    """The round with replicas on PostgreSQL (tests/bench/_round_replicas.py)."""
+    import _round_replicas
+
+    latency = tuple(float(part) for part in args.latency.split(","))
+    server, throwaway = args.url, None
+    if not server:
+        from helpers.postgres import ThrowawayPostgres
+
+        throwaway = ThrowawayPostgres()
+        server = throwaway.start()
+    try:
+        figures = _round_replicas.run(args, server, latency, IDLE_SECONDS)
+    finally:
+        if throwaway is not None:
+            throwaway.stop()
+    print(json.dumps(figures), flush=True)
 
 
 def end_to_end(args) -> None:
@@ -205,7 +233,7 @@ def end_to_end(args) -> None:
         output = subprocess.run(
             [sys.executable, __file__, "--inside", str(database), "--groups", str(args.groups),
              "--members", str(args.members), "--speed", str(args.speed),
-             "--latency", args.latency],
+             "--latency", args.latency, "--sends-in-flight", str(args.sends_in_flight)],
             check=True, capture_output=True, text=True).stdout
     figures = json.loads(output.strip().splitlines()[-1])
     figures.update(answers=answers, database_built_s=round(built_s, 1))
