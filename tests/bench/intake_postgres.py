@@ -1,7 +1,8 @@
-"""Benchmark: taps taken in on PostgreSQL by one and by two replicas at once.
+"""Benchmark: taps taken in on PostgreSQL by one, two and four replicas at once.
 
-    python tests/bench/intake_postgres.py [--updates 4000] [--kinds rate,spread]
-        [--replicas 1,2] [--url postgresql://...] [--global-lock]
+    python tests/bench/intake_postgres.py [--updates 3000] [--kinds rate,spread]
+        [--replicas 1,2,4] [--url postgresql://...] [--global-lock]
+        [--webhook [--in-flight 40] [--profile FOLDER]] [--pg-latency-ms 1.5]
 
 Prints one JSON line per kind and number of replicas:
 
@@ -19,14 +20,20 @@ SQLite file (`sqlite_per_s`), and each PostgreSQL line its `ratio_to_sqlite`.
 With `--global-lock`, every write transaction first takes one lock for the
 whole database, as before issue 26, for comparison.
 
+With `--webhook`, each replica is instead a bot process in webhook mode,
+fed over HTTP as Telegram feeds it, and reaching a canned Telegram through
+python-telegram-bot's HTTPXRequest (tests/bench/_webhook.py says how). With
+`--pg-latency-ms X`, each replica reaches PostgreSQL through a proxy of its
+own that adds X ms to every round trip (tests/bench/_latency_proxy.py); each
+line then gives `SELECT 1` timed directly and through it.
+
 Without `--url` a throwaway server is started (PostgreSQL's programs must be
 installed, as for the tests). The server runs on the same machine: its CPU
 time is taken from the replicas', so on a machine with few cores the
-figures say more about the machine than about the bot; and there is no
-network between them (no round trip costs more than a local socket's).
-Left out, as in intake.py: Telegram's limits, the webhook's HTTP (updates
-are handed to each replica in its process), the live-count edits. Not part
-of the test run.
+figures say more about the machine than about the bot. Left out, as in
+intake.py: Telegram's limits, the live-count edits; without `--webhook`,
+the webhook's HTTP (updates are handed to each replica in its process).
+Not part of the test run.
 """
 
 from __future__ import annotations
@@ -220,7 +227,7 @@ def summary(share: int, replicas: int, outcomes: list[tuple[float, list[float]]]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--updates", type=int, default=4_000)
+    parser.add_argument("--updates", type=int, default=3_000)
     parser.add_argument("--kinds", default="rate,spread")
     parser.add_argument("--replicas", default="1,2,4")
     parser.add_argument("--url", default="")
