@@ -73,9 +73,12 @@ def drive(index: int, url: str, bodies: list[bytes], in_flight: int, ready, go,
         headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
         connector = aiohttp.TCPConnector(limit=in_flight)
         async with aiohttp.ClientSession(connector=connector) as session:
+            async def open_one() -> None:
+                async with session.get(url.replace(PATH, "/livez")) as response:
+                    await response.read()
+
             # The connections opened before the timing, as Telegram keeps them.
-            await asyncio.gather(*(session.get(url.replace(PATH, "/livez"))
-                                   for _ in range(in_flight)))
+            await asyncio.gather(*(open_one() for _ in range(in_flight)))
             ready.put(True)
             await asyncio.to_thread(go.wait)
             latencies: list[float] = []
