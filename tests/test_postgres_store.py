@@ -121,6 +121,33 @@ async def test_ids_past_32_bits_and_sums_read_back_as_numbers(database_target):
         await store.close()
 
 
+# --- round trips ------------------------------------------------------------------
+
+
+@ONLY_POSTGRES
+async def test_a_pooled_read_or_transaction_costs_no_round_trip_to_reset_its_connection(
+        database_target):
+    """What the server is sent for a read and for a transaction is theirs
+    alone: no reset query (asyncpg's default, a round trip more each time a
+    connection goes back to the pool, which the network multiplies)."""
+    store = await Store.open(database_target, Clock(NOON))
+    sent: list[str] = []
+    try:
+        # The pool hands back the connection it was last given (LIFO).
+        async with store.db.pool.acquire() as connection:
+            connection.add_query_logger(lambda logged: sent.append(logged.query))
+        await store.db.fetch_one("SELECT 1")
+        async with store.db.transaction() as tx:
+            await tx.execute("CREATE TEMPORARY TABLE scratch (n INTEGER) ON COMMIT DROP")
+        await store.db.fetch_one("SELECT 2")
+        await asyncio.sleep(0)  # the logger is called soon after each query
+        assert [query.strip().rstrip(";") for query in sent] == [
+            "SELECT 1", "BEGIN", "CREATE TEMPORARY TABLE scratch (n INTEGER) ON COMMIT DROP",
+            "COMMIT", "SELECT 2"]
+    finally:
+        await store.close()
+
+
 # --- replicas on one database ----------------------------------------------------
 
 

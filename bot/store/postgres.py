@@ -141,6 +141,15 @@ async def _prepare_connection(connection: asyncpg.Connection) -> None:
                                     schema="pg_catalog", format="text")
 
 
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """What a connection going back to the pool needs beyond asyncpg's own
+    cleanup (which rolls back a transaction left open): nothing. The bot
+    sets no session state on a pooled connection (its advisory locks end
+    with their transaction; the leader's and the upgrade's have connections
+    of their own), so asyncpg's reset query would only cost a round trip
+    per statement or transaction."""
+
+
 class PostgresTx(Tx):
     """Tx's verbs on an asyncpg connection; rows are asyncpg Records, which
     answer row["name"] and row[0] as sqlite3.Row does."""
@@ -229,7 +238,7 @@ class PostgresDatabase(Database):
             # stay visible to the others while it lives (see live_sessions).
             self._pool = await asyncpg.create_pool(
                 self.url, min_size=1, max_size=POOL_SIZE, max_inactive_connection_lifetime=0,
-                server_settings=settings, init=_prepare_connection)
+                server_settings=settings, init=_prepare_connection, reset=_keep_session)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             raise StoreError(f"cannot open the PostgreSQL database {self.label}: "
                              f"{_reason(error)}") from None

@@ -320,11 +320,13 @@ def canned_telegram(port: int, ready) -> None:
           "supports_inline_queries": False}
 
     calls: dict[str, int] = {}
+    last = [0.0]  # when the latest request came (time.perf_counter, the machine's clock)
 
     async def answer(request: web.Request) -> web.Response:
         await request.read()
         method = request.match_info["method"]
         calls[method] = calls.get(method, 0) + 1
+        last[0] = time.perf_counter()
         return web.json_response({"ok": True, "result": me if method == "getMe" else True})
 
     async def counted(request: web.Request) -> web.Response:
@@ -333,6 +335,7 @@ def canned_telegram(port: int, ready) -> None:
     app = web.Application()
     app.router.add_post("/bot{token}/{method}", answer)
     app.router.add_get("/calls", counted)  # requests by method, for a run's line
+    app.router.add_get("/last", lambda request: web.json_response(last[0]))
 
     async def serve() -> None:
         runner = web.AppRunner(app, access_log=None)

@@ -1,7 +1,8 @@
-"""Benchmark: taps taken in on PostgreSQL by one and by two replicas at once.
+"""Benchmark: taps taken in on PostgreSQL by one, two and four replicas at once.
 
-    python tests/bench/intake_postgres.py [--updates 4000] [--kinds rate,spread]
-        [--replicas 1,2] [--url postgresql://...] [--global-lock]
+    python tests/bench/intake_postgres.py [--updates 3000] [--kinds rate,spread]
+        [--replicas 1,2,4] [--url postgresql://...] [--global-lock]
+        [--webhook [--in-flight 40] [--profile FOLDER]] [--pg-latency-ms 1.5]
 
 Prints one JSON line per kind and number of replicas:
 
@@ -19,14 +20,20 @@ SQLite file (`sqlite_per_s`), and each PostgreSQL line its `ratio_to_sqlite`.
 With `--global-lock`, every write transaction first takes one lock for the
 whole database, as before issue 26, for comparison.
 
+With `--webhook`, each replica is instead a bot process in webhook mode,
+fed over HTTP as Telegram feeds it, and reaching a canned Telegram through
+python-telegram-bot's HTTPXRequest (tests/bench/_webhook.py says how). With
+`--pg-latency-ms X`, each replica reaches PostgreSQL through a proxy of its
+own that adds X ms to every round trip (tests/bench/_latency_proxy.py); each
+line then gives `SELECT 1` timed directly and through it.
+
 Without `--url` a throwaway server is started (PostgreSQL's programs must be
 installed, as for the tests). The server runs on the same machine: its CPU
 time is taken from the replicas', so on a machine with few cores the
-figures say more about the machine than about the bot; and there is no
-network between them (no round trip costs more than a local socket's).
-Left out, as in intake.py: Telegram's limits, the webhook's HTTP (updates
-are handed to each replica in its process), the live-count edits. Not part
-of the test run.
+figures say more about the machine than about the bot. Left out, as in
+intake.py: Telegram's limits, the live-count edits; without `--webhook`,
+the webhook's HTTP (updates are handed to each replica in its process).
+Not part of the test run.
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ import statistics
 import sys
 import tempfile
 import time
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,6 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from _schema import new_schema
+from intake import free_port
 from telegram import Update
 
 from bot.app import build_application
@@ -183,14 +191,16 @@ async def prepare(database: str, groups: int) -> list[dict]:
         await stop(app)
 
 
-def run_replicas(database: str, messages: list[dict], count: int, replicas: int,
+def run_replicas(databases: list[str], messages: list[dict], count: int,
                  global_lock: bool) -> dict:
+    """The feed handed in-process to one replica per entry of `databases`."""
     context = multiprocessing.get_context("spawn")
     ready, results, go = context.Queue(), context.Queue(), context.Event()
+    replicas = len(databases)
     share = count // replicas
     processes = [context.Process(target=replica, args=(
         database, messages, share, 1_000_000 * (number + 1), global_lock, ready, go, results))
-        for number in range(replicas)]
+        for number, database in enumerate(databases)]
     for process in processes:
         process.start()
     for _ in processes:
@@ -201,6 +211,12 @@ def run_replicas(database: str, messages: list[dict], count: int, replicas: int,
     total_s = time.perf_counter() - began
     for process in processes:
         process.join(timeout=60)
+    return summary(share, replicas, outcomes, total_s)
+
+
+def summary(share: int, replicas: int, outcomes: list[tuple[float, list[float]]],
+            total_s: float) -> dict:
+    """A run's figures from each replica's (seconds, latencies) for `share` updates."""
     latencies = sorted(value for _, values in outcomes for value in values)
     return {"updates": share * replicas,
             "per_replica_per_s": round(statistics.mean(share / took for took, _ in outcomes)),
@@ -211,11 +227,19 @@ def run_replicas(database: str, messages: list[dict], count: int, replicas: int,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--updates", type=int, default=4_000)
+    parser.add_argument("--updates", type=int, default=3_000)
     parser.add_argument("--kinds", default="rate,spread")
-    parser.add_argument("--replicas", default="1,2")
+    parser.add_argument("--replicas", default="1,2,4")
     parser.add_argument("--url", default="")
     parser.add_argument("--global-lock", action="store_true")
+    parser.add_argument("--webhook", action="store_true",
+                        help="replicas as bot processes in webhook mode, fed over HTTP")
+    parser.add_argument("--in-flight", type=int, default=40,
+                        help="with --webhook, requests open at once to each replica")
+    parser.add_argument("--profile", default=None,
+                        help="with --webhook, a folder for each replica's cProfile stats")
+    parser.add_argument("--pg-latency-ms", type=float, default=None,
+                        help="milliseconds added to each round trip to PostgreSQL")
     args = parser.parse_args()
     server, throwaway = args.url, None
     if not server:
@@ -223,31 +247,69 @@ def main() -> None:
 
         throwaway = ThrowawayPostgres()
         server = throwaway.start()
+    if args.webhook:
+        from _webhook import run_webhook
+
+        def run(databases, messages):
+            return run_webhook(databases, messages, args.updates, in_flight=args.in_flight,
+                               global_lock=args.global_lock, profile=args.profile)
+    else:
+        def run(databases, messages):
+            return run_replicas(databases, messages, args.updates, args.global_lock)
+    network = (None if args.pg_latency_ms is None else
+               {"pg_latency_ms": args.pg_latency_ms, **round_trips(server, args.pg_latency_ms)})
+    mode = {"feed": "webhook" if args.webhook else "in-process"}
     try:
         for kind in args.kinds.split(","):
             with tempfile.TemporaryDirectory() as folder:
                 sqlite = str(Path(folder) / "intake.sqlite3")
-                messages = asyncio.run(prepare(sqlite, GROUPS[kind]))
-                alone = run_replicas(sqlite, messages, args.updates, 1, False)
-            print(json.dumps({"kind": kind, "database": "sqlite", "replicas": 1,
+                alone = run([sqlite], asyncio.run(prepare(sqlite, GROUPS[kind])))
+            print(json.dumps({"kind": kind, "database": "sqlite", "replicas": 1, **mode,
                               "sqlite_per_s": alone["total_per_s"], **alone}), flush=True)
             single = None
             for replicas in (int(n) for n in args.replicas.split(",")):
                 database = asyncio.run(new_schema(server))
                 messages = asyncio.run(prepare(database, GROUPS[kind]))
-                figures = run_replicas(database, messages, args.updates, replicas,
-                                       args.global_lock)
+                with ExitStack() as proxies:
+                    figures = run(reached(database, replicas, args.pg_latency_ms, proxies),
+                                  messages)
                 if replicas == 1:
                     single = figures["total_per_s"]
                 print(json.dumps({
-                    "kind": kind, "database": "postgresql", "replicas": replicas,
-                    "global_lock": args.global_lock, **figures,
+                    "kind": kind, "database": "postgresql", "replicas": replicas, **mode,
+                    "global_lock": args.global_lock, **(network or {}), **figures,
                     "scaling": round(figures["total_per_s"] / single, 3) if single else None,
                     "ratio_to_sqlite": round(figures["total_per_s"] / alone["total_per_s"], 3),
                 }), flush=True)
     finally:
         if throwaway is not None:
             throwaway.stop()
+
+
+def reached(database: str, replicas: int, latency_ms: float | None, proxies) -> list[str]:
+    """How each replica reaches the database: directly, or each through a
+    latency proxy of its own (stopped when `proxies` closes)."""
+    if latency_ms is None:
+        return [database] * replicas
+    from _latency_proxy import LatencyProxy
+
+    found = []
+    for _ in range(replicas):
+        proxy = LatencyProxy(database, latency_ms, free_port())
+        proxies.callback(proxy.stop)
+        found.append(proxy.url)
+    return found
+
+
+def round_trips(server: str, latency_ms: float) -> dict:
+    """`SELECT 1` timed directly and through a proxy: the delay is real."""
+    from _latency_proxy import LatencyProxy, measured
+
+    proxy = LatencyProxy(server, latency_ms, free_port())
+    try:
+        return {"select_1_direct_ms": measured(server), "select_1_proxied_ms": measured(proxy.url)}
+    finally:
+        proxy.stop()
 
 
 if __name__ == "__main__":
