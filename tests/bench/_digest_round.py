@@ -242,6 +242,16 @@ class RoundTelegram(LimitedTelegram):
 # -- the round -----------------------------------------------------------------------------------
 
 
+async def open_question(store: Store) -> tuple[int, int]:
+    """The template group's open question, and how many questions each
+    group has (copy k's open question is the template's plus k times that)."""
+    open_prompt = int(await store.db.fetch_value(
+        "SELECT MAX(id) FROM prompts WHERE chat_id = ?", (TEMPLATE,)))
+    stride = int(await store.db.fetch_value(
+        "SELECT COUNT(*) FROM prompts WHERE chat_id = ?", (TEMPLATE,)))
+    return open_prompt, stride
+
+
 class Taps:
     """Rating taps by members of random groups on their group's open question."""
 
@@ -305,12 +315,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     await app.initialize()
     await app.post_init(app)
     await app.start()
-    store = app.bot_data.store
-    open_prompt = int(await store.db.fetch_value(
-        "SELECT MAX(id) FROM prompts WHERE chat_id = ?", (TEMPLATE,)))
-    stride = int(await store.db.fetch_value(
-        "SELECT COUNT(*) FROM prompts WHERE chat_id = ?", (TEMPLATE,)))
-    taps = Taps(telegram, groups, members, open_prompt, stride)
+    taps = Taps(telegram, groups, members, *await open_question(app.bot_data.store))
 
     # Warm, as the bot is when the round starts: the chats and questions
     # kept in memory at their usual share, SQLite's cache filled. (With 200

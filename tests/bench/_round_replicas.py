@@ -51,6 +51,7 @@ from _digest_round import (
     _is_chart_worker,
     children,
     copy_groups,
+    open_question,
     rss_mb,
     template_group,
 )
@@ -183,12 +184,8 @@ async def _replica(number, url, api, options, started, go, done, results) -> Non
     await app.initialize()
     await app.post_init(app)
     await app.start()
-    store = app.bot_data.store
-    open_prompt = int(await store.db.fetch_value(
-        "SELECT MAX(id) FROM prompts WHERE chat_id = ?", (TEMPLATE,)))
-    stride = int(await store.db.fetch_value(
-        "SELECT COUNT(*) FROM prompts WHERE chat_id = ?", (TEMPLATE,)))
-    taps = Taps(None, options["groups"], options["members"], open_prompt, stride)
+    taps = Taps(None, options["groups"], options["members"],
+                *await open_question(app.bot_data.store))
     # Update ids of its own, and other groups' taps, for each replica.
     taps.factory = UpdateFactory(None, first_update_id=number * 100_000_000 + 1)
     taps.rng = random.Random(11 + number)
