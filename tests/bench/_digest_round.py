@@ -99,6 +99,23 @@ class Clock:
         return self.now
 
 
+class RunningClock:
+    """The bot's clock during a round: set to a moment, then going on in
+    real time, as a real clock does. (A clock stopped at one moment made
+    every live count wait its turn for ever: its last edit was always
+    "just now", so each question tapped twice was asked again every five
+    seconds, a transaction each, for the rest of the run.)"""
+
+    def __init__(self, moment: datetime):
+        self.set(moment)
+
+    def set(self, moment: datetime) -> None:
+        self._moment, self._from = moment, time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self._moment + timedelta(seconds=time.monotonic() - self._from)
+
+
 # -- the database --------------------------------------------------------------------------------
 
 
@@ -309,7 +326,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         group_max_rate=defaults.group_max_rate * speed,
         chart_workers=1, chart_idle_seconds=idle_seconds, sends_in_flight=sends_in_flight,
     )
-    clock = Clock(DUE + timedelta(seconds=30))
+    clock = RunningClock(DUE + timedelta(seconds=30))
     telegram = RoundTelegram(speed, latency, members)
     app = build_application(settings, request=telegram, clock=clock)
     await app.initialize()
@@ -324,7 +341,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         await taps.feed(app, TAP_BURST)
     idle = [await taps.feed_after_a_gap(app, TAP_BURST, speed) for _ in range(IDLE_BURSTS)]
     cpu_began, began = time.process_time(), time.perf_counter()
-    round_task = asyncio.create_task(dispatch.tick(app.bot, app.bot_data, clock.now))
+    round_task = asyncio.create_task(dispatch.tick(app.bot, app.bot_data, clock()))
     during: list[tuple[float, list[float]]] = []
     worker_rss = 0.0
     while True:

@@ -46,7 +46,7 @@ from _digest_round import (
     TEMPLATE,
     TOKEN,
     WARM_UP_TAPS,
-    Clock,
+    RunningClock,
     Taps,
     _is_chart_worker,
     children,
@@ -179,7 +179,7 @@ async def _replica(number, url, api, options, started, go, done, results) -> Non
     # nothing is due (no question to close, no reminder), so the idle bursts
     # are idle, as in the SQLite round, which ticks once, at the round.
     opened = await _last_question_opened(url)
-    clock = Clock(opened + timedelta(minutes=1))
+    clock = RunningClock(opened + timedelta(minutes=1))
     app = build_application(settings, clock=clock)
     await app.initialize()
     await app.post_init(app)
@@ -195,7 +195,7 @@ async def _replica(number, url, api, options, started, go, done, results) -> Non
     idle = [await taps.feed_after_a_gap(app, TAP_BURST, 1.0) for _ in range(IDLE_BURSTS)]
     started.put(number)
     await asyncio.to_thread(go.wait)
-    clock.now = DUE + timedelta(seconds=30)
+    clock.set(DUE + timedelta(seconds=30))
     leading = app.bot_data.leadership is not None and app.bot_data.leadership.leading
     cpu_began = time.process_time()
     for job in app.job_queue.get_jobs_by_name("dispatch"):  # the tick, brought forward
