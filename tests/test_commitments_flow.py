@@ -226,3 +226,17 @@ async def test_an_offer_of_someone_else_or_of_another_prompt_finds_nothing(harne
     assert refused["text"] == "I can't find that answer any more."
     assert await store.commitments.of_person(ROSA) == []
     assert await store.commitments.of_person(666) == []
+
+
+async def test_an_answer_in_two_messages_is_offered_once(harness):
+    u, store = harness.updates, harness.store
+    rosa = u.user(ROSA, "Rosa", language_code="en")
+    private = u.private_chat(rosa)
+    prompt = await reach_the_small_action_prompt(harness, rosa, private)
+    await harness.send(u.message(private, rosa, "Plant some beans"))
+    await harness.send(u.message(private, rosa, "with the kids next door"))
+    assert texts_to(harness, ROSA)[-1].startswith("📓 Added to your journal")
+    (offer,) = offers_to(harness)
+    assert "Plant some beans" in offer["text"]
+    assert (await store.answers.get(prompt.id, ROSA)).text == (
+        "Plant some beans\n\nwith the kids next door")

@@ -87,6 +87,9 @@ def installation(tmp_path):
     # A coordinator asked, in private, for a joint action's line.
     conn.execute("INSERT INTO joint_drafts (user_id, partnership_id, side, pair_number,"
                  " asked_at) VALUES (?, 1, 'cso', 4, '2026-03-02T08:00:00Z')", (ROSA,))
+    # An answer written over two messages keeps its parts.
+    conn.execute("INSERT INTO answer_parts (answer_id, message_id, text)"
+                 " SELECT id, 9001, 'and one more thing' FROM answers ORDER BY id LIMIT 1")
     conn.commit()
     conn.close()
     return path

@@ -39,6 +39,11 @@ async def test_first_two_weeks(harness):
     saved = await store.answers.get(prompt.id, ROSA)
     assert (saved.text, saved.visibility) == ("I assumed the <b>council</b> won't listen.",
                                                "private")
+    # A thought split over two messages: the second adds to the answer.
+    await harness.send(u.message(private, rosa, "But I never asked them."))
+    assert texts_to(harness, ROSA)[-1].startswith("📓 Added to your journal")
+    assert (await store.answers.get(prompt.id, ROSA)).text == (
+        "I assumed the <b>council</b> won't listen.\n\nBut I never asked them.")
 
     # Day 2: a voice note.
     prompt, message = await next_prompt(harness, at_local(3, 20))
@@ -137,6 +142,8 @@ async def assert_nothing_about(store, user_id: int) -> None:
         "prompts": "SELECT COUNT(*) FROM prompts WHERE chat_id = :u",
         "answers": "SELECT COUNT(*) FROM answers WHERE user_id = :u",
         "answer_edits": "SELECT COUNT(*) FROM answer_edits WHERE answer_id NOT IN"
+                        " (SELECT id FROM answers)",
+        "answer_parts": "SELECT COUNT(*) FROM answer_parts WHERE answer_id NOT IN"
                         " (SELECT id FROM answers)",
         "nudges": "SELECT COUNT(*) FROM nudges WHERE user_id = :u",
         "outbox": "SELECT COUNT(*) FROM outbox WHERE chat_id = :u",

@@ -111,11 +111,12 @@ async def on_message(update: Update, context: BotContext) -> None:
     if text is None and voice is None:
         await say(update, context, "answer.text_or_voice")
         return
-    await personal.save_answer(context.bot_data, prompt, chat.id, text=text, voice=voice,
-                               message_id=message.message_id)
+    added = await personal.save_answer(context.bot_data, prompt, chat.id, text=text,
+                                       voice=voice, message_id=message.message_id)
     await reply(update, context, render.saved(context.catalog, chat.language, context.packs,
-                                              prompt.pack_id, prompt.item_id))
-    await commitments.offer(update, context, chat, prompt, text)
+                                              prompt.pack_id, prompt.item_id, added=added))
+    if not added:  # offered once, for the answer's first message
+        await commitments.offer(update, context, chat, prompt, text)
 
 
 async def on_edited(update: Update, context: BotContext) -> None:

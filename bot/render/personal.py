@@ -203,17 +203,20 @@ def personal_keyboard(
 
 
 def saved(catalog: Catalog, language: str, packs: PackLibrary, pack_id: str,
-          item_id: str) -> str:
-    """What an answer to one's own prompt is told once it is saved."""
+          item_id: str, *, added: bool = False) -> str:
+    """What an answer to one's own prompt is told once it is saved (or
+    added to what the person wrote before)."""
     pack, item = lookup(packs, pack_id, item_id)
     if item is None:
         return catalog.text(language, "answer.saved")
-    return saved_in_journal(catalog, language, pack, item)
+    return saved_in_journal(catalog, language, pack, item, added=added)
 
 
-def saved_in_journal(catalog: Catalog, language: str, pack: Pack, item: Item) -> str:
+def saved_in_journal(catalog: Catalog, language: str, pack: Pack, item: Item, *,
+                     added: bool = False) -> str:
     """Names the prompt, since answers to group questions share this chat."""
-    return catalog.text(language, "personal.saved", programme=in_language(pack.title, language),
+    return catalog.text(language, "personal.added" if added else "personal.saved",
+                        programme=in_language(pack.title, language),
                         prompt=shorten(in_language(item.text, language), SHORT_PROMPT_CHARS))
 
 

@@ -90,9 +90,9 @@ async def set_quote(data: BotData, prompt: Prompt, user_id: int, allow: bool,
 async def comment(data: BotData, prompt: Prompt, user_id: int, *, text: str | None,
                   voice: str | None, privately: bool, message_id: int,
                   sighting: Sighting | None) -> None:
-    """A comment (text or voice) on a group's question; given privately, it
-    stays private."""
-    await data.store.answers.record(
+    """A comment (text or voice) on a group's question, added to any the
+    person wrote before; given privately, it stays private."""
+    await data.store.answers.add_message(
         prompt.id, user_id, text=text, voice_file_id=voice,
         visibility="private" if privately else "group", message_id=message_id,
         seen_in=sighting)
@@ -101,12 +101,13 @@ async def comment(data: BotData, prompt: Prompt, user_id: int, *, text: str | No
 
 async def edit_comment(data: BotData, prompt: Prompt, user_id: int, message_id: int, *,
                        text: str | None, voice: str | None) -> None:
-    """An edited comment replaces the saved one (the old text stays in its
-    history); only its author's, only while the question is open."""
+    """An edited comment replaces what that message had saved (the old text
+    stays in its history); only its author's, only while the question is
+    open."""
     if not prompt.is_open or (text is None and voice is None):
         return
     answer = await data.store.answers.by_message(prompt.id, message_id)
     if answer is None or answer.user_id != user_id:
         return
-    await data.store.answers.record(prompt.id, answer.user_id, text=text, voice_file_id=voice,
-                                    visibility=answer.visibility, message_id=message_id)
+    await data.store.answers.edit_message(prompt.id, answer.user_id, message_id, text=text,
+                                          voice_file_id=voice)

@@ -48,20 +48,24 @@ async def answered_prompt(data: BotData, chat_id: int,
 
 
 async def save_answer(data: BotData, prompt: Prompt, chat_id: int, *, text: str | None,
-                      voice: str | None, message_id: int) -> None:
-    """An answer to one of the person's own prompts, in their journal."""
-    await data.store.answers.record(prompt.id, chat_id, text=text, voice_file_id=voice,
-                                    visibility="private", message_id=message_id)
+                      voice: str | None, message_id: int) -> bool:
+    """An answer to one of the person's own prompts, in their journal. True
+    if it was added to what they had written there before."""
+    _, added = await data.store.answers.add_message(
+        prompt.id, chat_id, text=text, voice_file_id=voice, visibility="private",
+        message_id=message_id)
     data.metrics.answer_saved("journal")
+    return added
 
 
 async def change_answer(data: BotData, user_id: int, message_id: int, *, text: str | None,
                         voice: str | None) -> None:
-    """An edited journal answer replaces the saved one (its old wording is kept)."""
+    """An edited journal answer replaces what that message had saved (its
+    old wording is kept)."""
     prompt_id = await data.store.journal.answer_by_message(user_id, message_id)
     if prompt_id is not None and (text or voice):
-        await data.store.answers.record(prompt_id, user_id, text=text, voice_file_id=voice,
-                                        visibility="private", message_id=message_id)
+        await data.store.answers.edit_message(prompt_id, user_id, message_id, text=text,
+                                              voice_file_id=voice)
 
 
 async def skip(bot: Bot, data: BotData, enrolment: Enrolment, chat: Chat,

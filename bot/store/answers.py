@@ -6,6 +6,7 @@ import functools
 from datetime import datetime
 
 from bot.domain.records import Answer, AnswerEdit, Prompt, Sighting
+from bot.store import answer_parts
 from bot.store.db import Database, Tx, to_db_time
 from bot.store.members import record_sighting
 from bot.store.rows import build, build_all
@@ -82,40 +83,106 @@ class AnswerRepository:
             for name, value in (("scale", scale), ("text", text), ("voice_file_id", voice_file_id))
             if value is not _UNSET
         }
-        moment = self.db.now()
-        now = to_db_time(moment)
         async with self.db.transaction() as tx:
-            if seen_in is not None:
-                await record_sighting(tx, user_id, seen_in, moment)
-            # A first answer (the usual case) is one statement.
-            created = await tx.fetch_one(
-                "INSERT INTO answers (prompt_id, user_id, scale, skipped, text, voice_file_id,"
-                " visibility, quotable, message_id, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (prompt_id, user_id) DO NOTHING RETURNING *",
-                (prompt_id, user_id, given.get("scale"), int(skipped), given.get("text"),
-                 given.get("voice_file_id"), visibility, int(bool(quotable)), message_id, now),
-            )
+            created = await self._first(tx, prompt_id, user_id, given, skipped=skipped,
+                                        visibility=visibility, quotable=quotable,
+                                        message_id=message_id, seen_in=seen_in)
             if created is not None:
-                return build(Answer, created)
-            # A change: what it replaces goes to the history, then the answer
-            # is changed, each statement reading the row for itself.
+                return created
             if tx.FOR_UPDATE:  # another tap of theirs waits until this one is kept
-                await tx.execute("SELECT 1 FROM answers WHERE prompt_id = ? AND user_id = ?"
-                                 f"{tx.FOR_UPDATE}", (prompt_id, user_id))
-            params = {"prompt": prompt_id, "user": user_id, "now": now,
-                      "skipped": int(skipped), "quotable": int(bool(quotable)),
-                      "message_id": message_id, **given}
-            if given:
-                await tx.execute(_history_sql(tuple(given)), params)
-            changed = await tx.fetch_one(_change_sql(
-                tuple(given), quotable=quotable is not None, private=visibility == "private",
-                message=message_id is not None), params)
-            if changed is None:  # the same tap again: nothing to write
-                changed = await tx.fetch_one(
-                    "SELECT * FROM answers WHERE prompt_id = ? AND user_id = ?",
-                    (prompt_id, user_id))
-            return build(Answer, changed)
+                await _hold(tx, prompt_id, user_id)
+            return await self._change(tx, prompt_id, user_id, given, skipped=skipped,
+                                      visibility=visibility, quotable=quotable,
+                                      message_id=message_id)
+
+    async def add_message(self, prompt_id: int, user_id: int, *, text: str | None,
+                          voice_file_id: str | None, visibility: str, message_id: int,
+                          seen_in: Sighting | None = None) -> tuple[Answer, bool]:
+        """A message that answers a prompt (a comment, a journal answer):
+        (the answer, True if it was added to one already written).
+
+        A first answer, a voice note or the same message again is saved as
+        `record` saves it. A further written message of the same person is
+        added to their answer, never in its place: people split a thought
+        over several messages.
+        """
+        given = {name: value for name, value in (("text", text), ("voice_file_id", voice_file_id))
+                 if value is not None}
+        async with self.db.transaction() as tx:
+            created = await self._first(tx, prompt_id, user_id, given, skipped=False,
+                                        visibility=visibility, quotable=None,
+                                        message_id=message_id, seen_in=seen_in)
+            if created is not None:
+                return created, False
+            existing = await _hold(tx, prompt_id, user_id)
+            added = await answer_parts.add(tx, existing, message_id, given)
+            # Words added replace nothing: only a replaced voice note goes
+            # to the history.
+            return await self._change(
+                tx, prompt_id, user_id, given, skipped=False, visibility=visibility,
+                quotable=None, message_id=existing["message_id"] if added else message_id,
+                replacing=tuple(name for name in given if not (added and name == "text")),
+            ), added
+
+    async def edit_message(self, prompt_id: int, user_id: int, message_id: int, *,
+                           text: str | None, voice_file_id: str | None) -> Answer | None:
+        """An edited message changes the answer it gave (the whole answer, or
+        its part when written over several messages); what it replaces goes
+        to the history. None if that message gave no answer of theirs."""
+        async with self.db.transaction() as tx:
+            existing = await _hold(tx, prompt_id, user_id)
+            if existing is None:
+                return None
+            given = await answer_parts.edit(tx, existing, message_id, text)
+            if given is None:
+                if existing["message_id"] != message_id:
+                    return None
+                given = {"text": text, "voice_file_id": voice_file_id}
+            return await self._change(tx, prompt_id, user_id, given, skipped=False,
+                                      visibility=existing["visibility"], quotable=None,
+                                      message_id=existing["message_id"])
+
+    async def _first(self, tx: Tx, prompt_id: int, user_id: int, given: dict, *,
+                     skipped: bool, visibility: str, quotable: bool | None,
+                     message_id: int | None, seen_in: Sighting | None) -> Answer | None:
+        """A first answer (the usual case) as one statement; None if the
+        person had answered already. With `seen_in`, the person is recorded
+        as a member of that group in the same transaction."""
+        moment = self.db.now()
+        if seen_in is not None:
+            await record_sighting(tx, user_id, seen_in, moment)
+        created = await tx.fetch_one(
+            "INSERT INTO answers (prompt_id, user_id, scale, skipped, text, voice_file_id,"
+            " visibility, quotable, message_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (prompt_id, user_id) DO NOTHING RETURNING *",
+            (prompt_id, user_id, given.get("scale"), int(skipped), given.get("text"),
+             given.get("voice_file_id"), visibility, int(bool(quotable)), message_id,
+             to_db_time(moment)),
+        )
+        return None if created is None else build(Answer, created)
+
+    async def _change(self, tx: Tx, prompt_id: int, user_id: int, given: dict, *,
+                      skipped: bool, visibility: str, quotable: bool | None,
+                      message_id: int | None, replacing: tuple[str, ...] | None = None,
+                      ) -> Answer:
+        """A change: what it replaces (of the parts given, or of `replacing`)
+        goes to the history, then the answer is changed, each statement
+        reading the row for itself."""
+        params = {"prompt": prompt_id, "user": user_id, "now": to_db_time(self.db.now()),
+                  "skipped": int(skipped), "quotable": int(bool(quotable)),
+                  "message_id": message_id, **given}
+        replacing = tuple(given) if replacing is None else replacing
+        if replacing:
+            await tx.execute(_history_sql(replacing), params)
+        changed = await tx.fetch_one(_change_sql(
+            tuple(given), quotable=quotable is not None, private=visibility == "private",
+            message=message_id is not None), params)
+        if changed is None:  # the same tap again: nothing to write
+            changed = await tx.fetch_one(
+                "SELECT * FROM answers WHERE prompt_id = ? AND user_id = ?",
+                (prompt_id, user_id))
+        return build(Answer, changed)
 
     async def get(self, prompt_id: int, user_id: int) -> Answer | None:
         row = await self.db.fetch_one(
@@ -124,9 +191,12 @@ class AnswerRepository:
         return None if row is None else build(Answer, row)
 
     async def by_message(self, prompt_id: int, message_id: int) -> Answer | None:
+        """The answer a message gave: all of it, or one of its parts."""
         row = await self.db.fetch_one(
-            "SELECT * FROM answers WHERE prompt_id = ? AND message_id = ?", (prompt_id, message_id)
-        )
+            "SELECT * FROM answers WHERE prompt_id = ? AND message_id = ?"
+            " UNION SELECT a.* FROM answer_parts ap JOIN answers a ON a.id = ap.answer_id"
+            " WHERE ap.message_id = ? AND a.prompt_id = ?",
+            (prompt_id, message_id, message_id, prompt_id))
         return None if row is None else build(Answer, row)
 
     async def for_prompt(self, prompt_id: int) -> list[Answer]:
@@ -173,6 +243,14 @@ class AnswerRepository:
                 " (SELECT prompt_id FROM answers WHERE user_id = ?)", (chat_id, user_id)))}
         # An answer whose question went between the two reads is left out.
         return [(prompts[a.prompt_id], a) for a in answers if a.prompt_id in prompts]
+
+
+async def _hold(tx: Tx, prompt_id: int, user_id: int):
+    """The person's answer to the prompt, held until the transaction ends:
+    another message or tap of theirs waits until this one is kept."""
+    return await tx.fetch_one(
+        f"SELECT * FROM answers WHERE prompt_id = ? AND user_id = ?{tx.FOR_UPDATE}",
+        (prompt_id, user_id))
 
 
 async def skip_unanswered(tx: Tx, prompt_id: int, user_id: int, now: datetime) -> bool:

@@ -69,7 +69,11 @@ class JournalRepository:
         """The personal prompt and answer that a message in the private chat gave."""
         row = await self.db.fetch_one(
             "SELECT a.prompt_id FROM answers a JOIN prompts p ON p.id = a.prompt_id"
-            " WHERE p.chat_id = ? AND a.user_id = ? AND a.message_id = ?",
-            (user_id, user_id, message_id),
+            " WHERE p.chat_id = ? AND a.user_id = ? AND a.message_id = ?"
+            # or one part of an answer written over several messages
+            " UNION SELECT a.prompt_id FROM answer_parts ap"
+            " JOIN answers a ON a.id = ap.answer_id JOIN prompts p ON p.id = a.prompt_id"
+            " WHERE p.chat_id = ? AND a.user_id = ? AND ap.message_id = ?",
+            (user_id, user_id, message_id, user_id, user_id, message_id),
         )
         return None if row is None else row[0]

@@ -25,7 +25,7 @@ from bot.store.reader import BATCH_ROWS, LongReads
 TABLES = ("chats", "members", "coordinators", "enrolments", "prompts", "answers",
           "answer_edits", "nudges", "setup_drafts", "private_prompt_messages", "outbox",
           "partner_codes", "partnerships", "actions", "action_owners", "design_ratings",
-          "parked_updates", "joint_actions", "joint_drafts")
+          "parked_updates", "joint_actions", "joint_drafts", "answer_parts")
 
 
 class TransferError(StoreError):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from bot.domain.schedule import next_weekly
 from bot.store.schema_actions import ACTIONS
 from bot.store.schema_joint import JOINT_ACTIONS
+from bot.store.schema_parts import ANSWER_PARTS
 
 if TYPE_CHECKING:
     from bot.store.db import Tx
@@ -399,6 +400,7 @@ UPGRADES: tuple[UpgradeStep, ...] = (
                                " ON private_prompt_messages (prompt_id)",
                                # Unanswered prompts count from here (bot.domain.resting).
                                "ALTER TABLE enrolments ADD COLUMN resumed_at TEXT")),
-    UpgradeStep(12, "actions a group takes on, their owners and check-ins",
-                run_statements(*ACTIONS, *JOINT_ACTIONS)),
+    UpgradeStep(12, "actions a group takes on, their owners and check-ins; answers "
+                "written over several messages",
+                run_statements(*ACTIONS, *JOINT_ACTIONS, *ANSWER_PARTS)),
 )
