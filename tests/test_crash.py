@@ -38,8 +38,8 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 GROUPS = 1000
 TAPPED_GROUPS = 100
-KILLS_WHILE_SENDING = 6
-KILLS_WHILE_ANSWERING = 5
+KILLS_WHILE_SENDING = 4
+KILLS_WHILE_ANSWERING = 4
 FIRST_GROUP = -200_000
 SENDS_IN_FLIGHT = Settings().sends_in_flight
 
