@@ -8,9 +8,12 @@ from __future__ import annotations
 import asyncio
 import random
 
+from bot.store.answers import skip_unanswered
+
 from helpers.group import GROUP_ID, ask
 from helpers.personal import ROSA, at_local, next_prompt, onboard, texts_to
 from helpers.rows import make_group, make_prompt
+
 
 def random_step(rng: random.Random, user_id: int) -> tuple[str, int, str]:
     kind = rng.choice(["message", "message", "message again", "edit"])
@@ -30,7 +33,6 @@ async def test_every_sequence_of_messages_keeps_every_message(store, clock):
         first_words: dict[int, str] = {}
         if rng.random() < 0.2:  # passed over with /skip before answering
             async with store.db.transaction() as tx:
-                from bot.store.answers import skip_unanswered
                 await skip_unanswered(tx, prompt.id, user_id, clock.now)
         for _ in range(rng.randint(1, 7)):
             clock.advance(minutes=1)

@@ -376,6 +376,10 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     idle_rate = statistics.median(rate for rate, _ in idle)
     during_rate = statistics.median(rate for rate, _ in during) if during else None
     during_latencies = sorted(x for _, lat in during for x in lat)
+    # Where a burst's time goes: in the taps' own handling, or between two
+    # taps, where the loop runs whatever else waits (the round's work, the
+    # taps' pop-ups and count edits).
+    split = {name: _time_split(bursts) for name, bursts in (("idle", idle), ("during", during))}
     return {
         "design": "end to end",
         "groups": groups,
@@ -404,6 +408,8 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
                                       if during else None),
         "intake_during_p99_ms": (round(during_latencies[int(len(during_latencies) * 0.99)]
                                        * 1000, 2) if during_latencies else None),
+        "tap_in_handler_ms": {name: part[0] for name, part in split.items()},
+        "tap_between_ms": {name: part[1] for name, part in split.items()},
         "bot_peak_rss_mb": round(bot_rss, 1),
         "fake_telegram_mb": round(fake_telegram_mb(telegram), 1),  # within bot_peak_rss_mb
         "worker_peak_rss_mb": round(worker_rss, 1),
@@ -412,6 +418,17 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         "speed": speed,
         "sends_in_flight": sends_in_flight,
     }
+
+
+def _time_split(bursts: list[tuple[float, list[float]]]) -> tuple[float, float] | None:
+    """(ms a tap spends in its handler, ms the loop spends on other work per
+    tap), averaged over the bursts: a burst's time is count / rate."""
+    if not bursts:
+        return None
+    taps = sum(len(latencies) for _, latencies in bursts)
+    total = sum(len(latencies) / rate for rate, latencies in bursts)
+    handling = sum(sum(latencies) for _, latencies in bursts)
+    return round(handling / taps * 1000, 3), round((total - handling) / taps * 1000, 3)
 
 
 def _is_chart_worker(pid: int) -> bool:
