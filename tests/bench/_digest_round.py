@@ -318,7 +318,7 @@ class Taps:
 
 async def run_round(database: Path, groups: int, members: int, speed: float,
                     latency: tuple[float, float], idle_seconds: float,
-                    sends_in_flight: int) -> dict:
+                    sends_in_flight: int, taps_during: bool = True) -> dict:
     defaults = Settings()
     settings = Settings(
         token=TOKEN, database_path=database, dispatch_interval_seconds=0,
@@ -353,7 +353,8 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
                 worker_rss = max(worker_rss, rss_mb(pid))
         if done:
             break
-        during.append(await taps.feed(app, TAP_BURST))
+        if taps_during:
+            during.append(await taps.feed(app, TAP_BURST))
     round_s = (time.perf_counter() - began) * speed
     bot_cpu_s = time.process_time() - cpu_began
     report = round_task.result()
@@ -417,6 +418,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         "latency_ms": [round(latency[0] * 1000), round(latency[1] * 1000)],
         "speed": speed,
         "sends_in_flight": sends_in_flight,
+        "taps_during": taps_during,
     }
 
 

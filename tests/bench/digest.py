@@ -186,6 +186,8 @@ def main() -> None:
     parser.add_argument("--replicas", type=int, default=2,
                         help="with --database postgresql: copies of the bot, one leading")
     parser.add_argument("--url", default="", help="a PostgreSQL server (else a throwaway one)")
+    parser.add_argument("--quiet-round", action="store_true",
+                        help="no taps during the round: the round alone, against its bound")
     parser.add_argument("--inside", help=argparse.SUPPRESS)
     args = parser.parse_args()
     designs = args.design.split(",")
@@ -193,7 +195,8 @@ def main() -> None:
         latency = tuple(float(part) for part in args.latency.split(","))
         print(json.dumps(asyncio.run(run_round(Path(args.inside), args.groups, args.members,
                                                args.speed, latency, IDLE_SECONDS,
-                                               args.sends_in_flight))))
+                                               args.sends_in_flight,
+                                               taps_during=not args.quiet_round))))
         return
     if "render" in designs:
         render_design(args)
@@ -233,7 +236,8 @@ def end_to_end(args) -> None:
         output = subprocess.run(
             [sys.executable, __file__, "--inside", str(database), "--groups", str(args.groups),
              "--members", str(args.members), "--speed", str(args.speed),
-             "--latency", args.latency, "--sends-in-flight", str(args.sends_in_flight)],
+             "--latency", args.latency, "--sends-in-flight", str(args.sends_in_flight),
+             *(["--quiet-round"] if args.quiet_round else [])],
             check=True, capture_output=True, text=True).stdout
     figures = json.loads(output.strip().splitlines()[-1])
     figures.update(answers=answers, database_built_s=round(built_s, 1))
