@@ -10,8 +10,10 @@ while the bot goes on writing, or the PostgreSQL server), and hands back
 the digest's messages and its picture. The bot keeps what needs it:
 Telegram's member count, and the sending.
 
-With charts drawn in the bot's own process (no workers), the digest is read
-and rendered on the event loop as before (`worker_can_read`).
+The group's summary is read and rendered there too (`make_summary`): it was
+the largest part of the round's work left on the loop. With charts drawn in
+the bot's own process (no workers), both are read and rendered on the event
+loop as before (`worker_can_read`).
 """
 
 from __future__ import annotations
@@ -101,6 +103,18 @@ def make_digest(database: str, chat_id: int, week: date, now: datetime,
     drawn = compute.chart_data(facts)
     picture = chart.render_chart(drawn, catalog, facts.language, packs)
     return DigestMade(texts, picture, drawn)
+
+
+def make_summary(database: str, chat_id: int, week: date, chat_member_count: int | None,
+                 catalog: Catalog, packs: PackLibrary) -> list[str] | None:
+    """The group summary of `chat_id`'s `week`, its messages, read from
+    `database` (None: the group is gone). Runs in a chart worker, so the
+    round's reading and rendering stay off the event loop."""
+    facts = _run(read_facts(_store(database), packs, chat_id, week, chat_member_count,
+                            members_heard=False))
+    if facts is None:
+        return None
+    return render.group_summary_messages(catalog, compute.summarise(facts), packs)
 
 
 def forget_stores() -> None:

@@ -130,11 +130,7 @@ async def send_summary(bot: Bot, data: BotData, item: OutboxItem) -> Attempt:
     if chat is None or not chat.active or not chat.is_group:
         return outbox.skipped(item.chat_id, "the group is gone")
     week = monday_of(item.period)
-    # Read for the summary alone when the digests are made in a worker
-    # (without the members' history, which only a digest shows).
-    facts = await (group_facts(bot, data, chat, week, members_heard=False)
-                   if _digests_in_worker(data) else shared_group_facts(bot, data, chat, week))
-    parts = render.group_summary_messages(data.catalog, compute.summarise(facts), data.packs)
+    parts = await _summary_parts(bot, data, chat, week)
     doing = await actions.week_block(data, chat, week)
     if doing is not None:
         parts.append(doing)
@@ -189,6 +185,28 @@ async def send_digest_item(bot: Bot, data: BotData, item: OutboxItem) -> Attempt
     facts = await shared_group_facts(bot, data, group, week)
     return await outbox.send_parts(data, item, _digest_part_sends(bot, data, group, private,
                                                                   facts))
+
+
+async def _summary_parts(bot: Bot, data: BotData, chat: Chat, week: date) -> list[str]:
+    """The summary's messages: read and rendered in a chart worker when the
+    digests are made there, else here (shared with the digests)."""
+    if _digests_in_worker(data):
+        try:
+            parts = await data.charts.draw(
+                digest_worker.make_summary, data.store.db.path, chat.id, week,
+                await _people_in(bot, chat.id), data.catalog, data.packs)
+        except Exception:
+            log.warning("a chart worker could not make the summary of chat %s; making it here",
+                        chat.id, exc_info=True)
+        else:
+            if parts is not None:
+                return parts
+        # Read for the summary alone (without the members' history, which
+        # only a digest shows).
+        facts = await group_facts(bot, data, chat, week, members_heard=False)
+    else:
+        facts = await shared_group_facts(bot, data, chat, week)
+    return render.group_summary_messages(data.catalog, compute.summarise(facts), data.packs)
 
 
 def _digests_in_worker(data: BotData) -> bool:
