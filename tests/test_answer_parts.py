@@ -165,3 +165,18 @@ async def test_two_comments_by_reply_in_a_group_are_one_answer(harness, group):
     carla = await store.answers.get(prompt.id, group.carla["id"])
     assert carla.text == "We need more outreach, and care\n\nand a <b>room</b> with a ramp"
     assert await store.answers.count_for_prompt(prompt.id) == 1
+
+
+async def test_an_edit_that_leaves_one_message_no_words_keeps_the_others(store):
+    """A voice note's caption taken off: that part goes, the other stays."""
+    await make_group(store)
+    prompt = await make_prompt(store)
+    await store.answers.add_message(prompt.id, 7, text="Said first.", voice_file_id=None,
+                                    visibility="private", message_id=11)
+    await store.answers.add_message(prompt.id, 7, text="A caption.", voice_file_id="AwACVoice",
+                                    visibility="private", message_id=12)
+    edited = await store.answers.edit_message(prompt.id, 7, 12, text=None,
+                                              voice_file_id="AwACVoice")
+    assert (edited.text, edited.voice_file_id) == ("Said first.", "AwACVoice")
+    assert [h.text for h in await store.answers.history(edited.id)] == [
+        "Said first.\n\nA caption."]

@@ -39,17 +39,21 @@ async def add(tx: Tx, answer: Any, message_id: int, given: dict) -> bool:
 
 async def edit(tx: Tx, answer: Any, message_id: int, text: str | None) -> dict | None:
     """The change an edited message makes when it gave one part of an
-    answer: that part is replaced, the others kept. None if the message is
-    not one of the answer's parts."""
-    if text is None:
-        return None
+    answer: that part is replaced (or dropped, when the edit left it no
+    words: a voice note's caption taken off), the others kept. None if the
+    message is not one of the answer's parts."""
     parts = await _parts(tx, answer["id"])
     if message_id not in parts:
         return None
-    await tx.execute("UPDATE answer_parts SET text = ? WHERE answer_id = ? AND message_id = ?",
-                     (text, answer["id"], message_id))
-    parts[message_id] = text
-    return {"text": joined(parts)}
+    if text is None:
+        await tx.execute("DELETE FROM answer_parts WHERE answer_id = ? AND message_id = ?",
+                         (answer["id"], message_id))
+        del parts[message_id]
+    else:
+        await tx.execute("UPDATE answer_parts SET text = ? WHERE answer_id = ? AND message_id = ?",
+                         (text, answer["id"], message_id))
+        parts[message_id] = text
+    return {"text": joined(parts) if parts else None}
 
 
 def joined(parts: dict[int, str]) -> str:
