@@ -22,6 +22,7 @@ from bot.handlers import registry
 from bot.runtime.context import BotApplication, BotContext, BotData, ReflectApplication
 from bot.runtime.leader import Leadership
 from bot.runtime.metrics import Metrics
+from bot.runtime.rate_sharing import RateSharing
 from bot.runtime.ratelimit import SharedRateLimiter
 from bot.runtime.traffic import Traffic
 from bot.services import actions, nudges, personal, questions, summaries
@@ -105,6 +106,9 @@ async def _post_init(application: BotApplication) -> None:
                                  limiter if isinstance(limiter, SharedRateLimiter) else None,
                                  data.metrics)
     await data.leadership.check()
+    if isinstance(limiter, SharedRateLimiter) and limiter.shared:
+        data.rate_sharing = RateSharing(limiter, data.store.rate_offers,
+                                        data.store.db.session, data.settings)
     log.info("ready: %d content packs, database %s", len(data.packs), data.settings.database_label)
     await registry.publish_menus(application, data.catalog)
     # Scheduled now, not when the application was built: reaching Telegram

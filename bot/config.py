@@ -84,8 +84,10 @@ class Settings:
     listen: str = "127.0.0.1"
     replicas: int = 1
     # With several replicas, what each one that is not the leader may send a
-    # second (its replies); the leader keeps to the rest of overall_max_rate.
+    # second (its replies) at most, and what it keeps for them however quiet;
+    # the leader takes the rest of overall_max_rate (bot.domain.rate_share).
     follower_max_rate: float = 4.0
+    follower_min_rate: float = 1.0
 
     @property
     def database(self) -> Path | str:

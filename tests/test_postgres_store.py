@@ -19,6 +19,7 @@ import pytest
 from bot.config import Settings
 from bot.runtime.leader import Leadership
 from bot.runtime.metrics import Metrics
+from bot.runtime.rate_sharing import RateSharing
 from bot.runtime.ratelimit import SharedRateLimiter
 from bot.store import Store, open_database
 from bot.store.advisory import AdvisoryLease
@@ -290,6 +291,15 @@ async def test_the_leader_takes_the_larger_share_of_telegrams_rate(database_targ
         assert [limiter.pace.rate for limiter in limiters] == [25.0, 4.0]
         assert sum(limiter.pace.rate for limiter in limiters) < 30
         assert [m.registry.get_sample_value("civic_reflect_leader") for m in metrics] == [1, 0]
+        # Shared by use: the follower, quiet, offers its floor through the
+        # database, and the leader takes the rest until the offer ends.
+        sharing = [RateSharing(limiter, s.rate_offers, s.db.session, settings)
+                   for limiter, s in zip(limiters, (first, second), strict=True)]
+        await sharing[1].step()
+        await sharing[0].step()
+        assert [limiter.pace.current() for limiter in limiters] == [28.0, 1.0]
+        assert [m.registry.get_sample_value("civic_reflect_rate_share")
+                for m in metrics] == [28.0, 1.0]
         await leaders[0].release()
         assert await leaders[1].check() is True
         assert limiters[1].pace.rate == 25.0

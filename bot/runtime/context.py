@@ -26,6 +26,7 @@ from bot.content.packs import PackLibrary
 from bot.domain.clock import Clock
 from bot.runtime.leader import Leadership
 from bot.runtime.metrics import Metrics
+from bot.runtime.rate_sharing import RateSharing
 from bot.runtime.traffic import Traffic
 from bot.store import Store
 
@@ -96,6 +97,8 @@ class BotData:
     tick_progress_at: datetime | None = None
     # Who runs the scheduled work when replicas share the database (bot.runtime.leader).
     leadership: Leadership | None = None
+    # Replicas only: Telegram's rate shared by use (bot.runtime.rate_sharing).
+    rate_sharing: RateSharing | None = None
     # Updates in hand, for the scheduled sends to make way (bot.runtime.traffic).
     traffic: Traffic = field(default_factory=Traffic)
 

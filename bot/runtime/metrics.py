@@ -142,6 +142,11 @@ class Metrics:
             "civic_reflect_leader",
             "1 while this process runs the scheduled work (always, with one process)",
             registry=registry)
+        self.rate_share = Gauge(
+            "civic_reflect_rate_share",
+            "Messages a second this process may send now (its share of Telegram's "
+            "overall limit, with replicas)",
+            registry=registry)
 
         self.webhook_refused = Counter(
             "civic_reflect_webhook_refused",

@@ -11,12 +11,12 @@ per group, RetryAfter retried a few times), wrapped here:
 - every 429 Telegram answers is counted (for /metrics), including those the
   limiter retried on its own;
 - with REPLICAS > 1, Telegram's overall rate for the whole bot (whichever
-  process sends) is shared out: each replica that is not the leader keeps
-  to follower_max_rate for its replies, and the leader, which alone sends
-  the outbox (questions, summaries, digests), keeps to the rest. The shares
-  are fixed by the settings, not negotiated, so the replicas together never
-  go past the limit even when they cannot reach each other; a replica
-  changes share when it gains or loses the lead.
+  process sends) is shared out by use: each replica that is not the leader
+  offers to keep to a little more than it used lately (at most
+  follower_max_rate), and the leader, which alone sends the outbox
+  (questions, summaries, digests), takes the rest (bot.domain.rate_share,
+  bot.runtime.rate_sharing). Without offers (the database away) the split
+  is the fixed one: follower_max_rate each, the leader the rest.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, BaseRateLimiter
 
 from bot.config import Settings
+from bot.domain.rate_share import Offers, RecentUse
 from bot.runtime import inflight
 from bot.runtime.metrics import Metrics
 from bot.runtime.traffic import Traffic
@@ -54,9 +55,27 @@ class Pace:
         self._slot = 0.0  # when the previous request was due
         self._last: float | None = None  # when it actually went
         self._turn = asyncio.Lock()
+        self._lent: tuple[float, float] | None = None  # (rate, until)
 
     def _now(self) -> float:
         return self._clock() if self._clock else asyncio.get_running_loop().time()
+
+    def lend(self, rate: float, until: float) -> None:
+        """A higher rate until `until` (this pace's clock), then `rate` again,
+        whether or not anyone is awake to take it back."""
+        self._lent = (rate, until)
+
+    def end_loan(self) -> None:
+        self._lent = None
+
+    def current(self, now: float | None = None) -> float:
+        """The rate in force now."""
+        if self._lent is not None:
+            lent, until = self._lent
+            if (self._now() if now is None else now) < until:
+                return lent
+            self._lent = None
+        return self.rate
 
     async def wait(self) -> None:
         async with self._turn:
@@ -64,7 +83,7 @@ class Pace:
             if self._last is None:
                 self._slot = now
             else:
-                interval = 1 / self.rate
+                interval = 1 / self.current(now)
                 slot = self._slot + interval
                 due = max(slot, self._last + self.MIN_GAP * interval)
                 # A timer may fire a hair early (the loop rounds to its clock's
@@ -73,6 +92,13 @@ class Pace:
                     await self._sleep(due - now)
                 self._slot = slot if now - slot < interval else now
             self._last = now
+
+
+def _loop_time() -> float:
+    try:
+        return asyncio.get_running_loop().time()
+    except RuntimeError:  # no loop yet: no offer can have been made
+        return 0.0
 
 
 class SharedRateLimiter(BaseRateLimiter[int]):
@@ -94,12 +120,29 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         # Sharing a bot: not the leader until the lease says so.
         rate = self.follower_rate if self.shared else settings.overall_max_rate
         self.pace = Pace(rate) if rate else None
+        # Sharing by use (bot.runtime.rate_sharing): what this process asked
+        # to send lately, and, as a follower, the offers it must keep to.
+        self.leading = False
+        self.use = RecentUse()
+        self.offers = Offers()
+        self.show_share()
         # Places for the outbox's sends on their way (bot.runtime.inflight).
         self.in_flight = asyncio.Semaphore(max(1, settings.sends_in_flight))
 
     def lead(self, leading: bool) -> None:
+        self.leading = leading
         if self.pace is not None and self.shared:
-            self.pace.rate = self.leader_rate if leading else self.follower_rate
+            self.pace.end_loan()
+            if leading:
+                self.pace.rate = self.leader_rate
+            else:
+                # Offers made before it led may still be relied on by the new
+                # leader: kept until they end.
+                self.pace.rate = self.offers.rate(_loop_time(), ceiling=self.follower_rate)
+        self.show_share()
+
+    def show_share(self) -> None:
+        self.metrics.rate_share.set(self.pace.current() if self.pace is not None else 0)
 
     async def initialize(self) -> None:
         await self._limiter.initialize()
@@ -132,6 +175,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         # The per-group limit (AIORateLimiter's) still counts them.
         reading = endpoint.startswith("get")
         paced = self.pace if not reading else None
+        if paced is not None and self.shared:
+            self.use.asked(asyncio.get_running_loop().time())
         # An outbox row's request (not a read, which delivers nothing) waits
         # for a place among the sends on their way, after the group's limit.
         ticket = inflight.current() if not reading else None

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from bot.runtime.context import BotContext
 from bot.runtime.leader import LEASE_CHECK_SECONDS
+from bot.runtime.rate_sharing import SHARE_SECONDS
 from bot.services import dispatch
 from bot.services.delivery import Outcome
 
@@ -70,6 +71,12 @@ async def give_back_unreleased(data) -> None:
     leadership.unreleased.difference_update(rows)
 
 
+async def share_rate(context: BotContext) -> None:
+    """Replicas: offer or take a share of Telegram's rate (bot.runtime.rate_sharing)."""
+    if context.bot_data.rate_sharing is not None:
+        await context.bot_data.rate_sharing.step()
+
+
 def schedule_dispatch(application, interval: float) -> None:
     """One repeating job for every chat's schedule (the database says what is
     due); it never overlaps itself and a late tick simply runs late. With
@@ -82,4 +89,8 @@ def schedule_dispatch(application, interval: float) -> None:
         application.job_queue.run_repeating(
             keep_lease, interval=LEASE_CHECK_SECONDS, first=LEASE_CHECK_SECONDS,
             name="leader-lease",
+            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None})
+    if application.bot_data.rate_sharing is not None:
+        application.job_queue.run_repeating(
+            share_rate, interval=SHARE_SECONDS, first=0.1, name="rate-share",
             job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None})

@@ -23,6 +23,7 @@ from bot.store.outbox import OutboxRepository
 from bot.store.partnerships import PartnershipRepository
 from bot.store.programmes import ProgrammeRepository
 from bot.store.prompts import PromptRepository
+from bot.store.rate_offers import RateOffers
 from bot.store.summaries import SummaryRepository
 from bot.store.weekly import WeeklyRepository
 
@@ -62,6 +63,7 @@ class Store:
         self.design_tests = DesignTestRepository(self.db)
         self.commitments = CommitmentRepository(self.db)
         self.joint_actions = JointActionRepository(self.db)
+        self.rate_offers = RateOffers(self.db)
 
     @classmethod
     async def open(

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from bot.domain.schedule import next_weekly
 from bot.store.schema_actions import ACTIONS
 from bot.store.schema_joint import JOINT_ACTIONS
-from bot.store.schema_parts import ANSWER_PARTS
+from bot.store.schema_parts import ANSWER_PARTS, RATE_OFFERS
 
 if TYPE_CHECKING:
     from bot.store.db import Tx
@@ -401,6 +401,6 @@ UPGRADES: tuple[UpgradeStep, ...] = (
                                # Unanswered prompts count from here (bot.domain.resting).
                                "ALTER TABLE enrolments ADD COLUMN resumed_at TEXT")),
     UpgradeStep(12, "actions a group takes on, their owners and check-ins; answers "
-                "written over several messages",
-                run_statements(*ACTIONS, *JOINT_ACTIONS, *ANSWER_PARTS)),
+                "written over several messages; replicas share Telegram's rate by use",
+                run_statements(*ACTIONS, *JOINT_ACTIONS, *ANSWER_PARTS, *RATE_OFFERS)),
 )

@@ -202,8 +202,11 @@ async def _replica(number, url, api, options, started, go, done, results) -> Non
         job.job.modify(next_run_time=datetime.now(UTC))
     during = []
     worker_rss = 0.0
+    pace = app.bot.rate_limiter.pace
+    shares = []  # this copy's share of Telegram's rate, every ten seconds
     while not done.is_set():
         await asyncio.sleep(BURST_EVERY_S)
+        shares.append(pace.current())
         for pid in children():
             if _is_chart_worker(pid):
                 with contextlib.suppress(OSError):
@@ -236,6 +239,10 @@ async def _replica(number, url, api, options, started, go, done, results) -> Non
         "intake_during_p99_ms": (round(latencies[int(len(latencies) * 0.99)] * 1000, 2)
                                  if latencies else None),
         "cpu_during_round_s": round(bot_cpu_s, 1),
+        # Messages a second it might send, sampled during the round: low,
+        # median, high (bot.runtime.rate_sharing).
+        "rate_share_per_s": ([round(min(shares), 1), round(statistics.median(shares), 1),
+                              round(max(shares), 1)] if shares else None),
         "peak_rss_mb": round(bot_rss, 1),
         "worker_peak_rss_mb": round(worker_rss, 1),
     })
@@ -342,6 +349,9 @@ def run(args, server: str, latency: tuple[float, float], idle_seconds: float) ->
         "design": "end to end", "database": "postgresql", "replicas": args.replicas,
         "groups": args.groups, "answers": answers, "database_built_s": round(built_s, 1),
         "messages": messages, "photos": photos,
+        # Live-count edits the copies sent meanwhile (the taps' groups): they
+        # count against Telegram's 30 a second too.
+        "count_edits": sent["sent"].get("editMessageText", 0),
         "duplicates": sent["duplicates"],
         "groups_without_digest": args.groups - sent["chats_with_photo"],
         "http_429": sent["http_429"],
