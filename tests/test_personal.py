@@ -163,6 +163,8 @@ async def assert_nothing_about(store, user_id: int) -> None:
         "joint_actions": "SELECT COUNT(*) FROM joint_actions WHERE la_action_id = :u"
                          " OR cso_action_id = :u",
         "joint_drafts": "SELECT COUNT(*) FROM joint_drafts WHERE user_id = :u",
+        # What each replica offers of Telegram's rate: a process, no person.
+        "rate_offers": "SELECT COUNT(*) FROM rate_offers",
     }
     tables = set(await store.db.tables()) - {"schema_version"}
     assert tables == set(checks), "a new table must be checked here too"
