@@ -65,28 +65,26 @@ class RateSharing:
             self.limiter.show_share()
 
     async def _follow(self) -> None:
-        loop = asyncio.get_running_loop()
         pace = self.limiter.pace
-        rate = follower_offer(self.limiter.use.rate(loop.time()), floor=self.floor,
+        rate = follower_offer(self.limiter.use.rate(pace.now()), floor=self.floor,
                               ceiling=self.ceiling)
         # Kept from before it is written (the leader may read it at once)
         # until its end counted from after the write, which may have gone
         # through even if it seemed to fail.
         offer = self.limiter.offers.make(rate)
-        pace.rate = self.limiter.offers.rate(loop.time(), ceiling=self.ceiling)
+        pace.rate = self.limiter.offers.rate(pace.now(), ceiling=self.ceiling)
         try:
             await asyncio.wait_for(self.store.offer(self.session, rate, self.offer_seconds),
                                    self.offer_seconds)
         finally:
-            offer.kept_until = loop.time() + self.offer_seconds
+            offer.kept_until = pace.now() + self.offer_seconds
             if not self.limiter.leading:  # it may have taken the lead meanwhile
                 # Lower offers still in force hold the pace down until they end.
-                pace.rate = self.limiter.offers.rate(loop.time(), ceiling=self.ceiling)
+                pace.rate = self.limiter.offers.rate(pace.now(), ceiling=self.ceiling)
 
     async def _lead(self) -> None:
-        loop = asyncio.get_running_loop()
         pace = self.limiter.pace
-        asked_at = loop.time()
+        asked_at = pace.now()
         try:
             offers = await asyncio.wait_for(self.store.of_others(self.session),
                                             self.offer_seconds)

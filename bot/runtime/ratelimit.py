@@ -57,7 +57,8 @@ class Pace:
         self._turn = asyncio.Lock()
         self._lent: tuple[float, float] | None = None  # (rate, until)
 
-    def _now(self) -> float:
+    def now(self) -> float:
+        """This pace's clock (the event loop's unless given one)."""
         return self._clock() if self._clock else asyncio.get_running_loop().time()
 
     def lend(self, rate: float, until: float) -> None:
@@ -72,14 +73,14 @@ class Pace:
         """The rate in force now."""
         if self._lent is not None:
             lent, until = self._lent
-            if (self._now() if now is None else now) < until:
+            if (self.now() if now is None else now) < until:
                 return lent
             self._lent = None
         return self.rate
 
     async def wait(self) -> None:
         async with self._turn:
-            now = self._now()
+            now = self.now()
             if self._last is None:
                 self._slot = now
             else:
@@ -88,17 +89,10 @@ class Pace:
                 due = max(slot, self._last + self.MIN_GAP * interval)
                 # A timer may fire a hair early (the loop rounds to its clock's
                 # resolution); check again rather than go short.
-                while due > (now := self._now()):
+                while due > (now := self.now()):
                     await self._sleep(due - now)
                 self._slot = slot if now - slot < interval else now
             self._last = now
-
-
-def _loop_time() -> float:
-    try:
-        return asyncio.get_running_loop().time()
-    except RuntimeError:  # no loop yet: no offer can have been made
-        return 0.0
 
 
 class SharedRateLimiter(BaseRateLimiter[int]):
@@ -138,7 +132,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             else:
                 # Offers made before it led may still be relied on by the new
                 # leader: kept until they end.
-                self.pace.rate = self.offers.rate(_loop_time(), ceiling=self.follower_rate)
+                self.pace.rate = self.offers.rate(self.pace.now(), ceiling=self.follower_rate)
         self.show_share()
 
     def show_share(self) -> None:
@@ -176,7 +170,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         reading = endpoint.startswith("get")
         paced = self.pace if not reading else None
         if paced is not None and self.shared:
-            self.use.asked(asyncio.get_running_loop().time())
+            self.use.asked(paced.now())
         # An outbox row's request (not a read, which delivers nothing) waits
         # for a place among the sends on their way, after the group's limit.
         ticket = inflight.current() if not reading else None
