@@ -74,7 +74,8 @@ def build_application(
     application.bot_data.traffic = traffic
     application.bot_data.counts = CountRefresher(settings.count_refresh_seconds)
     application.bot_data.charts = ChartWorkers(settings.chart_workers,
-                                               settings.chart_idle_seconds)
+                                               settings.chart_idle_seconds,
+                                               settings.chart_worker_niceness)
     application.bot_data.week_facts = WeekFacts()
     application.bot_data.closing_soon_hooks.append(nudge_before_closing)
     application.bot_data.senders.update(

@@ -70,6 +70,8 @@ class Settings:
     # bot's own process), which stop after this long without a chart.
     chart_workers: int = 1
     chart_idle_seconds: float = 120.0
+    # How much lower the workers' CPU priority is than the bot's (os.nice).
+    chart_worker_niceness: int = 10
     # How long before a question closes its "closing soon" moment comes.
     closing_soon_minutes: int = 180
     # Production (docs/running/postgresql.md): PostgreSQL instead of the SQLite

@@ -5,7 +5,10 @@ that adds up to minutes of CPU (tests/bench/charts.py measures a chart).
 Drawn in a thread, that time holds the interpreter's lock while the bot is
 taking answers; drawn here, in another process, it holds nothing of the
 bot's. The workers start with the first chart and stop after a quiet spell,
-so a bot between digest rounds carries no worker at all. With `workers=0`
+so a bot between digest rounds carries no worker at all. They run at a
+lower CPU priority than the bot (`niceness`): a digest can wait a moment,
+a person's tap should not, and on a machine whose cores are all busy the
+kernel then gives the taps the core first. With `workers=0`
 charts are drawn in a thread of the bot's own process (the tests, which
 draw hundreds of small charts).
 
@@ -23,6 +26,7 @@ import asyncio
 import functools
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -42,9 +46,11 @@ class _Shared:
 _given_at_start: tuple[Any, ...] = ()  # in a worker: the objects shared with it
 
 
-def _start_worker(shared: tuple[Any, ...]) -> None:
+def _start_worker(shared: tuple[Any, ...], niceness: int) -> None:
     global _given_at_start
     _given_at_start = shared
+    if niceness > 0:
+        os.nice(niceness)  # relative to the bot's own; the kernel stops at 19
 
 
 def _in_worker(function: Callable[..., bytes], args: tuple, kwargs: dict) -> bytes:
@@ -56,9 +62,10 @@ def _in_worker(function: Callable[..., bytes], args: tuple, kwargs: dict) -> byt
 
 
 class ChartWorkers:
-    def __init__(self, workers: int, idle_seconds: float = 120.0):
+    def __init__(self, workers: int, idle_seconds: float = 120.0, niceness: int = 0):
         self.workers = workers
         self.idle_seconds = idle_seconds
+        self.niceness = niceness
         self._shared: tuple[Any, ...] = ()
         self._pool: ProcessPoolExecutor | None = None
         self._pool_has: tuple[Any, ...] = ()  # what the running workers were given
@@ -99,7 +106,7 @@ class ChartWorkers:
             self._pool = ProcessPoolExecutor(self.workers,
                                              mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_start_worker,
-                                             initargs=(self._shared,))
+                                             initargs=(self._shared, self.niceness))
             self._pool_has = self._shared
             log.info("chart workers started (%d)", self.workers)
         call = functools.partial(_in_worker, function, tuple(self._placeholders(args)),

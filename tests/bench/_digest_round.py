@@ -33,6 +33,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _cores import snapshot, where_cores_went
 from _limits import LimitedTelegram
 from telegram import Update
 
@@ -318,13 +319,15 @@ class Taps:
 
 async def run_round(database: Path, groups: int, members: int, speed: float,
                     latency: tuple[float, float], idle_seconds: float,
-                    sends_in_flight: int, taps_during: bool = True) -> dict:
+                    sends_in_flight: int, taps_during: bool = True,
+                    niceness: int = 10) -> dict:
     defaults = Settings()
     settings = Settings(
         token=TOKEN, database_path=database, dispatch_interval_seconds=0,
         overall_max_rate=defaults.overall_max_rate * speed,
         group_max_rate=defaults.group_max_rate * speed,
         chart_workers=1, chart_idle_seconds=idle_seconds, sends_in_flight=sends_in_flight,
+        chart_worker_niceness=niceness,
     )
     clock = RunningClock(DUE + timedelta(seconds=30))
     telegram = RoundTelegram(speed, latency, members)
@@ -340,6 +343,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     for _ in range(WARM_UP_TAPS // TAP_BURST):  # a burst at a time, as the updates are made
         await taps.feed(app, TAP_BURST)
     idle = [await taps.feed_after_a_gap(app, TAP_BURST, speed) for _ in range(IDLE_BURSTS)]
+    cores_before = snapshot()
     cpu_began, began = time.process_time(), time.perf_counter()
     round_task = asyncio.create_task(dispatch.tick(app.bot, app.bot_data, clock()))
     during: list[tuple[float, list[float]]] = []
@@ -357,6 +361,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
             during.append(await taps.feed(app, TAP_BURST))
     round_s = (time.perf_counter() - began) * speed
     bot_cpu_s = time.process_time() - cpu_began
+    cores = where_cores_went(cores_before, snapshot(), _role)
     report = round_task.result()
     bot_rss = rss_mb()
     await app.bot_data.settle()
@@ -419,7 +424,19 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         "speed": speed,
         "sends_in_flight": sends_in_flight,
         "taps_during": taps_during,
+        "chart_worker_niceness": niceness,
+        # During the round: each process's time on a core and waiting for
+        # one (tests/bench/_cores.py).
+        "cores_during_round": cores,
     }
+
+
+def _role(pid: int, seen) -> str:
+    if pid == os.getpid():
+        return "bot"
+    if seen.ppid == os.getpid():
+        return "chart worker" if "spawn_main" in seen.command else "bot's other child"
+    return "other"
 
 
 def _time_split(bursts: list[tuple[float, list[float]]]) -> tuple[float, float] | None:

@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import json
 import multiprocessing
+import os
 import random
 import socket
 import statistics
@@ -38,6 +39,7 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _cores import snapshot, where_cores_went
 from _digest_round import (
     BURST_EVERY_S,
     DUE,
@@ -174,6 +176,7 @@ async def _replica(number, url, api, options, started, go, done, results) -> Non
         dispatch_interval_seconds=5, sends_in_flight=options["sends_in_flight"],
         overall_max_rate=defaults.overall_max_rate, group_max_rate=defaults.group_max_rate,
         chart_workers=1, chart_idle_seconds=options["idle_seconds"],
+        chart_worker_niceness=options["chart_worker_niceness"],
     )
     # Until the driver says go, the minute after the week's question opened:
     # nothing is due (no question to close, no reminder), so the idle bursts
@@ -305,7 +308,8 @@ def run(args, server: str, latency: tuple[float, float], idle_seconds: float) ->
     started, results = context.Queue(), context.Queue()
     go, done = context.Event(), context.Event()
     options = {"groups": args.groups, "members": args.members, "replicas": args.replicas,
-               "sends_in_flight": args.sends_in_flight, "idle_seconds": idle_seconds}
+               "sends_in_flight": args.sends_in_flight, "idle_seconds": idle_seconds,
+               "chart_worker_niceness": args.chart_worker_niceness}
     processes = []
     for number in range(args.replicas):
         process = context.Process(target=replica, args=(number, url, api, options, started,
@@ -317,12 +321,14 @@ def run(args, server: str, latency: tuple[float, float], idle_seconds: float) ->
         for _ in processes:
             started.get(timeout=1800)
         _get(api, "/reset", post=True)
+        cores_before = snapshot()
         go.set()
         began = time.perf_counter()
         while True:
             time.sleep(2)
             planned, left = asyncio.run(_round_left(url))
             if planned >= 2 * args.groups and left == 0:
+                cores_after = snapshot()
                 break
             if time.perf_counter() - began > 4 * 3600:
                 raise SystemExit(f"the round did not end: {left} of {planned} left")
@@ -331,6 +337,19 @@ def run(args, server: str, latency: tuple[float, float], idle_seconds: float) ->
         done.set()
         replicas = sorted((results.get(timeout=600) for _ in processes),
                           key=lambda figures: figures["replica"])
+        roles = {process.pid: ("leader" if figures["led_the_round"] else "follower")
+                 for process, figures in zip(processes, replicas, strict=True)}
+        roles[telegram.pid] = "telegram stand-in"
+        roles[os.getpid()] = "driver"
+
+        def role_of(pid: int, seen) -> str:
+            if pid in roles:
+                return roles[pid]
+            if seen.ppid in roles:
+                return f"{roles[seen.ppid]}'s chart worker"
+            return "postgresql" if seen.command.startswith("postgres") else "other"
+
+        cores = where_cores_went(cores_before, cores_after, role_of)
         for process in processes:
             process.join(timeout=120)
     finally:
@@ -362,7 +381,11 @@ def run(args, server: str, latency: tuple[float, float], idle_seconds: float) ->
         "round_from_go_s": round(from_go_s, 1),
         "intake_ratio_during_digests": min(ratios) if ratios else None,
         "sends_in_flight": args.sends_in_flight,
+        "chart_worker_niceness": args.chart_worker_niceness,
         "latency_ms": [round(latency[0] * 1000), round(latency[1] * 1000)],
+        # From go to the round's end: each process's time on a core and
+        # waiting for one (tests/bench/_cores.py).
+        "cores_during_round": cores,
         "per_replica": replicas,
     }
 

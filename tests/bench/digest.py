@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from _digest_round import copy_groups, run_round, template_group
 
-from bot.config import default_content_dir
+from bot.config import Settings, default_content_dir
 from bot.content.locales import Catalog
 from bot.content.packs import load_library
 from bot.domain import summary as compute
@@ -186,6 +186,9 @@ def main() -> None:
     parser.add_argument("--replicas", type=int, default=2,
                         help="with --database postgresql: copies of the bot, one leading")
     parser.add_argument("--url", default="", help="a PostgreSQL server (else a throwaway one)")
+    parser.add_argument("--chart-worker-niceness", type=int,
+                        default=Settings().chart_worker_niceness,
+                        help="how much lower the chart worker's CPU priority is (0: the bot's)")
     parser.add_argument("--quiet-round", action="store_true",
                         help="no taps during the round: the round alone, against its bound")
     parser.add_argument("--inside", help=argparse.SUPPRESS)
@@ -196,7 +199,8 @@ def main() -> None:
         print(json.dumps(asyncio.run(run_round(Path(args.inside), args.groups, args.members,
                                                args.speed, latency, IDLE_SECONDS,
                                                args.sends_in_flight,
-                                               taps_during=not args.quiet_round))))
+                                               taps_during=not args.quiet_round,
+                                               niceness=args.chart_worker_niceness))))
         return
     if "render" in designs:
         render_design(args)
@@ -237,6 +241,7 @@ def end_to_end(args) -> None:
             [sys.executable, __file__, "--inside", str(database), "--groups", str(args.groups),
              "--members", str(args.members), "--speed", str(args.speed),
              "--latency", args.latency, "--sends-in-flight", str(args.sends_in_flight),
+             "--chart-worker-niceness", str(args.chart_worker_niceness),
              *(["--quiet-round"] if args.quiet_round else [])],
             check=True, capture_output=True, text=True).stdout
     figures = json.loads(output.strip().splitlines()[-1])
