@@ -20,6 +20,9 @@ out, five idle bursts after), so its `intake_ratio_during_digests` compares
 like with like. The round starts when the driver moves every replica's
 clock to the minute the summaries are due and the leader's tick is brought
 forward; it ends when the outbox has no summary or digest left to send.
+`--quiet-round` leaves out the bursts during the round (the round alone,
+for a profile of its own work). `cores_during_round` says what took the
+machine's cores from go to the end, per process, and who waited for one.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from _digest_round import (
     RunningClock,
     Taps,
     _is_chart_worker,
+    _time_split,
     children,
     copy_groups,
     open_question,
@@ -216,7 +220,8 @@ async def _replica(number, url, api, options, started, go, done, results) -> Non
                     worker_rss = max(worker_rss, rss_mb(pid))
         if done.is_set():
             break
-        during.append(await taps.feed(app, TAP_BURST))
+        if options["taps_during"]:
+            during.append(await taps.feed(app, TAP_BURST))
     bot_cpu_s = time.process_time() - cpu_began
     bot_rss = rss_mb()
     await app.bot_data.settle()
@@ -241,6 +246,12 @@ async def _replica(number, url, api, options, started, go, done, results) -> Non
                                        round(max(r for r, _ in during))] if during else None),
         "intake_during_p99_ms": (round(latencies[int(len(latencies) * 0.99)] * 1000, 2)
                                  if latencies else None),
+        # A tap's ms in its handler, and the loop's other work between two
+        # taps (the round's, on the leader), idle -> during the round.
+        "tap_in_handler_ms": [part and part[0] for part in (_time_split(idle),
+                                                            _time_split(during))],
+        "tap_between_ms": [part and part[1] for part in (_time_split(idle),
+                                                         _time_split(during))],
         "cpu_during_round_s": round(bot_cpu_s, 1),
         # Messages a second it might send, sampled during the round: low,
         # median, high (bot.runtime.rate_sharing).
@@ -309,7 +320,8 @@ def run(args, server: str, latency: tuple[float, float], idle_seconds: float) ->
     go, done = context.Event(), context.Event()
     options = {"groups": args.groups, "members": args.members, "replicas": args.replicas,
                "sends_in_flight": args.sends_in_flight, "idle_seconds": idle_seconds,
-               "chart_worker_niceness": args.chart_worker_niceness}
+               "chart_worker_niceness": args.chart_worker_niceness,
+               "taps_during": not args.quiet_round}
     processes = []
     for number in range(args.replicas):
         process = context.Process(target=replica, args=(number, url, api, options, started,
@@ -345,7 +357,7 @@ def run(args, server: str, latency: tuple[float, float], idle_seconds: float) ->
         def role_of(pid: int, seen) -> str:
             if pid in roles:
                 return roles[pid]
-            if seen.ppid in roles:
+            if roles.get(seen.ppid) in ("leader", "follower") and "spawn_main" in seen.command:
                 return f"{roles[seen.ppid]}'s chart worker"
             return "postgresql" if seen.command.startswith("postgres") else "other"
 

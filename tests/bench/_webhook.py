@@ -27,6 +27,7 @@ from contextlib import ExitStack, contextmanager
 
 import aiohttp
 import asyncpg
+from _cores import snapshot, where_cores_went
 from intake import canned_telegram, free_port
 from intake_postgres import NOW, QuickTelegram, one_global_lock, settings_for, summary, taps
 
@@ -186,21 +187,36 @@ def run_webhook(databases: list[str], messages: list[dict], count: int, *,
     with webhook_replicas(databases, global_lock=global_lock, profile=profile) as started, \
             ExitStack() as cleanup:
         ready, results, go = context.Queue(), context.Queue(), context.Event()
+        drivers = []
         for number, (_, port, _) in enumerate(started):
             driver = context.Process(target=drive, args=(
                 number, f"http://127.0.0.1:{port}{PATH}", bodies[number::replicas], in_flight,
                 ready, go, results), daemon=True)
             driver.start()
+            drivers.append(driver.pid)
             cleanup.callback(stop_process, driver)
         for _ in started:
             ready.get(timeout=120)
         cpu_before = sum(cpu_seconds(bot.pid) for bot, _, _ in started)
+        cores_before = snapshot()
         began = time.perf_counter()
         go.set()
         outcomes = sorted(results.get(timeout=900) for _ in started)
         done = [max(answered_at, pop_ups_done(api, share))
                 for (_, answered_at, _, _), (_, _, api) in zip(outcomes, started, strict=True)]
         bot_cpu = sum(cpu_seconds(bot.pid) for bot, _, _ in started) - cpu_before
+        bots = {bot.pid for bot, _, _ in started}
+
+        def role_of(pid: int, seen) -> str:
+            if pid in bots:
+                return "replicas"
+            if pid in drivers:
+                return "webhook clients"
+            if seen.ppid == os.getpid():
+                return "telegram stand-ins"
+            return "postgresql" if seen.command.startswith("postgres") else "other"
+
+        cores = where_cores_went(cores_before, snapshot(), role_of)
     statuses: dict[str, int] = {}
     for _, _, _, answered in outcomes:
         for status, number in answered.items():
@@ -212,7 +228,8 @@ def run_webhook(databases: list[str], messages: list[dict], count: int, *,
             "answered_per_s": round(share * replicas / (last_answer - began)),
             "in_flight_per_replica": in_flight, "statuses": statuses,
             "answers_saved": asyncio.run(answers_saved(databases[0])),
-            "bot_cpu_ms_per_update": round(bot_cpu * 1000 / (share * replicas), 3)}
+            "bot_cpu_ms_per_update": round(bot_cpu * 1000 / (share * replicas), 3),
+            "cores_while_fed": cores}
 
 
 def stop_process(process) -> None:
