@@ -25,6 +25,7 @@ from bot.content.locales import Catalog
 from bot.content.packs import PackLibrary
 from bot.domain.clock import Clock
 from bot.runtime.leader import Leadership
+from bot.runtime.member_counts import MemberCounts
 from bot.runtime.metrics import Metrics
 from bot.runtime.rate_sharing import RateSharing
 from bot.runtime.traffic import Traffic
@@ -101,6 +102,8 @@ class BotData:
     rate_sharing: RateSharing | None = None
     # Updates in hand, for the scheduled sends to make way (bot.runtime.traffic).
     traffic: Traffic = field(default_factory=Traffic)
+    # Groups' member counts, asked of Telegram once a round (bot.runtime.member_counts).
+    member_counts: MemberCounts = field(default_factory=MemberCounts)
 
     # Sends nobody waits for (reactions to comments), tracked so shutdown
     # lets them finish and tests can wait for them.

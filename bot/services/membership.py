@@ -41,10 +41,12 @@ async def people_joined(data: BotData, chat_id: int,
                         people: Sequence[tuple[int, str, str | None]]) -> None:
     """People Telegram says joined a group (user id, name, username)."""
     if people:
+        data.member_counts.changed(chat_id)
         await data.store.members.seen_all(chat_id, people)
 
 
 async def person_left(data: BotData, chat_id: int, user_id: int) -> None:
+    data.member_counts.changed(chat_id)
     await data.store.members.mark_left(chat_id, user_id)
 
 

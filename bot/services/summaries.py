@@ -111,9 +111,11 @@ async def _plan_summary(data: BotData, chat: Chat, now: datetime) -> list[int]:
 
 
 async def group_facts(bot: Bot, data: BotData, chat: Chat, week: date, *,
-                      members_heard: bool = True) -> GroupFacts:
+                      members_heard: bool = True, asked_now: bool = False) -> GroupFacts:
+    """The group's week; `asked_now` (a command someone just gave): its
+    member count asked of Telegram afresh."""
     return await digest_worker.read_facts(data.store, data.packs, chat.id, week,
-                                          await _people_in(bot, chat.id),
+                                          await _people_in(bot, data, chat.id, fresh=asked_now),
                                           members_heard=members_heard)
 
 
@@ -172,7 +174,7 @@ async def send_digest_item(bot: Bot, data: BotData, item: OutboxItem) -> Attempt
         try:
             made = await data.charts.draw(
                 digest_worker.make_digest, data.store.db.path, group.id, week, data.now(),
-                await _people_in(bot, group.id), data.catalog, data.packs)
+                await _people_in(bot, data, group.id), data.catalog, data.packs)
         except Exception:
             log.warning("a chart worker could not make the digest of chat %s; making it here",
                         group.id, exc_info=True)
@@ -194,7 +196,7 @@ async def _summary_parts(bot: Bot, data: BotData, chat: Chat, week: date) -> lis
         try:
             parts = await data.charts.draw(
                 digest_worker.make_summary, data.store.db.path, chat.id, week,
-                await _people_in(bot, chat.id), data.catalog, data.packs)
+                await _people_in(bot, data, chat.id), data.catalog, data.packs)
         except Exception:
             log.warning("a chart worker could not make the summary of chat %s; making it here",
                         chat.id, exc_info=True)
@@ -222,7 +224,7 @@ async def send_digest(bot: Bot, data: BotData, group: Chat, user_id: int,
     private = await data.store.chats.get(user_id)
     if private is None or not private.active:
         return False
-    facts = await group_facts(bot, data, group, week_of(now, group.timezone))
+    facts = await group_facts(bot, data, group, week_of(now, group.timezone), asked_now=True)
     for send in _digest_part_sends(bot, data, group, private, facts):
         result = await send()
         if result.outcome is not Outcome.SENT:
@@ -287,7 +289,7 @@ async def post_summary_now(bot: Bot, data: BotData, chat: Chat) -> bool:
     """/summary: this week's summary in the group now (the weekly one still
     comes); False when it could not be posted (the coordinator is told)."""
     week = week_of(data.now(), chat.timezone)
-    facts = await group_facts(bot, data, chat, week, members_heard=False)
+    facts = await group_facts(bot, data, chat, week, members_heard=False, asked_now=True)
     parts = render.group_summary_messages(data.catalog, compute.summarise(facts), data.packs)
     doing = await actions.week_block(data, chat, week)
     for part in [*parts, doing] if doing is not None else parts:
@@ -299,9 +301,15 @@ async def post_summary_now(bot: Bot, data: BotData, chat: Chat) -> bool:
     return True
 
 
-async def _people_in(bot: Bot, chat_id: int) -> int | None:
-    """Telegram's member count, less the bot itself; None if unknown."""
-    try:
-        return max(await bot.get_chat_member_count(chat_id) - 1, 0)
-    except TelegramError:
-        return None
+async def _people_in(bot: Bot, data: BotData, chat_id: int, *,
+                     fresh: bool = False) -> int | None:
+    """Telegram's member count, less the bot itself; None if unknown. Asked
+    once for a group's summary and digests (bot.runtime.member_counts), unless
+    `fresh`."""
+    async def ask() -> int | None:
+        try:
+            return max(await bot.get_chat_member_count(chat_id) - 1, 0)
+        except TelegramError:
+            return None
+
+    return await data.member_counts.get(chat_id, ask, fresh=fresh)
