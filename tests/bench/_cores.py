@@ -7,7 +7,8 @@ per process between two snapshots and grouped by role (the bot, its chart
 worker, PostgreSQL...), they say what took the cores and who waited: a tap
 that is slow because its process waited for a core looks, from inside the
 process, exactly like a tap that did more work. /proc/stat gives the
-machine's share of busy time over the same span. Linux only.
+machine's share of busy time over the same span, and the share the
+virtual machine's host took for others ("steal"). Linux only.
 """
 
 from __future__ import annotations
@@ -42,18 +43,19 @@ def _process(pid: int) -> Seen | None:
     return Seen(ppid, command, on_core / 1e9, waited / 1e9)
 
 
-def _machine() -> tuple[int, int]:
-    """(busy, all) clock ticks of every core since boot."""
+def _machine() -> tuple[int, int, int]:
+    """(busy, all, stolen) clock ticks of every core since boot; stolen: time
+    the hypervisor gave a virtual core to someone else."""
     with open("/proc/stat") as stat:
         values = [int(value) for value in stat.readline().split()[1:]]
     idle = values[3] + values[4]  # idle, iowait
-    return sum(values[:8]) - idle, sum(values[:8])
+    return sum(values[:8]) - idle, sum(values[:8]), values[7]
 
 
 @dataclass(frozen=True)
 class Snapshot:
     processes: dict[int, Seen]
-    machine: tuple[int, int]
+    machine: tuple[int, int, int]
 
 
 def snapshot() -> Snapshot:
@@ -80,11 +82,14 @@ def where_cores_went(before: Snapshot, after: Snapshot,
         totals = roles.setdefault(role, [0.0, 0.0])
         totals[0] += seen.on_core_s - (earlier.on_core_s if earlier else 0.0)
         totals[1] += seen.waited_s - (earlier.waited_s if earlier else 0.0)
-    busy = after.machine[0] - before.machine[0]
-    every = after.machine[1] - before.machine[1]
+    busy, every, stolen = (now - then for now, then in zip(after.machine, before.machine,
+                                                            strict=True))
     return {
         "cores": os.cpu_count(),
         "cores_busy": round(busy / every, 3) if every else None,
+        # A virtual machine's cores are shared with other machines: time
+        # taken from this one by the host, which no process here can see.
+        "cores_stolen": round(stolen / every, 3) if every else None,
         "on_core_s": {role: round(totals[0], 1) for role, totals in sorted(roles.items())},
         "waited_for_core_s": {role: round(totals[1], 1)
                               for role, totals in sorted(roles.items())},
