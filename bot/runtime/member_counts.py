@@ -20,8 +20,8 @@ from collections.abc import Awaitable, Callable
 
 # Longer than the largest round takes to send its summaries and digests.
 KEEP_SECONDS = 3600.0
-# Groups whose count is kept at once, the oldest dropped first (an entry
-# is about 200 bytes).
+# Groups whose count is kept at once, the oldest dropped first (an entry,
+# a number and when it was asked, is about a hundred bytes).
 KEPT = 20_000
 
 
@@ -31,7 +31,10 @@ class MemberCounts:
         self.keep_seconds = keep_seconds
         self.kept = kept
         self._clock = clock
-        self._entries: OrderedDict[int, tuple[float, asyncio.Task[int | None]]] = OrderedDict()
+        self._counts: OrderedDict[int, tuple[float, int]] = OrderedDict()
+        # Questions on their way; only the answer is kept (a finished task
+        # weighs some 800 bytes, ten times the number).
+        self._asking: dict[int, asyncio.Task[int | None]] = {}
 
     async def get(self, chat_id: int, ask: Callable[[], Awaitable[int | None]], *,
                   fresh: bool = False) -> int | None:
@@ -40,32 +43,36 @@ class MemberCounts:
         may have just added people); None, never kept, when Telegram did
         not say."""
         now = self._clock()
-        entry = self._entries.get(chat_id)
-        if entry is not None and not fresh and now - entry[0] <= self.keep_seconds:
-            task = entry[1]
-        else:
+        task = None
+        if not fresh:
+            kept = self._counts.get(chat_id)
+            if kept is not None and now - kept[0] <= self.keep_seconds:
+                self._counts.move_to_end(chat_id)
+                return kept[1]
+            task = self._asking.get(chat_id)
+        if task is None:
             task = asyncio.ensure_future(ask())
-            self._entries[chat_id] = (now, task)
-            while len(self._entries) > self.kept:
-                self._entries.popitem(last=False)
-        self._entries.move_to_end(chat_id)
-        try:
-            # Shielded: one sender cancelled does not cancel the others' question.
-            count = await asyncio.shield(task)
-        except BaseException:
-            self._drop(chat_id, task)
-            raise
-        if count is None:
-            self._drop(chat_id, task)
-        return count
+            self._asking[chat_id] = task
+            task.add_done_callback(lambda done: self._answered(chat_id, done, now))
+        # Shielded: one sender cancelled does not cancel the others' question.
+        return await asyncio.shield(task)
+
+    def _answered(self, chat_id: int, task: asyncio.Task[int | None], asked_at: float) -> None:
+        if self._asking.get(chat_id) is not task:
+            return  # someone joined or left meanwhile, or a fresher question went
+        del self._asking[chat_id]
+        if task.cancelled() or task.exception() is not None or task.result() is None:
+            return  # not kept: the next sender asks again
+        self._counts[chat_id] = (asked_at, task.result())
+        self._counts.move_to_end(chat_id)
+        while len(self._counts) > self.kept:
+            self._counts.popitem(last=False)
 
     def changed(self, chat_id: int) -> None:
-        """Someone joined or left the group: its count is asked again."""
-        self._entries.pop(chat_id, None)
-
-    def _drop(self, chat_id: int, task: asyncio.Task) -> None:
-        if self._entries.get(chat_id, (None, None))[1] is task:
-            del self._entries[chat_id]
+        """Someone joined or left the group: its count is asked again (an
+        answer on its way now may predate the change, and is not kept)."""
+        self._counts.pop(chat_id, None)
+        self._asking.pop(chat_id, None)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._counts)
