@@ -15,7 +15,7 @@ from bot.services import summaries
 from bot.services.week_facts import WeekFacts
 
 from helpers.group import GROUP_ID
-from helpers.weekly import FRIDAY_1700_MADRID, week_of_answers
+from helpers.weekly import FRIDAY_1700_MADRID, two_coordinators_in_private, week_of_answers
 
 WEEK = date(2026, 3, 9)
 
@@ -124,10 +124,7 @@ async def test_an_unknown_or_failed_answer_is_not_kept_and_few_groups_are():
 
 async def test_the_summary_and_digests_minutes_apart_ask_telegram_once(harness, group):
     await week_of_answers(harness, group)
-    await harness.store.coordinators.add(GROUP_ID, group.bruno["id"])
-    for coordinator in (group.ana, group.bruno):
-        private = harness.updates.private_chat(coordinator)
-        await harness.send(harness.updates.command(private, coordinator, "/start"))
+    await two_coordinators_in_private(harness, group)
     harness.telegram.set_member_count(GROUP_ID, 9)
     # In a large round summaries go minutes before digests: the week's
     # facts are not shared between them, the member count still is.

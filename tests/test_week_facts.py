@@ -12,7 +12,7 @@ from bot.sandbox.telegram import visible_text
 from bot.services.week_facts import WeekFacts
 
 from helpers.group import GROUP_ID
-from helpers.weekly import FRIDAY_1700_MADRID, week_of_answers
+from helpers.weekly import FRIDAY_1700_MADRID, two_coordinators_in_private, week_of_answers
 
 WEEK = date(2026, 3, 9)
 
@@ -20,10 +20,7 @@ WEEK = date(2026, 3, 9)
 async def test_the_summary_and_every_digest_share_one_reading_of_the_week(harness, group,
                                                                           monkeypatch):
     await week_of_answers(harness, group)
-    await harness.store.coordinators.add(GROUP_ID, group.bruno["id"])
-    for coordinator in (group.ana, group.bruno):
-        private = harness.updates.private_chat(coordinator)
-        await harness.send(harness.updates.command(private, coordinator, "/start"))
+    await two_coordinators_in_private(harness, group)
     harness.telegram.set_member_count(GROUP_ID, 9)
     reads = []
     original = harness.store.summaries.group_facts

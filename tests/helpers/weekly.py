@@ -27,3 +27,12 @@ async def week_of_answers(harness, group):
         "sendMessage", chat_id=group.eli["id"]).result["message_id"])
     await harness.send(u.reply(eli, group.eli, invitation, "said only in private"))
     return prompt
+
+
+async def two_coordinators_in_private(harness, group):
+    """Bruno made a coordinator beside Ana, and both started the bot in a
+    private chat, so the round sends each a digest."""
+    await harness.store.coordinators.add(GROUP_ID, group.bruno["id"])
+    for coordinator in (group.ana, group.bruno):
+        private = harness.updates.private_chat(coordinator)
+        await harness.send(harness.updates.command(private, coordinator, "/start"))
