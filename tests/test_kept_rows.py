@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store
-from bot.store.db import CHANGES_TOO, WRITES
+from bot.store.count_edits import CountEdits
+from bot.store.writes import CHANGES_TOO, WRITES, written_by
 
 from helpers.app import Clock
 
@@ -154,6 +155,113 @@ async def test_memory_is_bounded(store):
     assert len(reads) == 6
 
 
+async def test_moving_one_groups_summary_time_forgets_that_group_only(store):
+    """The weekly round moves every group's summary time, one statement each,
+    while members tap: the other groups stay kept."""
+    due = NOW - timedelta(minutes=1)
+    for chat_id in (-100, -101):
+        await group(store, chat_id)
+        await store.chats.update(chat_id, next_summary_at=due)
+        await store.chats.get(chat_id)
+    reads = chat_reads(store)
+    await store.weekly.plan_summary(-100, due, NOW + timedelta(weeks=1), None)
+    assert (await store.chats.get(-101)).next_summary_at == due
+    assert reads == []
+    assert (await store.chats.get(-100)).next_summary_at == NOW + timedelta(weeks=1)
+    assert len(reads) == 1
+
+
+async def test_a_live_count_marks_its_own_question_only(store):
+    await group(store, -100)
+    await group(store, -101)
+    first, other = await open_prompt(store, -100), await open_prompt(store, -101)
+    for prompt in (first, other):
+        await store.prompts.get(prompt.id)
+    reads = prompt_reads(store)
+    assert await CountEdits(store.db).take_turn(first.id, NOW, timedelta(seconds=5)) == 0.0
+    assert (await store.prompts.get(other.id)).id == other.id
+    assert reads == []
+    assert (await store.prompts.get(first.id)).id == first.id
+    assert len(reads) == 1
+
+
+async def test_a_read_waiting_behind_a_change_of_another_row_keeps_nothing(store):
+    """A read that began before a change of one row, and waited for it to
+    end, keeps nothing, whichever row it was: which one is not remembered."""
+    import asyncio
+
+    await group(store, -100)
+    await group(store, -101)
+
+    for changed in (-100, -101):
+        began, write, release = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+        async def change(chat_id: int) -> None:
+            async with store.db.transaction() as tx:
+                began.set()
+                await write.wait()
+                await tx.execute("UPDATE chats SET language = ? WHERE id = ?", ("es", chat_id))
+                await release.wait()
+
+        task = asyncio.create_task(change(changed))
+        await began.wait()
+        reader = asyncio.create_task(store.chats.get(-100))
+        await asyncio.sleep(0)  # it looks in memory, then waits for the transaction
+        write.set()
+        await asyncio.sleep(0)
+        release.set()
+        await task
+        assert (await reader).language == "es"
+        assert len(store.chats.kept) == 0
+    assert (await store.chats.get(-100)).language == "es"
+    assert len(store.chats.kept) == 1
+
+
+async def test_a_rolled_back_change_of_one_row_leaves_the_stored_chat(store):
+    await group(store)
+    await store.chats.get(-100)
+    with pytest.raises(RuntimeError):
+        async with store.db.transaction() as tx:
+            await tx.execute("UPDATE chats SET language = ? WHERE id = ?", ("es", -100))
+            raise RuntimeError("changed my mind")
+    assert (await store.chats.get(-100)).language == "en"
+
+
+@pytest.mark.parametrize(("sql", "row_parameter"), [
+    ("UPDATE chats SET language = ? WHERE id = ?", 1),
+    ("UPDATE chats SET next_summary_at = ?, summary_hold_until = NULL, updated_at = ?"
+     " WHERE id = ? AND next_summary_at = ?", 2),
+    ("UPDATE prompts SET closed_at = ? WHERE id = ? AND closed_at IS NULL", 1),
+    ("\n  update Prompts set message_id = ?\n where ID = ?", 1),
+    # The id moves: its questions move with it (ON UPDATE CASCADE).
+    ("UPDATE chats SET id = ?, updated_at = ? WHERE id = ?", None),
+    ("UPDATE chats SET updated_at = ?,id = ? WHERE id = ?", None),
+    # More than one row, or not surely the row of that parameter.
+    ("UPDATE chats SET language = ? WHERE id = ? OR kind = 'group'", None),
+    ("UPDATE chats SET language = ? WHERE chat_id = ?", None),
+    ("UPDATE chats SET language = ? WHERE id IN (SELECT id FROM chats)", None),
+    ("UPDATE prompts SET closed_at = (SELECT MAX(x) FROM t WHERE id = ? AND y = 1)"
+     " WHERE chat_id = ?", None),
+    ("UPDATE prompts SET closed_at = :now WHERE id = :id", None),
+    ("UPDATE chats SET language = 'es' WHERE id = -100", None),
+    ("UPDATE chats SET language = ?", None),
+    ("DELETE FROM chats WHERE id = ?", None),
+    ("INSERT INTO chats (id) VALUES (?)", None),
+])
+def test_which_rows_a_statement_may_change(sql, row_parameter):
+    table = "prompts" if "prompts" in sql.lower() else "chats"
+    assert written_by(sql) == (table, row_parameter)
+    assert written_by("SELECT * FROM chats WHERE id = ?") is None
+
+
+async def test_a_one_row_write_with_an_id_that_is_not_a_number_forgets_the_table(store):
+    """SQLite would find the row by '-100' too: the kept -100 must go."""
+    await group(store)
+    await store.chats.get(-100)
+    await store.db.execute("UPDATE chats SET language = ? WHERE id = ?", ("es", "-100"))
+    assert (await store.chats.get(-100)).language == "es"
+
+
 def _strings_in(path: Path) -> list[str]:
     tree = ast.parse(path.read_text())
     found = []
@@ -193,11 +301,11 @@ async def test_a_question_changed_by_a_cascade_is_seen(store):
     assert await store.prompts.get(prompt.id) is None
 
 
-async def open_prompt(store: Store):
-    enrolment = await store.enrolments.start(-100, "checklist-cso", cadence="weekly",
+async def open_prompt(store: Store, chat_id: int = -100):
+    enrolment = await store.enrolments.start(chat_id, "checklist-cso", cadence="weekly",
                                              days=["mon"], local_time="09:00", next_due_at=None)
     prompt, created = await store.prompts.open(enrolment.id, "2026-03-02T09:00Z",
-                                               chat_id=-100, pack_id="checklist-cso",
+                                               chat_id=chat_id, pack_id="checklist-cso",
                                                item_id="I")
     assert created
     return prompt

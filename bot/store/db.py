@@ -29,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import secrets
 import socket
 import sqlite3
@@ -38,7 +37,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from time import perf_counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.clock import Clock, utc_now
 from bot.store.checkpoints import WalCheckpoints
@@ -46,6 +45,10 @@ from bot.store.lock_wait import LOCK_WAIT_MS, begin_when_free, is_busy
 from bot.store.reader import LongReads, LoopLongReads, SqliteLongReads
 from bot.store.slow import SLOW_SECONDS, slow_work
 from bot.store.upgrades import UPGRADES, UpgradeStep
+from bot.store.writes import CHANGES_TOO, written_by
+
+if TYPE_CHECKING:
+    from bot.store.kept import Kept
 
 log = logging.getLogger(__name__)
 
@@ -84,14 +87,6 @@ def _bind(params: Params) -> tuple | Mapping[str, Any]:
     return params if isinstance(params, Mapping) else tuple(params)
 
 
-# A statement that writes a table: rows kept in memory (bot/store/kept.py)
-# are forgotten when one runs, whichever repository runs it.
-WRITES = re.compile(r"\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|REPLACE\s+INTO)\s+(\w+)",
-                    re.IGNORECASE)
-# Writing a table can change rows of others too (ON DELETE / ON UPDATE CASCADE).
-CHANGES_TOO = {"chats": ("prompts",), "enrolments": ("prompts",)}
-
-
 class Tx:
     """What a repository may do inside one transaction (or one read)."""
 
@@ -121,12 +116,18 @@ class Tx:
         self.reported = True
         slow_work("statement", started, sql)
 
-    def _note_writes(self, sql: str) -> None:
-        if self._database is not None and (writes := WRITES.match(sql)) is not None:
-            self._database.written(writes.group(1))
+    def _note_writes(self, sql: str, params: Params = ()) -> None:
+        if self._database is None or (written := written_by(sql)) is None:
+            return
+        row = None
+        if written.row_parameter is not None and not isinstance(params, Mapping):
+            row = tuple(params)[written.row_parameter]
+            if not isinstance(row, int):  # kept rows are found by integer ids
+                row = None
+        self._database.written(written.table, row)
 
     def _run(self, sql: str, params: Params) -> sqlite3.Cursor:
-        self._note_writes(sql)
+        self._note_writes(sql, params)
         return self._connection.execute(sql, _bind(params))
 
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -243,6 +244,8 @@ class Database:
         self._lock = asyncio.Lock()
         self.checkpoints: WalCheckpoints | None = None
         self._epochs: dict[str, int] = {}
+        self._row_writes: dict[str, int] = {}
+        self._kept: dict[str, list[Kept]] = {}
         self._data_version: int | None = None
         self._elsewhere = 0  # commits seen from other connections
         self._long_reads: LongReads | None = None
@@ -333,22 +336,35 @@ class Database:
                 self._long_reads = SqliteLongReads(self.path)
         return self._long_reads
 
-    def written(self, table: str) -> None:
+    def written(self, table: str, row: object = None) -> None:
+        """A statement of this process writes `table`: the one row with id
+        `row` (bot/store/writes.py), or any of its rows when None."""
         table = table.lower()
-        for changed in (table, *CHANGES_TOO.get(table, ())):
-            self._epochs[changed] = self._epochs.get(changed, 0) + 1
+        if row is None:
+            for changed in (table, *CHANGES_TOO.get(table, ())):
+                self._epochs[changed] = self._epochs.get(changed, 0) + 1
+            return
+        self._row_writes[table] = self._row_writes.get(table, 0) + 1
+        for kept in self._kept.get(table, ()):
+            kept.forget(row)
 
-    def epoch(self, table: str) -> tuple[int, int] | None:
+    def keeps(self, table: str, kept: Kept) -> None:
+        """Tell `kept` of every write of one row of `table`."""
+        self._kept.setdefault(table, []).append(kept)
+
+    def epoch(self, table: str) -> tuple[int, int, int] | None:
         """A value that changes whenever a row of `table` may have changed
         since it was last asked: a statement of this process wrote to it,
         or another process (a command run beside the bot) committed
-        anything. None when rows must not be kept in memory at all."""
+        anything. Its first two parts change only when any row may have
+        (the last counts writes of one row). None when rows must not be
+        kept in memory at all."""
         # data_version changes with every commit by another connection.
         version = self._conn.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:
             self._data_version = version
             self._elsewhere += 1
-        return self._elsewhere, self._epochs.get(table, 0)
+        return self._elsewhere, self._epochs.get(table, 0), self._row_writes.get(table, 0)
 
     async def live_sessions(self) -> set[str]:
         """The sessions (see session_name) of processes using this database

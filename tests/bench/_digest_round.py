@@ -30,6 +30,7 @@ import sqlite3
 import statistics
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -279,6 +280,9 @@ class Taps:
         self.rng = random.Random(11)
         self.groups, self.members = groups, members
         self.open_prompt, self.stride = open_prompt, prompts_per_group
+        # What the bursts of each phase found kept in memory (bot/store/kept.py),
+        # and which tables were written while they ran.
+        self.seen: dict[str, Counter] = {"idle": Counter(), "during": Counter()}
 
     def update(self) -> dict:
         k = self.rng.randrange(self.groups)
@@ -296,11 +300,19 @@ class Taps:
         edits the taps before it set off (five seconds later) go in the gap,
         as they do during the round, not into this burst's time."""
         await asyncio.sleep(BURST_EVERY_S / speed)
-        return await self.feed(app, count)
+        return await self.feed(app, count, "idle")
 
-    async def feed(self, app, count: int) -> tuple[float, list[float]]:
+    async def feed(self, app, count: int, phase: str | None = None) -> tuple[float, list[float]]:
         """Taps one after another, as the update fetcher hands them over; the
         rate and each tap's time in the bot."""
+        if phase is None:
+            return await self._feed(app, count)
+        before = kept_counts(app.bot_data.store)
+        result = await self._feed(app, count)
+        self.seen[phase].update(kept_counts(app.bot_data.store) - before)
+        return result
+
+    async def _feed(self, app, count: int) -> tuple[float, list[float]]:
         updates = [Update.de_json(self.update(), app.bot) for _ in range(count)]
         latencies = []
         began = time.perf_counter()
@@ -334,6 +346,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     app = build_application(settings, request=telegram, clock=clock)
     await app.initialize()
     await app.post_init(app)
+    count_writes(app.bot_data.store)
     await app.start()
     taps = Taps(telegram, groups, members, *await open_question(app.bot_data.store))
 
@@ -358,7 +371,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         if done:
             break
         if taps_during:
-            during.append(await taps.feed(app, TAP_BURST))
+            during.append(await taps.feed(app, TAP_BURST, "during"))
     round_s = (time.perf_counter() - began) * speed
     bot_cpu_s = time.process_time() - cpu_began
     cores = where_cores_went(cores_before, snapshot(), _role)
@@ -428,7 +441,42 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         # During the round: each process's time on a core and waiting for
         # one (tests/bench/_cores.py).
         "cores_during_round": cores,
+        # What the taps found kept in memory, idle and during the round, and
+        # what was written meanwhile (bot/store/kept.py).
+        "kept": {phase: kept_shares(seen) for phase, seen in taps.seen.items()},
     }
+
+
+def count_writes(store: Store) -> None:
+    """Count, per table, the statements that make kept rows be forgotten."""
+    written = store.db.written
+    store.writes = Counter()
+
+    def counted(table: str) -> None:
+        store.writes[table.lower()] += 1
+        written(table)
+    store.db.written = counted
+
+
+def kept_counts(store: Store) -> Counter:
+    counts = Counter({"elsewhere": store.db._elsewhere})
+    for name in ("chats", "prompts"):
+        kept = getattr(store, name).kept
+        counts.update({f"{name}_hits": kept.hits, f"{name}_misses": kept.misses,
+                       f"{name}_forgotten": kept.forgotten})
+    counts.update({f"wrote_{table}": n for table, n in getattr(store, "writes", {}).items()})
+    return counts
+
+
+def kept_shares(seen: Counter) -> dict:
+    shares = {}
+    for name in ("chats", "prompts"):
+        finds = seen[f"{name}_hits"] + seen[f"{name}_misses"]
+        shares[f"{name}_hit_share"] = round(seen[f"{name}_hits"] / finds, 3) if finds else None
+        shares[f"{name}_forgotten"] = seen[f"{name}_forgotten"]
+    shares["commits_elsewhere"] = seen["elsewhere"]
+    shares["writes"] = {key[6:]: n for key, n in sorted(seen.items()) if key.startswith("wrote_")}
+    return shares
 
 
 def _role(pid: int, seen) -> str:
