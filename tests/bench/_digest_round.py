@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import random
@@ -310,6 +311,7 @@ class Taps:
         before = kept_counts(app.bot_data.store)
         result = await self._feed(app, count)
         self.seen[phase].update(kept_counts(app.bot_data.store) - before)
+        self.seen[phase]["taps"] += count
         return result
 
     async def _feed(self, app, count: int) -> tuple[float, list[float]]:
@@ -347,6 +349,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     await app.initialize()
     await app.post_init(app)
     count_writes(app.bot_data.store)
+    gc.callbacks.append(GC_TIME)
     await app.start()
     taps = Taps(telegram, groups, members, *await open_question(app.bot_data.store))
 
@@ -356,6 +359,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     for _ in range(WARM_UP_TAPS // TAP_BURST):  # a burst at a time, as the updates are made
         await taps.feed(app, TAP_BURST)
     idle = [await taps.feed_after_a_gap(app, TAP_BURST, speed) for _ in range(IDLE_BURSTS)]
+    objects_before = len(gc.get_objects())
     cores_before = snapshot()
     cpu_began, began = time.process_time(), time.perf_counter()
     round_task = asyncio.create_task(dispatch.tick(app.bot, app.bot_data, clock()))
@@ -377,6 +381,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     cores = where_cores_went(cores_before, snapshot(), _role)
     report = round_task.result()
     bot_rss = rss_mb()
+    objects_after = len(gc.get_objects())
     await app.bot_data.settle()
     before = len(idle)
     idle += [await taps.feed_after_a_gap(app, TAP_BURST, speed)  # and after the round
@@ -386,6 +391,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     workers_left = len([pid for pid in children() if _is_chart_worker(pid)])
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     charts_s = usage.ru_utime + usage.ru_stime
+    store = app.bot_data.store
     await app.stop()
     await app.post_stop(app)
     await app.post_shutdown(app)
@@ -443,8 +449,31 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         "cores_during_round": cores,
         # What the taps found kept in memory, idle and during the round, and
         # what was written meanwhile (bot/store/kept.py).
+        # Objects the collector tracks, before and after the round: a full
+        # collection walks them all.
+        "objects_tracked": [objects_before, objects_after],
         "kept": {phase: kept_shares(seen) for phase, seen in taps.seen.items()},
+        "writes_in_all": dict(sorted(store.writes.items())),
     }
+
+
+class GcTime:
+    """Time the event loop spent in Python's garbage collector, by generation:
+    a full collection walks every object the process holds."""
+
+    def __init__(self):
+        self.seconds: Counter = Counter()
+        self._began = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.seconds[f"gc{info['generation']}_s"] += time.perf_counter() - self._began
+            self.seconds[f"gc{info['generation']}_runs"] += 1
+
+
+GC_TIME = GcTime()
 
 
 def count_writes(store: Store) -> None:
@@ -452,9 +481,9 @@ def count_writes(store: Store) -> None:
     written = store.db.written
     store.writes = Counter()
 
-    def counted(table: str) -> None:
-        store.writes[table.lower()] += 1
-        written(table)
+    def counted(table: str, row: object = None) -> None:
+        store.writes[table.lower() + ("" if row is None else " (one row)")] += 1
+        written(table, row)
     store.db.written = counted
 
 
@@ -465,6 +494,7 @@ def kept_counts(store: Store) -> Counter:
         counts.update({f"{name}_hits": kept.hits, f"{name}_misses": kept.misses,
                        f"{name}_forgotten": kept.forgotten})
     counts.update({f"wrote_{table}": n for table, n in getattr(store, "writes", {}).items()})
+    counts.update(GC_TIME.seconds)
     return counts
 
 
@@ -475,6 +505,9 @@ def kept_shares(seen: Counter) -> dict:
         shares[f"{name}_hit_share"] = round(seen[f"{name}_hits"] / finds, 3) if finds else None
         shares[f"{name}_forgotten"] = seen[f"{name}_forgotten"]
     shares["commits_elsewhere"] = seen["elsewhere"]
+    shares["gc_ms_per_tap"] = {generation: round(seen[f"gc{generation}_s"] * 1000 / seen["taps"], 4)
+                               for generation in range(3)} if seen["taps"] else None
+    shares["gc_runs"] = [seen[f"gc{generation}_runs"] for generation in range(3)]
     shares["writes"] = {key[6:]: n for key, n in sorted(seen.items()) if key.startswith("wrote_")}
     return shares
 

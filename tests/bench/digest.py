@@ -243,7 +243,7 @@ def end_to_end(args) -> None:
              "--latency", args.latency, "--sends-in-flight", str(args.sends_in_flight),
              "--chart-worker-niceness", str(args.chart_worker_niceness),
              *(["--quiet-round"] if args.quiet_round else [])],
-            check=True, capture_output=True, text=True).stdout
+            check=True, stdout=subprocess.PIPE, text=True).stdout  # its errors shown
     figures = json.loads(output.strip().splitlines()[-1])
     figures.update(answers=answers, database_built_s=round(built_s, 1))
     print(json.dumps(figures), flush=True)
