@@ -433,6 +433,10 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
                                       if during else None),
         "intake_during_p99_ms": (round(during_latencies[int(len(during_latencies) * 0.99)]
                                        * 1000, 2) if during_latencies else None),
+        # A tap held up by a stall of the loop (a write lock, a full collection).
+        "tap_slowest_ms": {name: round(max((x for _, lat in bursts for x in lat), default=0)
+                                       * 1000, 1) for name, bursts in (("idle", idle),
+                                                                       ("during", during))},
         "tap_in_handler_ms": {name: part[0] for name, part in split.items()},
         "tap_between_ms": {name: part[1] for name, part in split.items()},
         "bot_peak_rss_mb": round(bot_rss, 1),
@@ -495,6 +499,8 @@ def kept_counts(store: Store) -> Counter:
                        f"{name}_forgotten": kept.forgotten})
     counts.update({f"wrote_{table}": n for table, n in getattr(store, "writes", {}).items()})
     counts.update(GC_TIME.seconds)
+    if store.db.checkpoints is not None:  # a RESTART holds the bot's writes back meanwhile
+        counts["checkpoint_restarts"] = store.db.checkpoints.restarts_tried
     return counts
 
 
@@ -508,6 +514,7 @@ def kept_shares(seen: Counter) -> dict:
     shares["gc_ms_per_tap"] = {generation: round(seen[f"gc{generation}_s"] * 1000 / seen["taps"], 4)
                                for generation in range(3)} if seen["taps"] else None
     shares["gc_runs"] = [seen[f"gc{generation}_runs"] for generation in range(3)]
+    shares["checkpoint_restarts"] = seen["checkpoint_restarts"]
     shares["writes"] = {key[6:]: n for key, n in sorted(seen.items()) if key.startswith("wrote_")}
     return shares
 
