@@ -97,6 +97,8 @@ async def _post_init(application: BotApplication) -> None:
         # Every chart needs both: sent to each chart worker once, not with each chart.
         data.charts.share(data.catalog, data.packs)
     data.store = await Store.open(data.settings.database, data.clock)
+    if data.store.db.checkpoints is not None:  # SQLite: people first here too
+        data.store.db.checkpoints.hold_restarts_while(data.traffic.busy)
     # Claims left by a process that died are free; a live replica's are kept.
     released = await data.store.outbox.release_claims()
     if released:

@@ -196,14 +196,15 @@ async def test_a_read_waiting_behind_a_change_of_another_row_keeps_nothing(store
     for changed in (-100, -101):
         began, write, release = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
-        async def change(chat_id: int) -> None:
+        async def change(chat_id: int, began: asyncio.Event, write: asyncio.Event,
+                         release: asyncio.Event) -> None:
             async with store.db.transaction() as tx:
                 began.set()
                 await write.wait()
                 await tx.execute("UPDATE chats SET language = ? WHERE id = ?", ("es", chat_id))
                 await release.wait()
 
-        task = asyncio.create_task(change(changed))
+        task = asyncio.create_task(change(changed, began, write, release))
         await began.wait()
         reader = asyncio.create_task(store.chats.get(-100))
         await asyncio.sleep(0)  # it looks in memory, then waits for the transaction

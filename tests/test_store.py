@@ -416,6 +416,40 @@ async def test_the_log_starts_afresh_under_a_steady_stream_of_writes(tmp_path):
         await store.close()
 
 
+async def test_the_log_is_not_restarted_while_someone_waits_for_the_bot(tmp_path):
+    """A RESTART holds the bot's writes back: not while updates are being
+    handled, unless the log has grown far past its limit."""
+    from bot.store import checkpoints as module
+
+    store = await Store.open(tmp_path / "held.sqlite3")
+    in_hand = [True]
+    try:
+        checkpoints = store.db.checkpoints
+        checkpoints.every_seconds = 3600  # driven by hand below
+        checkpoints.hold_restarts_while(lambda: in_hand[0])
+        checkpoints.restart_pages = 100
+        for number in range(40):
+            await store.chats.ensure(-1000 - number, kind="group", title="x" * 1500,
+                                     timezone="UTC", language="en")
+        _, pages, _ = await checkpoints.now()
+        assert checkpoints.restart_pages < pages <= 100 * module.RESTART_ANYWAY_TIMES
+        assert (checkpoints.restarts_tried, checkpoints.restarts_held) == (0, 1)
+        in_hand[0] = False
+        await checkpoints.now()
+        assert (checkpoints.restarts_tried, checkpoints.restarts_held) == (1, 1)
+        # Updates that never pause: past RESTART_ANYWAY_TIMES the limit it goes anyway.
+        in_hand[0] = True
+        for number in range(40):
+            await store.chats.ensure(-2000 - number, kind="group", title="y" * 1500,
+                                     timezone="UTC", language="en")
+        checkpoints.restart_pages = 1
+        _, pages, _ = await checkpoints.now()
+        assert pages > module.RESTART_ANYWAY_TIMES
+        assert (checkpoints.restarts_tried, checkpoints.restarts_held) == (2, 1)
+    finally:
+        await store.close()
+
+
 async def test_a_long_reader_holds_the_bot_s_writes_back_briefly_and_rarely(tmp_path):
     """A RESTART holds writes back while it waits for readers to leave the
     log. A backup or export beside the bot reads for long: the restart waits

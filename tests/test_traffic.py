@@ -321,3 +321,23 @@ async def test_the_tick_s_round_is_the_scheduled_one(harness, fake_time, monkeyp
     await fake_time.advance(GAP)
     await asyncio.wait_for(ticking, HANG)
     assert set(sender.began) == set(rows)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # PostgreSQL's log is not the bot's to copy
+async def test_the_database_log_waits_to_restart_until_no_update_is_in_hand(harness):
+    """The bot wires its traffic to SQLite's checkpoints: a RESTART, which holds
+    every write back, is put off while someone waits for the bot."""
+    store, traffic = harness.app.bot_data.store, harness.app.bot_data.traffic
+    checkpoints = store.db.checkpoints
+    await store.chats.ensure(-1000, kind="group", title="x" * 1500, timezone="UTC",
+                             language="en")
+    checkpoints.restart_pages = 10**9
+    _, pages, _ = await checkpoints.now()
+    checkpoints.restart_pages = pages // 2  # the log is past its limit, not far past
+    traffic.began()  # an update in hand
+    await checkpoints.now()
+    assert (checkpoints.restarts_tried, checkpoints.restarts_held) == (0, 1)
+    traffic.ended()
+    traffic.gap = 0.0  # the pause after it, at once
+    await checkpoints.now()
+    assert (checkpoints.restarts_tried, checkpoints.restarts_held) == (1, 1)

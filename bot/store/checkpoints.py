@@ -18,6 +18,11 @@ connection, used only in a worker thread, does it every `every_seconds`
   may stay for long (a backup or an export beside the bot, a digest read in
   the chart worker), so after a RESTART that could not finish the next is
   tried only `RESTART_BACKOFF_S` later.
+- And not while updates are being handled (`hold_restarts_while`, given the
+  bot's bot.runtime.traffic): someone tapping waits for their answer's
+  write, the round does not. Held, the log may grow to
+  `RESTART_ANYWAY_TIMES` its limit; under updates that never pause it then
+  restarts all the same.
 
 `journal_size_limit` trims the file back after a burst. The measurements
 behind these choices are in the documentation's design notes and benchmarks.
@@ -31,12 +36,14 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
 
 RESTART_WAIT_MS = 50
 RESTART_BACKOFF_S = 2.0
+RESTART_ANYWAY_TIMES = 16
 
 
 class WalCheckpoints:
@@ -45,6 +52,8 @@ class WalCheckpoints:
         self.every_seconds = every_seconds
         self.restart_pages = restart_pages  # 4 MB with SQLite's 4 kB pages
         self.restarts_tried = 0
+        self.restarts_held = 0  # put off while updates were being handled
+        self._updates_in_hand: Callable[[], bool] | None = None
         self._no_restart_until = 0.0  # time.monotonic()
         self._task: asyncio.Task | None = None
         self._connection: sqlite3.Connection | None = None  # the worker thread's
@@ -63,12 +72,17 @@ class WalCheckpoints:
                 log.warning("checkpoint of the database log failed (%s); trying again",
                             type(error).__name__)
 
+    def hold_restarts_while(self, updates_in_hand: Callable[[], bool]) -> None:
+        """Put RESTARTs off while `updates_in_hand()` (asked on the loop)."""
+        self._updates_in_hand = updates_in_hand
+
     async def now(self) -> tuple[int, int, int]:
         """Checkpoint now: (1 if it could not finish, pages in the log,
         pages copied), as SQLite's wal_checkpoint reports them."""
-        return await asyncio.to_thread(self._checkpoint)
+        hold = self._updates_in_hand is not None and self._updates_in_hand()
+        return await asyncio.to_thread(self._checkpoint, hold)
 
-    def _checkpoint(self) -> tuple[int, int, int]:
+    def _checkpoint(self, hold_restart: bool = False) -> tuple[int, int, int]:
         with self._in_use:
             if self._connection is None:
                 self._connection = sqlite3.connect(self.path, isolation_level=None,
@@ -79,6 +93,9 @@ class WalCheckpoints:
             busy, pages, copied = self._connection.execute(
                 "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             if pages > self.restart_pages and time.monotonic() >= self._no_restart_until:
+                if hold_restart and pages <= self.restart_pages * RESTART_ANYWAY_TIMES:
+                    self.restarts_held += 1
+                    return busy, pages, copied
                 self.restarts_tried += 1
                 busy, pages, copied = self._connection.execute(
                     "PRAGMA wal_checkpoint(RESTART)").fetchone()

@@ -501,6 +501,7 @@ def kept_counts(store: Store) -> Counter:
     counts.update(GC_TIME.seconds)
     if store.db.checkpoints is not None:  # a RESTART holds the bot's writes back meanwhile
         counts["checkpoint_restarts"] = store.db.checkpoints.restarts_tried
+        counts["checkpoint_restarts_held"] = store.db.checkpoints.restarts_held
     return counts
 
 
@@ -514,7 +515,8 @@ def kept_shares(seen: Counter) -> dict:
     shares["gc_ms_per_tap"] = {generation: round(seen[f"gc{generation}_s"] * 1000 / seen["taps"], 4)
                                for generation in range(3)} if seen["taps"] else None
     shares["gc_runs"] = [seen[f"gc{generation}_runs"] for generation in range(3)]
-    shares["checkpoint_restarts"] = seen["checkpoint_restarts"]
+    shares["checkpoint_restarts"] = [seen["checkpoint_restarts"],
+                                     seen["checkpoint_restarts_held"]]  # tried, put off
     shares["writes"] = {key[6:]: n for key, n in sorted(seen.items()) if key.startswith("wrote_")}
     return shares
 
