@@ -37,6 +37,7 @@ from pathlib import Path
 
 from _cores import snapshot, where_cores_went
 from _limits import LimitedTelegram
+from _tap_counts import TapCounts, shares
 from telegram import Update
 
 from bot.app import build_application
@@ -282,7 +283,8 @@ class Taps:
         self.groups, self.members = groups, members
         self.open_prompt, self.stride = open_prompt, prompts_per_group
         # What the bursts of each phase found kept in memory (bot/store/kept.py),
-        # and which tables were written while they ran.
+        # and which tables were written while they ran (set when the bot is up).
+        self.counts: TapCounts | None = None
         self.seen: dict[str, Counter] = {"idle": Counter(), "during": Counter()}
 
     def update(self) -> dict:
@@ -308,9 +310,9 @@ class Taps:
         rate and each tap's time in the bot."""
         if phase is None:
             return await self._feed(app, count)
-        before = kept_counts(app.bot_data.store)
+        before = self.counts.now()
         result = await self._feed(app, count)
-        self.seen[phase].update(kept_counts(app.bot_data.store) - before)
+        self.seen[phase].update(self.counts.now() - before)
         self.seen[phase]["taps"] += count
         return result
 
@@ -348,10 +350,10 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     app = build_application(settings, request=telegram, clock=clock)
     await app.initialize()
     await app.post_init(app)
-    count_writes(app.bot_data.store)
-    gc.callbacks.append(GC_TIME)
+    counts = TapCounts(app.bot_data.store)
     await app.start()
     taps = Taps(telegram, groups, members, *await open_question(app.bot_data.store))
+    taps.counts = counts
 
     # Warm, as the bot is when the round starts: the chats and questions
     # kept in memory at their usual share, SQLite's cache filled. (With 200
@@ -391,7 +393,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     workers_left = len([pid for pid in children() if _is_chart_worker(pid)])
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     charts_s = usage.ru_utime + usage.ru_stime
-    store = app.bot_data.store
+    counts.stop()
     await app.stop()
     await app.post_stop(app)
     await app.post_shutdown(app)
@@ -456,69 +458,9 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         # Objects the collector tracks, before and after the round: a full
         # collection walks them all.
         "objects_tracked": [objects_before, objects_after],
-        "kept": {phase: kept_shares(seen) for phase, seen in taps.seen.items()},
-        "writes_in_all": dict(sorted(store.writes.items())),
+        "kept": {phase: shares(seen) for phase, seen in taps.seen.items()},
+        "writes_in_all": dict(sorted(counts.writes.items())),
     }
-
-
-class GcTime:
-    """Time the event loop spent in Python's garbage collector, by generation:
-    a full collection walks every object the process holds."""
-
-    def __init__(self):
-        self.seconds: Counter = Counter()
-        self._began = 0.0
-
-    def __call__(self, phase: str, info: dict) -> None:
-        if phase == "start":
-            self._began = time.perf_counter()
-        else:
-            self.seconds[f"gc{info['generation']}_s"] += time.perf_counter() - self._began
-            self.seconds[f"gc{info['generation']}_runs"] += 1
-
-
-GC_TIME = GcTime()
-
-
-def count_writes(store: Store) -> None:
-    """Count, per table, the statements that make kept rows be forgotten."""
-    written = store.db.written
-    store.writes = Counter()
-
-    def counted(table: str, row: object = None) -> None:
-        store.writes[table.lower() + ("" if row is None else " (one row)")] += 1
-        written(table, row)
-    store.db.written = counted
-
-
-def kept_counts(store: Store) -> Counter:
-    counts = Counter({"elsewhere": store.db._elsewhere})
-    for name in ("chats", "prompts"):
-        kept = getattr(store, name).kept
-        counts.update({f"{name}_hits": kept.hits, f"{name}_misses": kept.misses,
-                       f"{name}_forgotten": kept.forgotten})
-    counts.update({f"wrote_{table}": n for table, n in getattr(store, "writes", {}).items()})
-    counts.update(GC_TIME.seconds)
-    if store.db.checkpoints is not None:  # a RESTART holds the bot's writes back meanwhile
-        counts["checkpoint_restarts"] = store.db.checkpoints.restarts_tried
-        counts["checkpoint_restarts_held"] = store.db.checkpoints.restarts_held
-    return counts
-
-
-def kept_shares(seen: Counter) -> dict:
-    shares = {}
-    for name in ("chats", "prompts"):
-        finds = seen[f"{name}_hits"] + seen[f"{name}_misses"]
-        shares[f"{name}_hit_share"] = round(seen[f"{name}_hits"] / finds, 3) if finds else None
-        shares[f"{name}_forgotten"] = seen[f"{name}_forgotten"]
-    shares["commits_elsewhere"] = seen["elsewhere"]
-    shares["gc_ms_per_tap"] = {generation: round(seen[f"gc{generation}_s"] * 1000 / seen["taps"], 4)
-                               for generation in range(3)} if seen["taps"] else None
-    shares["gc_runs"] = [seen[f"gc{generation}_runs"] for generation in range(3)]
-    shares["checkpoint_restarts"] = [seen["checkpoint_restarts"],
-                                     seen["checkpoint_restarts_held"]]  # tried, put off
-    shares["writes"] = {key[6:]: n for key, n in sorted(seen.items()) if key.startswith("wrote_")}
-    return shares
 
 
 def _role(pid: int, seen) -> str:
