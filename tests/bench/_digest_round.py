@@ -439,8 +439,8 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         "tap_slowest_ms": {name: round(max((x for _, lat in bursts for x in lat), default=0)
                                        * 1000, 1) for name, bursts in (("idle", idle),
                                                                        ("during", during))},
-        "tap_in_handler_ms": {name: part[0] for name, part in split.items()},
-        "tap_between_ms": {name: part[1] for name, part in split.items()},
+        "tap_in_handler_ms": {name: part and part[0] for name, part in split.items()},
+        "tap_between_ms": {name: part and part[1] for name, part in split.items()},
         "bot_peak_rss_mb": round(bot_rss, 1),
         "fake_telegram_mb": round(fake_telegram_mb(telegram), 1),  # within bot_peak_rss_mb
         "worker_peak_rss_mb": round(worker_rss, 1),
