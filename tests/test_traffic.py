@@ -63,6 +63,10 @@ class FakeTime:
                 await asyncio.sleep(0)
         self.now = target
 
+    @property
+    def sleeping(self) -> int:
+        return len(self._sleepers)
+
     def stop(self) -> None:
         """End the sleeps still waiting (a watch left asleep when a test ends)."""
         for _, wake in self._sleepers:
@@ -152,6 +156,58 @@ async def test_updates_that_keep_coming_hold_a_send_no_longer_than_longest(fake_
     # The round is slowed, never starved: a row and its requests wait
     # `longest` at most, all together (the request did not wait again).
     assert first == waited == 0.5
+    assert traffic.waits == 1
+
+
+async def test_a_row_s_time_at_work_is_not_taken_from_its_waits(fake_time):
+    """A digest's parts: its first request went at once, then it worked
+    (drew, waited on Telegram) longer than `longest`; its next request,
+    coming in the middle of a burst, still makes way, for what is left."""
+    traffic = traffic_on(fake_time, longest=0.5)
+
+    async def row_of_parts() -> float:
+        traffic.allot()
+        await traffic.make_way()  # no update in hand: at once
+        await fake_time.sleep(2.0)  # at work, four times `longest`
+        traffic.began()  # a tap arrives
+        began = fake_time.now
+        await traffic.make_way()  # the next part's request
+        return fake_time.now - began
+
+    row = asyncio.create_task(row_of_parts())
+    await until(lambda: fake_time.sleeping, seconds=HANG)  # at work
+    await fake_time.advance(2.0)
+    await until(lambda: traffic.waits == 1, seconds=HANG)
+    await fake_time.advance(0.25)
+    assert not row.done()  # held while the tap is in hand
+    traffic.ended()
+    await fake_time.advance(GAP)
+    assert await asyncio.wait_for(row, HANG) == 0.25 + GAP
+
+
+async def test_a_row_waits_longest_at_most_over_all_its_requests(fake_time):
+    traffic = traffic_on(fake_time, longest=0.5)
+    updates = asyncio.create_task(updates_without_a_pause(traffic, fake_time))
+    try:
+        async def row_of_three_requests() -> list[float]:
+            traffic.allot()
+            waited = []
+            for _ in range(3):
+                began = fake_time.now
+                await traffic.make_way()
+                waited.append(fake_time.now - began)
+                await fake_time.sleep(1.0)  # the request on its way
+            return waited
+
+        row = asyncio.create_task(row_of_three_requests())
+        await until(lambda: traffic.waits == 1, seconds=HANG)
+        # Cut short by a pause? No: the updates never pause. The first
+        # request waits the whole allotment; the others, nothing.
+        await fake_time.advance(0.5 + 3.0)
+        waits = await asyncio.wait_for(row, HANG)
+    finally:
+        updates.cancel()
+    assert waits == [0.5, 0, 0]
     assert traffic.waits == 1
 
 

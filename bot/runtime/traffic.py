@@ -5,9 +5,12 @@ summaries, digests and questions are not, and they are paced by Telegram's
 limits anyway, so they have slack. The application notes every update it
 handles (`began` / `ended`). Before each row the outbox's scheduled sender is
 given an allotment (`allot`); it waits for a pause in the updates before
-reading and rendering the row, and its requests wait again in the rate
-limiter, all within `longest` seconds together. So a burst of taps is
-answered at full speed and the round carries on in the gaps.
+reading and rendering the row, and each of its requests waits again in the
+rate limiter, `longest` seconds of waiting at most, all together. The time
+the row spends working (a digest's drawing, a request on its way) is not
+taken from that: a digest's later parts make way as its first did. So a
+burst of taps is answered at full speed and the round carries on in the
+gaps.
 
 This helps with bursts. Under updates that never pause, every row still goes
 after `longest`: with dispatch_concurrency chats served at once, a short
@@ -21,11 +24,22 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 
-# In a task that sends scheduled work (see services.outbox): until when its
-# current send may still wait for updates. Unset in every other task, so a
-# reply someone awaits never waits.
-_allotted_until: ContextVar[float | None] = ContextVar("civic_reflect_make_way_until",
-                                                       default=None)
+
+class Allotment:
+    """The seconds a piece of scheduled work may still spend waiting for
+    updates, all its waits together."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, seconds: float) -> None:
+        self.left = seconds
+
+
+# In a task that sends scheduled work (see services.outbox): what its current
+# send may still wait for updates. Unset in every other task, so a reply
+# someone awaits never waits. Shared, not copied, by the tasks it starts.
+_allotment: ContextVar[Allotment | None] = ContextVar("civic_reflect_make_way_allotment",
+                                                      default=None)
 
 
 class Traffic:
@@ -64,7 +78,7 @@ class Traffic:
         """The current task is about to send a piece of scheduled work: its
         waits for updates from now on (`make_way`) take `longest` at most,
         all together."""
-        _allotted_until.set(self.now() + self.longest)
+        _allotment.set(Allotment(self.longest))
 
     def busy(self) -> bool:
         if self._in_hand > 0:
@@ -74,27 +88,27 @@ class Traffic:
     async def make_way(self) -> None:
         """In a task given an allotment (`allot`), return at the next pause
         in the updates (at once if there is one now), or when the allotment
-        ends, whichever comes first; elsewhere, return at once."""
-        until = _allotted_until.get()
-        if until is None or not self.busy():
+        is used up, whichever comes first; elsewhere, return at once."""
+        allotment = _allotment.get()
+        if allotment is None or allotment.left <= 0 or not self.busy():
             return
-        left = until - self.now()
-        if left <= 0:
-            return
+        left = allotment.left
+        began = self.now()
         self.waits += 1
         self._waiting += 1
         try:
             if self._pause is None or self._pause.done():
                 # Every waiting send shares one watch of the updates.
                 self._pause = asyncio.ensure_future(self._watch())
-            allotment = asyncio.ensure_future(self.sleep(left))
+            budget = asyncio.ensure_future(self.sleep(left))
             try:
-                await asyncio.wait((self._pause, allotment),
+                await asyncio.wait((self._pause, budget),
                                    return_when=asyncio.FIRST_COMPLETED)
             finally:
-                allotment.cancel()
+                budget.cancel()
         finally:
             self._waiting -= 1
+            allotment.left = left - (self.now() - began)
 
     async def _watch(self) -> None:
         """End at the next pause in the updates, or once no send waits for one."""
