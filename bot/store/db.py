@@ -17,11 +17,11 @@ keeps trying without holding the loop (bot/store/lock_wait.py). A statement or a
 transaction that takes long is logged (slow_work), by its first words and
 the repository's method, never its parameters.
 
-Repositories see only `Tx`, a handle with a few verbs (execute, fetch_one,
-fetch_all, fetch_value), asynchronous so that a backend that does talk over a
-network (PostgreSQL) fits the same repositories; its SQL is kept portable:
-`?` or `:name` placeholders, `ON CONFLICT` upserts, `RETURNING` for new ids,
-no SQLite-only functions.
+Repositories see only `Tx` (bot/store/transactions.py), a handle with a
+few verbs (execute, fetch_one, fetch_all, fetch_value), asynchronous so that
+a backend that does talk over a network (PostgreSQL) fits the same
+repositories; its SQL is kept portable: `?` or `:name` placeholders,
+`ON CONFLICT` upserts, `RETURNING` for new ids, no SQLite-only functions.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import os
 import secrets
 import socket
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,11 +41,12 @@ from typing import TYPE_CHECKING, Any
 
 from bot.domain.clock import Clock, utc_now
 from bot.store.checkpoints import WalCheckpoints
-from bot.store.lock_wait import LOCK_WAIT_MS, begin_when_free, is_busy
+from bot.store.lock_wait import LOCK_WAIT_MS
 from bot.store.reader import LongReads, LoopLongReads, SqliteLongReads
 from bot.store.slow import SLOW_SECONDS, slow_work
+from bot.store.transactions import Params, Row, Transaction, Tx
 from bot.store.upgrades import UPGRADES, UpgradeStep
-from bot.store.writes import CHANGES_TOO, written_by
+from bot.store.writes import CHANGES_TOO
 
 if TYPE_CHECKING:
     from bot.store.kept import Kept
@@ -53,8 +54,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-Params = Iterable[Any] | Mapping[str, Any]
-Row = sqlite3.Row
 
 
 class StoreError(Exception):
@@ -81,146 +80,6 @@ def from_db_time(text: str | None) -> datetime | None:
     # fromisoformat reads the trailing "Z" (Python 3.11) and is far cheaper
     # than strptime, which matters when thousands of rows are read a minute.
     return datetime.fromisoformat(text)
-
-
-def _bind(params: Params) -> tuple | Mapping[str, Any]:
-    return params if isinstance(params, Mapping) else tuple(params)
-
-
-class Tx:
-    """What a repository may do inside one transaction (or one read)."""
-
-    # A statement of this transaction was logged as slow: the transaction
-    # itself then is not (one line says it).
-    reported = False
-    # What a read that a write follows adds to lock the rows it reads, and
-    # to pass over rows another transaction holds: nothing here, where
-    # BEGIN IMMEDIATE already holds the file's one write lock (PostgresTx
-    # says FOR UPDATE).
-    FOR_UPDATE = ""
-    SKIP_LOCKED = ""
-
-    async def lock_chats(self, *chat_ids: int) -> None:
-        """Wait for, then hold until the end of the transaction, the chats'
-        own locks (PostgreSQL's), for a step that reads a chat's programme
-        or questions and then writes them. Nothing on SQLite (see above)."""
-
-    async def lock_chat_of(self, table: str, row_id: int) -> None:
-        """lock_chats for the chat of one enrolment or prompt (`table`)."""
-
-    def __init__(self, connection: sqlite3.Connection, database: Database | None = None):
-        self._connection = connection
-        self._database = database
-
-    def _slow(self, sql: str, started: float) -> None:
-        self.reported = True
-        slow_work("statement", started, sql)
-
-    def _note_writes(self, sql: str, params: Params = ()) -> None:
-        if self._database is None or (written := written_by(sql)) is None:
-            return
-        row = None
-        if written.row_parameter is not None and not isinstance(params, Mapping):
-            row = tuple(params)[written.row_parameter]
-            if not isinstance(row, int):  # kept rows are found by integer ids
-                row = None
-        self._database.written(written.table, row)
-
-    def _run(self, sql: str, params: Params) -> sqlite3.Cursor:
-        self._note_writes(sql, params)
-        return self._connection.execute(sql, _bind(params))
-
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run a writing statement; return how many rows it changed."""
-        started = perf_counter()
-        changed = self._run(sql, params).rowcount
-        if perf_counter() - started > SLOW_SECONDS:
-            self._slow(sql, started)
-        return changed
-
-    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        started = perf_counter()
-        row = self._run(sql, params).fetchone()
-        if perf_counter() - started > SLOW_SECONDS:
-            self._slow(sql, started)
-        return row
-
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        started = perf_counter()
-        rows = self._run(sql, params).fetchall()
-        if perf_counter() - started > SLOW_SECONDS:
-            self._slow(sql, started)
-        return rows
-
-    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetch_one(sql, params)
-        return None if row is None else row[0]
-
-    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        """Run one writing statement for each set of parameters (bulk copies)."""
-        self._note_writes(sql)
-        self._connection.executemany(sql, [_bind(params) for params in rows])
-
-    async def copy_rows(self, table: str, columns: Sequence[str],
-                        rows: Sequence[Sequence[Any]]) -> None:
-        """Insert rows given with every one of `columns` (migrate-db's copy)."""
-        self._note_writes(f"INSERT INTO {table}")
-        self._connection.executemany(f"INSERT INTO {table} ({', '.join(columns)})"
-                                     f" VALUES ({', '.join('?' * len(columns))})", rows)
-
-
-class _Transaction:
-    """Database.transaction's context manager, written out: it opens every
-    answer's transaction, and a generator-based one costs several times more.
-
-    BEGIN IMMEDIATE takes SQLite's write lock, waiting at most LOCK_WAIT_MS
-    on the loop; past that, bot/store/lock_wait.py keeps asking for it
-    without holding the loop."""
-
-    __slots__ = ("_database", "_started", "_tx")
-
-    def __init__(self, database: Database):
-        self._database = database
-        self._started = 0.0
-        self._tx: Tx | None = None
-
-    async def __aenter__(self) -> Tx:
-        database = self._database
-        await database._lock.acquire()
-        try:
-            try:
-                database._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                if not is_busy(error):
-                    raise
-                await begin_when_free(database._conn)
-        except BaseException:
-            database._lock.release()
-            raise
-        self._started = perf_counter()
-        self._tx = Tx(database._conn, database)
-        return self._tx
-
-    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        database = self._database
-        try:
-            connection = database._conn
-            if kind is not None:
-                connection.execute("ROLLBACK")
-            else:
-                try:
-                    connection.execute("COMMIT")
-                except BaseException:
-                    # A commit that fails must not leave the transaction
-                    # open for the next one to trip over.
-                    if connection.in_transaction:
-                        connection.execute("ROLLBACK")
-                    raise
-        finally:
-            database._lock.release()
-        # Its commit included; named after the block that opened it.
-        if perf_counter() - self._started > SLOW_SECONDS and not self._tx.reported:
-            slow_work("transaction", self._started)
 
 
 def session_name() -> str:
@@ -410,7 +269,7 @@ class Database:
     def transaction(self) -> AbstractAsyncContextManager[Tx]:
         """`async with db.transaction() as tx:` one transaction, committed
         at the end of the block, rolled back if it raises."""
-        return _Transaction(self)
+        return Transaction(self)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:

@@ -18,24 +18,20 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
+from bot.store.transactions import Params, bind
+
 # Rows handed back by one hop when a query is read in batches.
 BATCH_ROWS = 5000
 # Off the loop a reader may wait for a lock as long as it takes; only a
 # database being restored or recovered makes it wait at all.
 _READER_BUSY_TIMEOUT_MS = 30_000
-
-Params = Iterable[Any] | Mapping[str, Any]
-
-
-def _bind(params: Params) -> tuple | Mapping[str, Any]:
-    return params if isinstance(params, Mapping) else tuple(params)
 
 
 def read_only_uri(path: Path | str) -> str:
@@ -99,7 +95,7 @@ class SqliteLongReads(LongReads):
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         connection = await self._open()
-        return list(await connection.execute_fetchall(sql, _bind(params)))
+        return list(await connection.execute_fetchall(sql, bind(params)))
 
     async def batches(self, sql: str, params: Params = (),
                       size: int = BATCH_ROWS) -> AsyncIterator[list[sqlite3.Row]]:
@@ -143,7 +139,7 @@ class _SqliteSnapshot(LongReads):
         self._connection = connection
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        return list(await self._connection.execute_fetchall(sql, _bind(params)))
+        return list(await self._connection.execute_fetchall(sql, bind(params)))
 
     async def batches(self, sql: str, params: Params = (),
                       size: int = BATCH_ROWS) -> AsyncIterator[list[sqlite3.Row]]:
@@ -153,7 +149,7 @@ class _SqliteSnapshot(LongReads):
 
 async def _batches(connection: aiosqlite.Connection, sql: str, params: Params,
                    size: int) -> AsyncIterator[list[sqlite3.Row]]:
-    cursor = await connection.execute(sql, _bind(params))
+    cursor = await connection.execute(sql, bind(params))
     try:
         while batch := await cursor.fetchmany(size):
             yield list(batch)

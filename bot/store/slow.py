@@ -17,7 +17,8 @@ log = logging.getLogger("bot.store.slow")
 
 SLOW_SECONDS = 0.05
 # Frames of the store's own machinery, passed over to name the method at work.
-_MACHINERY = frozenset({__name__, "bot.store.db", "bot.store.postgres", "contextlib"})
+_MACHINERY = frozenset({__name__, "bot.store.db", "bot.store.transactions", "bot.store.postgres",
+                        "contextlib"})
 
 
 def _first_words(sql: str, words: int = 8, limit: int = 80) -> str:
