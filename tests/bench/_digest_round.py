@@ -37,6 +37,7 @@ from pathlib import Path
 
 from _cores import snapshot, where_cores_went
 from _limits import LimitedTelegram
+from _loop_time import LoopTime
 from _tap_counts import TapCounts, shares
 from telegram import Update
 
@@ -285,6 +286,7 @@ class Taps:
         # What the bursts of each phase found kept in memory (bot/store/kept.py),
         # and which tables were written while they ran (set when the bot is up).
         self.counts: TapCounts | None = None
+        self.loop_time: LoopTime | None = None  # --loop-time
         self.seen: dict[str, Counter] = {"idle": Counter(), "during": Counter()}
 
     def update(self) -> dict:
@@ -311,7 +313,8 @@ class Taps:
         if phase is None:
             return await self._feed(app, count)
         before = self.counts.now()
-        result = await self._feed(app, count)
+        with self.loop_time.timing(phase) if self.loop_time else contextlib.nullcontext():
+            result = await self._feed(app, count)
         self.seen[phase].update(self.counts.now() - before)
         self.seen[phase]["taps"] += count
         return result
@@ -336,7 +339,7 @@ class Taps:
 async def run_round(database: Path, groups: int, members: int, speed: float,
                     latency: tuple[float, float], idle_seconds: float,
                     sends_in_flight: int, taps_during: bool = True,
-                    niceness: int = 10) -> dict:
+                    niceness: int = 10, loop_time: bool = False) -> dict:
     defaults = Settings()
     settings = Settings(
         token=TOKEN, database_path=database, dispatch_interval_seconds=0,
@@ -354,6 +357,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     await app.start()
     taps = Taps(telegram, groups, members, *await open_question(app.bot_data.store))
     taps.counts = counts
+    taps.loop_time = LoopTime() if loop_time else None
 
     # Warm, as the bot is when the round starts: the chats and questions
     # kept in memory at their usual share, SQLite's cache filled. (With 200
@@ -460,6 +464,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         "objects_tracked": [objects_before, objects_after],
         "kept": {phase: shares(seen) for phase, seen in taps.seen.items()},
         "writes_in_all": dict(sorted(counts.writes.items())),
+        **({"loop_time_in_bursts": taps.loop_time.report()} if taps.loop_time else {}),
     }
 
 

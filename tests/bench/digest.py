@@ -191,6 +191,9 @@ def main() -> None:
                         help="how much lower the chart worker's CPU priority is (0: the bot's)")
     parser.add_argument("--quiet-round", action="store_true",
                         help="no taps during the round: the round alone, against its bound")
+    parser.add_argument("--loop-time", action="store_true",
+                        help="time what the event loop runs during each burst of taps "
+                             "(slows the taps; only its shares mean anything)")
     parser.add_argument("--inside", help=argparse.SUPPRESS)
     args = parser.parse_args()
     designs = args.design.split(",")
@@ -200,7 +203,8 @@ def main() -> None:
                                                args.speed, latency, IDLE_SECONDS,
                                                args.sends_in_flight,
                                                taps_during=not args.quiet_round,
-                                               niceness=args.chart_worker_niceness))))
+                                               niceness=args.chart_worker_niceness,
+                                               loop_time=args.loop_time))))
         return
     if "render" in designs:
         render_design(args)
@@ -242,7 +246,8 @@ def end_to_end(args) -> None:
              "--members", str(args.members), "--speed", str(args.speed),
              "--latency", args.latency, "--sends-in-flight", str(args.sends_in_flight),
              "--chart-worker-niceness", str(args.chart_worker_niceness),
-             *(["--quiet-round"] if args.quiet_round else [])],
+             *(["--quiet-round"] if args.quiet_round else []),
+             *(["--loop-time"] if args.loop_time else [])],
             check=True, stdout=subprocess.PIPE, text=True).stdout  # its errors shown
     figures = json.loads(output.strip().splitlines()[-1])
     figures.update(answers=answers, database_built_s=round(built_s, 1))
