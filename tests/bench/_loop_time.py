@@ -32,14 +32,14 @@ class LoopTime:
         loop_time = self
 
         def timed(handle: asyncio.events.Handle) -> None:
-            if not loop_time.phase:
+            phase = loop_time.phase  # the step that ends a phase counts in it
+            if not phase:
                 return original(handle)
             began = time.perf_counter()
             try:
                 return original(handle)
             finally:
-                loop_time.seconds[f"{loop_time.phase}: {_what_ran(handle)}"] += (
-                    time.perf_counter() - began)
+                loop_time.seconds[f"{phase}: {_what_ran(handle)}"] += time.perf_counter() - began
 
         asyncio.events.Handle._run = timed
 
