@@ -416,6 +416,40 @@ async def test_the_log_starts_afresh_under_a_steady_stream_of_writes(tmp_path):
         await store.close()
 
 
+async def test_a_commit_starts_a_fresh_log_at_most_about_once_a_second(tmp_path):
+    """After a copy-back that leaves nothing behind, the next commit starts
+    the log afresh and SQLite flushes the new header to the disk inside it,
+    on the event loop. So the checkpoints run about once a second, not more;
+    and under steady commits the log is still copied back and begun anew."""
+    import asyncio
+
+    def log_generation() -> int:
+        # The WAL header's checkpoint sequence number (bytes 12-15, big-endian)
+        # grows by one each time the log starts afresh.
+        with open(f"{tmp_path}/fresh.sqlite3-wal", "rb") as wal:
+            return int.from_bytes(wal.read(16)[12:16], "big")
+
+    store = await Store.open(tmp_path / "fresh.sqlite3")
+    try:
+        loop = asyncio.get_running_loop()
+        generations, number, began = set(), 0, loop.time()
+        # Stops at three logs (about two seconds here), or gives up after 60 s.
+        while len(generations) < 3 and loop.time() - began < 60:
+            await store.chats.ensure(-1000 - number, kind="group", title="x",
+                                     timezone="UTC", language="en")
+            number += 1
+            generations.add(log_generation())
+            await asyncio.sleep(0.01)
+        elapsed = loop.time() - began
+        assert len(generations) == 3, (generations, number)
+        # At most one fresh log a second (a slow machine copies back less
+        # often, never more).
+        fresh_starts = len(generations) - 1
+        assert fresh_starts <= elapsed / 1.0 + 1, (fresh_starts, elapsed)
+    finally:
+        await store.close()
+
+
 async def test_the_log_is_not_restarted_while_someone_waits_for_the_bot(tmp_path):
     """A RESTART holds the bot's writes back: not while updates are being
     handled, unless the log has grown far past its limit."""

@@ -6,7 +6,10 @@ its limit, and flushes the file to disk there. The bot commits on the event
 loop's thread, so that one commit would hold up every update behind it. So
 the bot's connection never checkpoints (`wal_autocheckpoint=0`); a second
 connection, used only in a worker thread, does it every `every_seconds`
-(SQLite leaves the GIL while it copies and flushes):
+(SQLite leaves the GIL while it copies and flushes). Not more often: after
+a copy that leaves nothing behind, the next commit starts the log afresh and
+SQLite flushes the new log's header to the disk inside that commit, on the
+event loop, so each copy-back costs one tap a wait for the disk:
 
 - PASSIVE first: it copies what no reader still needs and never waits for,
   or holds up, the bot's own reads and writes.
@@ -47,7 +50,7 @@ RESTART_ANYWAY_TIMES = 16
 
 
 class WalCheckpoints:
-    def __init__(self, path: str, every_seconds: float = 0.25, restart_pages: int = 1000):
+    def __init__(self, path: str, every_seconds: float = 1.0, restart_pages: int = 1000):
         self.path = path
         self.every_seconds = every_seconds
         self.restart_pages = restart_pages  # 4 MB with SQLite's 4 kB pages
