@@ -10,12 +10,7 @@ per request. While they go out, rating taps are fed in bursts and their rate
 compared with bursts before and after the round, each after the same gap
 (`intake_ratio_during_digests`).
 
-The database is built by making one group through the store's own API and
-copying its rows for every other group with plain SQL (different ids, the
-same answers): building a year of answers one call at a time would take
-longer than the round. The copy knows the tables a group's year fills
-(chats, members, coordinators, enrolments, prompts, answers) and nothing
-else; a table added later that the weekly round reads would need adding.
+The database is built by tests/bench/_round_database.py.
 """
 
 from __future__ import annotations
@@ -27,17 +22,18 @@ import json
 import os
 import random
 import resource
-import sqlite3
 import statistics
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from _cores import snapshot, where_cores_went
 from _limits import LimitedTelegram
 from _loop_time import LoopTime
+from _page_cache import PageCache
+from _round_database import DUE, PEOPLE, QUESTION_MESSAGE, TEMPLATE
 from _tap_counts import TapCounts, shares
 from telegram import Update
 
@@ -49,11 +45,6 @@ from bot.services import dispatch
 from bot.store import Store
 
 TOKEN = "123456789:AAHbenchTOKENbenchTOKENbenchTOKEN01"
-PACK = "checklist-cso"
-DUE = datetime(2026, 3, 13, 16, 0, tzinfo=UTC)  # a Friday: every summary due at once
-TEMPLATE = -10_000_000  # the template group's id; copy k is TEMPLATE - k
-PEOPLE = 100  # user ids of copy k are the template's plus k * PEOPLE
-QUESTION_MESSAGE = 1_000  # the open question's message id, in every group
 TAP_BURST = 300  # taps per intake burst
 BURST_EVERY_S = 10.0  # seconds between intake bursts during the round
 WARM_UP_TAPS = 5_000  # before the idle bursts
@@ -96,14 +87,6 @@ def children() -> list[int]:
     return found
 
 
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 class RunningClock:
     """The bot's clock during a round: set to a moment, then going on in
     real time, as a real clock does. (A clock stopped at one moment made
@@ -121,89 +104,6 @@ class RunningClock:
         return self._moment + timedelta(seconds=time.monotonic() - self._from)
 
 
-# -- the database --------------------------------------------------------------------------------
-
-
-async def template_group(path: Path, members: int, weeks: int) -> None:
-    """One group's year, through the store's API."""
-    clock = Clock(DUE - timedelta(weeks=weeks + 1))
-    store = await Store.open(path, clock)
-    rng = random.Random(7)
-    chat_id, coordinator = TEMPLATE, 1
-    await store.chats.ensure(chat_id, kind="group", title="Riverside Neighbours",
-                             timezone="UTC", language="en")
-    await store.chats.update(chat_id, quiet_start="00:00", quiet_end="00:00",
-                             summary_day="fri", summary_time="16:00", next_summary_at=DUE)
-    await store.chats.ensure(coordinator, kind="private", title=None, timezone="UTC",
-                             language="en")
-    await store.coordinators.add(chat_id, coordinator)
-    enrolment = await store.enrolments.start(chat_id, PACK, cadence="weekly", days=["mon"],
-                                             local_time="09:00", next_due_at=None)
-    for member in range(1, members + 1):
-        await store.members.seen(chat_id, member, f"Member {member}")
-    keen = [rng.uniform(0.3, 1.0) for _ in range(members)]
-    for week in range(weeks):
-        clock.now = DUE - timedelta(weeks=weeks - week, days=4)  # the Monday
-        prompt, _ = await store.prompts.open(enrolment.id, f"w{week}", chat_id=chat_id,
-                                             pack_id=PACK, item_id=f"cso-{week % 15 + 1}")
-        await store.prompts.set_message(prompt.id, QUESTION_MESSAGE + week - weeks + 1)
-        for member in range(1, members + 1):
-            if rng.random() < keen[member - 1]:
-                await store.answers.record(prompt.id, member, scale=rng.randint(1, 5),
-                                           text="A thought" if rng.random() < 0.2 else None)
-        if week < weeks - 1:
-            clock.now += timedelta(days=3)
-            await store.prompts.close(prompt.id)
-    await store.close()
-
-
-def _mapped(column: str, table: str, offsets: dict[str, int]) -> str:
-    """The SQL that gives copy :k's value of `column` in `table`."""
-    chat = "CASE WHEN {c} < 0 THEN {c} - :k ELSE {c} + :k * " + str(PEOPLE) + " END"
-    if (table, column) == ("chats", "id") or column == "chat_id" or column == "subject_id":
-        return chat.format(c=column)
-    if column in ("user_id", "added_by"):
-        return f"{column} + :k * {PEOPLE}"
-    if (table, column) in (("enrolments", "id"), ("prompts", "enrolment_id")):
-        return f"{column} + :k * {offsets['enrolments']}"
-    if (table, column) in (("prompts", "id"), ("answers", "prompt_id")):
-        return f"{column} + :k * {offsets['prompts']}"
-    if (table, column) == ("answers", "id"):
-        return f"{column} + :k * {offsets['answers']}"
-    return column
-
-
-def copy_groups(path: Path, groups: int) -> int:
-    """Copy the template group `groups - 1` times; return the answers in all."""
-    connection = sqlite3.connect(path)
-    connection.execute("PRAGMA synchronous = OFF")
-    offsets = {table: connection.execute(f"SELECT MAX(id) FROM {table}").fetchone()[0]
-               for table in ("enrolments", "prompts", "answers")}
-    template = {  # which rows are the template's, by a key each table is indexed on
-        "chats": f"id IN ({TEMPLATE}, 1)",
-        "members": f"chat_id = {TEMPLATE}",
-        "coordinators": f"chat_id = {TEMPLATE}",
-        "enrolments": f"id <= {offsets['enrolments']}",
-        "prompts": f"id <= {offsets['prompts']}",
-        "answers": f"id <= {offsets['answers']}",
-    }
-    statements = []
-    for table, rows in template.items():
-        columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
-        statements.append(
-            f"INSERT INTO {table} ({', '.join(columns)})"
-            f" SELECT {', '.join(_mapped(c, table, offsets) for c in columns)}"
-            f" FROM {table} WHERE {rows}")
-    for k in range(1, groups):
-        for statement in statements:
-            connection.execute(statement, {"k": k})
-        if k % 500 == 0:
-            connection.commit()
-    connection.commit()
-    answers = connection.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
-    connection.execute("ANALYZE")
-    connection.close()
-    return answers
 
 
 # -- Telegram ------------------------------------------------------------------------------------
@@ -287,6 +187,7 @@ class Taps:
         # and which tables were written while they ran (set when the bot is up).
         self.counts: TapCounts | None = None
         self.loop_time: LoopTime | None = None  # --loop-time
+        self.page_cache: PageCache | None = None  # the file's share in the cache, per burst
         self.seen: dict[str, Counter] = {"idle": Counter(), "during": Counter()}
 
     def update(self) -> dict:
@@ -312,6 +213,8 @@ class Taps:
         rate and each tap's time in the bot."""
         if phase is None:
             return await self._feed(app, count)
+        if self.page_cache:  # before the burst's time starts
+            await asyncio.to_thread(self.page_cache.before_burst)
         before = self.counts.now()
         with self.loop_time.timing(phase) if self.loop_time else contextlib.nullcontext():
             result = await self._feed(app, count)
@@ -339,7 +242,8 @@ class Taps:
 async def run_round(database: Path, groups: int, members: int, speed: float,
                     latency: tuple[float, float], idle_seconds: float,
                     sends_in_flight: int, taps_during: bool = True,
-                    niceness: int = 10, loop_time: bool = False) -> dict:
+                    niceness: int = 10, loop_time: bool = False,
+                    hold_cache: bool = False) -> dict:
     defaults = Settings()
     settings = Settings(
         token=TOKEN, database_path=database, dispatch_interval_seconds=0,
@@ -358,17 +262,20 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     taps = Taps(telegram, groups, members, *await open_question(app.bot_data.store))
     taps.counts = counts
     taps.loop_time = LoopTime() if loop_time else None
+    taps.page_cache = cache = PageCache(database, hold=hold_cache)
 
     # Warm, as the bot is when the round starts: the chats and questions
     # kept in memory at their usual share, SQLite's cache filled. (With 200
     # taps, the idle bursts ran on a cold bot and made the round look free.)
     for _ in range(WARM_UP_TAPS // TAP_BURST):  # a burst at a time, as the updates are made
         await taps.feed(app, TAP_BURST)
+    cache.phase = "idle before"
     idle = [await taps.feed_after_a_gap(app, TAP_BURST, speed) for _ in range(IDLE_BURSTS)]
     objects_before = len(gc.get_objects())
     cores_before = snapshot()
     cpu_began, began = time.process_time(), time.perf_counter()
     round_task = asyncio.create_task(dispatch.tick(app.bot, app.bot_data, clock()))
+    cache.phase = "during"
     during: list[tuple[float, list[float]]] = []
     worker_rss = 0.0
     while True:
@@ -390,6 +297,7 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
     objects_after = len(gc.get_objects())
     await app.bot_data.settle()
     before = len(idle)
+    cache.phase = "idle after"
     idle += [await taps.feed_after_a_gap(app, TAP_BURST, speed)  # and after the round
              for _ in range(IDLE_BURSTS)]
     # The worker stops after its quiet spell; its CPU is then counted as a child's.
@@ -462,6 +370,10 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         # Objects the collector tracks, before and after the round: a full
         # collection walks them all.
         "objects_tracked": [objects_before, objects_after],
+        # The database file's share in the page cache as each burst began,
+        # and with --hold-cache what was read back first (tests/bench/_page_cache.py).
+        "database_in_cache": cache.report(),
+        "hold_cache": hold_cache,
         "kept": {phase: shares(seen) for phase, seen in taps.seen.items()},
         "writes_in_all": dict(sorted(counts.writes.items())),
         **({"loop_time_in_bursts": taps.loop_time.report()} if taps.loop_time else {}),

@@ -45,10 +45,8 @@ from pathlib import Path
 from _cores import snapshot, where_cores_went
 from _digest_round import (
     BURST_EVERY_S,
-    DUE,
     IDLE_BURSTS,
     TAP_BURST,
-    TEMPLATE,
     TOKEN,
     WARM_UP_TAPS,
     RunningClock,
@@ -56,11 +54,10 @@ from _digest_round import (
     _is_chart_worker,
     _time_split,
     children,
-    copy_groups,
     open_question,
     rss_mb,
-    template_group,
 )
+from _round_database import DUE, TEMPLATE, copy_groups, template_group
 from _schema import new_schema
 
 from bot.config import Settings

@@ -48,7 +48,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from _digest_round import copy_groups, run_round, template_group
+from _digest_round import run_round
+from _round_database import copy_groups, template_group
 
 from bot.config import Settings, default_content_dir
 from bot.content.locales import Catalog
@@ -194,6 +195,9 @@ def main() -> None:
     parser.add_argument("--loop-time", action="store_true",
                         help="time what the event loop runs during each burst of taps "
                              "(slows the taps; only its shares mean anything)")
+    parser.add_argument("--hold-cache", action="store_true",
+                        help="before every burst of taps, read back the database pages the "
+                             "machine dropped from its page cache (tests/bench/_page_cache.py)")
     parser.add_argument("--inside", help=argparse.SUPPRESS)
     args = parser.parse_args()
     designs = args.design.split(",")
@@ -204,7 +208,8 @@ def main() -> None:
                                                args.sends_in_flight,
                                                taps_during=not args.quiet_round,
                                                niceness=args.chart_worker_niceness,
-                                               loop_time=args.loop_time))))
+                                               loop_time=args.loop_time,
+                                               hold_cache=args.hold_cache))))
         return
     if "render" in designs:
         render_design(args)
@@ -247,7 +252,8 @@ def end_to_end(args) -> None:
              "--latency", args.latency, "--sends-in-flight", str(args.sends_in_flight),
              "--chart-worker-niceness", str(args.chart_worker_niceness),
              *(["--quiet-round"] if args.quiet_round else []),
-             *(["--loop-time"] if args.loop_time else [])],
+             *(["--loop-time"] if args.loop_time else []),
+             *(["--hold-cache"] if args.hold_cache else [])],
             check=True, stdout=subprocess.PIPE, text=True).stdout  # its errors shown
     figures = json.loads(output.strip().splitlines()[-1])
     figures.update(answers=answers, database_built_s=round(built_s, 1))
