@@ -342,6 +342,11 @@ async def run_round(database: Path, groups: int, members: int, speed: float,
         "intake_idle_before_after_per_s": [
             round(statistics.median(rate for rate, _ in part)) for part in (idle[:before],
                                                                             idle[before:])],
+        # Every burst's rate, in order: what the medians hide (a burst is
+        # about a tenth of a second, so one stall of the loop halves it).
+        "intake_bursts_per_s": {"idle before": [round(rate) for rate, _ in idle[:before]],
+                                "during": [round(rate) for rate, _ in during],
+                                "idle after": [round(rate) for rate, _ in idle[before:]]},
         "intake_during_range_per_s": ([round(min(rate for rate, _ in during)),
                                        round(max(rate for rate, _ in during))]
                                       if during else None),
