@@ -8,12 +8,14 @@ things that measurement found from coming back.
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from helpers.app import start_app, stop_app
 from helpers.group import ask, press
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +36,25 @@ async def test_people_who_tap_leave_nothing_behind_in_the_application(harness, g
     assert app._user_ids_to_be_updated_in_persistence == set()
     assert app._chat_ids_to_be_updated_in_persistence == set()
     assert len(app.user_data) == 0 and len(app.chat_data) == 0
+
+
+async def test_what_the_bot_loaded_before_it_was_ready_is_left_out_of_full_collections(
+        settings, telegram, clock):
+    """A full collection walks every object the collector tracks, holding the
+    event loop meanwhile (tens of milliseconds in the weekly round's
+    benchmark). What the bot loaded before it was ready lives as long as it
+    does, so it is frozen out of the collector's sight until the bot shuts down."""
+    app = await start_app(settings, telegram, clock)
+    try:
+        catalog = app.bot_data.catalog
+        assert gc.is_tracked(catalog)
+        tracked = [gc.get_objects(generation) for generation in range(3)]
+        assert not any(thing is catalog for objects in tracked for thing in objects)
+        assert gc.get_freeze_count() > 0
+    finally:
+        await stop_app(app)
+    assert gc.get_freeze_count() == 0
+    assert any(thing is catalog for thing in gc.get_objects(2))
 
 
 @pytest.mark.slow  # a process of its own
