@@ -48,7 +48,7 @@ TOKEN = "123456789:AAHbenchTOKENbenchTOKENbenchTOKEN01"
 TAP_BURST = 300  # taps per intake burst
 BURST_EVERY_S = 10.0  # seconds between intake bursts during the round
 WARM_UP_TAPS = 5_000  # before the idle bursts
-IDLE_BURSTS = 5  # before the round, and as many after it
+IDLE_BURSTS = 10  # before the round, and as many after it
 
 
 def rss_mb(pid: int | str = "self") -> float:
