@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -387,8 +389,6 @@ async def test_the_log_starts_afresh_under_a_steady_stream_of_writes(tmp_path):
     """Passive checkpoints alone never reset the log while commits keep
     coming (what arrives during the copy is left for the next one), so it
     grew by every commit. A restart follows a long log."""
-    import asyncio
-    import os
 
     store = await Store.open(tmp_path / "stream.sqlite3")
     try:
@@ -421,8 +421,6 @@ async def test_a_commit_starts_a_fresh_log_at_most_about_once_a_second(tmp_path)
     the log afresh and SQLite flushes the new header to the disk inside it,
     on the event loop. So the checkpoints run about once a second, not more;
     and under steady commits the log is still copied back and begun anew."""
-    import asyncio
-
     def log_generation() -> int:
         # The WAL header's checkpoint sequence number (bytes 12-15, big-endian)
         # grows by one each time the log starts afresh.

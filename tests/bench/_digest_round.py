@@ -104,8 +104,6 @@ class RunningClock:
         return self._moment + timedelta(seconds=time.monotonic() - self._from)
 
 
-
-
 # -- Telegram ------------------------------------------------------------------------------------
 
 
